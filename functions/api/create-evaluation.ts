@@ -1,0 +1,37 @@
+import * as v from 'valibot';
+import { createEvaluation } from '#shared/evaluations/create-evaluation.js';
+import { CreateEvaluationRequestSchema } from '#shared/evaluations/schemas.js';
+import { parseOrThrow } from '#shared/http/validation.js';
+import { httpRoute } from '#shared/http/route.js';
+import { SqsWorkQueue } from '#shared/queue/work-queue.js';
+import { DynamoDbBenchmarkStore } from '#shared/store/dynamodb/benchmark-store.js';
+import { DynamoDbEvaluationStore } from '#shared/store/dynamodb/evaluation-store.js';
+
+const deps = {
+  evaluations: new DynamoDbEvaluationStore(),
+  benchmarks: new DynamoDbBenchmarkStore(),
+  queue: new SqsWorkQueue(),
+};
+
+const IdempotencyKeySchema = v.optional(
+  v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'must be 1 to 128 letters, digits or _ . : -')),
+);
+
+export const handler = httpRoute(
+  { scope: 'evaluations:write', body: CreateEvaluationRequestSchema, maxBodyBytes: 64 * 1024 },
+  async ({ event, caller, body }) => {
+    const idempotencyKey = parseOrThrow(
+      v.object({ 'idempotency-key': IdempotencyKeySchema }),
+      { 'idempotency-key': event.headers?.['idempotency-key'] },
+    )['idempotency-key'];
+    const { response, created } = await createEvaluation(deps, caller.tenantId, body, idempotencyKey);
+    return {
+      statusCode: 202,
+      body: response,
+      headers: {
+        location: `/api/v3/evaluations/${response.evaluation_id}/status`,
+        ...(created ? {} : { 'idempotent-replayed': 'true' }),
+      },
+    };
+  },
+);

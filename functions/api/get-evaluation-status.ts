@@ -1,0 +1,10 @@
+import { getEvaluationStatus } from '#shared/evaluations/evaluation-status.js';
+import { httpRoute } from '#shared/http/route.js';
+import { DynamoDbEvaluationStore } from '#shared/store/dynamodb/evaluation-store.js';
+
+const evaluations = new DynamoDbEvaluationStore();
+
+export const handler = httpRoute({ scope: 'evaluations:read' }, async ({ caller, path }) => ({
+  statusCode: 200,
+  body: await getEvaluationStatus(evaluations, caller.tenantId, path.evaluation_id ?? ''),
+}));

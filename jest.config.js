@@ -1,0 +1,29 @@
+// Tests run as native ESM (middy 6 is ESM-only): jest's VM-modules mode plus swc, which strips types
+// without type-checking; `npm run typecheck` (tsc --noEmit) is the type gate and runs first in `npm test`.
+const swc = [
+  '@swc/jest',
+  { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } },
+];
+const common = {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: { '^.+\\.ts$': swc },
+  moduleNameMapper: {
+    '^#shared/(.*)\\.js$': '<rootDir>/shared/$1.ts',
+    '^#functions/(.*)\\.js$': '<rootDir>/functions/$1.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+};
+
+export default {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      testTimeout: 60_000,
+    },
+  ],
+};

@@ -1,0 +1,143 @@
+import * as v from 'valibot';
+import { JsonObjectSchema, MetricNameSchema } from '../evaluations/schemas.js';
+
+export const taskTypes = ['exact_answer', 'multiple_choice', 'free_text', 'classification'] as const;
+export const TaskTypeSchema = v.picklist(taskTypes, `must be one of: ${taskTypes.join(', ')}`);
+export type TaskType = v.InferOutput<typeof TaskTypeSchema>;
+
+/** Limits that keep one request inside API Gateway's and Lambda's payload limits, documented in the README. */
+export const benchmarkLimits = {
+  maxItemBytes: 32 * 1024,
+  maxItemsPerRequest: 1000,
+  maxItemsPerBenchmark: 200_000,
+  maxRequestBytes: 5 * 1024 * 1024,
+} as const;
+
+const text = (field: string, max: number) =>
+  v.pipe(v.string(`${field} must be a string`), v.maxLength(max, `must be at most ${max} characters`));
+
+export const BenchmarkItemInputSchema = v.strictObject(
+  {
+    id: v.optional(
+      v.pipe(
+        v.string('must be a string'),
+        v.nonEmpty('must not be empty'),
+        v.maxLength(128, 'must be at most 128 characters'),
+        v.regex(/^[A-Za-z0-9._:-]+$/, 'may contain only letters, digits and . _ : -'),
+      ),
+    ),
+    input: v.pipe(v.string('must be a string'), v.nonEmpty('must not be empty'), v.maxLength(benchmarkLimits.maxItemBytes)),
+    expected: v.optional(text('expected', benchmarkLimits.maxItemBytes)),
+    choices: v.optional(
+      v.pipe(
+        v.array(v.pipe(v.string('each choice must be a string'), v.nonEmpty('must not be empty'), v.maxLength(2000))),
+        v.minLength(2, 'must offer at least two choices'),
+        v.maxLength(26, 'may offer at most 26 choices'),
+      ),
+    ),
+    context: v.optional(text('context', benchmarkLimits.maxItemBytes)),
+    metadata: v.optional(v.record(v.string(), v.union([v.string(), v.number(), v.boolean(), v.null()]), 'must be an object of strings, numbers and booleans')),
+  },
+  (issue) => (issue.expected === 'never' ? 'is not a known field' : issue.path?.length ? 'is required' : 'each item must be a JSON object'),
+);
+export type BenchmarkItemInput = v.InferOutput<typeof BenchmarkItemInputSchema>;
+
+/** `{placeholder}` names a template may use; anything else is rejected when the benchmark is created. */
+export const templatePlaceholders = ['input', 'choices', 'context', 'expected_format'] as const;
+
+export const defaultPromptTemplates: Record<TaskType, string> = {
+  exact_answer: 'Answer with the final answer only, no explanation.\n\n{input}',
+  multiple_choice: 'Answer with the letter of the correct option only.\n\n{input}\n\n{choices}',
+  free_text: '{input}',
+  classification: 'Classify the following. Answer with the label only.\n\n{input}',
+};
+
+export function unknownPlaceholders(template: string): string[] {
+  const names = [...template.matchAll(/\{([^{}]*)\}/g)].map((match) => match[1] ?? '');
+  return names.filter((name) => !(templatePlaceholders as readonly string[]).includes(name));
+}
+
+const PromptTemplateSchema = v.pipe(
+  v.string('must be a string'),
+  v.nonEmpty('must not be empty'),
+  v.maxLength(20_000, 'must be at most 20000 characters'),
+  v.check((template) => template.includes('{input}'), 'must contain the {input} placeholder'),
+  v.check(
+    (template) => unknownPlaceholders(template).length === 0,
+    (issue) => `has unknown placeholders ${unknownPlaceholders(String(issue.input)).map((n) => `{${n}}`).join(', ')}; known: ${templatePlaceholders.map((n) => `{${n}}`).join(', ')}`,
+  ),
+);
+
+const BenchmarkFields = {
+  name: v.pipe(v.string('must be a string'), v.nonEmpty('must not be empty'), v.maxLength(200, 'must be at most 200 characters')),
+  description: v.optional(v.pipe(v.string('must be a string'), v.maxLength(2000, 'must be at most 2000 characters'))),
+  task_type: TaskTypeSchema,
+  prompt_template: v.optional(PromptTemplateSchema),
+  default_metrics: v.optional(v.pipe(v.array(MetricNameSchema, 'must be an array of metric names'), v.maxLength(20))),
+};
+
+export const CreateBenchmarkRequestSchema = v.pipe(
+  JsonObjectSchema,
+  v.strictObject(
+    {
+      ...BenchmarkFields,
+      items: v.optional(
+        v.pipe(
+          v.array(BenchmarkItemInputSchema, 'must be an array of items'),
+          v.maxLength(benchmarkLimits.maxItemsPerRequest, `may hold at most ${benchmarkLimits.maxItemsPerRequest} items per request; append the rest with POST /api/v3/benchmarks/{id}/items`),
+        ),
+        [],
+      ),
+    },
+    (issue) => (issue.expected === 'never' ? 'is not a known field' : 'is required'),
+  ),
+);
+export type CreateBenchmarkRequest = v.InferOutput<typeof CreateBenchmarkRequestSchema>;
+
+/** The JSONL form's first line: the benchmark without its items. */
+export const BenchmarkHeaderSchema = v.pipe(
+  JsonObjectSchema,
+  v.strictObject(BenchmarkFields, (issue) => (issue.expected === 'never' ? 'is not a known field' : 'is required')),
+);
+
+export const AppendItemsRequestSchema = v.pipe(
+  JsonObjectSchema,
+  v.strictObject(
+    {
+      items: v.pipe(
+        v.array(BenchmarkItemInputSchema, 'must be an array of items'),
+        v.minLength(1, 'must hold at least one item'),
+        v.maxLength(benchmarkLimits.maxItemsPerRequest, `may hold at most ${benchmarkLimits.maxItemsPerRequest} items per request`),
+      ),
+    },
+    (issue) => (issue.expected === 'never' ? 'is not a known field' : 'is required'),
+  ),
+);
+
+export interface Benchmark {
+  benchmark_id: string;
+  tenant_id: string;
+  name: string;
+  description?: string;
+  task_type: TaskType;
+  prompt_template: string;
+  default_metrics?: string[];
+  item_count: number;
+  content_hash: string;
+  version: number;
+  /** The version the newest evaluation pinned; appending past it starts a new version. */
+  pinned_version?: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface BenchmarkItem {
+  item_id: string;
+  /** 0-based position: items are read in this order, and a version is a prefix of it. */
+  position: number;
+  input: string;
+  expected?: string;
+  choices?: string[];
+  context?: string;
+  metadata?: Record<string, string | number | boolean | null>;
+}

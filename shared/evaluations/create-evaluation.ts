@@ -1,0 +1,112 @@
+import { createHash } from 'node:crypto';
+import { ConflictError, ServiceUnavailableError, UnprocessableEntityError } from '../errors.js';
+import { newId } from '../ids.js';
+import { logger } from '../logger.js';
+import { startMessage } from '../messages.js';
+import { isKnownMetricName, metricNames } from '../metrics/catalogue.js';
+import type { WorkQueue } from '../queue/work-queue.js';
+import type { EvaluationStore } from '../store/evaluation-store.js';
+import { isoNow } from '../time.js';
+import type { Benchmark } from '../benchmarks/schemas.js';
+import type { CreateEvaluationRequest, CreateEvaluationResponse, Evaluation } from './schemas.js';
+
+export const CREATED_MESSAGE = 'Evaluation created successfully and queued for execution';
+
+export interface CreateEvaluationDeps {
+  evaluations: EvaluationStore;
+  benchmarks: { get(tenantId: string, benchmarkId: string): Promise<Benchmark | undefined> };
+  queue: WorkQueue;
+}
+
+export interface CreateEvaluationResult {
+  response: CreateEvaluationResponse;
+  /** False when an `Idempotency-Key` replayed an earlier create. */
+  created: boolean;
+}
+
+function checkMetricNames(request: CreateEvaluationRequest): void {
+  const unknown = (request.custom_metrics ?? [])
+    .map((metric, index) => ({ index, name: typeof metric === 'string' ? metric : undefined }))
+    .filter((metric) => metric.name !== undefined && !isKnownMetricName(metric.name));
+  if (unknown.length > 0) {
+    throw new UnprocessableEntityError(
+      'unknown_metric',
+      `Unknown metric ${unknown.map((m) => m.name).join(', ')}; known metrics: ${metricNames.join(', ')}`,
+      unknown.map((m) => ({ path: `custom_metrics.${m.index}`, message: `unknown metric ${m.name}` })),
+    );
+  }
+}
+
+function fingerprint(request: CreateEvaluationRequest): string {
+  return createHash('sha256').update(JSON.stringify(request)).digest('hex');
+}
+
+/**
+ * Records a pending evaluation and queues its one start message; the long work happens in the evaluator.
+ * A record whose message could not be queued is marked failed at once, so it never waits forever.
+ */
+export async function createEvaluation(
+  deps: CreateEvaluationDeps,
+  tenantId: string,
+  request: CreateEvaluationRequest,
+  idempotencyKey?: string,
+): Promise<CreateEvaluationResult> {
+  checkMetricNames(request);
+  const benchmark = await deps.benchmarks.get(tenantId, request.benchmark_id);
+  if (!benchmark) {
+    throw new UnprocessableEntityError(
+      'unknown_benchmark',
+      `Unknown benchmark ${request.benchmark_id}: create it with POST /api/v3/benchmarks, or list yours with GET /api/v3/benchmarks`,
+      [{ path: 'benchmark_id', message: 'no benchmark with this id in your library' }],
+    );
+  }
+
+  const now = isoNow();
+  const evaluation: Evaluation = {
+    evaluation_id: newId('eval'),
+    tenant_id: tenantId,
+    model_id: request.model_id,
+    model_id_2: request.model_id_2,
+    benchmark_id: request.benchmark_id,
+    custom_metrics: request.custom_metrics,
+    status: 'pending',
+    created_at: now,
+    updated_at: now,
+    progress: { total_items: benchmark.item_count, completed_items: 0, failed_items: 0 },
+  };
+  const response: CreateEvaluationResponse = {
+    evaluation_id: evaluation.evaluation_id,
+    model_id: evaluation.model_id,
+    ...(evaluation.model_id_2 ? { model_id_2: evaluation.model_id_2 } : {}),
+    status: 'pending',
+    benchmark_id: evaluation.benchmark_id,
+    created_at: evaluation.created_at,
+    message: CREATED_MESSAGE,
+  };
+
+  const idempotency = idempotencyKey ? { key: idempotencyKey, fingerprint: fingerprint(request), response } : undefined;
+  const outcome = await deps.evaluations.create(evaluation, idempotency);
+  if (!outcome.created) {
+    if (outcome.previous.fingerprint !== idempotency?.fingerprint) {
+      throw new ConflictError('This Idempotency-Key was already used with a different request body', 'idempotency_key_reused');
+    }
+    return { response: outcome.previous.response, created: false };
+  }
+
+  try {
+    await deps.queue.send(startMessage(tenantId, evaluation.evaluation_id));
+  } catch (error) {
+    logger.error('could not queue the start message; marking the evaluation failed', {
+      evaluation_id: evaluation.evaluation_id,
+      error: error as Error,
+    });
+    await deps.evaluations.failToQueue(
+      evaluation,
+      { code: 'queue_unavailable', message: 'The evaluation could not be queued; nothing was run. Retry the request.' },
+      idempotencyKey,
+    );
+    throw new ServiceUnavailableError('The evaluation could not be queued; nothing was run. Retry the request.');
+  }
+  logger.info('evaluation created', { evaluation_id: evaluation.evaluation_id, benchmark_id: evaluation.benchmark_id });
+  return { response, created: true };
+}

@@ -1,0 +1,119 @@
+import * as v from 'valibot';
+import { metricTypes } from '../metrics/catalogue.js';
+
+export const evaluationStatuses = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
+export const EvaluationStatusSchema = v.picklist(evaluationStatuses);
+export type EvaluationStatus = v.InferOutput<typeof EvaluationStatusSchema>;
+export const finalStatuses: readonly EvaluationStatus[] = ['completed', 'failed', 'cancelled'];
+
+/** Model ids fit one URL path segment: letters, digits and `.` `_` `:` `-` (Bedrock ids use `:`). */
+export const ModelIdSchema = v.pipe(
+  v.string('must be a string'),
+  v.nonEmpty('must not be empty'),
+  v.maxLength(200, 'must be at most 200 characters'),
+  v.regex(/^[A-Za-z0-9._:-]+$/, 'may contain only letters, digits and . _ : -'),
+);
+
+export const BenchmarkIdSchema = v.pipe(
+  v.string('must be a string'),
+  v.nonEmpty('must not be empty'),
+  v.maxLength(200, 'must be at most 200 characters'),
+  v.regex(/^[A-Za-z0-9._:-]+$/, 'may contain only letters, digits and . _ : -'),
+);
+
+export const MetricNameSchema = v.pipe(
+  v.string('must be a metric name or a configuration object'),
+  v.regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be lower-case letters, digits and _, starting with a letter (at most 64)'),
+);
+
+/** A configured metric; its type-specific fields are checked by the metric registry. */
+export const MetricConfigSchema = v.looseObject(
+  {
+    name: MetricNameSchema,
+    type: v.picklist(metricTypes, `must be one of: ${metricTypes.join(', ')}`),
+  },
+  (issue) => (issue.path?.length ? 'is required' : 'must be a metric name or a configuration object'),
+);
+
+// Chosen by the input's type rather than a union, so an object's error names the field that is wrong.
+export const CustomMetricSchema = v.lazy((input) => (typeof input === 'string' ? MetricNameSchema : MetricConfigSchema));
+
+const metricLabel = (metric: string | { name: string }) => (typeof metric === 'string' ? metric : metric.name);
+
+export const CustomMetricsSchema = v.pipe(
+  v.array(CustomMetricSchema, 'must be an array of metric names or configuration objects'),
+  v.minLength(1, 'must name at least one metric (or be left out for the defaults)'),
+  v.maxLength(20, 'may name at most 20 metrics'),
+  v.check(
+    (metrics) => new Set(metrics.map(metricLabel)).size === metrics.length,
+    'must not name a metric twice',
+  ),
+);
+
+/** A JSON object and nothing else: valibot's object schemas would take an array for one. */
+export const JsonObjectSchema = v.pipe(
+  v.unknown(),
+  v.check((input) => typeof input === 'object' && input !== null && !Array.isArray(input), 'the body must be a JSON object'),
+);
+
+export const CreateEvaluationRequestSchema = v.pipe(
+  JsonObjectSchema,
+  v.strictObject(
+    {
+      model_id: ModelIdSchema,
+      benchmark_id: BenchmarkIdSchema,
+      model_id_2: v.optional(ModelIdSchema),
+      custom_metrics: v.optional(CustomMetricsSchema),
+    },
+    (issue) => (issue.expected === 'never' ? 'is not a known field' : 'is required'),
+  ),
+  v.forward(
+    v.partialCheck(
+      [['model_id'], ['model_id_2']],
+      (input) => input.model_id_2 === undefined || input.model_id_2 !== input.model_id,
+      'must differ from model_id (comparison mode compares two models)',
+    ),
+    ['model_id_2'],
+  ),
+);
+export type CreateEvaluationRequest = v.InferOutput<typeof CreateEvaluationRequestSchema>;
+export type CustomMetric = v.InferOutput<typeof CustomMetricSchema>;
+
+export interface EvaluationProgress {
+  total_items: number;
+  completed_items: number;
+  failed_items: number;
+}
+
+export interface EvaluationError {
+  code: string;
+  message: string;
+}
+
+/** An evaluation as stored and as the API shows it (storage keys stripped). */
+export interface Evaluation {
+  evaluation_id: string;
+  tenant_id: string;
+  model_id: string;
+  model_id_2?: string;
+  benchmark_id: string;
+  custom_metrics?: CustomMetric[];
+  status: EvaluationStatus;
+  created_at: string;
+  updated_at: string;
+  started_at?: string;
+  completed_at?: string;
+  progress: EvaluationProgress;
+  error?: EvaluationError;
+}
+
+/** The seed's response to `POST /api/v3/evaluations`, field for field (plus `model_id_2` when comparing). */
+export interface CreateEvaluationResponse {
+  evaluation_id: string;
+  model_id: string;
+  model_id_2?: string;
+  status: 'pending';
+  benchmark_id: string;
+  created_at: string;
+  message: string;
+}

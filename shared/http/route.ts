@@ -1,0 +1,100 @@
+import middy from '@middy/core';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import type {
+  APIGatewayProxyEventV2WithLambdaAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import type * as v from 'valibot';
+import type { AuthorizerContext, Caller } from '../auth/authorizer-context.js';
+import type { Scope } from '../auth/scopes.js';
+import { PayloadTooLargeError } from '../errors.js';
+import { logger } from '../logger.js';
+import { authenticate } from './authenticate.js';
+import { httpErrorHandler } from './error-handler.js';
+import { jsonResponse } from './responses.js';
+import { parseOrThrow } from './validation.js';
+
+export type HttpEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<AuthorizerContext>;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+export interface RouteInput<TBody, TQuery> {
+  event: HttpEvent;
+  caller: Caller;
+  body: TBody;
+  query: TQuery;
+  path: Record<string, string>;
+}
+
+export interface RouteOutput {
+  statusCode: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+interface RouteOptions<TBodySchema extends v.GenericSchema | undefined, TQuerySchema extends v.GenericSchema | undefined> {
+  scope: Scope;
+  body?: TBodySchema;
+  query?: TQuerySchema;
+  /** Largest accepted body, in bytes; larger bodies answer 413 before any parsing. */
+  maxBodyBytes?: number;
+}
+
+type Output<T> = T extends v.GenericSchema ? v.InferOutput<T> : undefined;
+
+const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
+
+/** The caller found by the `before` step, handed to the handler body without authenticating twice. */
+const callers = new WeakMap<HttpEvent, Caller>();
+
+function bodyBytes(event: HttpEvent): number {
+  if (event.body === undefined) return 0;
+  return event.isBase64Encoded ? Buffer.byteLength(event.body, 'base64') : Buffer.byteLength(event.body, 'utf8');
+}
+
+/**
+ * An authenticated HTTP API route: size limit → authentication and scope → JSON body → valibot validation
+ * → the domain call → JSON response; every failure on the way answers through the one error handler.
+ */
+export function httpRoute<
+  TBodySchema extends v.GenericSchema | undefined = undefined,
+  TQuerySchema extends v.GenericSchema | undefined = undefined,
+>(
+  options: RouteOptions<TBodySchema, TQuerySchema>,
+  run: (input: RouteInput<Output<TBodySchema>, Output<TQuerySchema>>) => Promise<RouteOutput>,
+) {
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const handler = middy<HttpEvent, HttpResult, Error, Context>().use(httpErrorHandler());
+
+  handler.before(async (request) => {
+    logger.addContext(request.context);
+    logger.appendKeys({ route: request.event.routeKey, request_id: request.event.requestContext?.requestId });
+    if (bodyBytes(request.event) > maxBodyBytes) throw new PayloadTooLargeError(maxBodyBytes);
+    // Authentication precedes parsing, so an anonymous caller learns nothing about the body's shape.
+    callers.set(request.event, authenticate(request.event.requestContext?.authorizer?.lambda, options.scope));
+  });
+  if (options.body) handler.use(httpJsonBodyParser());
+
+  return handler.handler(async (event) => {
+    const caller = callers.get(event) ?? authenticate(event.requestContext?.authorizer?.lambda, options.scope);
+    logger.appendKeys({ tenant_id: caller.tenantId });
+    const body = (options.body ? parseOrThrow(options.body, event.body) : undefined) as Output<TBodySchema>;
+    const query = (
+      options.query ? parseOrThrow(options.query, event.queryStringParameters ?? {}, 'The query string is not valid') : undefined
+    ) as Output<TQuerySchema>;
+    const result = await run({ event, caller, body, query, path: (event.pathParameters ?? {}) as Record<string, string> });
+    return result.body === undefined
+      ? { statusCode: result.statusCode, headers: result.headers }
+      : jsonResponse(result.statusCode, result.body, result.headers);
+  });
+}
+
+/** A route anyone may call (health, the OpenAPI document): no authentication, no body. */
+export function publicRoute(run: (event: HttpEvent) => Promise<RouteOutput>) {
+  return middy<HttpEvent, HttpResult, Error, Context>()
+    .use(httpErrorHandler())
+    .handler(async (event) => {
+      const result = await run(event);
+      return jsonResponse(result.statusCode, result.body, result.headers);
+    });
+}

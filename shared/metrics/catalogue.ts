@@ -1,0 +1,36 @@
+/**
+ * The metric names and configurable metric types Arbiter knows. `custom_metrics` is checked against this
+ * list at creation, so a typo answers 422 at once instead of failing an evaluation later.
+ */
+export const metricNames = [
+  'exact_match',
+  'accuracy',
+  'contains',
+  'icontains',
+  'starts_with',
+  'token_f1',
+  'bleu',
+  'chrf',
+  'rouge_1',
+  'rouge_2',
+  'rouge_l',
+  'edit_similarity',
+  'json_valid',
+  'latency_ms',
+  'output_tokens',
+  'cost_usd',
+  'relevance',
+  'correctness',
+  'faithfulness',
+  'helpfulness',
+  'pairwise_preference',
+] as const;
+
+/** Types a configuration object in `custom_metrics` may name. */
+export const metricTypes = ['regex', 'contains', 'exact_match', 'json_schema', 'llm_judge'] as const;
+
+export type MetricName = (typeof metricNames)[number];
+
+export function isKnownMetricName(name: string): name is MetricName {
+  return (metricNames as readonly string[]).includes(name);
+}

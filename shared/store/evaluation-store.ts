@@ -1,0 +1,19 @@
+import type { CreateEvaluationResponse, Evaluation, EvaluationError } from '../evaluations/schemas.js';
+
+/** A remembered response to a create request that carried an `Idempotency-Key`. */
+export interface IdempotentCreate {
+  key: string;
+  /** Digest of the request body: the same key with another body is a client error, not a replay. */
+  fingerprint: string;
+  response: CreateEvaluationResponse;
+}
+
+export type CreateOutcome = { created: true } | { created: false; previous: IdempotentCreate };
+
+export interface EvaluationStore {
+  /** Writes a new evaluation, and its idempotency record when given, all or nothing. */
+  create(evaluation: Evaluation, idempotency?: IdempotentCreate): Promise<CreateOutcome>;
+  get(tenantId: string, evaluationId: string): Promise<Evaluation | undefined>;
+  /** Marks an evaluation that could not be queued as failed and forgets its idempotency record. */
+  failToQueue(evaluation: Evaluation, error: EvaluationError, idempotencyKey?: string): Promise<void>;
+}
