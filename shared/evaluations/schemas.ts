@@ -26,13 +26,68 @@ export const MetricNameSchema = v.pipe(
   v.regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be lower-case letters, digits and _, starting with a letter (at most 64)'),
 );
 
-/** A configured metric; its type-specific fields are checked by the metric registry. */
-export const MetricConfigSchema = v.looseObject(
-  {
-    name: MetricNameSchema,
-    type: v.picklist(metricTypes, `must be one of: ${metricTypes.join(', ')}`),
-  },
-  (issue) => (issue.path?.length ? 'is required' : 'must be a metric name or a configuration object'),
+function isValidRegex(pattern: string): boolean {
+  try {
+    new RegExp(pattern, 'u');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const strict = <TEntries extends v.ObjectEntries>(entries: TEntries) =>
+  v.strictObject(entries, (issue) => (issue.expected === 'never' ? 'is not a known field' : 'is required'));
+
+/** Configured metrics, one shape per type; unknown fields are refused so a typo never passes silently. */
+export const MetricConfigSchema = v.variant(
+  'type',
+  [
+    strict({
+      name: MetricNameSchema,
+      type: v.literal('regex'),
+      pattern: v.pipe(
+        v.string('must be a string'),
+        v.nonEmpty('must not be empty'),
+        v.maxLength(1000, 'must be at most 1000 characters'),
+        v.check(isValidRegex, 'is not a valid regular expression'),
+      ),
+      flags: v.optional(v.pipe(v.string('must be a string'), v.regex(/^[ims]{0,3}$/, 'may only hold the flags i, m and s'))),
+    }),
+    strict({
+      name: MetricNameSchema,
+      type: v.literal('contains'),
+      value: v.pipe(v.string('must be a string'), v.nonEmpty('must not be empty'), v.maxLength(1000, 'must be at most 1000 characters')),
+      case_sensitive: v.optional(v.boolean('must be true or false')),
+    }),
+    strict({
+      name: MetricNameSchema,
+      type: v.literal('exact_match'),
+      ignore_case: v.optional(v.boolean('must be true or false')),
+      ignore_punctuation: v.optional(v.boolean('must be true or false')),
+      ignore_articles: v.optional(v.boolean('must be true or false')),
+    }),
+    strict({
+      name: MetricNameSchema,
+      type: v.literal('json_schema'),
+      schema: v.record(v.string(), v.unknown(), 'must be a JSON Schema object'),
+    }),
+    strict({
+      name: MetricNameSchema,
+      type: v.literal('llm_judge'),
+      rubric: v.pipe(v.string('must be a string'), v.nonEmpty('must not be empty'), v.maxLength(5000, 'must be at most 5000 characters')),
+      judge_model_id: v.optional(ModelIdSchema),
+      scale: v.optional(
+        v.pipe(
+          v.tuple([v.pipe(v.number(), v.integer()), v.pipe(v.number(), v.integer())], 'must be [low, high] whole numbers'),
+          v.check(([low, high]) => low < high, 'must be [low, high] with low < high'),
+        ),
+      ),
+    }),
+  ],
+  (issue) =>
+    issue.path?.some((item) => item.key === 'type')
+      ? `must be one of: ${metricTypes.join(', ')}`
+      : 'must be a metric name or a configuration object with name and type',
 );
 
 // Chosen by the input's type rather than a union, so an object's error names the field that is wrong.

@@ -1,3 +1,4 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type {
@@ -64,10 +65,12 @@ export function httpRoute<
   run: (input: RouteInput<Output<TBodySchema>, Output<TQuerySchema>>) => Promise<RouteOutput>,
 ) {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const handler = middy<HttpEvent, HttpResult, Error, Context>().use(httpErrorHandler());
+  const handler = middy<HttpEvent, HttpResult, Error, Context>()
+    .use(httpErrorHandler())
+    // Request-scoped keys (tenant, route) are cleared after each invocation so none leaks into the next.
+    .use(injectLambdaContext(logger, { resetKeys: true }));
 
   handler.before(async (request) => {
-    logger.addContext(request.context);
     logger.appendKeys({ route: request.event.routeKey, request_id: request.event.requestContext?.requestId });
     if (bodyBytes(request.event) > maxBodyBytes) throw new PayloadTooLargeError(maxBodyBytes);
     // Authentication precedes parsing, so an anonymous caller learns nothing about the body's shape.
