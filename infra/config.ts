@@ -1,0 +1,62 @@
+/**
+ * Deployment settings read from CDK context (`cdk.json` or `-c key=value`), validated here so a typo fails
+ * the synth with a message that says what to type instead.
+ */
+import type { Node } from 'constructs';
+
+export interface ThrottleSettings {
+  rateLimit: number;
+  burstLimit: number;
+}
+
+export interface DeploymentConfig {
+  stage: string;
+  throttle: ThrottleSettings;
+}
+
+/** Stages whose data must survive a `cdk destroy` (tables and log groups are retained). */
+const PERSISTENT_STAGES = new Set(['prod']);
+
+const STAGE_PATTERN = /^[A-Za-z][A-Za-z0-9-]{0,19}$/;
+
+export const DEFAULT_THROTTLE: ThrottleSettings = { rateLimit: 100, burstLimit: 200 };
+
+export function isPersistentStage(stage: string): boolean {
+  return PERSISTENT_STAGES.has(stage);
+}
+
+export function parseStage(value: unknown): string {
+  if (value === undefined || value === null || value === '') {
+    throw new Error(
+      'Missing CDK context "stage". Pass one, e.g. `npx cdk deploy -c stage=prod` (cdk.json defaults to "dev").',
+    );
+  }
+  if (typeof value !== 'string' || !STAGE_PATTERN.test(value)) {
+    throw new Error(
+      `Invalid CDK context stage=${JSON.stringify(value)}: use 1 to 20 letters, digits or hyphens, starting with a ` +
+        'letter (e.g. dev, prod, pr-123). It becomes part of the stack name Arbiter-<stage>.',
+    );
+  }
+  return value;
+}
+
+function parsePositiveInteger(name: string, value: unknown, fallback: number): number {
+  if (value === undefined || value === null || value === '') return fallback;
+  // `-c name=50` arrives as a string, cdk.json values as numbers.
+  const parsed = typeof value === 'number' ? value : Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0) {
+    throw new Error(`Invalid CDK context ${name}=${JSON.stringify(value)}: expected a positive integer.`);
+  }
+  return parsed;
+}
+
+export function readDeploymentConfig(node: Node): DeploymentConfig {
+  const stage = parseStage(node.tryGetContext('stage'));
+  const setting = (name: keyof ThrottleSettings, key: string) =>
+    parsePositiveInteger(key, node.tryGetContext(key), DEFAULT_THROTTLE[name]);
+  const throttle = {
+    rateLimit: setting('rateLimit', 'throttleRateLimit'),
+    burstLimit: setting('burstLimit', 'throttleBurstLimit'),
+  };
+  return { stage, throttle };
+}
