@@ -28,7 +28,26 @@ export interface FunctionDefinition {
   routes: RouteDefinition[];
   tables: Partial<Record<TableName, TableAccess>>;
   queues: Partial<Record<QueueName, QueueAccess>>;
+  /** Access to provider keys in Secrets Manager (names under `arbiter/`): check they exist, or read them. */
+  secrets?: 'describe' | 'read';
 }
+
+const api = (
+  id: string,
+  method: HttpMethod,
+  path: string,
+  file: string,
+  description: string,
+  access: Pick<FunctionDefinition, 'tables' | 'secrets'> & Partial<Pick<FunctionDefinition, 'queues'>>,
+): FunctionDefinition => ({
+  id,
+  kind: 'api',
+  entry: `functions/api/${file}.ts`,
+  description,
+  routes: [{ method, path, authorized: true }],
+  ...access,
+  queues: access.queues ?? {},
+});
 
 export const functionDefinitions: FunctionDefinition[] = [
   {
@@ -55,8 +74,10 @@ export const functionDefinitions: FunctionDefinition[] = [
     entry: 'functions/api/create-evaluation.ts',
     description: 'Validates and records an evaluation, then queues its start message',
     routes: [{ method: 'POST', path: '/api/v3/evaluations', authorized: true }],
-    tables: { evaluations: 'readWrite', benchmarks: 'read', models: 'read' },
+    // Writes the benchmark's record too: an evaluation pins the version it runs on.
+    tables: { evaluations: 'readWrite', benchmarks: 'readWrite', models: 'read' },
     queues: { work: 'send' },
+    secrets: 'describe',
   },
   {
     id: 'GetEvaluationStatus',
@@ -67,14 +88,47 @@ export const functionDefinitions: FunctionDefinition[] = [
     tables: { evaluations: 'read' },
     queues: {},
   },
+  api('CreateBenchmark', 'POST', '/api/v3/benchmarks', 'create-benchmark', 'Creates a benchmark from JSON or JSONL', {
+    tables: { benchmarks: 'readWrite' },
+  }),
+  api('ListBenchmarks', 'GET', '/api/v3/benchmarks', 'list-benchmarks', "Lists the tenant's benchmarks, newest first", {
+    tables: { benchmarks: 'read' },
+  }),
+  api('GetBenchmark', 'GET', '/api/v3/benchmarks/{benchmark_id}', 'get-benchmark', "Reads a benchmark's metadata", {
+    tables: { benchmarks: 'read' },
+  }),
+  api('ListBenchmarkItems', 'GET', '/api/v3/benchmarks/{benchmark_id}/items', 'list-benchmark-items', "Pages through a benchmark's items in order", {
+    tables: { benchmarks: 'read' },
+  }),
+  api('AppendBenchmarkItems', 'POST', '/api/v3/benchmarks/{benchmark_id}/items', 'append-benchmark-items', 'Appends items to a benchmark, all or nothing', {
+    tables: { benchmarks: 'readWrite' },
+  }),
+  api('DeleteBenchmark', 'DELETE', '/api/v3/benchmarks/{benchmark_id}', 'delete-benchmark', 'Deletes a benchmark that no evaluation is using', {
+    tables: { benchmarks: 'readWrite', evaluations: 'read' },
+    queues: { work: 'send' },
+  }),
+  api('RegisterModel', 'POST', '/api/v3/models', 'register-model', 'Registers a model for the tenant', {
+    tables: { models: 'readWrite' },
+    secrets: 'describe',
+  }),
+  api('ListModels', 'GET', '/api/v3/models', 'list-models', 'Lists registered models and the built-in catalogue', {
+    tables: { models: 'read' },
+  }),
+  api('GetModel', 'GET', '/api/v3/models/{model_id}', 'get-model', 'Reads a registered or built-in model', {
+    tables: { models: 'read' },
+  }),
+  api('DeleteModel', 'DELETE', '/api/v3/models/{model_id}', 'delete-model', 'Deletes a registered model', {
+    tables: { models: 'readWrite' },
+  }),
   {
     id: 'Evaluator',
     kind: 'evaluator',
     entry: 'functions/evaluator/evaluator.ts',
-    description: 'Consumes work messages: plans, runs and finalizes evaluations',
+    description: 'Consumes work messages: plans, runs and finalizes evaluations; purges deleted benchmarks',
     routes: [],
-    tables: { evaluations: 'readWrite', benchmarks: 'read', models: 'read' },
+    tables: { evaluations: 'readWrite', benchmarks: 'readWrite', models: 'read' },
     queues: { work: 'consume' },
+    secrets: 'read',
   },
 ];
 

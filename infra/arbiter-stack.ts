@@ -83,6 +83,7 @@ export class ArbiterStack extends Stack {
       for (const [name, access] of entriesOf(definition.tables)) {
         fn.bindTable(tables[name], tableDefinitions[name], access);
       }
+      if (definition.secrets) fn.grantProviderSecrets(definition.secrets);
       for (const [name, access] of entriesOf(definition.queues)) {
         const queue = queues[name];
         const queueDefinition: QueueDefinition = queueDefinitions[name];

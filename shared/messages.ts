@@ -6,18 +6,49 @@ import * as v from 'valibot';
  */
 export const MESSAGE_VERSION = 1;
 
-const Identity = {
-  version: v.literal(MESSAGE_VERSION),
-  tenant_id: v.pipe(v.string(), v.nonEmpty()),
-  evaluation_id: v.pipe(v.string(), v.startsWith('eval-')),
-};
+const Version = { version: v.literal(MESSAGE_VERSION), tenant_id: v.pipe(v.string(), v.nonEmpty()) };
+const Identity = { ...Version, evaluation_id: v.pipe(v.string(), v.startsWith('eval-')) };
 
 export const StartMessageSchema = v.object({ ...Identity, type: v.literal('start') });
 export type StartMessage = v.InferOutput<typeof StartMessageSchema>;
 
-export const WorkMessageSchema = v.variant('type', [StartMessageSchema]);
+/** Deletes a deleted benchmark's items in the background, a slice per message. */
+export const PurgeBenchmarkMessageSchema = v.object({
+  ...Version,
+  type: v.literal('purge_benchmark'),
+  benchmark_id: v.pipe(v.string(), v.nonEmpty()),
+});
+export type PurgeBenchmarkMessage = v.InferOutput<typeof PurgeBenchmarkMessageSchema>;
+
+export const WorkMessageSchema = v.variant('type', [StartMessageSchema, PurgeBenchmarkMessageSchema]);
 export type WorkMessage = v.InferOutput<typeof WorkMessageSchema>;
 
 export function startMessage(tenantId: string, evaluationId: string): StartMessage {
   return { version: MESSAGE_VERSION, type: 'start', tenant_id: tenantId, evaluation_id: evaluationId };
+}
+
+export function purgeBenchmarkMessage(tenantId: string, benchmarkId: string): PurgeBenchmarkMessage {
+  return { version: MESSAGE_VERSION, type: 'purge_benchmark', tenant_id: tenantId, benchmark_id: benchmarkId };
+}
+
+/** Raised for a message the evaluator cannot read: it is retried, then dead-lettered and recorded there. */
+export class UnreadableMessageError extends Error {
+  constructor(messageId: string, reason: string) {
+    super(`Message ${messageId} is not a work message this evaluator understands: ${reason}`);
+    this.name = 'UnreadableMessageError';
+  }
+}
+
+export function parseWorkMessage(record: { messageId: string; body: string }): WorkMessage {
+  let body: unknown;
+  try {
+    body = JSON.parse(record.body);
+  } catch {
+    throw new UnreadableMessageError(record.messageId, 'the body is not JSON');
+  }
+  const result = v.safeParse(WorkMessageSchema, body);
+  if (!result.success) {
+    throw new UnreadableMessageError(record.messageId, result.issues.map((issue) => issue.message).join('; '));
+  }
+  return result.output;
 }

@@ -3,13 +3,17 @@ import { createEvaluation } from '#shared/evaluations/create-evaluation.js';
 import { CreateEvaluationRequestSchema } from '#shared/evaluations/schemas.js';
 import { parseOrThrow } from '#shared/http/validation.js';
 import { httpRoute } from '#shared/http/route.js';
+import { credentialCheckFromEnvironment } from '#shared/models/credentials.js';
 import { SqsWorkQueue } from '#shared/queue/work-queue.js';
+import { DynamoDbModelStore } from '#shared/store/dynamodb/model-store.js';
 import { DynamoDbBenchmarkStore } from '#shared/store/dynamodb/benchmark-store.js';
 import { DynamoDbEvaluationStore } from '#shared/store/dynamodb/evaluation-store.js';
 
 const deps = {
   evaluations: new DynamoDbEvaluationStore(),
   benchmarks: new DynamoDbBenchmarkStore(),
+  models: new DynamoDbModelStore(),
+  credentials: credentialCheckFromEnvironment(),
   queue: new SqsWorkQueue(),
 };
 

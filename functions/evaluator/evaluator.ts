@@ -1,41 +1,32 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import * as v from 'valibot';
 import { logger } from '#shared/logger.js';
-import { WorkMessageSchema } from '#shared/messages.js';
+import { parseWorkMessage } from '#shared/messages.js';
+import { SqsWorkQueue } from '#shared/queue/work-queue.js';
+import { DynamoDbBenchmarkStore } from '#shared/store/dynamodb/benchmark-store.js';
 
 const processor = new BatchProcessor(EventType.SQS);
+const benchmarks = new DynamoDbBenchmarkStore();
+const queue = new SqsWorkQueue();
 
-/** Raised for a message the evaluator cannot read: it is retried, then dead-lettered and recorded there. */
-export class UnreadableMessageError extends Error {
-  constructor(messageId: string, reason: string) {
-    super(`Message ${messageId} is not a work message this evaluator understands: ${reason}`);
-    this.name = 'UnreadableMessageError';
-  }
-}
-
-export function parseWorkMessage(record: SQSRecord) {
-  let body: unknown;
-  try {
-    body = JSON.parse(record.body);
-  } catch {
-    throw new UnreadableMessageError(record.messageId, 'the body is not JSON');
-  }
-  const result = v.safeParse(WorkMessageSchema, body);
-  if (!result.success) {
-    throw new UnreadableMessageError(record.messageId, result.issues.map((issue) => issue.message).join('; '));
-  }
-  return result.output;
-}
+/** Rows deleted per purge message, so one message finishes well inside the function's timeout. */
+const PURGE_SLICE = 5000;
 
 async function recordHandler(record: SQSRecord): Promise<void> {
   const message = parseWorkMessage(record);
-  logger.info('work message received', {
-    evaluation_id: message.evaluation_id,
-    tenant_id: message.tenant_id,
-    type: message.type,
-    receive_count: record.attributes.ApproximateReceiveCount,
-  });
+  const receiveCount = record.attributes?.ApproximateReceiveCount;
+  switch (message.type) {
+    case 'start':
+      logger.info('start message received', { evaluation_id: message.evaluation_id, tenant_id: message.tenant_id, receive_count: receiveCount });
+      return;
+    case 'purge_benchmark': {
+      const more = await benchmarks.purgeSome(message.tenant_id, message.benchmark_id, PURGE_SLICE);
+      // The rest goes back on the queue as a new message rather than running past the timeout.
+      if (more) await queue.send(message);
+      logger.info('benchmark purge step', { benchmark_id: message.benchmark_id, tenant_id: message.tenant_id, done: !more });
+      return;
+    }
+  }
 }
 
 /** One record at a time; a record that throws is reported as a batch item failure and retried alone. */

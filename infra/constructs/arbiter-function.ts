@@ -2,9 +2,9 @@
  * The one way Arbiter defines a Lambda function: runtime, architecture, bundling, logging, tracing and
  * limits are fixed here, so the stack only says which code runs and what it may touch.
  */
-import { Duration, RemovalPolicy, Stack, Validations, type CfnResource } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations, type CfnResource } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -146,6 +146,31 @@ export class ArbiterFunction extends Construct {
       case 'consume':
         break;
     }
+  }
+
+  /**
+   * Lets the function check (`describe`) or read provider API keys kept in Secrets Manager. Only secrets
+   * under `arbiter/` qualify: model registration refuses any other name, so the wildcard stays narrow.
+   */
+  grantProviderSecrets(access: 'describe' | 'read'): void {
+    const secretsArn = Stack.of(this).formatArn({
+      service: 'secretsmanager',
+      resource: 'secret',
+      resourceName: 'arbiter/*',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: access === 'read' ? ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'] : ['secretsmanager:DescribeSecret'],
+        resources: [secretsArn],
+      }),
+    );
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:arbiter/*]',
+      reason:
+        'Provider keys are tenant-named secrets created after deployment; the policy is limited to the arbiter/ ' +
+        'prefix, which is the only prefix model registration accepts.',
+    });
   }
 
   /** Adds a variable that names a resource the function does not access itself (e.g. for log context). */

@@ -10,6 +10,11 @@ import {
   type CreateBenchmarkRequest,
 } from './schemas.js';
 
+/** The id of an item given none: its 1-based position, so ids read in benchmark order. */
+export function autoItemId(position: number): string {
+  return `item-${String(position + 1).padStart(6, '0')}`;
+}
+
 /**
  * Turns validated item inputs into stored items at the given positions, checking what a schema cannot see
  * alone: ids unique within the benchmark, and choices present for multiple-choice benchmarks.
@@ -23,7 +28,7 @@ export function toBenchmarkItems(
   const errors: FieldError[] = [];
   const items = inputs.map((input, index) => {
     const position = options.firstPosition + index;
-    const itemId = input.id ?? `item-${String(position + 1).padStart(6, '0')}`;
+    const itemId = input.id ?? autoItemId(position);
     if (seen.has(itemId) || options.existingIds?.has(itemId)) {
       errors.push({ path: `${path}.${index}.id`, message: `duplicate item id ${itemId}` });
     }

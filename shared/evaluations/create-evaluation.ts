@@ -5,9 +5,12 @@ import { logger } from '../logger.js';
 import { startMessage } from '../messages.js';
 import { isKnownMetricName, metricNames } from '../metrics/catalogue.js';
 import type { WorkQueue } from '../queue/work-queue.js';
-import type { EvaluationStore } from '../store/evaluation-store.js';
+import { BenchmarkVersionChangedError, type EvaluationStore } from '../store/evaluation-store.js';
 import { isoNow } from '../time.js';
 import type { Benchmark } from '../benchmarks/schemas.js';
+import type { CredentialCheck } from '../models/credentials.js';
+import { resolveEvaluationModels } from '../models/model-service.js';
+import type { Model } from '../models/schemas.js';
 import type { CreateEvaluationRequest, CreateEvaluationResponse, Evaluation } from './schemas.js';
 
 export const CREATED_MESSAGE = 'Evaluation created successfully and queued for execution';
@@ -15,6 +18,8 @@ export const CREATED_MESSAGE = 'Evaluation created successfully and queued for e
 export interface CreateEvaluationDeps {
   evaluations: EvaluationStore;
   benchmarks: { get(tenantId: string, benchmarkId: string): Promise<Benchmark | undefined> };
+  models: { get(tenantId: string, modelId: string): Promise<Model | undefined> };
+  credentials: CredentialCheck;
   queue: WorkQueue;
 }
 
@@ -52,6 +57,27 @@ export async function createEvaluation(
   idempotencyKey?: string,
 ): Promise<CreateEvaluationResult> {
   checkMetricNames(request);
+  const models = await resolveEvaluationModels(deps.models, deps.credentials, tenantId, [
+    { path: 'model_id', id: request.model_id },
+    ...(request.model_id_2 ? [{ path: 'model_id_2', id: request.model_id_2 }] : []),
+  ]);
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await createPinned(deps, tenantId, request, models, idempotencyKey);
+    } catch (error) {
+      // An append committed between reading the benchmark and pinning it: read it again.
+      if (!(error instanceof BenchmarkVersionChangedError) || attempt >= 3) throw error;
+    }
+  }
+}
+
+async function createPinned(
+  deps: CreateEvaluationDeps,
+  tenantId: string,
+  request: CreateEvaluationRequest,
+  models: Model[],
+  idempotencyKey?: string,
+): Promise<CreateEvaluationResult> {
   const benchmark = await deps.benchmarks.get(tenantId, request.benchmark_id);
   if (!benchmark) {
     throw new UnprocessableEntityError(
@@ -59,6 +85,11 @@ export async function createEvaluation(
       `Unknown benchmark ${request.benchmark_id}: create it with POST /api/v3/benchmarks, or list yours with GET /api/v3/benchmarks`,
       [{ path: 'benchmark_id', message: 'no benchmark with this id in your library' }],
     );
+  }
+  if (benchmark.item_count === 0) {
+    throw new UnprocessableEntityError('empty_benchmark', `Benchmark ${benchmark.benchmark_id} has no items yet: append some with POST /api/v3/benchmarks/${benchmark.benchmark_id}/items`, [
+      { path: 'benchmark_id', message: 'the benchmark has no items' },
+    ]);
   }
 
   const now = isoNow();
@@ -68,7 +99,10 @@ export async function createEvaluation(
     model_id: request.model_id,
     model_id_2: request.model_id_2,
     benchmark_id: request.benchmark_id,
+    benchmark_version: benchmark.version,
+    benchmark_content_hash: benchmark.content_hash,
     custom_metrics: request.custom_metrics,
+    models,
     status: 'pending',
     created_at: now,
     updated_at: now,

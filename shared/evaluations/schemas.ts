@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { metricTypes } from '../metrics/catalogue.js';
+import type { Model } from '../models/schemas.js';
 
 export const evaluationStatuses = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
 export const EvaluationStatusSchema = v.picklist(evaluationStatuses);
@@ -152,7 +153,12 @@ export interface Evaluation {
   model_id: string;
   model_id_2?: string;
   benchmark_id: string;
+  /** The benchmark version and content the evaluation runs on: its first `progress.total_items` items. */
+  benchmark_version: number;
+  benchmark_content_hash: string;
   custom_metrics?: CustomMetric[];
+  /** The models as resolved at creation (registered or built in), so the run is reproducible. */
+  models: Model[];
   status: EvaluationStatus;
   created_at: string;
   updated_at: string;

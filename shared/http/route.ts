@@ -12,6 +12,7 @@ import type { Scope } from '../auth/scopes.js';
 import { PayloadTooLargeError } from '../errors.js';
 import { logger } from '../logger.js';
 import { authenticate } from './authenticate.js';
+import { jsonOrNdjsonBodyParser } from './body-parser.js';
 import { httpErrorHandler } from './error-handler.js';
 import { jsonResponse } from './responses.js';
 import { parseOrThrow } from './validation.js';
@@ -39,6 +40,8 @@ interface RouteOptions<TBodySchema extends v.GenericSchema | undefined, TQuerySc
   query?: TQuerySchema;
   /** Largest accepted body, in bytes; larger bodies answer 413 before any parsing. */
   maxBodyBytes?: number;
+  /** Also accept `application/x-ndjson`, turned into the JSON body's shape by this function. */
+  ndjson?: (text: string) => unknown;
 }
 
 type Output<T> = T extends v.GenericSchema ? v.InferOutput<T> : undefined;
@@ -76,7 +79,7 @@ export function httpRoute<
     // Authentication precedes parsing, so an anonymous caller learns nothing about the body's shape.
     callers.set(request.event, authenticate(request.event.requestContext?.authorizer?.lambda, options.scope));
   });
-  if (options.body) handler.use(httpJsonBodyParser());
+  if (options.body) handler.use(options.ndjson ? jsonOrNdjsonBodyParser(options.ndjson) : httpJsonBodyParser());
 
   return handler.handler(async (event) => {
     const caller = callers.get(event) ?? authenticate(event.requestContext?.authorizer?.lambda, options.scope);

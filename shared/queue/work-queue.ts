@@ -24,7 +24,7 @@ export class SqsWorkQueue implements WorkQueue {
         MessageBody: JSON.stringify(message),
         MessageAttributes: {
           type: { DataType: 'String', StringValue: message.type },
-          evaluation_id: { DataType: 'String', StringValue: message.evaluation_id },
+          ...('evaluation_id' in message ? { evaluation_id: { DataType: 'String', StringValue: message.evaluation_id } } : {}),
         },
       }),
     );

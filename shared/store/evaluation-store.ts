@@ -10,9 +10,17 @@ export interface IdempotentCreate {
 
 export type CreateOutcome = { created: true } | { created: false; previous: IdempotentCreate };
 
+/** Raised when the benchmark changed between reading it and pinning its version: read it again. */
+export class BenchmarkVersionChangedError extends Error {}
+
 export interface EvaluationStore {
-  /** Writes a new evaluation, and its idempotency record when given, all or nothing. */
+  /**
+   * Writes a new evaluation, its idempotency record when given, and the benchmark version it pins, all
+   * or nothing.
+   */
   create(evaluation: Evaluation, idempotency?: IdempotentCreate): Promise<CreateOutcome>;
+  /** Whether an evaluation of the benchmark is pending or running. */
+  hasActiveEvaluation(tenantId: string, benchmarkId: string): Promise<boolean>;
   get(tenantId: string, evaluationId: string): Promise<Evaluation | undefined>;
   /** Marks an evaluation that could not be queued as failed and forgets its idempotency record. */
   failToQueue(evaluation: Evaluation, error: EvaluationError, idempotencyKey?: string): Promise<void>;

@@ -311,6 +311,8 @@ describe('least privilege', () => {
 
     expect(actions.includes('dynamodb:PutItem')).toBe(writesTables);
     expect(actions.includes('sqs:SendMessage')).toBe(sendsMessages);
+    expect(actions.includes('secretsmanager:DescribeSecret')).toBe(definition.secrets !== undefined);
+    expect(actions.includes('secretsmanager:GetSecretValue')).toBe(definition.secrets === 'read');
     expect(actions.filter((action) => action.endsWith(':*'))).toEqual([]);
   });
 });
@@ -441,11 +443,11 @@ describe('outputs', () => {
 describe('driven by the manifest', () => {
   test('a new manifest entry gets its function, route, grants and throttle with no change in infra/', () => {
     const listModels: FunctionDefinition = {
-      id: 'ListModels',
+      id: 'ListModelVersions',
       kind: 'api',
       entry: 'functions/api/list-models.ts',
-      description: 'Lists the tenant models',
-      routes: [{ method: 'GET', path: '/api/v3/models', authorized: true }],
+      description: 'Lists the versions of a model',
+      routes: [{ method: 'GET', path: '/api/v3/models/{model_id}/versions', authorized: true }],
       tables: { models: 'read' },
       queues: {},
     };
@@ -456,7 +458,7 @@ describe('driven by the manifest', () => {
     });
 
     built.template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
-      RouteKey: 'GET /api/v3/models',
+      RouteKey: 'GET /api/v3/models/{model_id}/versions',
       AuthorizationType: 'CUSTOM',
     });
     built.template.hasResourceProperties('AWS::Lambda::Function', {
@@ -466,7 +468,7 @@ describe('driven by the manifest', () => {
     built.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
     });
-    expect(grantedActions(built, 'ListModels')).not.toContain('dynamodb:PutItem');
+    expect(grantedActions(built, 'ListModelVersions')).not.toContain('dynamodb:PutItem');
   }, SYNTH_TIMEOUT_MS);
 });
 

@@ -7,6 +7,8 @@ import { DynamoDbApiKeyStore } from '#shared/store/dynamodb/api-key-store.js';
 import { DynamoDbBenchmarkStore } from '#shared/store/dynamodb/benchmark-store.js';
 import { DynamoDbEvaluationStore } from '#shared/store/dynamodb/evaluation-store.js';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { EnvironmentCredentialCheck } from '#shared/models/credentials.js';
+import { DynamoDbModelStore } from '#shared/store/dynamodb/model-store.js';
 import { localDocumentClient } from '../../local/seed.js';
 import { api, startTestStack, type TestStack } from './support/local-stack.js';
 
@@ -210,7 +212,12 @@ describe('bad requests: 4xx with code, message and fields, and nothing written',
 
 describe('when the queue cannot take the start message', () => {
   it('marks the evaluation failed instead of leaving it pending, and answers 503', async () => {
-    const evaluations = new DynamoDbEvaluationStore({ client: documents, tableName: stack.env[tableDefinitions.evaluations.envVar] });
+    const evaluations = new DynamoDbEvaluationStore({
+      client: documents,
+      tableName: stack.env[tableDefinitions.evaluations.envVar],
+      benchmarksTableName: stack.env[tableDefinitions.benchmarks.envVar],
+    });
+    const models = new DynamoDbModelStore({ client: documents, tableName: stack.env[tableDefinitions.models.envVar] });
     const benchmarks = new DynamoDbBenchmarkStore({ client: documents, tableName: stack.env[tableDefinitions.benchmarks.envVar] });
     const sqs = new SQSClient({
       endpoint: stack.env.AWS_ENDPOINT_URL_SQS,
@@ -223,7 +230,7 @@ describe('when the queue cannot take the start message', () => {
       new ScanCommand({ TableName: stack.env[tableDefinitions.evaluations.envVar], ConsistentRead: true }),
     );
     await expect(
-      createEvaluation({ evaluations, benchmarks, queue: missingQueue }, 'dev', {
+      createEvaluation({ evaluations, benchmarks, models, credentials: new EnvironmentCredentialCheck({}), queue: missingQueue }, 'dev', {
         model_id: 'gpt-4',
         benchmark_id: stack.sampleBenchmarkId,
       }),

@@ -1,6 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
-import { parseWorkMessage, UnreadableMessageError } from '#functions/evaluator/evaluator.js';
-import { startMessage } from '#shared/messages.js';
+import { parseWorkMessage, purgeBenchmarkMessage, startMessage, UnreadableMessageError } from '#shared/messages.js';
 import startFixture from '../../events/evaluator-start.json' with { type: 'json' };
 
 const record = (body: string) => ({ messageId: 'm-1', body }) as SQSRecord;
@@ -8,6 +7,11 @@ const record = (body: string) => ({ messageId: 'm-1', body }) as SQSRecord;
 describe('work messages', () => {
   it('reads a start message the API sends', () => {
     const message = startMessage('acme', 'eval-01');
+    expect(parseWorkMessage(record(JSON.stringify(message)))).toEqual(message);
+  });
+
+  it('reads a purge message', () => {
+    const message = purgeBenchmarkMessage('acme', 'task-01');
     expect(parseWorkMessage(record(JSON.stringify(message)))).toEqual(message);
   });
 

@@ -1,18 +1,36 @@
-import { BatchWriteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import type { Benchmark, BenchmarkItem } from '../../benchmarks/schemas.js';
 import { documentClient } from '../../clients.js';
 import { requireEnv } from '../../config.js';
+import { decodeCursor, encodeCursor, type Page } from '../../pagination.js';
 import { tableDefinitions } from '../../resources.js';
 
 const POSITION_DIGITS = 7;
+const position = (n: number) => String(n).padStart(POSITION_DIGITS, '0');
 
 export const benchmarkKeys = {
-  meta: (tenantId: string, benchmarkId: string) => ({ pk: `TENANT#${tenantId}#BENCH#${benchmarkId}`, sk: 'META' }),
-  item: (tenantId: string, benchmarkId: string, position: number) => ({
-    pk: `TENANT#${tenantId}#BENCH#${benchmarkId}`,
-    sk: `ITEM#${String(position).padStart(POSITION_DIGITS, '0')}`,
+  partition: (tenantId: string, benchmarkId: string) => `TENANT#${tenantId}#BENCH#${benchmarkId}`,
+  meta: (tenantId: string, benchmarkId: string) => ({ pk: benchmarkKeys.partition(tenantId, benchmarkId), sk: 'META' }),
+  item: (tenantId: string, benchmarkId: string, at: number) => ({
+    pk: benchmarkKeys.partition(tenantId, benchmarkId),
+    sk: `ITEM#${position(at)}`,
   }),
-  listing: (tenantId: string, benchmarkId: string) => ({ gsi1pk: `TENANT#${tenantId}#BENCHMARKS`, gsi1sk: benchmarkId }),
+  /** One marker per item id: keeps ids unique across appends without reading every item. */
+  itemId: (tenantId: string, benchmarkId: string, itemId: string) => ({
+    pk: benchmarkKeys.partition(tenantId, benchmarkId),
+    sk: `ID#${itemId}`,
+  }),
+  listing: (tenantId: string) => `TENANT#${tenantId}#BENCHMARKS`,
 };
 
 const storageAttributes = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'pending_append', 'pending_until']);
@@ -21,12 +39,26 @@ function strip<T>(item: Record<string, unknown>): T {
   return Object.fromEntries(Object.entries(item).filter(([name]) => !storageAttributes.has(name))) as T;
 }
 
-/** DynamoDB's BatchWriteItem limit. */
-const BATCH_SIZE = 25;
+/** DynamoDB's BatchWriteItem and BatchGetItem limits. */
+const WRITE_BATCH = 25;
+const GET_BATCH = 100;
+const WRITES_IN_FLIGHT = 4;
+
+/** How long an append may hold a benchmark before another append may take it over. */
+const APPEND_LEASE_MS = 60_000;
+
+export class BenchmarkNotFoundError extends Error {}
+export class BenchmarkBusyError extends Error {}
+export class BenchmarkChangedError extends Error {}
+
+export interface AppendLease {
+  token: string;
+  benchmark: Benchmark;
+}
 
 export class DynamoDbBenchmarkStore {
   protected readonly client: DynamoDBDocumentClient;
-  protected readonly tableName: string;
+  readonly tableName: string;
 
   constructor(options: { client?: DynamoDBDocumentClient; tableName?: string } = {}) {
     this.client = options.client ?? documentClient;
@@ -35,7 +67,7 @@ export class DynamoDbBenchmarkStore {
 
   async get(tenantId: string, benchmarkId: string): Promise<Benchmark | undefined> {
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: benchmarkKeys.meta(tenantId, benchmarkId) }),
+      new GetCommand({ TableName: this.tableName, Key: benchmarkKeys.meta(tenantId, benchmarkId), ConsistentRead: true }),
     );
     return Item ? strip<Benchmark>(Item) : undefined;
   }
@@ -51,7 +83,8 @@ export class DynamoDbBenchmarkStore {
         TableName: this.tableName,
         Item: {
           ...benchmarkKeys.meta(benchmark.tenant_id, benchmark.benchmark_id),
-          ...benchmarkKeys.listing(benchmark.tenant_id, benchmark.benchmark_id),
+          gsi1pk: benchmarkKeys.listing(benchmark.tenant_id),
+          gsi1sk: benchmark.benchmark_id,
           ...benchmark,
         },
         ConditionExpression: 'attribute_not_exists(pk)',
@@ -59,25 +92,219 @@ export class DynamoDbBenchmarkStore {
     );
   }
 
-  protected async writeItems(tenantId: string, benchmarkId: string, items: readonly BenchmarkItem[]): Promise<void> {
-    const batches: BenchmarkItem[][] = [];
-    for (let start = 0; start < items.length; start += BATCH_SIZE) batches.push(items.slice(start, start + BATCH_SIZE));
-    // A few batches in flight at once: DynamoDB scales with parallel requests, one at a time is latency-bound.
-    const inFlight = 4;
-    for (let next = 0; next < batches.length; next += inFlight) {
-      await Promise.all(batches.slice(next, next + inFlight).map((batch) => this.writeBatch(tenantId, benchmarkId, batch)));
+  async list(tenantId: string, page: { limit: number; cursor?: string }): Promise<Page<Benchmark>> {
+    const fixed = { gsi1pk: benchmarkKeys.listing(tenantId) };
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': fixed.gsi1pk },
+        ScanIndexForward: false,
+        Limit: page.limit,
+        ExclusiveStartKey: decodeCursor(page.cursor, { fixed, keys: ['gsi1sk', 'pk', 'sk'] }),
+      }),
+    );
+    return { items: (result.Items ?? []).map((item) => strip<Benchmark>(item)), next_cursor: encodeCursor(result.LastEvaluatedKey) };
+  }
+
+  /** Items in order, only those of the committed count: a half-finished append is never visible. */
+  async listItems(
+    tenantId: string,
+    benchmark: Pick<Benchmark, 'benchmark_id' | 'item_count'>,
+    page: { limit: number; cursor?: string; from?: number },
+  ): Promise<Page<BenchmarkItem>> {
+    const pk = benchmarkKeys.partition(tenantId, benchmark.benchmark_id);
+    if (benchmark.item_count === 0) return { items: [], next_cursor: null };
+    const startKey = decodeCursor(page.cursor, { fixed: { pk }, keys: ['sk'] });
+    const first = page.from ?? 0;
+    const last = benchmark.item_count - 1;
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
+        ExpressionAttributeValues: { ':pk': pk, ':first': `ITEM#${position(first)}`, ':last': `ITEM#${position(last)}` },
+        Limit: page.limit,
+        ExclusiveStartKey: startKey,
+        ConsistentRead: true,
+      }),
+    );
+    const items = (result.Items ?? []).map((item) => strip<BenchmarkItem>(item));
+    const lastKey = result.LastEvaluatedKey;
+    const more = lastKey !== undefined && (items.at(-1)?.position ?? last) < last;
+    return { items, next_cursor: more ? encodeCursor(lastKey) : null };
+  }
+
+  /**
+   * Takes the benchmark for one append. Appends are serialised so that positions and the id check
+   * cannot race; a lease that its holder never released expires, so a crashed append blocks nobody.
+   */
+  async leaseForAppend(tenantId: string, benchmarkId: string, token: string): Promise<AppendLease> {
+    const now = Date.now();
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: benchmarkKeys.meta(tenantId, benchmarkId),
+          UpdateExpression: 'SET pending_append = :token, pending_until = :until',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(pending_append) OR pending_until < :now)',
+          ExpressionAttributeValues: { ':token': token, ':until': now + APPEND_LEASE_MS, ':now': now },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { token, benchmark: strip<Benchmark>(Attributes ?? {}) };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!(await this.get(tenantId, benchmarkId))) throw new BenchmarkNotFoundError(benchmarkId);
+      throw new BenchmarkBusyError(benchmarkId);
     }
   }
 
-  private async writeBatch(tenantId: string, benchmarkId: string, batch: readonly BenchmarkItem[]): Promise<void> {
-    let requests = batch.map((item) => ({
-      PutRequest: { Item: { ...benchmarkKeys.item(tenantId, benchmarkId, item.position), ...item } },
-    }));
-    for (let attempt = 0; requests.length > 0; attempt += 1) {
-      if (attempt > 8) throw new Error(`DynamoDB left ${requests.length} benchmark items unprocessed after ${attempt} attempts`);
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * 2 ** attempt));
-      const result = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
-      requests = (result.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
+  async releaseLease(tenantId: string, benchmarkId: string, token: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: benchmarkKeys.meta(tenantId, benchmarkId),
+          UpdateExpression: 'REMOVE pending_append, pending_until',
+          ConditionExpression: 'pending_append = :token',
+          ExpressionAttributeValues: { ':token': token },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
+
+  /** Ids among `itemIds` already used by committed items (markers past the count are leftovers). */
+  async existingItemIds(tenantId: string, benchmark: Pick<Benchmark, 'benchmark_id' | 'item_count'>, itemIds: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    const unique = [...new Set(itemIds)];
+    for (let start = 0; start < unique.length; start += GET_BATCH) {
+      let keys: Record<string, string>[] = unique
+        .slice(start, start + GET_BATCH)
+        .map((id) => benchmarkKeys.itemId(tenantId, benchmark.benchmark_id, id));
+      for (let attempt = 0; keys.length > 0; attempt += 1) {
+        if (attempt > 0) await backoff(attempt);
+        const result = await this.client.send(
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        for (const marker of result.Responses?.[this.tableName] ?? []) {
+          if (typeof marker.position === 'number' && marker.position < benchmark.item_count) found.add(String(marker.item_id));
+        }
+        keys = (result.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, string>[];
+      }
+    }
+    return found;
+  }
+
+  /** Makes appended items visible, if this append still holds the lease. */
+  async commitAppend(
+    tenantId: string,
+    benchmarkId: string,
+    token: string,
+    update: Pick<Benchmark, 'item_count' | 'content_hash' | 'version' | 'updated_at'>,
+  ): Promise<Benchmark> {
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: benchmarkKeys.meta(tenantId, benchmarkId),
+          UpdateExpression:
+            'SET item_count = :count, content_hash = :hash, version = :version, updated_at = :now REMOVE pending_append, pending_until',
+          ConditionExpression: 'pending_append = :token',
+          ExpressionAttributeValues: {
+            ':count': update.item_count,
+            ':hash': update.content_hash,
+            ':version': update.version,
+            ':now': update.updated_at,
+            ':token': token,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return strip<Benchmark>(Attributes ?? {});
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new BenchmarkChangedError(benchmarkId);
+      throw error;
+    }
+  }
+
+  /** Hides the benchmark at once; its items are purged afterwards, in the background. */
+  async deleteRecord(tenantId: string, benchmarkId: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: benchmarkKeys.meta(tenantId, benchmarkId),
+          ConditionExpression: 'attribute_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** Deletes up to `maxItems` stored rows of a deleted benchmark; answers whether any remain. */
+  async purgeSome(tenantId: string, benchmarkId: string, maxItems: number): Promise<boolean> {
+    const pk = benchmarkKeys.partition(tenantId, benchmarkId);
+    let deleted = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+          ProjectionExpression: 'pk, sk',
+          Limit: Math.min(500, maxItems - deleted),
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      // A benchmark recreated under the same id keeps its record; only rows without one are purged.
+      const keys = (page.Items ?? []).filter((key) => key.sk !== 'META') as Record<string, string>[];
+      await this.deleteKeys(keys);
+      deleted += keys.length;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && deleted < maxItems);
+    return startKey !== undefined;
+  }
+
+  async writeItems(tenantId: string, benchmarkId: string, items: readonly BenchmarkItem[]): Promise<void> {
+    const rows = items.flatMap((item) => [
+      { ...benchmarkKeys.item(tenantId, benchmarkId, item.position), ...item },
+      { ...benchmarkKeys.itemId(tenantId, benchmarkId, item.item_id), item_id: item.item_id, position: item.position },
+    ]);
+    await this.inBatches(rows, (batch) => batch.map((row) => ({ PutRequest: { Item: row } })));
+  }
+
+  private async deleteKeys(keys: readonly Record<string, string>[]): Promise<void> {
+    await this.inBatches(keys, (batch) => batch.map((key) => ({ DeleteRequest: { Key: key } })));
+  }
+
+  private async inBatches<T>(rows: readonly T[], toRequests: (batch: readonly T[]) => Record<string, unknown>[]): Promise<void> {
+    const batches: T[][] = [];
+    for (let start = 0; start < rows.length; start += WRITE_BATCH) batches.push(rows.slice(start, start + WRITE_BATCH));
+    // A few batches in flight at once: DynamoDB scales with parallel requests, one at a time is latency-bound.
+    for (let next = 0; next < batches.length; next += WRITES_IN_FLIGHT) {
+      await Promise.all(batches.slice(next, next + WRITES_IN_FLIGHT).map((batch) => this.writeBatch(toRequests(batch))));
+    }
+  }
+
+  private async writeBatch(initial: Record<string, unknown>[]): Promise<void> {
+    let requests = initial;
+    for (let attempt = 0; requests.length > 0; attempt += 1) {
+      if (attempt > 8) throw new Error(`DynamoDB left ${requests.length} writes unprocessed after ${attempt} attempts`);
+      if (attempt > 0) await backoff(attempt);
+      const result = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
+      requests = (result.UnprocessedItems?.[this.tableName] ?? []) as Record<string, unknown>[];
+    }
+  }
+}
+
+/** Full-jitter exponential backoff for unprocessed batch entries. */
+function backoff(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2000, 25 * 2 ** attempt)));
 }

@@ -1,6 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   GetCommand,
+  QueryCommand,
   TransactWriteCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
@@ -9,7 +10,8 @@ import { requireEnv } from '../../config.js';
 import type { Evaluation, EvaluationError } from '../../evaluations/schemas.js';
 import { tableDefinitions } from '../../resources.js';
 import { isoNow } from '../../time.js';
-import type { CreateOutcome, EvaluationStore, IdempotentCreate } from '../evaluation-store.js';
+import { BenchmarkVersionChangedError, type CreateOutcome, type EvaluationStore, type IdempotentCreate } from '../evaluation-store.js';
+import { benchmarkKeys } from './benchmark-store.js';
 
 /** How long a create's `Idempotency-Key` is remembered. */
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
@@ -26,6 +28,11 @@ export const evaluationKeys = {
 
 const storageAttributes = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'expires_at']);
 
+/** Whether a transaction was cancelled because the condition of its `index`-th item failed. */
+function failedCondition(error: unknown, index: number): boolean {
+  return error instanceof TransactionCanceledException && error.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed';
+}
+
 export function toEvaluation(item: Record<string, unknown>): Evaluation {
   return Object.fromEntries(Object.entries(item).filter(([name]) => !storageAttributes.has(name))) as unknown as Evaluation;
 }
@@ -34,13 +41,48 @@ export class DynamoDbEvaluationStore implements EvaluationStore {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
 
-  constructor(options: { client?: DynamoDBDocumentClient; tableName?: string } = {}) {
+  private readonly benchmarksTableName: string;
+
+  constructor(options: { client?: DynamoDBDocumentClient; tableName?: string; benchmarksTableName?: string } = {}) {
     this.client = options.client ?? documentClient;
     this.tableName = options.tableName ?? requireEnv(tableDefinitions.evaluations.envVar);
+    this.benchmarksTableName = options.benchmarksTableName ?? process.env[tableDefinitions.benchmarks.envVar] ?? '';
+  }
+
+  async hasActiveEvaluation(tenantId: string, benchmarkId: string): Promise<boolean> {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi2',
+          KeyConditionExpression: 'gsi2pk = :pk',
+          FilterExpression: '#status IN (:pending, :running)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pk': evaluationKeys.byBenchmark(tenantId, benchmarkId, '').gsi2pk, ':pending': 'pending', ':running': 'running' },
+          ProjectionExpression: 'evaluation_id',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      if ((page.Items ?? []).length > 0) return true;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return false;
   }
 
   async create(evaluation: Evaluation, idempotency?: IdempotentCreate): Promise<CreateOutcome> {
     const { tenant_id: tenantId, evaluation_id: evaluationId } = evaluation;
+    // Pins the version in the benchmark's record, so the next append starts a new version; conditional on
+    // the version read, so an append committed in between is noticed instead of silently mixed in.
+    const pin = {
+      Update: {
+        TableName: this.benchmarksTableName,
+        Key: benchmarkKeys.meta(tenantId, evaluation.benchmark_id),
+        UpdateExpression: 'SET pinned_version = :version',
+        ConditionExpression: 'version = :version AND content_hash = :hash',
+        ExpressionAttributeValues: { ':version': evaluation.benchmark_version, ':hash': evaluation.benchmark_content_hash },
+      },
+    };
     const evaluationPut = {
       Put: {
         TableName: this.tableName,
@@ -54,7 +96,11 @@ export class DynamoDbEvaluationStore implements EvaluationStore {
       },
     };
     if (!idempotency) {
-      await this.client.send(new TransactWriteCommand({ TransactItems: [evaluationPut] }));
+      try {
+        await this.client.send(new TransactWriteCommand({ TransactItems: [evaluationPut, pin] }));
+      } catch (error) {
+        throw failedCondition(error, 1) ? new BenchmarkVersionChangedError(evaluation.benchmark_id) : error;
+      }
       return { created: true };
     }
     const idempotencyPut = {
@@ -72,12 +118,11 @@ export class DynamoDbEvaluationStore implements EvaluationStore {
       },
     };
     try {
-      await this.client.send(new TransactWriteCommand({ TransactItems: [idempotencyPut, evaluationPut] }));
+      await this.client.send(new TransactWriteCommand({ TransactItems: [idempotencyPut, evaluationPut, pin] }));
       return { created: true };
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException) || error.CancellationReasons?.[0]?.Code !== 'ConditionalCheckFailed') {
-        throw error;
-      }
+      if (failedCondition(error, 2)) throw new BenchmarkVersionChangedError(evaluation.benchmark_id);
+      if (!failedCondition(error, 0)) throw error;
       const previous = await this.getIdempotent(tenantId, idempotency.key);
       if (!previous) throw error;
       return { created: false, previous };

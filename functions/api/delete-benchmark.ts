@@ -1,0 +1,13 @@
+import { deleteBenchmark } from '#shared/benchmarks/benchmark-service.js';
+import { httpRoute } from '#shared/http/route.js';
+import { SqsWorkQueue } from '#shared/queue/work-queue.js';
+import { DynamoDbBenchmarkStore } from '#shared/store/dynamodb/benchmark-store.js';
+import { DynamoDbEvaluationStore } from '#shared/store/dynamodb/evaluation-store.js';
+
+const deps = { benchmarks: new DynamoDbBenchmarkStore(), evaluations: new DynamoDbEvaluationStore(), queue: new SqsWorkQueue() };
+
+/** 204 at once: the benchmark is gone from every read; its items are purged in the background. */
+export const handler = httpRoute({ scope: 'benchmarks:write' }, async ({ caller, path }) => {
+  await deleteBenchmark(deps, caller.tenantId, path.benchmark_id ?? '');
+  return { statusCode: 204 };
+});

@@ -1,0 +1,10 @@
+import { getBenchmark, toBenchmarkView } from '#shared/benchmarks/benchmark-service.js';
+import { httpRoute } from '#shared/http/route.js';
+import { DynamoDbBenchmarkStore } from '#shared/store/dynamodb/benchmark-store.js';
+
+const benchmarks = new DynamoDbBenchmarkStore();
+
+export const handler = httpRoute({ scope: 'benchmarks:read' }, async ({ caller, path }) => ({
+  statusCode: 200,
+  body: toBenchmarkView(await getBenchmark(benchmarks, caller.tenantId, path.benchmark_id ?? '')),
+}));

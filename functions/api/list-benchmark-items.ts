@@ -1,0 +1,12 @@
+import { listBenchmarkItems } from '#shared/benchmarks/benchmark-service.js';
+import { httpRoute } from '#shared/http/route.js';
+import { PageQuerySchema } from '#shared/pagination.js';
+import { DynamoDbBenchmarkStore } from '#shared/store/dynamodb/benchmark-store.js';
+
+const benchmarks = new DynamoDbBenchmarkStore();
+
+/** Items in benchmark order, `limit` at a time. */
+export const handler = httpRoute({ scope: 'benchmarks:read', query: PageQuerySchema }, async ({ caller, path, query }) => ({
+  statusCode: 200,
+  body: await listBenchmarkItems(benchmarks, caller.tenantId, path.benchmark_id ?? '', query),
+}));

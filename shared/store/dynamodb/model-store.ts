@@ -1,0 +1,83 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../../clients.js';
+import { requireEnv } from '../../config.js';
+import type { Model } from '../../models/schemas.js';
+import { decodeCursor, encodeCursor, type Page } from '../../pagination.js';
+import { tableDefinitions } from '../../resources.js';
+
+export const modelKeys = {
+  record: (tenantId: string, modelId: string) => ({ pk: `TENANT#${tenantId}#MODEL#${modelId}`, sk: 'MODEL' }),
+  listing: (tenantId: string) => `TENANT#${tenantId}#MODELS`,
+};
+
+const storageAttributes = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'tenant_id']);
+const toModel = (item: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(item).filter(([name]) => !storageAttributes.has(name))) as unknown as Model;
+
+export class ModelAlreadyExistsError extends Error {}
+
+export class DynamoDbModelStore {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly tableName: string;
+
+  constructor(options: { client?: DynamoDBDocumentClient; tableName?: string } = {}) {
+    this.client = options.client ?? documentClient;
+    this.tableName = options.tableName ?? requireEnv(tableDefinitions.models.envVar);
+  }
+
+  async create(tenantId: string, model: Model): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...modelKeys.record(tenantId, model.model_id),
+            gsi1pk: modelKeys.listing(tenantId),
+            // Newest first, ties broken by id.
+            gsi1sk: `${model.created_at}#${model.model_id}`,
+            tenant_id: tenantId,
+            ...model,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new ModelAlreadyExistsError(model.model_id);
+      throw error;
+    }
+  }
+
+  async get(tenantId: string, modelId: string): Promise<Model | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: modelKeys.record(tenantId, modelId) }));
+    return Item ? toModel(Item) : undefined;
+  }
+
+  async list(tenantId: string, page: { limit: number; cursor?: string }): Promise<Page<Model>> {
+    const fixed = { gsi1pk: modelKeys.listing(tenantId) };
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': fixed.gsi1pk },
+        ScanIndexForward: false,
+        Limit: page.limit,
+        ExclusiveStartKey: decodeCursor(page.cursor, { fixed, keys: ['gsi1sk', 'pk', 'sk'] }),
+      }),
+    );
+    return { items: (result.Items ?? []).map(toModel), next_cursor: encodeCursor(result.LastEvaluatedKey) };
+  }
+
+  async delete(tenantId: string, modelId: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new DeleteCommand({ TableName: this.tableName, Key: modelKeys.record(tenantId, modelId), ConditionExpression: 'attribute_exists(pk)' }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+}
