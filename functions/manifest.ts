@@ -16,18 +16,21 @@ export interface RouteDefinition {
 }
 
 export type TableAccess = 'read' | 'write' | 'readWrite';
-export type QueueAccess = 'send' | 'consume' | 'read';
+/** `consume`: the function is the queue's event source target; `consumeAndSend` also sends to it (fan-out). */
+export type QueueAccess = 'send' | 'consume' | 'consumeAndSend' | 'read';
 
 export interface FunctionDefinition {
   /** CDK construct id, and the name used by `npm run invoke`. */
   id: string;
-  kind: 'api' | 'authorizer' | 'evaluator';
+  kind: 'api' | 'authorizer' | 'evaluator' | 'scheduled';
   /** Path of the handler module from the repository root. */
   entry: string;
   description: string;
   routes: RouteDefinition[];
   tables: Partial<Record<TableName, TableAccess>>;
   queues: Partial<Record<QueueName, QueueAccess>>;
+  /** For kind `scheduled`: how often it runs (an EventBridge rule in the cloud, a timer locally). */
+  scheduleMinutes?: number;
   /** Access to provider keys in Secrets Manager (names under `arbiter/`): check they exist, or read them. */
   secrets?: 'describe' | 'read';
 }
@@ -79,6 +82,18 @@ export const functionDefinitions: FunctionDefinition[] = [
     queues: { work: 'send' },
     secrets: 'describe',
   },
+  api('ListEvaluations', 'GET', '/api/v3/evaluations', 'list-evaluations', "Lists the tenant's evaluations, newest first", {
+    tables: { evaluations: 'read' },
+  }),
+  api('GetEvaluation', 'GET', '/api/v3/evaluations/{evaluation_id}', 'get-evaluation', 'Reads an evaluation and its results', {
+    tables: { evaluations: 'read' },
+  }),
+  api('ListEvaluationResults', 'GET', '/api/v3/evaluations/{evaluation_id}/results', 'list-evaluation-results', 'Pages through per-item results', {
+    tables: { evaluations: 'read' },
+  }),
+  api('CancelEvaluation', 'POST', '/api/v3/evaluations/{evaluation_id}/cancel', 'cancel-evaluation', 'Cancels a pending or running evaluation', {
+    tables: { evaluations: 'readWrite' },
+  }),
   {
     id: 'GetEvaluationStatus',
     kind: 'api',
@@ -127,8 +142,28 @@ export const functionDefinitions: FunctionDefinition[] = [
     description: 'Consumes work messages: plans, runs and finalizes evaluations; purges deleted benchmarks',
     routes: [],
     tables: { evaluations: 'readWrite', benchmarks: 'readWrite', models: 'read' },
-    queues: { work: 'consume' },
+    // It sends too: a start message fans out into chunk messages on the same queue.
+    queues: { work: 'consumeAndSend' },
     secrets: 'read',
+  },
+  {
+    id: 'DeadLetterHandler',
+    kind: 'evaluator',
+    entry: 'functions/evaluator/dead-letter-handler.ts',
+    description: 'Fails the work of dead-lettered messages with the reason, so no evaluation hangs',
+    routes: [],
+    tables: { evaluations: 'readWrite', benchmarks: 'read' },
+    queues: { workDeadLetter: 'consume' },
+  },
+  {
+    id: 'Reconciler',
+    kind: 'scheduled',
+    entry: 'functions/evaluator/reconciler.ts',
+    description: 'Re-drives or fails evaluations whose progress stalled',
+    routes: [],
+    scheduleMinutes: 5,
+    tables: { evaluations: 'readWrite', benchmarks: 'read' },
+    queues: { work: 'send' },
   },
 ];
 

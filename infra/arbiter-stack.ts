@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
 import { functionDefinitions, type FunctionDefinition } from '#functions/manifest.js';
@@ -84,11 +86,18 @@ export class ArbiterStack extends Stack {
         fn.bindTable(tables[name], tableDefinitions[name], access);
       }
       if (definition.secrets) fn.grantProviderSecrets(definition.secrets);
+      if (definition.kind === 'scheduled') {
+        new Rule(this, `${definition.id}Schedule`, {
+          description: `Runs ${definition.id}: ${definition.description}`,
+          schedule: Schedule.rate(Duration.minutes(definition.scheduleMinutes ?? 5)),
+          targets: [new LambdaFunction(fn.function, { retryAttempts: 2 })],
+        });
+      }
       for (const [name, access] of entriesOf(definition.queues)) {
         const queue = queues[name];
         const queueDefinition: QueueDefinition = queueDefinitions[name];
         fn.bindQueue(queue, queueDefinition, access);
-        if (access !== 'consume') continue;
+        if (access !== 'consume' && access !== 'consumeAndSend') continue;
 
         fn.function.addEventSource(
           new SqsEventSource(queue, {
@@ -100,8 +109,8 @@ export class ArbiterStack extends Stack {
             maxConcurrency: evaluatorSettings.maxConcurrency,
           }),
         );
-        // The consumer fans out: a `start` message becomes chunk messages on the same queue.
-        queue.grantSendMessages(fn.role);
+        // A consumer that fans out: a `start` message becomes chunk messages on the same queue.
+        if (access === 'consumeAndSend') queue.grantSendMessages(fn.role);
         // It is told the dead-letter queue's URL (for the dead-letter handling the design plans) but is
         // granted nothing on it: messages get there by the queue's redrive policy, not by the function.
         const deadLetterName = queueDefinition.deadLetterQueue as QueueName | undefined;
@@ -160,7 +169,7 @@ export class ArbiterStack extends Stack {
     }
     // Item-level failures are reported as batch item failures and do not count here; an Errors datapoint
     // is an invocation that crashed or timed out.
-    for (const definition of definitions.filter((candidate) => candidate.kind === 'evaluator')) {
+    for (const definition of definitions.filter((candidate) => candidate.kind === 'evaluator' || candidate.kind === 'scheduled')) {
       new Alarm(this, `${definition.id}Errors`, {
         alarmDescription: `${definition.id} invocations failed (crash or timeout).`,
         metric: this.functionFor(definition.id).function.metricErrors({

@@ -12,6 +12,16 @@ const Identity = { ...Version, evaluation_id: v.pipe(v.string(), v.startsWith('e
 export const StartMessageSchema = v.object({ ...Identity, type: v.literal('start') });
 export type StartMessage = v.InferOutput<typeof StartMessageSchema>;
 
+/** One slice of an evaluation: items [first_position, first_position + count) for every model. */
+export const ChunkMessageSchema = v.object({
+  ...Identity,
+  type: v.literal('chunk'),
+  chunk: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  first_position: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  count: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000)),
+});
+export type ChunkMessage = v.InferOutput<typeof ChunkMessageSchema>;
+
 /** Deletes a deleted benchmark's items in the background, a slice per message. */
 export const PurgeBenchmarkMessageSchema = v.object({
   ...Version,
@@ -20,11 +30,15 @@ export const PurgeBenchmarkMessageSchema = v.object({
 });
 export type PurgeBenchmarkMessage = v.InferOutput<typeof PurgeBenchmarkMessageSchema>;
 
-export const WorkMessageSchema = v.variant('type', [StartMessageSchema, PurgeBenchmarkMessageSchema]);
+export const WorkMessageSchema = v.variant('type', [StartMessageSchema, ChunkMessageSchema, PurgeBenchmarkMessageSchema]);
 export type WorkMessage = v.InferOutput<typeof WorkMessageSchema>;
 
 export function startMessage(tenantId: string, evaluationId: string): StartMessage {
   return { version: MESSAGE_VERSION, type: 'start', tenant_id: tenantId, evaluation_id: evaluationId };
+}
+
+export function chunkMessage(tenantId: string, evaluationId: string, chunk: number, firstPosition: number, count: number): ChunkMessage {
+  return { version: MESSAGE_VERSION, type: 'chunk', tenant_id: tenantId, evaluation_id: evaluationId, chunk, first_position: firstPosition, count };
 }
 
 export function purgeBenchmarkMessage(tenantId: string, benchmarkId: string): PurgeBenchmarkMessage {

@@ -64,6 +64,8 @@ export const tableDefinitions = {
       byTenantNewestFirst,
       // A benchmark's evaluations, newest first: guards deleting a benchmark that is in use.
       { indexName: 'gsi2', partitionKey: { name: 'gsi2pk', type: 'S' }, sortKey: { name: 'gsi2sk', type: 'S' } },
+      // Sparse: only unfinished evaluations carry gsi3pk, by last progress; the reconciler finds stalls here.
+      { indexName: 'gsi3', partitionKey: { name: 'gsi3pk', type: 'S' }, sortKey: { name: 'gsi3sk', type: 'S' } },
     ],
     timeToLiveAttribute: 'expires_at',
   },
@@ -94,7 +96,8 @@ export const queueDefinitions = {
   workDeadLetter: {
     id: 'WorkDeadLetterQueue',
     envVar: 'WORK_DLQ_URL',
-    visibilityTimeoutSeconds: 60,
+    // The dead-letter handler consumes it with the evaluator's limits, so the same six-times rule applies.
+    visibilityTimeoutSeconds: 6 * evaluatorSettings.timeoutSeconds,
     retentionSeconds: 14 * 24 * 3600,
   },
   work: {

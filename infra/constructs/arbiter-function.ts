@@ -144,6 +144,7 @@ export class ArbiterFunction extends Construct {
         queue.grant(this.role, 'sqs:GetQueueAttributes');
         break;
       case 'consume':
+      case 'consumeAndSend':
         break;
     }
   }

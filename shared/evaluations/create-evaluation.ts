@@ -107,6 +107,7 @@ async function createPinned(
     created_at: now,
     updated_at: now,
     progress: { total_items: benchmark.item_count, completed_items: 0, failed_items: 0 },
+    model_progress: Object.fromEntries(models.map((model) => [model.model_id, { scored: 0, failed: 0 }])),
   };
   const response: CreateEvaluationResponse = {
     evaluation_id: evaluation.evaluation_id,

@@ -18,14 +18,29 @@ export interface EvaluationStatusView {
     failed_items: number;
     /** Share of items finished (scored or failed), 0–100, one decimal. */
     percent: number;
+    /** Items finished per second since the evaluation started running. */
+    items_per_second: number | null;
+    /** Estimated seconds to completion at that rate; null when unknown or finished. */
+    eta_seconds: number | null;
+    models: { model_id: string; scored: number; failed: number; percent: number }[];
   };
   error?: EvaluationError;
 }
 
-export function toStatusView(evaluation: Evaluation): EvaluationStatusView {
+const round1 = (value: number) => Math.round(value * 10) / 10;
+
+export function toStatusView(evaluation: Evaluation, now = Date.now()): EvaluationStatusView {
   const { total_items, completed_items, failed_items } = evaluation.progress;
   const finished = completed_items + failed_items;
-  const percent = evaluation.status === 'completed' ? 100 : total_items === 0 ? 0 : Math.round((finished / total_items) * 1000) / 10;
+  const percent = evaluation.status === 'completed' ? 100 : total_items === 0 ? 0 : round1((finished / total_items) * 100);
+  const elapsedSeconds = evaluation.started_at ? (now - Date.parse(evaluation.started_at)) / 1000 : 0;
+  const rate = evaluation.status === 'running' && elapsedSeconds > 0 && finished > 0 ? finished / elapsedSeconds : null;
+  const models = Object.entries(evaluation.model_progress ?? {}).map(([modelId, counts]) => ({
+    model_id: modelId,
+    scored: counts.scored,
+    failed: counts.failed,
+    percent: total_items === 0 ? 0 : round1(((counts.scored + counts.failed) / total_items) * 100),
+  }));
   return {
     evaluation_id: evaluation.evaluation_id,
     status: evaluation.status,
@@ -36,7 +51,15 @@ export function toStatusView(evaluation: Evaluation): EvaluationStatusView {
     updated_at: evaluation.updated_at,
     ...(evaluation.started_at ? { started_at: evaluation.started_at } : {}),
     ...(evaluation.completed_at ? { completed_at: evaluation.completed_at } : {}),
-    progress: { total_items, completed_items, failed_items, percent },
+    progress: {
+      total_items,
+      completed_items,
+      failed_items,
+      percent,
+      items_per_second: rate === null ? null : round1(rate),
+      eta_seconds: rate === null ? null : Math.ceil((total_items - finished) / rate),
+      models,
+    },
     ...(evaluation.error ? { error: evaluation.error } : {}),
   };
 }

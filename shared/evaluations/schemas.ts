@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { metricTypes } from '../metrics/catalogue.js';
 import type { Model } from '../models/schemas.js';
+import type { EvaluationResults } from './results.js';
 
 export const evaluationStatuses = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
 export const EvaluationStatusSchema = v.picklist(evaluationStatuses);
@@ -165,7 +166,20 @@ export interface Evaluation {
   started_at?: string;
   completed_at?: string;
   progress: EvaluationProgress;
+  /** Per model: items answered and scored, and items that failed for good. */
+  model_progress: Record<string, { scored: number; failed: number }>;
+  plan?: EvaluationPlan;
+  /** Chunks finished (done, skipped after a cancel, or dead-lettered). */
+  chunks_done?: number;
+  /** Times the reconciler re-drove a stalled evaluation. */
+  redrives?: number;
+  results?: EvaluationResults;
   error?: EvaluationError;
+}
+
+export interface EvaluationPlan {
+  chunk_size: number;
+  chunk_count: number;
 }
 
 /** The seed's response to `POST /api/v3/evaluations`, field for field (plus `model_id_2` when comparing). */

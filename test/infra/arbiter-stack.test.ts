@@ -202,7 +202,7 @@ describe('queues', () => {
   test('a consumed queue hides a message for at least six times the consumer timeout', () => {
     const consumed = functionDefinitions.flatMap((definition) =>
       Object.entries(definition.queues)
-        .filter(([, access]) => access === 'consume')
+        .filter(([, access]) => access === 'consume' || access === 'consumeAndSend')
         .map(([name]) => name as QueueName),
     );
     expect(consumed.length).toBeGreaterThan(0);
@@ -307,7 +307,7 @@ describe('least privilege', () => {
   test.each(functionDefinitions)('$id: writes only where the manifest allows it', (definition) => {
     const actions = grantedActions(dev, definition.id);
     const writesTables = Object.values(definition.tables).some((access) => access !== 'read');
-    const sendsMessages = Object.values(definition.queues).some((access) => access === 'send' || access === 'consume');
+    const sendsMessages = Object.values(definition.queues).some((access) => access === 'send' || access === 'consumeAndSend');
 
     expect(actions.includes('dynamodb:PutItem')).toBe(writesTables);
     expect(actions.includes('sqs:SendMessage')).toBe(sendsMessages);

@@ -135,6 +135,29 @@ export class DynamoDbBenchmarkStore {
     return { items, next_cursor: more ? encodeCursor(lastKey) : null };
   }
 
+  /** Items at positions [first, first + count), in order: what one evaluation chunk works on. */
+  async readRange(tenantId: string, benchmarkId: string, first: number, count: number): Promise<BenchmarkItem[]> {
+    const items: BenchmarkItem[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
+          ExpressionAttributeValues: {
+            ':pk': benchmarkKeys.partition(tenantId, benchmarkId),
+            ':first': `ITEM#${position(first)}`,
+            ':last': `ITEM#${position(first + count - 1)}`,
+          },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(page.Items ?? []).map((item) => strip<BenchmarkItem>(item)));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
   /**
    * Takes the benchmark for one append. Appends are serialised so that positions and the id check
    * cannot race; a lease that its holder never released expires, so a crashed append blocks nobody.

@@ -1,13 +1,18 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchWriteCommand,
   GetCommand,
+  PutCommand,
   QueryCommand,
   TransactWriteCommand,
+  UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../../clients.js';
 import { requireEnv } from '../../config.js';
-import type { Evaluation, EvaluationError } from '../../evaluations/schemas.js';
+import type { EvaluationResults, ItemResult } from '../../evaluations/results.js';
+import type { Evaluation, EvaluationError, EvaluationPlan, EvaluationStatus } from '../../evaluations/schemas.js';
+import { decodeCursor, encodeCursor, type Page } from '../../pagination.js';
 import { tableDefinitions } from '../../resources.js';
 import { isoNow } from '../../time.js';
 import { BenchmarkVersionChangedError, type CreateOutcome, type EvaluationStore, type IdempotentCreate } from '../evaluation-store.js';
@@ -24,13 +29,42 @@ export const evaluationKeys = {
     gsi2sk: evaluationId,
   }),
   idempotency: (tenantId: string, key: string) => ({ pk: `TENANT#${tenantId}#IDEMPOTENCY#${key}`, sk: 'IDEMPOTENCY' }),
+  chunk: (tenantId: string, evaluationId: string, chunk: number) => ({
+    pk: `TENANT#${tenantId}#EVAL#${evaluationId}`,
+    sk: `CHUNK#${String(chunk).padStart(6, '0')}`,
+  }),
+  result: (tenantId: string, evaluationId: string, position: number) => ({
+    pk: `TENANT#${tenantId}#EVAL#${evaluationId}`,
+    sk: `RESULT#${String(position).padStart(7, '0')}`,
+  }),
+  /** Present only while the evaluation is unfinished, sorted by last progress. */
+  active: (updatedAt: string) => ({ gsi3pk: 'ACTIVE', gsi3sk: updatedAt }),
 };
 
-const storageAttributes = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'expires_at']);
+const storageAttributes = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'expires_at', 'tenant_scope']);
 
 /** Whether a transaction was cancelled because the condition of its `index`-th item failed. */
 function failedCondition(error: unknown, index: number): boolean {
   return error instanceof TransactionCanceledException && error.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed';
+}
+
+/** What one chunk adds to its evaluation's counters. */
+export interface ChunkTally {
+  outcome: 'done' | 'cancelled' | 'dead_lettered';
+  completed_items: number;
+  failed_items: number;
+  models: Record<string, { scored: number; failed: number }>;
+}
+
+export interface EvaluationFilter {
+  status?: EvaluationStatus;
+  benchmark_id?: string;
+  model_id?: string;
+}
+
+const resultStorage = new Set(['pk', 'sk']);
+function toResult(item: Record<string, unknown>): ItemResult {
+  return Object.fromEntries(Object.entries(item).filter(([name]) => !resultStorage.has(name))) as unknown as ItemResult;
 }
 
 export function toEvaluation(item: Record<string, unknown>): Evaluation {
@@ -90,6 +124,7 @@ export class DynamoDbEvaluationStore implements EvaluationStore {
           ...evaluationKeys.record(tenantId, evaluationId),
           ...evaluationKeys.listing(tenantId, evaluationId),
           ...evaluationKeys.byBenchmark(tenantId, evaluation.benchmark_id, evaluationId),
+          ...evaluationKeys.active(evaluation.updated_at),
           ...evaluation,
         },
         ConditionExpression: 'attribute_not_exists(pk)',
@@ -145,7 +180,7 @@ export class DynamoDbEvaluationStore implements EvaluationStore {
             Update: {
               TableName: this.tableName,
               Key: evaluationKeys.record(evaluation.tenant_id, evaluation.evaluation_id),
-              UpdateExpression: 'SET #status = :failed, #error = :error, updated_at = :now, completed_at = :now',
+              UpdateExpression: 'SET #status = :failed, #error = :error, updated_at = :now, completed_at = :now REMOVE gsi3pk, gsi3sk',
               ConditionExpression: '#status = :pending',
               ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
               ExpressionAttributeValues: { ':failed': 'failed', ':pending': 'pending', ':error': error, ':now': now },
@@ -157,6 +192,371 @@ export class DynamoDbEvaluationStore implements EvaluationStore {
         ],
       }),
     );
+  }
+
+  /** pending → running with its chunk plan; undefined when it was not pending (a redelivered start). */
+  async markRunning(tenantId: string, evaluationId: string, plan: EvaluationPlan): Promise<Evaluation | undefined> {
+    const now = isoNow();
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: evaluationKeys.record(tenantId, evaluationId),
+          UpdateExpression: 'SET #status = :running, #plan = :plan, chunks_done = :zero, started_at = :now, updated_at = :now, gsi3sk = :now',
+          ConditionExpression: '#status = :pending',
+          ExpressionAttributeNames: { '#status': 'status', '#plan': 'plan' },
+          ExpressionAttributeValues: { ':running': 'running', ':pending': 'pending', ':plan': plan, ':zero': 0, ':now': now },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes ? toEvaluation(Attributes) : undefined;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  async getConsistent(tenantId: string, evaluationId: string): Promise<Evaluation | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: evaluationKeys.record(tenantId, evaluationId), ConsistentRead: true }),
+    );
+    return Item ? toEvaluation(Item) : undefined;
+  }
+
+  /** Stored results of the positions [first, first + count), by position. */
+  async getResults(tenantId: string, evaluationId: string, first: number, count: number): Promise<Map<number, ItemResult>> {
+    const found = new Map<number, ItemResult>();
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
+          ExpressionAttributeValues: {
+            ':pk': evaluationKeys.record(tenantId, evaluationId).pk,
+            ':first': evaluationKeys.result(tenantId, evaluationId, first).sk,
+            ':last': evaluationKeys.result(tenantId, evaluationId, first + count - 1).sk,
+          },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) found.set(item.position as number, toResult(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return found;
+  }
+
+  /** Writes per-item results; rewriting one (a redelivered chunk) replaces it, it never adds a row. */
+  async putResults(tenantId: string, evaluationId: string, results: readonly ItemResult[]): Promise<void> {
+    const rows = results.map((result) => ({ ...evaluationKeys.result(tenantId, evaluationId, result.position), ...result }));
+    for (let start = 0; start < rows.length; start += 25) {
+      let requests = rows.slice(start, start + 25).map((row) => ({ PutRequest: { Item: row } }));
+      for (let attempt = 0; requests.length > 0; attempt += 1) {
+        if (attempt > 8) throw new Error(`DynamoDB left ${requests.length} results unprocessed after ${attempt} attempts`);
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2000, 25 * 2 ** attempt)));
+        const result = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
+        requests = (result.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
+      }
+    }
+  }
+
+  /**
+   * Counts a finished chunk exactly once: the chunk's marker and the evaluation's counters change in one
+   * transaction, conditional on the marker not existing, so a redelivered or duplicated chunk message
+   * adds nothing. Answers false for such a duplicate.
+   */
+  async recordChunk(tenantId: string, evaluationId: string, chunk: number, tally: ChunkTally): Promise<boolean> {
+    const now = isoNow();
+    const names: Record<string, string> = { '#progress': 'progress', '#mp': 'model_progress' };
+    const values: Record<string, unknown> = { ':one': 1, ':completed': tally.completed_items, ':failed': tally.failed_items, ':now': now };
+    const sets = [
+      'chunks_done = chunks_done + :one',
+      '#progress.completed_items = #progress.completed_items + :completed',
+      '#progress.failed_items = #progress.failed_items + :failed',
+      'updated_at = :now',
+    ];
+    Object.entries(tally.models).forEach(([modelId, counts], index) => {
+      names[`#m${index}`] = modelId;
+      values[`:s${index}`] = counts.scored;
+      values[`:f${index}`] = counts.failed;
+      sets.push(`#mp.#m${index}.scored = #mp.#m${index}.scored + :s${index}`, `#mp.#m${index}.failed = #mp.#m${index}.failed + :f${index}`);
+    });
+    // Progress moves an unfinished evaluation's place in the reconciler's index; a finished one has none.
+    const progressUpdate = {
+      Update: {
+        TableName: this.tableName,
+        Key: evaluationKeys.record(tenantId, evaluationId),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    };
+    const marker = {
+      Put: {
+        TableName: this.tableName,
+        Item: { ...evaluationKeys.chunk(tenantId, evaluationId, chunk), chunk, done_at: now, ...tally },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: [marker, progressUpdate] }));
+      await this.touchActive(tenantId, evaluationId, now);
+      return true;
+    } catch (error) {
+      if (failedCondition(error, 0)) return false;
+      throw error;
+    }
+  }
+
+  /** Chunks that have a completion marker. */
+  async doneChunks(tenantId: string, evaluationId: string): Promise<Set<number>> {
+    const done = new Set<number>();
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :chunk)',
+          ExpressionAttributeValues: { ':pk': evaluationKeys.record(tenantId, evaluationId).pk, ':chunk': 'CHUNK#' },
+          ProjectionExpression: 'chunk',
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) done.add(item.chunk as number);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return done;
+  }
+
+  /** Every stored result, page by page, in item order. */
+  async *allResults(tenantId: string, evaluationId: string): AsyncGenerator<ItemResult[]> {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :result)',
+          ExpressionAttributeValues: { ':pk': evaluationKeys.record(tenantId, evaluationId).pk, ':result': 'RESULT#' },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      yield (page.Items ?? []).map(toResult);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+
+  async listResults(
+    tenantId: string,
+    evaluationId: string,
+    page: { limit: number; cursor?: string; failedOnly?: boolean; modelId?: string },
+  ): Promise<Page<ItemResult>> {
+    const pk = evaluationKeys.record(tenantId, evaluationId).pk;
+    const items: ItemResult[] = [];
+    let startKey: Record<string, unknown> | undefined = decodeCursor(page.cursor, { fixed: { pk }, keys: ['sk'] });
+    // Filters run after the read, so a filtered page may need several reads to fill up.
+    do {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :result)',
+          ExpressionAttributeValues: { ':pk': pk, ':result': 'RESULT#' },
+          Limit: page.limit - items.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const row of (result.Items ?? []).map(toResult)) {
+        const outputs = page.modelId ? { [page.modelId]: row.outputs[page.modelId] } : row.outputs;
+        if (page.failedOnly && !Object.values(outputs).some((output) => output?.status === 'failed')) continue;
+        items.push(page.modelId ? { ...row, outputs: outputs as ItemResult['outputs'] } : row);
+      }
+      startKey = result.LastEvaluatedKey;
+    } while (startKey && items.length < page.limit);
+    return { items, next_cursor: encodeCursor(startKey) };
+  }
+
+  /**
+   * The one transition to a final state with results: conditional on the status it finishes from, so
+   * two finalizers racing (a duplicated last chunk) write once.
+   */
+  async finish(
+    tenantId: string,
+    evaluationId: string,
+    from: EvaluationStatus,
+    to: EvaluationStatus,
+    results: EvaluationResults,
+    error?: EvaluationError,
+  ): Promise<boolean> {
+    const now = isoNow();
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: evaluationKeys.record(tenantId, evaluationId),
+          UpdateExpression: `SET #status = :to, results = :results, updated_at = :now, completed_at = :now${error ? ', #error = :error' : ''} REMOVE gsi3pk, gsi3sk`,
+          ConditionExpression: '#status = :from AND attribute_not_exists(results)',
+          ExpressionAttributeNames: { '#status': 'status', ...(error ? { '#error': 'error' } : {}) },
+          ExpressionAttributeValues: { ':to': to, ':from': from, ':results': results, ':now': now, ...(error ? { ':error': error } : {}) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** Fails an unfinished evaluation with its reason; false when it had already finished. */
+  async fail(tenantId: string, evaluationId: string, error: EvaluationError): Promise<boolean> {
+    const now = isoNow();
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: evaluationKeys.record(tenantId, evaluationId),
+          UpdateExpression: 'SET #status = :failed, #error = :error, updated_at = :now, completed_at = :now REMOVE gsi3pk, gsi3sk',
+          ConditionExpression: '#status IN (:pending, :running)',
+          ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+          ExpressionAttributeValues: { ':failed': 'failed', ':error': error, ':now': now, ':pending': 'pending', ':running': 'running' },
+        }),
+      );
+      return true;
+    } catch (caught) {
+      if (caught instanceof ConditionalCheckFailedException) return false;
+      throw caught;
+    }
+  }
+
+  /** pending/running → cancelled; the record as it now is, or undefined when it had already finished. */
+  async cancel(tenantId: string, evaluationId: string): Promise<Evaluation | undefined> {
+    const now = isoNow();
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: evaluationKeys.record(tenantId, evaluationId),
+          UpdateExpression: 'SET #status = :cancelled, cancelled_at = :now, updated_at = :now',
+          ConditionExpression: '#status IN (:pending, :running)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':cancelled': 'cancelled', ':now': now, ':pending': 'pending', ':running': 'running' },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes ? toEvaluation(Attributes) : undefined;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  async list(tenantId: string, page: { limit: number; cursor?: string; filter?: EvaluationFilter }): Promise<Page<Evaluation>> {
+    const fixed = { gsi1pk: evaluationKeys.listing(tenantId, '').gsi1pk };
+    const conditions: string[] = [];
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':pk': fixed.gsi1pk };
+    if (page.filter?.status) {
+      conditions.push('#status = :status');
+      names['#status'] = 'status';
+      values[':status'] = page.filter.status;
+    }
+    if (page.filter?.benchmark_id) {
+      conditions.push('benchmark_id = :benchmark');
+      values[':benchmark'] = page.filter.benchmark_id;
+    }
+    if (page.filter?.model_id) {
+      conditions.push('(model_id = :model OR model_id_2 = :model)');
+      values[':model'] = page.filter.model_id;
+    }
+    const items: Evaluation[] = [];
+    let startKey: Record<string, unknown> | undefined = decodeCursor(page.cursor, { fixed, keys: ['gsi1sk', 'pk', 'sk'] });
+    do {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          FilterExpression: conditions.length > 0 ? conditions.join(' AND ') : undefined,
+          ExpressionAttributeNames: Object.keys(names).length > 0 ? names : undefined,
+          ExpressionAttributeValues: values,
+          ScanIndexForward: false,
+          Limit: page.limit - items.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(result.Items ?? []).map(toEvaluation));
+      startKey = result.LastEvaluatedKey;
+    } while (startKey && items.length < page.limit);
+    return { items, next_cursor: encodeCursor(startKey) };
+  }
+
+  /** Unfinished evaluations whose last progress is older than `before`, oldest first, across tenants. */
+  async listStalled(before: string, limit: number): Promise<Evaluation[]> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'gsi3',
+        KeyConditionExpression: 'gsi3pk = :active AND gsi3sk < :before',
+        ExpressionAttributeValues: { ':active': 'ACTIVE', ':before': before },
+        Limit: limit,
+      }),
+    );
+    return (result.Items ?? []).map(toEvaluation);
+  }
+
+  /** Counts a re-drive and restarts the stall clock; false when the evaluation finished meanwhile. */
+  async recordRedrive(tenantId: string, evaluationId: string): Promise<boolean> {
+    const now = isoNow();
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: evaluationKeys.record(tenantId, evaluationId),
+          UpdateExpression: 'SET redrives = if_not_exists(redrives, :zero) + :one, updated_at = :now, gsi3sk = :now',
+          ConditionExpression: 'attribute_exists(gsi3pk)',
+          ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':now': now },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** Records a message the evaluator could not use, for operators to read. */
+  async recordDeadLetter(entry: { message_id: string; body: string; reason: string; evaluation_id?: string; tenant_id?: string }): Promise<void> {
+    const now = new Date().toISOString();
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: 'DEADLETTER',
+          sk: `${now}#${entry.message_id}`,
+          ...entry,
+          body: entry.body.slice(0, 4000),
+          recorded_at: now,
+          expires_at: Math.floor(Date.now() / 1000) + 30 * 24 * 3600,
+        },
+      }),
+    );
+  }
+
+  private async touchActive(tenantId: string, evaluationId: string, now: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: evaluationKeys.record(tenantId, evaluationId),
+          UpdateExpression: 'SET gsi3sk = :now',
+          ConditionExpression: 'attribute_exists(gsi3pk)',
+          ExpressionAttributeValues: { ':now': now },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   private async getIdempotent(tenantId: string, key: string): Promise<IdempotentCreate | undefined> {

@@ -1,0 +1,11 @@
+import { getEvaluation } from '#shared/evaluations/evaluation-queries.js';
+import { httpRoute } from '#shared/http/route.js';
+import { DynamoDbEvaluationStore } from '#shared/store/dynamodb/evaluation-store.js';
+
+const evaluations = new DynamoDbEvaluationStore();
+
+/** The record, the pinned benchmark version, the models as resolved, and the results once final. */
+export const handler = httpRoute({ scope: 'evaluations:read' }, async ({ caller, path }) => ({
+  statusCode: 200,
+  body: await getEvaluation(evaluations, caller.tenantId, path.evaluation_id ?? ''),
+}));

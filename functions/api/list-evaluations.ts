@@ -1,0 +1,11 @@
+import { listEvaluations, ListEvaluationsQuerySchema } from '#shared/evaluations/evaluation-queries.js';
+import { httpRoute } from '#shared/http/route.js';
+import { DynamoDbEvaluationStore } from '#shared/store/dynamodb/evaluation-store.js';
+
+const evaluations = new DynamoDbEvaluationStore();
+
+/** Newest first; filter by `status`, `benchmark_id`, `model_id`. */
+export const handler = httpRoute({ scope: 'evaluations:read', query: ListEvaluationsQuerySchema }, async ({ caller, query }) => ({
+  statusCode: 200,
+  body: await listEvaluations(evaluations, caller.tenantId, query),
+}));

@@ -1,0 +1,30 @@
+import type { EvaluatorDeps } from '#shared/evaluator/deps.js';
+import { scorerFor } from '#shared/evaluator/metric-scorer.js';
+import type { Model } from '#shared/models/schemas.js';
+import { createModelClient } from '#shared/providers/model-client.js';
+import type { ModelClient } from '#shared/providers/types.js';
+import { SqsWorkQueue } from '#shared/queue/work-queue.js';
+import { DynamoDbBenchmarkStore } from '#shared/store/dynamodb/benchmark-store.js';
+import { DynamoDbEvaluationStore } from '#shared/store/dynamodb/evaluation-store.js';
+
+/** Model clients per container, keyed by the model's full configuration (evaluations snapshot models). */
+const clients = new Map<string, ModelClient>();
+
+function clientFor(model: Model): ModelClient {
+  const key = JSON.stringify(model);
+  let client = clients.get(key);
+  if (!client) {
+    client = createModelClient(model);
+    clients.set(key, client);
+  }
+  return client;
+}
+
+/** The evaluator functions' dependencies, created once per container. */
+export const evaluatorDeps: EvaluatorDeps = {
+  evaluations: new DynamoDbEvaluationStore(),
+  benchmarks: new DynamoDbBenchmarkStore(),
+  queue: new SqsWorkQueue(),
+  clientFor,
+  scorerFor,
+};

@@ -1,0 +1,18 @@
+import type { ScheduledEvent } from 'aws-lambda';
+import { reconcile } from '#shared/evaluator/reconcile.js';
+import { logger } from '#shared/logger.js';
+import { queueDefinitions } from '#shared/resources.js';
+import { evaluatorDeps } from './evaluator-deps.js';
+
+/**
+ * Longer than a message's visibility timeout, so a chunk that is merely waiting to be redelivered is not
+ * mistaken for a lost one. `ARBITER_STALL_AFTER_SECONDS` shortens it on the local stack and in tests.
+ */
+const stallAfterMs = Number(process.env.ARBITER_STALL_AFTER_SECONDS ?? 2 * queueDefinitions.work.visibilityTimeoutSeconds) * 1000;
+const maxRedrives = Number(process.env.ARBITER_MAX_REDRIVES ?? 3);
+
+export const handler = async (_event: ScheduledEvent) => {
+  const outcome = await reconcile(evaluatorDeps, { stallAfterMs, maxRedrives });
+  logger.info('reconciled', outcome);
+  return outcome;
+};
