@@ -1,0 +1,259 @@
+/**
+ * An OpenAI-compatible chat completions server for tests, load tests and demos: it answers deterministically
+ * from the prompt (the sample arithmetic benchmark correctly) and injects faults from a seeded PRNG, so a
+ * run with the same seed and the same number of requests sees the same mix of failures.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FaultRates {
+  /** 429 with an OpenAI-style body (and `Retry-After` when `retryAfterSeconds` is set). */
+  rateLimit?: number;
+  /** 500 with an OpenAI-style body. */
+  serverError?: number;
+  /** No answer: held until the client gives up and closes the socket, or answered after `hangMs`. */
+  timeout?: number;
+  /** 200 with a truncated, non-JSON, empty or incomplete body. */
+  malformed?: number;
+}
+
+export interface FakeModelServerOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** Delay before every answer. */
+  latencyMs?: number;
+  rates?: FaultRates;
+  seed?: number;
+  retryAfterSeconds?: number;
+  /** When set, a "timeout" answers normally after this many ms instead of never. */
+  hangMs?: number;
+}
+
+export type FakeOutcome = 'ok' | 'rate_limited' | 'server_error' | 'timeout' | 'malformed' | 'bad_request' | 'not_found';
+
+export interface FakeModelServerStats {
+  requests: number;
+  byOutcome: Partial<Record<FakeOutcome, number>>;
+}
+
+export interface FakeModelServer {
+  /** Base URL ending in `/v1`, ready for an `openai_compatible` model's `base_url`. */
+  url: string;
+  stop(): Promise<void>;
+  stats(): FakeModelServerStats;
+  /** Shallow merge: `rates` given here replaces the previous rates; a new `seed` restarts the sequence. */
+  setOptions(partial: Partial<Omit<FakeModelServerOptions, 'port'>>): void;
+}
+
+/** mulberry32: tiny, fast and good enough to draw fault outcomes reproducibly. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function hash(text: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+export const countTokens = (text: string): number => text.split(/\s+/).filter(Boolean).length;
+
+function formatNumber(value: number): string {
+  return Number.isFinite(value) ? String(Number(value.toFixed(4))) : 'undefined';
+}
+
+/** The three templates of `local/samples/arithmetic.json`. */
+const wordProblems: { pattern: RegExp; apply: (a: number, b: number) => number }[] = [
+  { pattern: /\bhas (\d+) [a-z]+ and buys (\d+) more\b/i, apply: (a, b) => a + b },
+  { pattern: /\bhad (\d+) [a-z]+ and gave (\d+) away\b/i, apply: (a, b) => a - b },
+  { pattern: /\bholds (\d+) [a-z]+\.\s+\S+ fills (\d+)\b/i, apply: (a, b) => a * b },
+];
+
+const operations: Record<string, (a: number, b: number) => number> = {
+  '+': (a, b) => a + b,
+  '-': (a, b) => a - b,
+  '*': (a, b) => a * b,
+  '×': (a, b) => a * b,
+  '/': (a, b) => a / b,
+  '÷': (a, b) => a / b,
+};
+
+/** Options rendered one per line as `A. …`, `A) …` or `(A) …`, lettered from A. */
+function choiceLetters(prompt: string): string[] {
+  const letters = [...prompt.matchAll(/^\s*\(?([A-Z])[.):]\s+\S/gm)].map((match) => match[1]!);
+  const start = letters.indexOf('A');
+  if (start < 0) return [];
+  const run = [];
+  for (const letter of letters.slice(start)) {
+    if (letter.charCodeAt(0) !== 65 + run.length) break;
+    run.push(letter);
+  }
+  return run.length >= 2 ? run : [];
+}
+
+/** The fake's answer: a deterministic function of the prompt alone. */
+export function fakeAnswer(prompt: string): string {
+  const letters = choiceLetters(prompt);
+  if (letters.length > 0) return letters[hash(prompt) % letters.length]!;
+  for (const { pattern, apply } of wordProblems) {
+    const match = pattern.exec(prompt);
+    if (match) return formatNumber(apply(Number(match[1]), Number(match[2])));
+  }
+  const expression = [...prompt.matchAll(/(-?\d+(?:\.\d+)?)\s*([-+*×/÷])\s*(-?\d+(?:\.\d+)?)/g)].at(-1);
+  if (expression) return formatNumber(operations[expression[2]!]!(Number(expression[1]), Number(expression[3])));
+  const paragraph = prompt.split(/\n\s*\n/).map((part) => part.trim()).filter(Boolean).at(-1) ?? '';
+  return /^.*?[.!?](?=\s|$)/s.exec(paragraph)?.[0] ?? paragraph;
+}
+
+interface ChatRequest {
+  model?: unknown;
+  messages?: { role?: unknown; content?: unknown }[];
+  max_tokens?: unknown;
+  max_completion_tokens?: unknown;
+}
+
+const errorBody = (message: string, type: string, code: string | null) => JSON.stringify({ error: { message, type, param: null, code } });
+
+function completion(request: ChatRequest, id: number): string {
+  const messages = request.messages ?? [];
+  const prompt = [...messages].reverse().find((message) => message.role === 'user')?.content;
+  let answer = fakeAnswer(typeof prompt === 'string' ? prompt : '');
+  const limit = Number(request.max_completion_tokens ?? request.max_tokens ?? Infinity);
+  const truncated = countTokens(answer) > limit;
+  if (truncated) answer = answer.split(/\s+/).filter(Boolean).slice(0, limit).join(' ');
+  const promptTokens = messages.reduce((sum, message) => sum + (typeof message.content === 'string' ? countTokens(message.content) : 0), 0);
+  const completionTokens = countTokens(answer);
+  return JSON.stringify({
+    id: `chatcmpl-fake-${id}`,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model: typeof request.model === 'string' ? request.model : 'fake',
+    choices: [{ index: 0, message: { role: 'assistant', content: answer, refusal: null }, logprobs: null, finish_reason: truncated ? 'length' : 'stop' }],
+    usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+  });
+}
+
+const malformedBodies = [
+  (body: string) => body.slice(0, Math.floor(body.length / 2)),
+  () => 'upstream connect error or disconnect/reset before headers',
+  () => '',
+  () => JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion' }),
+];
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+export async function startFakeModelServer(options: FakeModelServerOptions = {}): Promise<FakeModelServer> {
+  let settings: FakeModelServerOptions = { ...options };
+  let random = seededRandom(settings.seed ?? 1);
+  let requests = 0;
+  const byOutcome: Partial<Record<FakeOutcome, number>> = {};
+  const timers = new Set<NodeJS.Timeout>();
+
+  const later = (ms: number, run: () => void) => {
+    if (ms <= 0) return run();
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      run();
+    }, ms);
+    timers.add(timer);
+  };
+
+  const write = (response: ServerResponse, status: number, body: string, headers: Record<string, string> = {}) => {
+    if (response.destroyed || response.writableEnded) return;
+    response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers });
+    response.end(body);
+  };
+  const count = (outcome: FakeOutcome) => (byOutcome[outcome] = (byOutcome[outcome] ?? 0) + 1);
+  const send = (response: ServerResponse, outcome: FakeOutcome, status: number, body: string, headers: Record<string, string> = {}) => {
+    count(outcome);
+    write(response, status, body, headers);
+  };
+
+  /** The fault for this request, drawn in arrival order from the seeded sequence. */
+  const drawFault = (): FakeOutcome => {
+    const { rateLimit = 0, serverError = 0, timeout = 0, malformed = 0 } = settings.rates ?? {};
+    let r = random();
+    for (const [outcome, rate] of [['rate_limited', rateLimit], ['server_error', serverError], ['timeout', timeout], ['malformed', malformed]] as const) {
+      if (r < rate) return outcome;
+      r -= rate;
+    }
+    return 'ok';
+  };
+
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    const id = ++requests;
+    const text = await readBody(request);
+    if (request.method !== 'POST' || request.url?.split('?')[0] !== '/v1/chat/completions') {
+      return send(response, 'not_found', 404, errorBody(`Unknown request URL: ${request.method} ${request.url}`, 'invalid_request_error', 'unknown_url'));
+    }
+    let chat: ChatRequest;
+    try {
+      chat = JSON.parse(text) as ChatRequest;
+    } catch {
+      return send(response, 'bad_request', 400, errorBody('We could not parse the JSON body of your request.', 'invalid_request_error', null));
+    }
+    if (!Array.isArray(chat.messages) || chat.messages.length === 0) {
+      return send(response, 'bad_request', 400, errorBody("Missing required parameter: 'messages'.", 'invalid_request_error', 'missing_required_parameter'));
+    }
+    const fault = drawFault();
+    if (fault === 'timeout') {
+      count(fault);
+      if (settings.hangMs !== undefined) later(settings.hangMs, () => write(response, 200, completion(chat, id)));
+      return;
+    }
+    const variant = fault === 'malformed' ? Math.floor(random() * malformedBodies.length) : 0;
+    later(settings.latencyMs ?? 0, () => {
+      switch (fault) {
+        case 'rate_limited':
+          return send(response, fault, 429, errorBody('Rate limit reached for requests', 'requests', 'rate_limit_exceeded'), settings.retryAfterSeconds === undefined ? {} : { 'retry-after': String(settings.retryAfterSeconds) });
+        case 'server_error':
+          return send(response, fault, 500, errorBody('The server had an error while processing your request. Sorry about that!', 'server_error', null));
+        case 'malformed':
+          return send(response, fault, 200, malformedBodies[variant]!(completion(chat, id)));
+        default:
+          return send(response, 'ok', 200, completion(chat, id));
+      }
+    });
+  };
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch(() => response.destroy());
+  });
+  // Longer than clients' idle timeouts, so a reused keep-alive socket is never closed under a request.
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    stats: () => ({ requests, byOutcome: { ...byOutcome } }),
+    setOptions(partial) {
+      settings = { ...settings, ...partial };
+      if (partial.seed !== undefined) random = seededRandom(partial.seed);
+    },
+    async stop() {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
