@@ -31,6 +31,8 @@ export interface FunctionDefinition {
   queues: Partial<Record<QueueName, QueueAccess>>;
   /** For kind `scheduled`: how often it runs (an EventBridge rule in the cloud, a timer locally). */
   scheduleMinutes?: number;
+  /** Calls models on Amazon Bedrock (the Converse API). */
+  invokesBedrock?: boolean;
   /** Access to provider keys in Secrets Manager (names under `arbiter/`): check they exist, or read them. */
   secrets?: 'describe' | 'read';
 }
@@ -145,6 +147,7 @@ export const functionDefinitions: FunctionDefinition[] = [
     // It sends too: a start message fans out into chunk messages on the same queue.
     queues: { work: 'consumeAndSend' },
     secrets: 'read',
+    invokesBedrock: true,
   },
   {
     id: 'DeadLetterHandler',

@@ -86,6 +86,7 @@ export class ArbiterStack extends Stack {
         fn.bindTable(tables[name], tableDefinitions[name], access);
       }
       if (definition.secrets) fn.grantProviderSecrets(definition.secrets);
+      if (definition.invokesBedrock) fn.grantBedrockInvoke();
       if (definition.kind === 'scheduled') {
         new Rule(this, `${definition.id}Schedule`, {
           description: `Runs ${definition.id}: ${definition.description}`,

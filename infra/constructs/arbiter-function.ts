@@ -174,6 +174,31 @@ export class ArbiterFunction extends Construct {
     });
   }
 
+  /**
+   * Lets the function call Bedrock models (Converse is authorised as bedrock:InvokeModel). Which models a
+   * tenant evaluates is data, not deployment, so the grant covers foundation models and inference profiles.
+   */
+  grantBedrockInvoke(): void {
+    const stack = Stack.of(this);
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['bedrock:InvokeModel'],
+        resources: [
+          `arn:${stack.partition}:bedrock:*::foundation-model/*`,
+          stack.formatArn({ service: 'bedrock', resource: 'inference-profile', resourceName: '*' }),
+        ],
+      }),
+    );
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock:*::foundation-model/*]',
+      reason: 'Tenants choose models at run time; cross-region inference profiles route to foundation models in several regions.',
+    });
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock:<AWS::Region>:<AWS::AccountId>:inference-profile/*]',
+      reason: 'Tenants choose inference profiles at run time; the grant is limited to this account and region.',
+    });
+  }
+
   /** Adds a variable that names a resource the function does not access itself (e.g. for log context). */
   addEnvironment(name: string, value: string): void {
     this.function.addEnvironment(name, value);

@@ -50,7 +50,15 @@ function tallyOf(results: Iterable<ItemResult>, models: readonly Model[], outcom
   return tally;
 }
 
-async function answer(deps: EvaluatorDeps, model: Model, item: BenchmarkItem, prompt: string, scorer: Scorer, signal: AbortSignal): Promise<ModelOutput> {
+/** One model's answer to one item; undefined when the call was abandoned because the evaluation was cancelled. */
+async function answer(
+  deps: EvaluatorDeps,
+  model: Model,
+  item: BenchmarkItem,
+  prompt: string,
+  scorer: Scorer,
+  signal: AbortSignal,
+): Promise<ModelOutput | undefined> {
   try {
     const result = await deps.clientFor(model).generate({
       prompt,
@@ -71,6 +79,7 @@ async function answer(deps: EvaluatorDeps, model: Model, item: BenchmarkItem, pr
       attempts: result.attempts,
     };
   } catch (error) {
+    if (signal.aborted) return undefined;
     // A provider that kept failing fails this item only; anything else is a fault of ours: retry the chunk.
     if (!(error instanceof ProviderError)) throw error;
     return { status: 'failed', scores: {}, error: error.toJSON(), attempts: error.attempts };
@@ -137,7 +146,8 @@ export async function runChunk(deps: EvaluatorDeps, message: ChunkMessage, remai
           .map((model) =>
             limiterFor(model.model_id, model.max_concurrency)(async () => {
               if (!(await stillWanted())) return;
-              outputs[model.model_id] = await answer(deps, model, item, prompt, scorer!, abort.signal);
+              const output = await answer(deps, model, item, prompt, scorer!, abort.signal);
+              if (output) outputs[model.model_id] = output;
             }),
           ),
       );
