@@ -34,3 +34,5 @@ export type MetricName = (typeof metricNames)[number];
 export function isKnownMetricName(name: string): name is MetricName {
   return (metricNames as readonly string[]).includes(name);
 }
+
+export type MetricType = (typeof metricTypes)[number];
