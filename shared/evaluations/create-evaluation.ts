@@ -4,6 +4,7 @@ import { newId } from '../ids.js';
 import { logger } from '../logger.js';
 import { startMessage } from '../messages.js';
 import { isKnownMetricName, metricNames } from '../metrics/catalogue.js';
+import { MetricResolutionError, resolveMetrics } from '../metrics/registry.js';
 import type { WorkQueue } from '../queue/work-queue.js';
 import { BenchmarkVersionChangedError, type EvaluationStore } from '../store/evaluation-store.js';
 import { isoNow } from '../time.js';
@@ -85,6 +86,16 @@ async function createPinned(
       `Unknown benchmark ${request.benchmark_id}: create it with POST /api/v3/benchmarks, or list yours with GET /api/v3/benchmarks`,
       [{ path: 'benchmark_id', message: 'no benchmark with this id in your library' }],
     );
+  }
+  try {
+    // Compiles configured metrics (regexes, JSON Schemas) now, so a bad one answers 422 instead of failing later.
+    resolveMetrics(request.custom_metrics, { benchmarkDefaults: benchmark.default_metrics, taskType: benchmark.task_type });
+  } catch (error) {
+    if (!(error instanceof MetricResolutionError)) throw error;
+    const index = (request.custom_metrics ?? []).findIndex((metric) => (typeof metric === 'string' ? metric : metric.name) === error.metric);
+    throw new UnprocessableEntityError(error.code, error.message, [
+      { path: index >= 0 ? `custom_metrics.${index}` : 'benchmark_id', message: error.message },
+    ]);
   }
   if (benchmark.item_count === 0) {
     throw new UnprocessableEntityError('empty_benchmark', `Benchmark ${benchmark.benchmark_id} has no items yet: append some with POST /api/v3/benchmarks/${benchmark.benchmark_id}/items`, [

@@ -1,0 +1,213 @@
+/**
+ * The local Lambda event source for SQS: long-polls each queue an evaluator function consumes (per the
+ * manifest), hands batches to the handler as `SQSEvent`s, and deletes what succeeded, so that
+ * visibility timeout, partial batch failures and redrive to the DLQ behave as in AWS. Also runs the
+ * `scheduled` functions on their timers (schedules.ts), the other event source that is not HTTP. Run as
+ * its own process by the local stack, with the handler environment set.
+ *
+ * Concurrency: ARBITER_EVALUATOR_CONCURRENCY pollers (default: the deployed maximum concurrency, capped
+ * at 4), each with at most one batch in flight, as the event source's maximum concurrency caps
+ * concurrent invocations. The cap keeps a laptop, and a developer's provider rate limits, out of trouble.
+ */
+import './localhost-dns.js';
+import {
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+  type Message,
+} from '@aws-sdk/client-sqs';
+import { functionDefinitions, type FunctionDefinition } from '#functions/manifest.js';
+import { evaluatorSettings, queueDefinitions, type QueueName } from '#shared/resources.js';
+import { localRegion } from './aws-local.js';
+import { loadHandler, type AnyHandler } from './handler-modules.js';
+import { createLog, errorFields } from './json-log.js';
+import { createLambdaContext } from './lambda-context.js';
+import { onParentExit } from './parent-watch.js';
+import { startSchedules } from './schedules.js';
+import { evaluatorReadyLine } from './ready-lines.js';
+import { batchOutcome, toSqsEvent, type BatchOutcome } from './sqs-event.js';
+
+const localConcurrencyCap = 4;
+const log = createLog('arbiter-local-evaluator');
+
+function integerSetting(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be an integer from ${min} to ${max}, got ${raw}`);
+  return value;
+}
+
+interface Subscription {
+  definition: FunctionDefinition;
+  queueName: QueueName;
+  queueUrl: string;
+  queueArn: string;
+  handler: AnyHandler;
+}
+
+const sqs = new SQSClient({});
+const stopController = new AbortController();
+
+async function subscribe(definition: FunctionDefinition, queueName: QueueName): Promise<Subscription> {
+  const envVar = queueDefinitions[queueName].envVar;
+  const queueUrl = process.env[envVar];
+  if (!queueUrl) throw new Error(`Missing required environment variable ${envVar}`);
+  const attributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
+  const queueArn = attributes.Attributes?.QueueArn;
+  if (!queueArn) throw new Error(`Queue ${queueUrl} reported no ARN`);
+  return { definition, queueName, queueUrl, queueArn, handler: await loadHandler(definition) };
+}
+
+/** Lambda ends an invocation at its timeout and retries the batch; the handler itself keeps running here. */
+function withTimeout<T>(work: Promise<T>, timeoutSeconds: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Task timed out after ${timeoutSeconds} seconds`)), timeoutSeconds * 1000);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+async function deleteMessages(subscription: Subscription, messages: Message[]): Promise<number> {
+  let deleted = 0;
+  for (let start = 0; start < messages.length; start += 10) {
+    const chunk = messages.slice(start, start + 10);
+    const response = await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: subscription.queueUrl,
+        Entries: chunk.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle })),
+      }),
+    );
+    deleted += response.Successful?.length ?? 0;
+    for (const failure of response.Failed ?? []) log.warn('could not delete a processed message', { queue: subscription.queueName, failure });
+  }
+  return deleted;
+}
+
+async function deliver(subscription: Subscription, messages: Message[]): Promise<void> {
+  const started = performance.now();
+  const { definition } = subscription;
+  const context = createLambdaContext({
+    functionId: definition.id,
+    timeoutSeconds: evaluatorSettings.timeoutSeconds,
+    memorySizeMb: evaluatorSettings.memorySizeMb,
+  });
+  const messageIds = messages.map((message) => message.MessageId ?? '');
+  let outcome: BatchOutcome;
+  try {
+    const result = await withTimeout(
+      subscription.handler(toSqsEvent(messages, subscription.queueArn, localRegion), context),
+      evaluatorSettings.timeoutSeconds,
+    );
+    outcome = batchOutcome(result, messageIds);
+  } catch (error) {
+    log.error('evaluator invocation failed; the batch will be redelivered', { function_id: definition.id, request_id: context.awsRequestId, ...errorFields(error) });
+    outcome = { kind: 'failed', reason: error instanceof Error ? error.message : String(error) };
+  }
+  const retried = new Set(outcome.kind === 'partial' ? outcome.failedMessageIds : outcome.kind === 'failed' ? messageIds : []);
+  const deleted = await deleteMessages(subscription, messages.filter((message) => !retried.has(message.MessageId ?? '')));
+  log.info('batch', {
+    function_id: definition.id,
+    request_id: context.awsRequestId,
+    queue: subscription.queueName,
+    outcome: outcome.kind,
+    ...(outcome.kind === 'failed' ? { reason: outcome.reason } : {}),
+    messages: messages.length,
+    deleted,
+    retried: retried.size,
+    receive_counts: messages.map((message) => Number(message.Attributes?.ApproximateReceiveCount ?? 1)),
+    ms: Math.round(performance.now() - started),
+  });
+}
+
+async function pollLoop(subscription: Subscription, waitTimeSeconds: number): Promise<void> {
+  const signal = stopController.signal;
+  while (!signal.aborted) {
+    let messages: Message[];
+    try {
+      const response = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: subscription.queueUrl,
+          MaxNumberOfMessages: evaluatorSettings.batchSize,
+          WaitTimeSeconds: waitTimeSeconds,
+          AttributeNames: ['All'],
+          MessageSystemAttributeNames: ['All'],
+          MessageAttributeNames: ['All'],
+        }),
+        { abortSignal: signal },
+      );
+      messages = response.Messages ?? [];
+    } catch (error) {
+      if (signal.aborted) return;
+      log.warn('receive failed; retrying', { queue: subscription.queueName, ...errorFields(error) });
+      await pause(1_000, signal);
+      continue;
+    }
+    // A batch that arrived is delivered even when a stop was requested meanwhile: finishing it is what
+    // a graceful stop promises, and dropping it would hide it for a whole visibility timeout.
+    if (messages.length === 0) continue;
+    try {
+      await deliver(subscription, messages);
+    } catch (error) {
+      // Only the deletes can fail here; the messages reappear after the visibility timeout.
+      log.error('could not settle a batch', { queue: subscription.queueName, ...errorFields(error) });
+    }
+  }
+}
+
+/** A retry back-off that a stop cuts short. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolvePause) => {
+    const timer = setTimeout(resolvePause, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolvePause();
+    }, { once: true });
+  });
+}
+
+async function main(): Promise<void> {
+  const concurrency = integerSetting('ARBITER_EVALUATOR_CONCURRENCY', Math.min(evaluatorSettings.maxConcurrency, localConcurrencyCap), 1, 1000);
+  const waitTimeSeconds = integerSetting('ARBITER_POLL_WAIT_SECONDS', 20, 1, 20);
+  const consumers = functionDefinitions
+    .filter((definition) => definition.kind === 'evaluator')
+    .flatMap((definition) =>
+      (Object.entries(definition.queues) as [QueueName, string][])
+        // `consumeAndSend`: the evaluator is also a producer on its own queue (fan-out); it consumes all the same.
+        .filter(([, access]) => access === 'consume' || access === 'consumeAndSend')
+        .map(([queueName]) => ({ definition, queueName })),
+    );
+  const subscriptions = await Promise.all(consumers.map(({ definition, queueName }) => subscribe(definition, queueName)));
+
+  const loops = subscriptions.flatMap((subscription) =>
+    Array.from({ length: concurrency }, () => pollLoop(subscription, waitTimeSeconds)),
+  );
+  log.info('polling', {
+    queues: subscriptions.map((subscription) => subscription.queueName),
+    concurrency,
+    batch_size: evaluatorSettings.batchSize,
+  });
+  const stopSchedules = startSchedules(functionDefinitions, log);
+  process.stdout.write(`${evaluatorReadyLine}\n`);
+
+  const stop = () => {
+    if (stopController.signal.aborted) return;
+    log.info('stopping: finishing the batches in flight');
+    stopController.abort();
+    void stopSchedules();
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  onParentExit(stop);
+
+  await Promise.all(loops);
+  await stopSchedules();
+  sqs.destroy();
+  process.exit(0);
+}
+
+main().catch((error: unknown) => {
+  log.error('the evaluator poller could not start', errorFields(error));
+  process.exit(1);
+});

@@ -1,0 +1,66 @@
+/**
+ * The local stand-in for EventBridge schedules: runs each `scheduled` function of the manifest every
+ * `scheduleMinutes`, with a Scheduled Event as EventBridge sends it. A run that is still going when the
+ * next is due is not overlapped; the next one is skipped.
+ */
+import type { ScheduledEvent } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import type { FunctionDefinition } from '#functions/manifest.js';
+import { evaluatorSettings } from '#shared/resources.js';
+import { localRegion } from './aws-local.js';
+import { loadHandler } from './handler-modules.js';
+import { errorFields, type createLog } from './json-log.js';
+import { createLambdaContext } from './lambda-context.js';
+
+type Log = ReturnType<typeof createLog>;
+
+function scheduledEvent(definition: FunctionDefinition): ScheduledEvent {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: '000000000000',
+    time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region: localRegion,
+    resources: [`arn:aws:events:${localRegion}:000000000000:rule/arbiter-local-${definition.id}`],
+    detail: {},
+  };
+}
+
+/** Starts the timers; the returned function stops them and resolves once no run is in progress. */
+export function startSchedules(definitions: FunctionDefinition[], log: Log): () => Promise<void> {
+  const running = new Set<Promise<void>>();
+  const timers = definitions
+    .filter((definition) => definition.kind === 'scheduled' && definition.scheduleMinutes)
+    .map((definition) => {
+      let current: Promise<void> | undefined;
+      const run = async () => {
+        const started = performance.now();
+        const context = createLambdaContext({ functionId: definition.id, timeoutSeconds: evaluatorSettings.timeoutSeconds });
+        try {
+          const handler = await loadHandler(definition);
+          await handler(scheduledEvent(definition), context);
+          log.info('scheduled run', { function_id: definition.id, request_id: context.awsRequestId, ms: Math.round(performance.now() - started) });
+        } catch (error) {
+          log.error('scheduled run failed', { function_id: definition.id, request_id: context.awsRequestId, ...errorFields(error) });
+        }
+      };
+      log.info('scheduled', { function_id: definition.id, every_minutes: definition.scheduleMinutes });
+      return setInterval(() => {
+        if (current) {
+          log.warn('previous scheduled run still in progress; skipping this one', { function_id: definition.id });
+          return;
+        }
+        current = run().finally(() => {
+          running.delete(current!);
+          current = undefined;
+        });
+        running.add(current);
+      }, definition.scheduleMinutes! * 60_000);
+    });
+  return async () => {
+    timers.forEach((timer) => clearInterval(timer));
+    await Promise.all(running);
+  };
+}

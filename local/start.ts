@@ -1,0 +1,96 @@
+/**
+ * `npm start`: the whole service on this machine. Configuration (all optional):
+ *   PORT                               API port (default 3000)
+ *   ARBITER_DEV_API_KEY                the development key (default: generated, and printed)
+ *   ARBITER_DATA_DIR                   data directory (default .data/)
+ *   ARBITER_IN_MEMORY=1                keep DynamoDB data in memory only
+ *   ARBITER_VISIBILITY_TIMEOUT_SECONDS replaces the queues' visibility timeout
+ *   LOG_LEVEL                          handler log level (default INFO)
+ * See docs/local-stack.md.
+ */
+import { startLocalStack, type LocalStack, type LocalStackOptions } from './stack.js';
+
+function optionalInteger(name: string, min: number, max: number): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function options(): LocalStackOptions {
+  const visibilityTimeoutSeconds = optionalInteger('ARBITER_VISIBILITY_TIMEOUT_SECONDS', 0, 43_200);
+  return {
+    port: optionalInteger('PORT', 0, 65_535) ?? 3000,
+    inMemory: process.env.ARBITER_IN_MEMORY === '1',
+    ...(process.env.ARBITER_DATA_DIR ? { dataDir: process.env.ARBITER_DATA_DIR } : {}),
+    ...(process.env.ARBITER_DEV_API_KEY ? { devApiKey: process.env.ARBITER_DEV_API_KEY } : {}),
+    ...(visibilityTimeoutSeconds !== undefined ? { visibilityTimeoutSeconds } : {}),
+  };
+}
+
+/** Single quotes for a POSIX shell, so the printed commands can be pasted as they are. */
+const quote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
+
+function banner(stack: LocalStack, inMemory: boolean): string {
+  const auth = `-H ${quote(`Authorization: Bearer ${stack.devApiKey}`)}`;
+  const body = JSON.stringify({
+    model_id: 'claude-3-sonnet-20240229',
+    benchmark_id: stack.sampleBenchmarkId,
+    custom_metrics: ['accuracy', 'relevance'],
+  });
+  const create = `curl -sS -X POST ${stack.apiUrl}/api/v3/evaluations ${auth} -H 'Content-Type: application/json' -d ${quote(body)}`;
+  const readId = `node -pe 'JSON.parse(require("fs").readFileSync(0, "utf8")).evaluation_id'`;
+  return [
+    '',
+    `Arbiter is running at ${stack.apiUrl}`,
+    `  Development API key:  ${stack.devApiKey}`,
+    `  Sample benchmarks:    ${stack.sampleBenchmarkIds.join(', ')}`,
+    `  Data:                 ${inMemory ? 'in memory (lost on stop)' : stack.dataDir}`,
+    '',
+    'Create an evaluation:',
+    `  ${create}`,
+    '',
+    'Or create one and follow its status:',
+    `  EVALUATION_ID=$(${create} | ${readId})`,
+    `  curl -sS ${stack.apiUrl}/api/v3/evaluations/$EVALUATION_ID/status ${auth}`,
+    '',
+    'Press Ctrl-C to stop.',
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const startOptions = options();
+  let stack: LocalStack | undefined;
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping || !stack) {
+      // Before the stack is up (or on a second Ctrl-C) there is nothing to stop gracefully: exiting
+      // runs the stack's exit hook, which kills every child it has started.
+      process.exit(130);
+    }
+    stopping = true;
+    process.stdout.write(`\n${signal}: stopping the local stack…\n`);
+    stack.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, shutdown);
+
+  const started = Date.now();
+  stack = await startLocalStack(startOptions);
+  process.stdout.write(banner(stack, startOptions.inMemory ?? false));
+  process.stdout.write(`(started in ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
