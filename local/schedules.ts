@@ -28,6 +28,12 @@ function scheduledEvent(definition: FunctionDefinition): ScheduledEvent {
   };
 }
 
+/** `ARBITER_SCHEDULE_INTERVAL_SECONDS` runs every schedule more often locally (tests, demos). */
+function intervalMs(definition: FunctionDefinition): number {
+  const override = Number(process.env.ARBITER_SCHEDULE_INTERVAL_SECONDS);
+  return Number.isFinite(override) && override > 0 ? override * 1000 : definition.scheduleMinutes! * 60_000;
+}
+
 /** Starts the timers; the returned function stops them and resolves once no run is in progress. */
 export function startSchedules(definitions: FunctionDefinition[], log: Log): () => Promise<void> {
   const running = new Set<Promise<void>>();
@@ -57,7 +63,7 @@ export function startSchedules(definitions: FunctionDefinition[], log: Log): () 
           current = undefined;
         });
         running.add(current);
-      }, definition.scheduleMinutes! * 60_000);
+      }, intervalMs(definition));
     });
   return async () => {
     timers.forEach((timer) => clearInterval(timer));

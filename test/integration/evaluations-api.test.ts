@@ -19,9 +19,16 @@ let client: ReturnType<typeof api>;
 let documents: ReturnType<typeof localDocumentClient>;
 let keys: DynamoDbApiKeyStore;
 
+/** Evaluation and idempotency records: what a create writes (the evaluator adds results and markers meanwhile). */
 async function evaluationItemCount(): Promise<number> {
   const result = await documents.send(
-    new ScanCommand({ TableName: stack.env[tableDefinitions.evaluations.envVar], Select: 'COUNT', ConsistentRead: true }),
+    new ScanCommand({
+      TableName: stack.env[tableDefinitions.evaluations.envVar],
+      Select: 'COUNT',
+      FilterExpression: 'sk IN (:evaluation, :idempotency)',
+      ExpressionAttributeValues: { ':evaluation': 'EVAL', ':idempotency': 'IDEMPOTENCY' },
+      ConsistentRead: true,
+    }),
   );
   return result.Count ?? 0;
 }
@@ -231,9 +238,13 @@ describe('when the queue cannot take the start message', () => {
     });
     const missingQueue = new SqsWorkQueue({ client: sqs, queueUrl: `${stack.env.AWS_ENDPOINT_URL_SQS}/000000000000/no-such-queue` });
 
-    const before = await documents.send(
-      new ScanCommand({ TableName: stack.env[tableDefinitions.evaluations.envVar], ConsistentRead: true }),
-    );
+    const records = new ScanCommand({
+      TableName: stack.env[tableDefinitions.evaluations.envVar],
+      FilterExpression: 'sk = :evaluation',
+      ExpressionAttributeValues: { ':evaluation': 'EVAL' },
+      ConsistentRead: true,
+    });
+    const before = await documents.send(records);
     await expect(
       createEvaluation({ evaluations, benchmarks, models, credentials: new EnvironmentCredentialCheck({}), queue: missingQueue }, 'dev', {
         model_id: 'gpt-4',
@@ -241,9 +252,7 @@ describe('when the queue cannot take the start message', () => {
       }),
     ).rejects.toBeInstanceOf(ServiceUnavailableError);
 
-    const after = await documents.send(
-      new ScanCommand({ TableName: stack.env[tableDefinitions.evaluations.envVar], ConsistentRead: true }),
-    );
+    const after = await documents.send(records);
     const added = (after.Items ?? []).filter((item) => !(before.Items ?? []).some((old) => old.pk === item.pk));
     expect(added).toHaveLength(1);
     expect(added[0]).toMatchObject({ status: 'failed', error: { code: 'queue_unavailable' } });
