@@ -47,6 +47,11 @@ export interface LocalStack {
   dataDir: string;
   /** Process ids of the children, by role: dynamodb, sqs, api, evaluator. */
   pids: Record<string, number>;
+  /**
+   * Kills the evaluator process outright (SIGKILL: no batch is finished) and starts a new one, as Lambda
+   * does after a crash; messages in flight reappear after their visibility timeout. For fault tests.
+   */
+  crashEvaluator(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -167,11 +172,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const seed = await runSeed(childEnv, env, options.devApiKey, quiet, track);
 
     const api = spawnTsx('api-server.ts', { ...childEnv, PORT: String(port) }, { name: 'api', forward: !quiet });
-    const evaluator = spawnTsx('evaluator-poller.ts', childEnv, { name: 'evaluator', forward: !quiet });
-    processes.push(api, evaluator);
-    const [apiUrl] = await Promise.all([
+    const startEvaluator = async () => {
+      const evaluator = spawnTsx('evaluator-poller.ts', childEnv, { name: 'evaluator', forward: !quiet });
+      processes.push(evaluator);
+      await evaluator.waitForLine((line) => (line.trim() === evaluatorReadyLine ? true : undefined), childReadyTimeoutMs);
+      return evaluator;
+    };
+    processes.push(api);
+    let [apiUrl, evaluator] = await Promise.all([
       api.waitForLine((line) => (line.startsWith(apiReadyPrefix) ? line.slice(apiReadyPrefix.length).trim() : undefined), childReadyTimeoutMs),
-      evaluator.waitForLine((line) => (line.trim() === evaluatorReadyLine ? true : undefined), childReadyTimeoutMs),
+      startEvaluator(),
     ]);
 
     const pids = Object.fromEntries(processes.filter((managed) => managed.running).map((managed) => [managed.name, managed.pid]));
@@ -193,6 +203,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       env,
       dataDir,
       pids,
+      crashEvaluator: async () => {
+        evaluator.killNow();
+        await evaluator.exited;
+        processes.splice(processes.indexOf(evaluator), 1);
+        evaluator = await startEvaluator();
+        pids.evaluator = evaluator.pid;
+      },
       stop: () => {
         stopping ??= stopAll().finally(() => removeStackFile(dataDir));
         return stopping;

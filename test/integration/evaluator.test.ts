@@ -182,6 +182,38 @@ describe('faults', () => {
   }, 120_000);
 });
 
+describe('crash', () => {
+  it('an evaluator killed in the middle of a chunk and restarted gives the same final counts', async () => {
+    const benchmark = await client.request('POST', '/api/v3/benchmarks', {
+      body: { name: 'Crash', task_type: 'exact_answer', items: Array.from({ length: 120 }, (_, i) => ({ input: `${i} + 3`, expected: String(i + 3) })) },
+    });
+    fake.setOptions({ latencyMs: 100 });
+    const before = fake.stats().requests;
+    try {
+      const created = await client.request('POST', '/api/v3/evaluations', { body: { model_id: 'fake', benchmark_id: benchmark.json.benchmark_id } });
+      const id = created.json.evaluation_id as string;
+      await pollUntil(async () => (fake.stats().requests - before >= 20 ? true : undefined), { timeoutMs: 20_000, description: 'work in progress' });
+      await stack.crashEvaluator();
+
+      const evaluation = await pollUntil(
+        async () => {
+          const current = (await client.request('GET', `/api/v3/evaluations/${id}`)).json;
+          return current.results ? current : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 300, description: 'the evaluation to finish after the crash' },
+      );
+      expect(evaluation.status).toBe('completed');
+      expect(evaluation.progress).toMatchObject({ total_items: 120, completed_items: 120, failed_items: 0 });
+      expect(evaluation.results.models[0]).toMatchObject({ completed_items: 120, failed_items: 0 });
+      expect(evaluation.results.models[0].metrics.exact_match.mean).toBe(1);
+      expect(await chunkMarkers(id)).toBe(Math.ceil(120 / 7));
+      expect(await allResults(id)).toHaveLength(120);
+    } finally {
+      fake.setOptions({ latencyMs: 0 });
+    }
+  }, 90_000);
+});
+
 describe('cancel', () => {
   it('stops calling the model within one chunk and ends cancelled, keeping what was done', async () => {
     const benchmark = await client.request('POST', '/api/v3/benchmarks', {
