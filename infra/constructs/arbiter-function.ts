@@ -31,6 +31,17 @@ export interface ArbiterFunctionProps {
   environment?: Record<string, string>;
 }
 
+/**
+ * The resource part of a cdk-nag IAM5 finding for `arn`, as cdk-nag spells it: literal where the stack's
+ * account or region is known at synth, `<AWS::Region>`-style placeholders where they are tokens.
+ */
+function nagResource(scope: Construct, arn: string): string {
+  const resolved = Stack.of(scope).resolve(arn) as unknown;
+  if (typeof resolved === 'string') return resolved;
+  const parts = (resolved as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+  return parts.map((part) => (typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`)).join('');
+}
+
 export class ArbiterFunction extends Construct {
   readonly function: NodejsFunction;
   readonly logGroup: LogGroup;
@@ -167,7 +178,7 @@ export class ArbiterFunction extends Construct {
       }),
     );
     Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:arbiter/*]',
+      id: `AwsSolutions-IAM5[Resource::${nagResource(this, secretsArn)}]`,
       reason:
         'Provider keys are tenant-named secrets created after deployment; the policy is limited to the arbiter/ ' +
         'prefix, which is the only prefix model registration accepts.',
@@ -180,21 +191,15 @@ export class ArbiterFunction extends Construct {
    */
   grantBedrockInvoke(): void {
     const stack = Stack.of(this);
-    this.role.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ['bedrock:InvokeModel'],
-        resources: [
-          `arn:${stack.partition}:bedrock:*::foundation-model/*`,
-          stack.formatArn({ service: 'bedrock', resource: 'inference-profile', resourceName: '*' }),
-        ],
-      }),
-    );
+    const foundationModels = `arn:${stack.partition}:bedrock:*::foundation-model/*`;
+    const inferenceProfiles = stack.formatArn({ service: 'bedrock', resource: 'inference-profile', resourceName: '*' });
+    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['bedrock:InvokeModel'], resources: [foundationModels, inferenceProfiles] }));
     Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock:*::foundation-model/*]',
+      id: `AwsSolutions-IAM5[Resource::${nagResource(this, foundationModels)}]`,
       reason: 'Tenants choose models at run time; cross-region inference profiles route to foundation models in several regions.',
     });
     Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock:<AWS::Region>:<AWS::AccountId>:inference-profile/*]',
+      id: `AwsSolutions-IAM5[Resource::${nagResource(this, inferenceProfiles)}]`,
       reason: 'Tenants choose inference profiles at run time; the grant is limited to this account and region.',
     });
   }

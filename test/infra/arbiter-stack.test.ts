@@ -484,6 +484,14 @@ describe('cdk-nag AwsSolutions', () => {
     expect(findings).toEqual([]);
   }, SYNTH_TIMEOUT_MS);
 
+  test('an environment-bound stack (account and region known, as `cdk deploy` makes it) has no unacknowledged finding', () => {
+    const { app } = build('bound', { env: { account: '123456789012', region: 'eu-west-1' } });
+
+    const report = new AwsSolutionsChecks().validateScope(app);
+
+    expect(report.violations.map((violation) => violation.ruleName)).toEqual([]);
+  }, SYNTH_TIMEOUT_MS);
+
   test('every acknowledgement states a specific reason', () => {
     const acknowledgements: { path: string; id: string; reason: string }[] = [];
     for (const construct of dev.app.node.findAll()) {
