@@ -8,7 +8,13 @@ import { startLocalStack } from '../local/stack.js';
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const duration = Number(process.env.BENCH_SECONDS ?? 20);
 
-const stack = await startLocalStack({ port: 0, inMemory: true, quiet: true, env: { LOG_LEVEL: 'ERROR', POWERTOOLS_LOG_LEVEL: 'ERROR' } });
+const stack = await startLocalStack({
+  port: 0,
+  inMemory: true,
+  quiet: true,
+  dataDir: `/tmp/arbiter-bench-api-${process.pid}`,
+  env: { LOG_LEVEL: 'ERROR', POWERTOOLS_LOG_LEVEL: 'ERROR', ...(process.env.ARBITER_EVALUATOR_CONCURRENCY ? { ARBITER_EVALUATOR_CONCURRENCY: process.env.ARBITER_EVALUATOR_CONCURRENCY } : {}) },
+});
 try {
   const body = JSON.stringify({
     model_id: 'claude-3-sonnet-20240229',

@@ -131,7 +131,7 @@ async function createPinned(
   };
 
   const idempotency = idempotencyKey ? { key: idempotencyKey, fingerprint: fingerprint(request), response } : undefined;
-  const outcome = await deps.evaluations.create(evaluation, idempotency);
+  const outcome = await deps.evaluations.create(evaluation, idempotency, { alreadyPinned: benchmark.pinned_version === benchmark.version });
   if (!outcome.created) {
     if (outcome.previous.fingerprint !== idempotency?.fingerprint) {
       throw new ConflictError('This Idempotency-Key was already used with a different request body', 'idempotency_key_reused');

@@ -18,7 +18,7 @@ export interface EvaluationStore {
    * Writes a new evaluation, its idempotency record when given, and the benchmark version it pins, all
    * or nothing.
    */
-  create(evaluation: Evaluation, idempotency?: IdempotentCreate): Promise<CreateOutcome>;
+  create(evaluation: Evaluation, idempotency?: IdempotentCreate, options?: { alreadyPinned?: boolean }): Promise<CreateOutcome>;
   /** Whether an evaluation of the benchmark is pending or running. */
   hasActiveEvaluation(tenantId: string, benchmarkId: string): Promise<boolean>;
   get(tenantId: string, evaluationId: string): Promise<Evaluation | undefined>;

@@ -104,7 +104,7 @@ export class DynamoDbEvaluationStore implements EvaluationStore {
     return false;
   }
 
-  async create(evaluation: Evaluation, idempotency?: IdempotentCreate): Promise<CreateOutcome> {
+  async create(evaluation: Evaluation, idempotency?: IdempotentCreate, options: { alreadyPinned?: boolean } = {}): Promise<CreateOutcome> {
     const { tenant_id: tenantId, evaluation_id: evaluationId } = evaluation;
     // Pins the version in the benchmark's record, so the next append starts a new version; conditional on
     // the version read, so an append committed in between is noticed instead of silently mixed in.
@@ -130,6 +130,12 @@ export class DynamoDbEvaluationStore implements EvaluationStore {
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     };
+    if (!idempotency && options.alreadyPinned) {
+      // The version read was already pinned, so any append committed since started a new version and
+      // cannot have changed the items this evaluation pins: a plain conditional put is enough.
+      await this.client.send(new PutCommand(evaluationPut.Put));
+      return { created: true };
+    }
     if (!idempotency) {
       try {
         await this.client.send(new TransactWriteCommand({ TransactItems: [evaluationPut, pin] }));
@@ -153,7 +159,9 @@ export class DynamoDbEvaluationStore implements EvaluationStore {
       },
     };
     try {
-      await this.client.send(new TransactWriteCommand({ TransactItems: [idempotencyPut, evaluationPut, pin] }));
+      await this.client.send(
+        new TransactWriteCommand({ TransactItems: options.alreadyPinned ? [idempotencyPut, evaluationPut] : [idempotencyPut, evaluationPut, pin] }),
+      );
       return { created: true };
     } catch (error) {
       if (failedCondition(error, 2)) throw new BenchmarkVersionChangedError(evaluation.benchmark_id);
