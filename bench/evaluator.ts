@@ -58,8 +58,14 @@ try {
   const started = performance.now();
   const created = await call('POST', '/api/v3/evaluations', { model_id: 'fake-50ms', benchmark_id: benchmark.benchmark_id, custom_metrics: ['exact_match'] });
   let status: any;
+  let firstCallSeconds: number | undefined;
+  let lastCallSeconds: number | undefined;
+  const baseline = fake.stats().requests;
   do {
     await new Promise((resolve) => setTimeout(resolve, 100));
+    const calls = fake.stats().requests - baseline;
+    if (calls > 0) firstCallSeconds ??= (performance.now() - started) / 1000;
+    if (calls >= totalItems) lastCallSeconds ??= (performance.now() - started) / 1000;
     status = await call('GET', `/api/v3/evaluations/${created.evaluation_id}/status`);
   } while (!['completed', 'failed', 'cancelled'].includes(status.status));
   const seconds = (performance.now() - started) / 1000;
@@ -126,6 +132,9 @@ try {
         chunk_size: chunkSize,
         chunks: markers,
         wall_seconds: Math.round(seconds * 10) / 10,
+        // Where the time goes: until the first model call (start, fan-out), the calls, then finalize.
+        first_model_call_seconds: firstCallSeconds === undefined ? null : Math.round(firstCallSeconds * 10) / 10,
+        last_model_call_seconds: lastCallSeconds === undefined ? null : Math.round(lastCallSeconds * 10) / 10,
         items_per_second: Math.round(itemsPerSecond),
         limit_items_per_second: limit,
         ratio_to_limit: Math.round((itemsPerSecond / limit) * 100) / 100,
