@@ -39,7 +39,7 @@ export class ManagedProcess {
   private readonly lineListeners = new Set<(line: string) => void>();
 
   constructor(
-    private readonly child: ChildProcess,
+    child: ChildProcess,
     options: ManagedProcessOptions,
   ) {
     this.name = options.name;

@@ -7,7 +7,7 @@
  * was started is stopped again, and a hook on our own exit kills whatever is left.
  */
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { localDynamoDbClient, localSqsClient } from './aws-local.js';
 import { isProcessAlive, ManagedProcess } from './child-process.js';
 import { createResources } from './create-resources.js';

@@ -1,7 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
-  BatchWriteCommand,
   DeleteCommand,
   GetCommand,
   PutCommand,
@@ -14,6 +13,7 @@ import { documentClient } from '../../clients.js';
 import { requireEnv } from '../../config.js';
 import { decodeCursor, encodeCursor, type Page } from '../../pagination.js';
 import { tableDefinitions } from '../../resources.js';
+import { backoff, batchWriteAll } from './writes.js';
 
 const POSITION_DIGITS = 7;
 const position = (n: number) => String(n).padStart(POSITION_DIGITS, '0');
@@ -39,10 +39,8 @@ function strip<T>(item: Record<string, unknown>): T {
   return Object.fromEntries(Object.entries(item).filter(([name]) => !storageAttributes.has(name))) as T;
 }
 
-/** DynamoDB's BatchWriteItem and BatchGetItem limits. */
-const WRITE_BATCH = 25;
+/** DynamoDB's BatchGetItem limit. */
 const GET_BATCH = 100;
-const WRITES_IN_FLIGHT = 4;
 
 /** How long an append may hold a benchmark before another append may take it over. */
 const APPEND_LEASE_MS = 60_000;
@@ -288,7 +286,7 @@ export class DynamoDbBenchmarkStore {
       );
       // A benchmark recreated under the same id keeps its record; only rows without one are purged.
       const keys = (page.Items ?? []).filter((key) => key.sk !== 'META') as Record<string, string>[];
-      await this.deleteKeys(keys);
+      await batchWriteAll(this.client, this.tableName, keys.map((key) => ({ DeleteRequest: { Key: key } })));
       deleted += keys.length;
       startKey = page.LastEvaluatedKey;
     } while (startKey && deleted < maxItems);
@@ -300,34 +298,6 @@ export class DynamoDbBenchmarkStore {
       { ...benchmarkKeys.item(tenantId, benchmarkId, item.position), ...item },
       { ...benchmarkKeys.itemId(tenantId, benchmarkId, item.item_id), item_id: item.item_id, position: item.position },
     ]);
-    await this.inBatches(rows, (batch) => batch.map((row) => ({ PutRequest: { Item: row } })));
+    await batchWriteAll(this.client, this.tableName, rows.map((row) => ({ PutRequest: { Item: row } })));
   }
-
-  private async deleteKeys(keys: readonly Record<string, string>[]): Promise<void> {
-    await this.inBatches(keys, (batch) => batch.map((key) => ({ DeleteRequest: { Key: key } })));
-  }
-
-  private async inBatches<T>(rows: readonly T[], toRequests: (batch: readonly T[]) => Record<string, unknown>[]): Promise<void> {
-    const batches: T[][] = [];
-    for (let start = 0; start < rows.length; start += WRITE_BATCH) batches.push(rows.slice(start, start + WRITE_BATCH));
-    // A few batches in flight at once: DynamoDB scales with parallel requests, one at a time is latency-bound.
-    for (let next = 0; next < batches.length; next += WRITES_IN_FLIGHT) {
-      await Promise.all(batches.slice(next, next + WRITES_IN_FLIGHT).map((batch) => this.writeBatch(toRequests(batch))));
-    }
-  }
-
-  private async writeBatch(initial: Record<string, unknown>[]): Promise<void> {
-    let requests = initial;
-    for (let attempt = 0; requests.length > 0; attempt += 1) {
-      if (attempt > 8) throw new Error(`DynamoDB left ${requests.length} writes unprocessed after ${attempt} attempts`);
-      if (attempt > 0) await backoff(attempt);
-      const result = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
-      requests = (result.UnprocessedItems?.[this.tableName] ?? []) as Record<string, unknown>[];
-    }
-  }
-}
-
-/** Full-jitter exponential backoff for unprocessed batch entries. */
-function backoff(attempt: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2000, 25 * 2 ** attempt)));
 }

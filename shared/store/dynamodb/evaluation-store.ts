@@ -1,11 +1,9 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchWriteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
-  UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../../clients.js';
@@ -17,6 +15,7 @@ import { tableDefinitions } from '../../resources.js';
 import { isoNow } from '../../time.js';
 import { BenchmarkVersionChangedError, type CreateOutcome, type EvaluationStore, type IdempotentCreate } from '../evaluation-store.js';
 import { benchmarkKeys } from './benchmark-store.js';
+import { batchWriteAll, updateIf } from './writes.js';
 
 /** How long a create's `Idempotency-Key` is remembered. */
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
@@ -205,23 +204,16 @@ export class DynamoDbEvaluationStore implements EvaluationStore {
   /** pending → running with its chunk plan; undefined when it was not pending (a redelivered start). */
   async markRunning(tenantId: string, evaluationId: string, plan: EvaluationPlan): Promise<Evaluation | undefined> {
     const now = isoNow();
-    try {
-      const { Attributes } = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: evaluationKeys.record(tenantId, evaluationId),
-          UpdateExpression: 'SET #status = :running, #plan = :plan, chunks_done = :zero, started_at = :now, updated_at = :now, gsi3sk = :now',
-          ConditionExpression: '#status = :pending',
-          ExpressionAttributeNames: { '#status': 'status', '#plan': 'plan' },
-          ExpressionAttributeValues: { ':running': 'running', ':pending': 'pending', ':plan': plan, ':zero': 0, ':now': now },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return Attributes ? toEvaluation(Attributes) : undefined;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
+    const applied = await updateIf(this.client, {
+      TableName: this.tableName,
+      Key: evaluationKeys.record(tenantId, evaluationId),
+      UpdateExpression: 'SET #status = :running, #plan = :plan, chunks_done = :zero, started_at = :now, updated_at = :now, gsi3sk = :now',
+      ConditionExpression: '#status = :pending',
+      ExpressionAttributeNames: { '#status': 'status', '#plan': 'plan' },
+      ExpressionAttributeValues: { ':running': 'running', ':pending': 'pending', ':plan': plan, ':zero': 0, ':now': now },
+      ReturnValues: 'ALL_NEW',
+    });
+    return applied && toEvaluation(applied);
   }
 
   async getConsistent(tenantId: string, evaluationId: string): Promise<Evaluation | undefined> {
@@ -257,16 +249,11 @@ export class DynamoDbEvaluationStore implements EvaluationStore {
 
   /** Writes per-item results; rewriting one (a redelivered chunk) replaces it, it never adds a row. */
   async putResults(tenantId: string, evaluationId: string, results: readonly ItemResult[]): Promise<void> {
-    const rows = results.map((result) => ({ ...evaluationKeys.result(tenantId, evaluationId, result.position), ...result }));
-    for (let start = 0; start < rows.length; start += 25) {
-      let requests = rows.slice(start, start + 25).map((row) => ({ PutRequest: { Item: row } }));
-      for (let attempt = 0; requests.length > 0; attempt += 1) {
-        if (attempt > 8) throw new Error(`DynamoDB left ${requests.length} results unprocessed after ${attempt} attempts`);
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2000, 25 * 2 ** attempt)));
-        const result = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
-        requests = (result.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
-      }
-    }
+    await batchWriteAll(
+      this.client,
+      this.tableName,
+      results.map((result) => ({ PutRequest: { Item: { ...evaluationKeys.result(tenantId, evaluationId, result.position), ...result } } })),
+    );
   }
 
   /**
@@ -398,65 +385,44 @@ export class DynamoDbEvaluationStore implements EvaluationStore {
     error?: EvaluationError,
   ): Promise<boolean> {
     const now = isoNow();
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: evaluationKeys.record(tenantId, evaluationId),
-          UpdateExpression: `SET #status = :to, results = :results, updated_at = :now, completed_at = :now${error ? ', #error = :error' : ''} REMOVE gsi3pk, gsi3sk`,
-          ConditionExpression: '#status = :from AND attribute_not_exists(results)',
-          ExpressionAttributeNames: { '#status': 'status', ...(error ? { '#error': 'error' } : {}) },
-          ExpressionAttributeValues: { ':to': to, ':from': from, ':results': results, ':now': now, ...(error ? { ':error': error } : {}) },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    const applied = await updateIf(this.client, {
+      TableName: this.tableName,
+      Key: evaluationKeys.record(tenantId, evaluationId),
+      UpdateExpression: `SET #status = :to, results = :results, updated_at = :now, completed_at = :now${error ? ', #error = :error' : ''} REMOVE gsi3pk, gsi3sk`,
+      ConditionExpression: '#status = :from AND attribute_not_exists(results)',
+      ExpressionAttributeNames: { '#status': 'status', ...(error ? { '#error': 'error' } : {}) },
+      ExpressionAttributeValues: { ':to': to, ':from': from, ':results': results, ':now': now, ...(error ? { ':error': error } : {}) },
+    });
+    return applied !== undefined;
   }
 
   /** Fails an unfinished evaluation with its reason; false when it had already finished. */
   async fail(tenantId: string, evaluationId: string, error: EvaluationError): Promise<boolean> {
     const now = isoNow();
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: evaluationKeys.record(tenantId, evaluationId),
-          UpdateExpression: 'SET #status = :failed, #error = :error, updated_at = :now, completed_at = :now REMOVE gsi3pk, gsi3sk',
-          ConditionExpression: '#status IN (:pending, :running)',
-          ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
-          ExpressionAttributeValues: { ':failed': 'failed', ':error': error, ':now': now, ':pending': 'pending', ':running': 'running' },
-        }),
-      );
-      return true;
-    } catch (caught) {
-      if (caught instanceof ConditionalCheckFailedException) return false;
-      throw caught;
-    }
+    const applied = await updateIf(this.client, {
+      TableName: this.tableName,
+      Key: evaluationKeys.record(tenantId, evaluationId),
+      UpdateExpression: 'SET #status = :failed, #error = :error, updated_at = :now, completed_at = :now REMOVE gsi3pk, gsi3sk',
+      ConditionExpression: '#status IN (:pending, :running)',
+      ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+      ExpressionAttributeValues: { ':failed': 'failed', ':error': error, ':now': now, ':pending': 'pending', ':running': 'running' },
+    });
+    return applied !== undefined;
   }
 
   /** pending/running → cancelled; the record as it now is, or undefined when it had already finished. */
   async cancel(tenantId: string, evaluationId: string): Promise<Evaluation | undefined> {
     const now = isoNow();
-    try {
-      const { Attributes } = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: evaluationKeys.record(tenantId, evaluationId),
-          UpdateExpression: 'SET #status = :cancelled, cancelled_at = :now, updated_at = :now',
-          ConditionExpression: '#status IN (:pending, :running)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':cancelled': 'cancelled', ':now': now, ':pending': 'pending', ':running': 'running' },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return Attributes ? toEvaluation(Attributes) : undefined;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
+    const applied = await updateIf(this.client, {
+      TableName: this.tableName,
+      Key: evaluationKeys.record(tenantId, evaluationId),
+      UpdateExpression: 'SET #status = :cancelled, cancelled_at = :now, updated_at = :now',
+      ConditionExpression: '#status IN (:pending, :running)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':cancelled': 'cancelled', ':now': now, ':pending': 'pending', ':running': 'running' },
+      ReturnValues: 'ALL_NEW',
+    });
+    return applied && toEvaluation(applied);
   }
 
   async list(tenantId: string, page: { limit: number; cursor?: string; filter?: EvaluationFilter }): Promise<Page<Evaluation>> {
@@ -516,21 +482,14 @@ export class DynamoDbEvaluationStore implements EvaluationStore {
   /** Counts a re-drive and restarts the stall clock; false when the evaluation finished meanwhile. */
   async recordRedrive(tenantId: string, evaluationId: string): Promise<boolean> {
     const now = isoNow();
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: evaluationKeys.record(tenantId, evaluationId),
-          UpdateExpression: 'SET redrives = if_not_exists(redrives, :zero) + :one, updated_at = :now, gsi3sk = :now',
-          ConditionExpression: 'attribute_exists(gsi3pk)',
-          ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':now': now },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    const applied = await updateIf(this.client, {
+      TableName: this.tableName,
+      Key: evaluationKeys.record(tenantId, evaluationId),
+      UpdateExpression: 'SET redrives = if_not_exists(redrives, :zero) + :one, updated_at = :now, gsi3sk = :now',
+      ConditionExpression: 'attribute_exists(gsi3pk)',
+      ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':now': now },
+    });
+    return applied !== undefined;
   }
 
   /** Records a message the evaluator could not use, for operators to read. */
@@ -552,19 +511,13 @@ export class DynamoDbEvaluationStore implements EvaluationStore {
   }
 
   private async touchActive(tenantId: string, evaluationId: string, now: string): Promise<void> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: evaluationKeys.record(tenantId, evaluationId),
-          UpdateExpression: 'SET gsi3sk = :now',
-          ConditionExpression: 'attribute_exists(gsi3pk)',
-          ExpressionAttributeValues: { ':now': now },
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    await updateIf(this.client, {
+      TableName: this.tableName,
+      Key: evaluationKeys.record(tenantId, evaluationId),
+      UpdateExpression: 'SET gsi3sk = :now',
+      ConditionExpression: 'attribute_exists(gsi3pk)',
+      ExpressionAttributeValues: { ':now': now },
+    });
   }
 
   private async getIdempotent(tenantId: string, key: string): Promise<IdempotentCreate | undefined> {

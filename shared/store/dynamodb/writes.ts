@@ -1,0 +1,48 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+
+/** DynamoDB's BatchWriteItem limit. */
+const WRITE_BATCH = 25;
+/** A few batches in flight at once: DynamoDB scales with parallel requests, one at a time is latency-bound. */
+const WRITES_IN_FLIGHT = 4;
+const MAX_ATTEMPTS = 9;
+
+/** Full-jitter exponential backoff, for entries DynamoDB left unprocessed under load. */
+export function backoff(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2000, 25 * 2 ** attempt)));
+}
+
+type WriteRequest = { PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: Record<string, unknown> } };
+
+/** Writes every request in batches of 25, retrying what DynamoDB leaves unprocessed until all are written. */
+export async function batchWriteAll(client: DynamoDBDocumentClient, tableName: string, requests: readonly WriteRequest[]): Promise<void> {
+  const batches: WriteRequest[][] = [];
+  for (let start = 0; start < requests.length; start += WRITE_BATCH) batches.push(requests.slice(start, start + WRITE_BATCH));
+  for (let next = 0; next < batches.length; next += WRITES_IN_FLIGHT) {
+    await Promise.all(batches.slice(next, next + WRITES_IN_FLIGHT).map((batch) => writeBatch(client, tableName, batch)));
+  }
+}
+
+async function writeBatch(client: DynamoDBDocumentClient, tableName: string, initial: WriteRequest[]): Promise<void> {
+  let pending = initial;
+  for (let attempt = 0; pending.length > 0; attempt += 1) {
+    if (attempt >= MAX_ATTEMPTS) throw new Error(`DynamoDB left ${pending.length} writes to ${tableName} unprocessed after ${attempt} attempts`);
+    if (attempt > 0) await backoff(attempt);
+    const result = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
+    pending = (result.UnprocessedItems?.[tableName] ?? []) as WriteRequest[];
+  }
+}
+
+/**
+ * A conditional update whose failed condition is an answer, not an error: the item's new attributes
+ * (or `{}` without ReturnValues) when it applied, undefined when the condition did not hold.
+ */
+export async function updateIf(client: DynamoDBDocumentClient, input: UpdateCommandInput): Promise<Record<string, unknown> | undefined> {
+  try {
+    const { Attributes } = await client.send(new UpdateCommand(input));
+    return Attributes ?? {};
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return undefined;
+    throw error;
+  }
+}
