@@ -2,6 +2,7 @@
  * `npm run bench:api`: p50/p99 latency of POST /api/v3/evaluations on the local stack, with 50 concurrent
  * clients for 20 s (override with BENCH_CONNECTIONS and BENCH_SECONDS). Starts and stops its own stack.
  */
+import '../local/sdk-warning.js';
 import autocannon from 'autocannon';
 import { startLocalStack } from '../local/stack.js';
 

@@ -4,6 +4,7 @@
  * POST to `completed`, items/s and the ratio to the limit (concurrency ÷ latency), DynamoDB writes per
  * item, the evaluator process's peak memory, and an AWS list-price estimate per 10,000 items.
  */
+import '../local/sdk-warning.js';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { evaluatorSettings, tableDefinitions } from '#shared/resources.js';
 import { localDocumentClient } from '../local/seed.js';

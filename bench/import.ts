@@ -3,6 +3,7 @@
  * (BENCH_ITEMS, BENCH_BATCH to change) and prints items/s, the API process's peak memory, and DynamoDB
  * write units per item (from the stored rows' sizes, by DynamoDB's sizing rule).
  */
+import '../local/sdk-warning.js';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { tableDefinitions } from '#shared/resources.js';
 import { localDocumentClient } from '../local/seed.js';

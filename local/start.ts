@@ -8,6 +8,7 @@
  *   LOG_LEVEL                          handler log level (default INFO)
  * See docs/local-stack.md.
  */
+import './sdk-warning.js';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from './stack.js';
 
 function optionalInteger(name: string, min: number, max: number): number | undefined {
