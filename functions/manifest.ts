@@ -35,6 +35,8 @@ export interface FunctionDefinition {
   invokesBedrock?: boolean;
   /** Access to provider keys in Secrets Manager (names under `arbiter/`): check they exist, or read them. */
   secrets?: 'describe' | 'read';
+  /** Told the deployment's default judge model (`ARBITER_DEFAULT_JUDGE_MODEL`). */
+  judgeDefault?: boolean;
 }
 
 const api = (
@@ -83,6 +85,8 @@ export const functionDefinitions: FunctionDefinition[] = [
     tables: { evaluations: 'readWrite', benchmarks: 'readWrite', models: 'read' },
     queues: { work: 'send' },
     secrets: 'describe',
+    // Resolves judged metrics' judge models at creation.
+    judgeDefault: true,
   },
   api('ListEvaluations', 'GET', '/api/v3/evaluations', 'list-evaluations', "Lists the tenant's evaluations, newest first", {
     tables: { evaluations: 'read' },
@@ -148,6 +152,7 @@ export const functionDefinitions: FunctionDefinition[] = [
     queues: { work: 'consumeAndSend' },
     secrets: 'read',
     invokesBedrock: true,
+    judgeDefault: true,
   },
   {
     id: 'DeadLetterHandler',

@@ -8,7 +8,7 @@ import { ArbiterStack } from './arbiter-stack.js';
 import { readDeploymentConfig } from './config.js';
 
 const app = new App();
-const { stage, throttle } = readDeploymentConfig(app.node);
+const { stage, throttle, defaultJudgeModel } = readDeploymentConfig(app.node);
 const logLevel = app.node.tryGetContext('logLevel') as string | undefined;
 
 new ArbiterStack(app, `Arbiter-${stage}`, {
@@ -16,6 +16,7 @@ new ArbiterStack(app, `Arbiter-${stage}`, {
   stage,
   throttle,
   logLevel,
+  defaultJudgeModel,
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   tags: { service: 'arbiter', stage },
 });

@@ -19,6 +19,7 @@ import {
   type QueueDefinition,
   type QueueName,
 } from '#shared/resources.js';
+import { DEFAULT_JUDGE_MODEL_ID } from '#shared/models/catalogue.js';
 import { DEFAULT_THROTTLE, isPersistentStage, type ThrottleSettings } from './config.js';
 import { ArbiterFunction } from './constructs/arbiter-function.js';
 import { ArbiterHttpApi } from './constructs/arbiter-http-api.js';
@@ -43,6 +44,8 @@ export interface ArbiterStackProps extends StackProps {
   stage: string;
   throttle?: ThrottleSettings;
   logLevel?: string;
+  /** Judge of judged metrics that name none; defaults to DEFAULT_JUDGE_MODEL_ID. */
+  defaultJudgeModel?: string;
   /** Where the manifest's entry paths resolve; tests point it at stub handlers. */
   projectRoot?: string;
   /** Defaults to the manifest; tests may pass their own list. */
@@ -78,7 +81,10 @@ export class ArbiterStack extends Stack {
         ...limits,
         logLevel: props.logLevel ?? 'INFO',
         removalPolicy,
-        environment: { ARBITER_STAGE: props.stage },
+        environment: {
+          ARBITER_STAGE: props.stage,
+          ...(definition.judgeDefault ? { ARBITER_DEFAULT_JUDGE_MODEL: props.defaultJudgeModel ?? DEFAULT_JUDGE_MODEL_ID } : {}),
+        },
       });
       this.functions[definition.id] = fn;
 

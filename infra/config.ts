@@ -3,6 +3,7 @@
  * the synth with a message that says what to type instead.
  */
 import type { Node } from 'constructs';
+import { DEFAULT_JUDGE_MODEL_ID } from '#shared/models/catalogue.js';
 
 export interface ThrottleSettings {
   rateLimit: number;
@@ -12,6 +13,8 @@ export interface ThrottleSettings {
 export interface DeploymentConfig {
   stage: string;
   throttle: ThrottleSettings;
+  /** The judge model of judged metrics that name none. */
+  defaultJudgeModel: string;
 }
 
 /** Stages whose data must survive a `cdk destroy` (tables and log groups are retained). */
@@ -50,6 +53,14 @@ function parsePositiveInteger(name: string, value: unknown, fallback: number): n
   return parsed;
 }
 
+function parseModelId(name: string, value: unknown, fallback: string): string {
+  if (value === undefined || value === null || value === '') return fallback;
+  if (typeof value !== 'string' || !/^[A-Za-z0-9._:-]{1,200}$/.test(value)) {
+    throw new Error(`Invalid CDK context ${name}=${JSON.stringify(value)}: expected a model id (letters, digits and . _ : -), e.g. ${fallback}.`);
+  }
+  return value;
+}
+
 export function readDeploymentConfig(node: Node): DeploymentConfig {
   const stage = parseStage(node.tryGetContext('stage'));
   const setting = (name: keyof ThrottleSettings, key: string) =>
@@ -58,5 +69,5 @@ export function readDeploymentConfig(node: Node): DeploymentConfig {
     rateLimit: setting('rateLimit', 'throttleRateLimit'),
     burstLimit: setting('burstLimit', 'throttleBurstLimit'),
   };
-  return { stage, throttle };
+  return { stage, throttle, defaultJudgeModel: parseModelId('defaultJudgeModel', node.tryGetContext('defaultJudgeModel'), DEFAULT_JUDGE_MODEL_ID) };
 }

@@ -3,6 +3,7 @@
  * queue URLs), plus what Lambda itself provides (region, credentials) and the SDK's per-service endpoint
  * variables that point the unchanged handler code at the emulators.
  */
+import { DEFAULT_JUDGE_MODEL_ID } from '#shared/models/catalogue.js';
 import { queueDefinitions, tableDefinitions, type QueueName, type TableName } from '#shared/resources.js';
 import { localCredentials, localRegion } from './aws-local.js';
 import type { LocalResources } from './create-resources.js';
@@ -26,6 +27,8 @@ export function handlerEnvironment(input: HandlerEnvInput): Record<string, strin
     // Provider keys come from environment variables here; a deployment reads Secrets Manager instead.
     ARBITER_CREDENTIALS: 'env',
     LOG_LEVEL: input.logLevel ?? 'INFO',
+    // As the CDK stack sets it; the shell's value wins, so a local run can judge with a registered model.
+    ARBITER_DEFAULT_JUDGE_MODEL: process.env.ARBITER_DEFAULT_JUDGE_MODEL || DEFAULT_JUDGE_MODEL_ID,
   };
   for (const name of Object.keys(tableDefinitions) as TableName[]) {
     env[tableDefinitions[name].envVar] = input.resources.tables[name];

@@ -7,7 +7,10 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { builtinMetrics } from '#shared/metrics/builtin-metrics.js';
 import { defaultJudgeScale, judgeTemplates, pairwiseTemplate } from '#shared/metrics/judge/templates.js';
+import { unsupportedGraderTypes } from '#shared/evaluations/grader-schemas.js';
+import { supportedSimilarityMetrics } from '#shared/metrics/graders/openai-graders.js';
 import { configurableMetrics, defaultMetricsByTaskType } from '#shared/metrics/registry.js';
+import { DEFAULT_JUDGE_MODEL_ID } from '#shared/models/catalogue.js';
 import type { MetricRange, ParameterDoc } from '#shared/metrics/types.js';
 
 const target = fileURLToPath(new URL('../docs/metrics.md', import.meta.url));
@@ -77,6 +80,48 @@ function render(): string {
     '`pairwise_preference` asks the judge twice, with the answers in both orders. A verdict that follows the',
     "position (A both times, or B both times) counts as a tie and is reported as a flip; the item's score is",
     "model 2's share of the preference (1, 0.75, 0.5, 0.25 or 0).",
+    '',
+    '### Judge models',
+    '',
+    "The judge of a judged metric is the one its configuration names (`judge_model_id` of `llm_judge`, `model` of",
+    `an OpenAI model grader), else the deployment's default (CDK context \`defaultJudgeModel\`, default`,
+    `\`${DEFAULT_JUDGE_MODEL_ID}\`; on the local stack \`ARBITER_DEFAULT_JUDGE_MODEL\` from the shell, same default).`,
+    'There is no per-tenant default yet. A judge that is neither registered nor built in answers 422',
+    '`judge_model_missing` at creation, naming the metric. The evaluation records `judges` (metric → judge model',
+    'id) and a snapshot of the `judge_models`, as it does for the candidate models.',
+    '',
+    "The judge is called through the same clients and with its own `max_concurrency`, at temperature 0 unless",
+    "the model's parameters set one. Each answer's row keeps, per judged metric, `judgements.<metric>`:",
+    '`{score, raw, rationale, judge_model_id, template_id}`, or `{score: null, error: {code, message}}` when the',
+    'judge refused, gave no usable score, or its provider failed. A judge failure leaves the item out of that',
+    "metric's mean (counted in `n_excluded`); it never fails the item. `results.judges.<metric>` names the judge,",
+    'counts its failures by code, and sets `judge_same_family: true` (with `same_family_models`) when the judge',
+    'comes from the same model family as a candidate: judges tend to prefer their own family\'s answers.',
+    '',
+    '### Pairwise results',
+    '',
+    'Each compared item gets `pairwise.<metric>`: `{preferred, score, flipped, rationale}` (or an `error`).',
+    'Pairwise metrics are not per-model metrics, so they are not in `results.models[].metrics` or',
+    '`results.comparison.metrics`; `results.comparison.pairwise.<metric>` reports `preference` (mean of model 2\'s',
+    'share with its bootstrap interval, `n`, `n_excluded`), `flip_rate`, `wins` / `ties` / `losses` (model 2',
+    "preferred / neither / model 1), an exact sign test of wins against losses (`p_value`, Holm-adjusted with",
+    'the other metrics in `p_value_adjusted`), a `verdict`, and `judge_failures`.',
+    '',
+    '## OpenAI Evals graders',
+    '',
+    '`custom_metrics` accepts OpenAI Evals `testing_criteria` grader objects unchanged; their `name` becomes the',
+    "metric's name (letters, digits, spaces and `_ . : -`). Templates may use `{{sample.output_text}}` and",
+    '`{{item.<field>}}`: `input`, `expected`, `context`, `choices` (one per line), or any key of the item\'s',
+    "`metadata` (also as `{{item.metadata.<key>}}`). An item without a referenced field is not scored on that",
+    'metric (null), as with a missing `expected`. Other references (`{{sample.output_json}}`, …) answer 422.',
+    '',
+    '| Grader | Becomes |',
+    '| --- | --- |',
+    '| `string_check` | computed pass/fail: `eq`, `ne`, `like` (contains), `ilike` (contains, ignoring case) |',
+    `| \`text_similarity\` | computed similarity: ${supportedSimilarityMetrics.map((m) => `\`${m}\``).join(', ')} (\`fuzzy_match\` as \`edit_similarity\`); other metrics answer 422 \`unsupported_grader\` |`,
+    '| `label_model` | judged pass/fail: 1 when the judge\'s label is in `passing_labels` |',
+    '| `score_model` | judged score on `range` (default [0, 1]), normalised to 0–1 |',
+    `| \`python\` | 422 \`unsupported_grader\`: ${unsupportedGraderTypes.python} |`,
     '',
   ];
   return lines.join('\n');

@@ -15,6 +15,8 @@ const deps = {
   models: new DynamoDbModelStore(),
   credentials: credentialCheckFromEnvironment(),
   queue: new SqsWorkQueue(),
+  // Optional: without it, judged metrics must name their judge (creating one that does not answers 422).
+  defaultJudgeModelId: process.env.ARBITER_DEFAULT_JUDGE_MODEL || undefined,
 };
 
 const IdempotencyKeySchema = v.optional(

@@ -5,6 +5,7 @@ import { logger } from '../logger.js';
 import { startMessage } from '../messages.js';
 import { isKnownMetricName, metricNames } from '../metrics/catalogue.js';
 import { MetricResolutionError, resolveMetrics } from '../metrics/registry.js';
+import type { ResolvedMetric } from '../metrics/types.js';
 import type { WorkQueue } from '../queue/work-queue.js';
 import { BenchmarkVersionChangedError, type EvaluationStore } from '../store/evaluation-store.js';
 import { isoNow } from '../time.js';
@@ -12,6 +13,7 @@ import type { Benchmark } from '../benchmarks/schemas.js';
 import type { CredentialCheck } from '../models/credentials.js';
 import { resolveEvaluationModels } from '../models/model-service.js';
 import type { Model } from '../models/schemas.js';
+import { resolveJudges, type ResolvedJudges } from './judges.js';
 import type { CreateEvaluationRequest, CreateEvaluationResponse, Evaluation } from './schemas.js';
 
 export const CREATED_MESSAGE = 'Evaluation created successfully and queued for execution';
@@ -22,6 +24,8 @@ export interface CreateEvaluationDeps {
   models: { get(tenantId: string, modelId: string): Promise<Model | undefined> };
   credentials: CredentialCheck;
   queue: WorkQueue;
+  /** The deployment's default judge model (`ARBITER_DEFAULT_JUDGE_MODEL`). */
+  defaultJudgeModelId?: string;
 }
 
 export interface CreateEvaluationResult {
@@ -87,16 +91,25 @@ async function createPinned(
       [{ path: 'benchmark_id', message: 'no benchmark with this id in your library' }],
     );
   }
+  const pathOf = (name: string) => {
+    const index = (request.custom_metrics ?? []).findIndex((metric) => (typeof metric === 'string' ? metric : metric.name) === name);
+    return index >= 0 ? `custom_metrics.${index}` : 'benchmark_id';
+  };
+  let metrics: ResolvedMetric[];
   try {
     // Compiles configured metrics (regexes, JSON Schemas) now, so a bad one answers 422 instead of failing later.
-    resolveMetrics(request.custom_metrics, { benchmarkDefaults: benchmark.default_metrics, taskType: benchmark.task_type });
+    metrics = resolveMetrics(request.custom_metrics, { benchmarkDefaults: benchmark.default_metrics, taskType: benchmark.task_type });
   } catch (error) {
     if (!(error instanceof MetricResolutionError)) throw error;
-    const index = (request.custom_metrics ?? []).findIndex((metric) => (typeof metric === 'string' ? metric : metric.name) === error.metric);
-    throw new UnprocessableEntityError(error.code, error.message, [
-      { path: index >= 0 ? `custom_metrics.${index}` : 'benchmark_id', message: error.message },
+    throw new UnprocessableEntityError(error.code, error.message, [{ path: pathOf(error.metric), message: error.message }]);
+  }
+  const pairwise = metrics.find((metric) => metric.kind === 'pairwise');
+  if (pairwise && !request.model_id_2) {
+    throw new UnprocessableEntityError('invalid_metric_config', `${pairwise.name} compares two models' answers: give model_id_2 (comparison mode), or leave it out`, [
+      { path: pathOf(pairwise.name), message: 'needs comparison mode (model_id_2)' },
     ]);
   }
+  const judges: ResolvedJudges = await resolveJudges(deps, tenantId, metrics, pathOf);
   if (benchmark.item_count === 0) {
     throw new UnprocessableEntityError('empty_benchmark', `Benchmark ${benchmark.benchmark_id} has no items yet: append some with POST /api/v3/benchmarks/${benchmark.benchmark_id}/items`, [
       { path: 'benchmark_id', message: 'the benchmark has no items' },
@@ -114,6 +127,7 @@ async function createPinned(
     benchmark_content_hash: benchmark.content_hash,
     custom_metrics: request.custom_metrics,
     models,
+    ...(judges.judge_models.length > 0 ? judges : {}),
     status: 'pending',
     created_at: now,
     updated_at: now,

@@ -17,6 +17,7 @@ export function toEvaluationView(evaluation: Evaluation) {
     benchmark_content_hash: evaluation.benchmark_content_hash,
     custom_metrics: evaluation.custom_metrics,
     models: evaluation.models,
+    ...(evaluation.judges ? { judges: evaluation.judges, judge_models: evaluation.judge_models ?? [] } : {}),
     results: evaluation.results ?? null,
   };
 }

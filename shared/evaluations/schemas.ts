@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { metricTypes } from '../metrics/catalogue.js';
+import { graderVariants, unsupportedGraderTypes } from './grader-schemas.js';
 import type { Model } from '../models/schemas.js';
 import type { EvaluationResults } from './results.js';
 
@@ -40,7 +41,10 @@ function isValidRegex(pattern: string): boolean {
 const strict = <TEntries extends v.ObjectEntries>(entries: TEntries) =>
   v.strictObject(entries, (issue) => (issue.expected === 'never' ? 'is not a known field' : 'is required'));
 
-/** Configured metrics, one shape per type; unknown fields are refused so a typo never passes silently. */
+/**
+ * Configured metrics, one shape per type (Arbiter's own, then OpenAI Evals graders); unknown fields are
+ * refused so a typo never passes silently.
+ */
 export const MetricConfigSchema = v.variant(
   'type',
   [
@@ -85,10 +89,11 @@ export const MetricConfigSchema = v.variant(
         ),
       ),
     }),
+    ...graderVariants,
   ],
   (issue) =>
     issue.path?.some((item) => item.key === 'type')
-      ? `must be one of: ${metricTypes.join(', ')}`
+      ? `must be one of: ${[...metricTypes, ...Object.keys(unsupportedGraderTypes)].join(', ')}`
       : 'must be a metric name or a configuration object with name and type',
 );
 
@@ -160,6 +165,10 @@ export interface Evaluation {
   custom_metrics?: CustomMetric[];
   /** The models as resolved at creation (registered or built in), so the run is reproducible. */
   models: Model[];
+  /** Judged metrics' judge model ids by metric name, resolved at creation (absent without judged metrics). */
+  judges?: Record<string, string>;
+  /** The judge models as resolved at creation, snapshotted like `models`. */
+  judge_models?: Model[];
   status: EvaluationStatus;
   created_at: string;
   updated_at: string;

@@ -17,17 +17,18 @@ export function evaluationMetrics(evaluation: Evaluation, benchmark: Pick<Benchm
 }
 
 /**
- * Scores answers with the evaluation's metrics. Model-judged and pairwise metrics need a judge call,
- * which this scorer does not make: they score null, so they are reported with n = 0 and every item
- * counted as excluded, rather than with an invented number.
+ * Scores answers with the evaluation's computed metrics. Judged metrics score null here and get their
+ * score from the judge call the chunk makes next (`judging.ts`); pairwise metrics score pairs of answers
+ * and are not in a single answer's scores at all.
  */
 export function scorerFor(evaluation: Evaluation, benchmark: Benchmark): Scorer {
   const metrics = evaluationMetrics(evaluation, benchmark);
+  const perAnswer = metrics.filter((metric) => metric.kind !== 'pairwise');
   return {
-    metrics: metrics.map((metric) => ({ name: metric.name, binary: metric.binary, higherIsBetter: metric.higherIsBetter })),
+    metrics: metrics.map((metric) => ({ name: metric.name, kind: metric.kind, binary: metric.binary, higherIsBetter: metric.higherIsBetter })),
     score: ({ item, output, latency_ms, output_tokens, cost_usd }) =>
       Object.fromEntries(
-        metrics.map((metric) => [
+        perAnswer.map((metric) => [
           metric.name,
           metric.kind === 'computed'
             ? metric.score({
@@ -36,6 +37,7 @@ export function scorerFor(evaluation: Evaluation, benchmark: Benchmark): Scorer 
                 choices: item.choices,
                 input: item.input,
                 context: item.context,
+                metadata: item.metadata,
                 latency_ms,
                 output_tokens,
                 cost_usd,

@@ -3,10 +3,13 @@ import type { Evaluation } from '../evaluations/schemas.js';
 import { callCost, type ItemResult, type ModelOutput } from '../evaluations/results.js';
 import { logger } from '../logger.js';
 import type { ChunkMessage } from '../messages.js';
+import type { ScoreInput } from '../metrics/types.js';
 import type { Model } from '../models/schemas.js';
 import { ProviderError } from '../providers/types.js';
 import type { ChunkTally } from '../store/dynamodb/evaluation-store.js';
 import { limiterFor } from './concurrency.js';
+import { judgeAnswer, judgePair, judgePlan } from './judging.js';
+import { evaluationMetrics } from './metric-scorer.js';
 import type { EvaluatorDeps } from './deps.js';
 import { finalizeIfComplete } from './finalize.js';
 import { renderPrompt } from './render-prompt.js';
@@ -48,6 +51,10 @@ function tallyOf(results: Iterable<ItemResult>, models: readonly Model[], outcom
     });
   }
   return tally;
+}
+
+function sampleOf(item: BenchmarkItem, output: string): ScoreInput {
+  return { output, input: item.input, expected: item.expected, choices: item.choices, context: item.context, metadata: item.metadata };
 }
 
 /** One model's answer to one item; undefined when the call was abandoned because the evaluation was cancelled. */
@@ -108,6 +115,7 @@ export async function runChunk(deps: EvaluatorDeps, message: ChunkMessage, remai
   const items = benchmark ? await deps.benchmarks.readRange(tenantId, evaluation.benchmark_id, message.first_position, count) : [];
   const stored = await deps.evaluations.getResults(tenantId, evaluationId, message.first_position, count);
   const scorer = benchmark ? deps.scorerFor(evaluation, benchmark) : undefined;
+  const judging = benchmark ? judgePlan(evaluation, evaluationMetrics(evaluation, benchmark)) : { judged: [], pairwise: [] };
 
   const results = new Map(stored);
   let pending: ItemResult[] = [];
@@ -143,13 +151,20 @@ export async function runChunk(deps: EvaluatorDeps, message: ChunkMessage, remai
       await Promise.all(
         evaluation.models
           .filter((model) => outputs[model.model_id] === undefined)
-          .map((model) =>
-            limiterFor(model.model_id, model.max_concurrency)(async () => {
-              if (!(await stillWanted())) return;
-              const output = await answer(deps, model, item, prompt, scorer!, abort.signal);
-              if (output) outputs[model.model_id] = output;
-            }),
-          ),
+          .map(async (model) => {
+            const output = await limiterFor(model.model_id, model.max_concurrency)(async () => {
+              if (!(await stillWanted())) return undefined;
+              return answer(deps, model, item, prompt, scorer!, abort.signal);
+            });
+            // Judged outside the candidate's limiter slot: a judge that is also a candidate shares its
+            // limiter, and waiting on it while holding a slot could deadlock.
+            if (output?.status === 'scored' && judging.judged.length > 0) {
+              const judgements = await judgeAnswer(deps, judging, sampleOf(item, output.output ?? ''), abort.signal);
+              for (const [name, judgement] of Object.entries(judgements)) output.scores[name] = judgement.score;
+              output.judgements = judgements;
+            }
+            if (output) outputs[model.model_id] = output;
+          }),
       );
       const result: ItemResult = {
         item_id: item.item_id,
@@ -158,7 +173,12 @@ export async function runChunk(deps: EvaluatorDeps, message: ChunkMessage, remai
         expected: item.expected,
         choices: item.choices,
         outputs,
+        ...(previous?.pairwise ? { pairwise: previous.pairwise } : {}),
       };
+      const [first, second] = evaluation.models.map((model) => outputs[model.model_id]);
+      if (evaluation.model_id_2 && judging.pairwise.length > 0 && !result.pairwise && first?.status === 'scored' && second?.status === 'scored') {
+        result.pairwise = await judgePair(deps, judging, item, { model_1: first.output ?? '', model_2: second.output ?? '' }, abort.signal);
+      }
       if (Object.keys(outputs).length === 0) return;
       results.set(item.position, result);
       pending.push(result);

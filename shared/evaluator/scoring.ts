@@ -1,8 +1,11 @@
 import type { BenchmarkItem } from '../benchmarks/schemas.js';
+import type { MetricKind } from '../metrics/types.js';
 
 /** What scoring needs to know of a metric, whatever computes it. */
 export interface ScoredMetric {
   name: string;
+  /** Pairwise metrics score pairs of answers, not one model's: results report them apart. */
+  kind: MetricKind;
   binary: boolean;
   higherIsBetter: boolean;
 }

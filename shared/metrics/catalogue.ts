@@ -26,8 +26,8 @@ export const metricNames = [
   'pairwise_preference',
 ] as const;
 
-/** Types a configuration object in `custom_metrics` may name. */
-export const metricTypes = ['regex', 'contains', 'exact_match', 'json_schema', 'llm_judge'] as const;
+/** Types a configuration object in `custom_metrics` may name; the last four are OpenAI Evals graders. */
+export const metricTypes = ['regex', 'contains', 'exact_match', 'json_schema', 'llm_judge', 'string_check', 'text_similarity', 'label_model', 'score_model'] as const;
 
 export type MetricName = (typeof metricNames)[number];
 

@@ -17,10 +17,9 @@ export { defaultJudgeScale, judgeTemplates, pairwiseTemplate, type JudgeTemplate
 export {
   configurableMetrics,
   defaultMetricsByTaskType,
-  MetricResolutionError,
   resolveMetrics,
   type ConfigurableMetricDoc,
   type MetricDefaults,
-  type MetricErrorCode,
 } from './registry.js';
+export { MetricResolutionError, type MetricErrorCode } from './errors.js';
 export type * from './types.js';

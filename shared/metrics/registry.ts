@@ -1,6 +1,9 @@
 import type { TaskType } from '../benchmarks/schemas.js';
 import { builtinMetrics, containsMetric, exactMatchMetric, jsonSchemaMetric, regexMetric } from './builtin-metrics.js';
 import { isKnownMetricName, type MetricName, type MetricType } from './catalogue.js';
+import { MetricResolutionError } from './errors.js';
+export { MetricResolutionError, type MetricErrorCode } from './errors.js';
+import { graderDocs, resolveGrader } from './graders/openai-graders.js';
 import { parseJudgeScore } from './judge/parse-score.js';
 import { parsePairwiseReply, reconcilePairwise } from './judge/pairwise.js';
 import { renderJudgePrompt, renderPairwisePrompts } from './judge/render.js';
@@ -62,29 +65,16 @@ export const configurableMetrics: Record<MetricType, ConfigurableMetricDoc> = {
     binary: false,
     parameters: [
       { name: 'rubric', type: 'string', description: 'What a good answer does; shown to the judge.' },
-      { name: 'judge_model_id', type: 'string', default: "the evaluator's judge model", description: 'Model that judges.' },
+      { name: 'judge_model_id', type: 'string', default: "the deployment's default judge", description: 'Model that judges (registered or built in).' },
       { name: 'scale', type: '[low, high] integers', default: `[${defaultJudgeScale[0]}, ${defaultJudgeScale[1]}]`, description: 'Scale the judge scores on.' },
     ],
   },
+  ...graderDocs,
 };
 
 function docOf(definition: ComputedMetricDefinition<never>): Omit<ConfigurableMetricDoc, 'type'> {
   const { kind, description, range, higherIsBetter, binary, parameters } = definition;
   return { kind, description, range, higherIsBetter, binary, parameters };
-}
-
-export type MetricErrorCode = 'unknown_metric' | 'invalid_metric_config';
-
-/** A metric that cannot be resolved; `metric` names it as the request or benchmark did. */
-export class MetricResolutionError extends Error {
-  constructor(
-    readonly code: MetricErrorCode,
-    readonly metric: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'MetricResolutionError';
-  }
 }
 
 export interface MetricDefaults {
@@ -195,6 +185,12 @@ function resolveConfig(config: MetricConfig): ResolvedMetric {
       return configured(config, jsonSchemaMetric, withoutNameAndType(config), jsonSchemaMetric.description);
     case 'llm_judge':
       return judgeFromConfig(config);
+    case 'string_check':
+    case 'text_similarity':
+    case 'label_model':
+    case 'score_model':
+    case 'python':
+      return resolveGrader(config);
   }
 }
 

@@ -12,6 +12,8 @@ export interface ScoreInput {
   choices?: string[];
   input: string;
   context?: string;
+  /** The item's free-form fields; OpenAI grader templates read them as `{{item.<key>}}`. */
+  metadata?: Readonly<Record<string, string | number | boolean | null>>;
   latency_ms?: number;
   output_tokens?: number;
   cost_usd?: number;
@@ -85,7 +87,7 @@ export interface ResolvedJudgeMetric extends ResolvedTraits {
   kind: 'judge';
   templateId: string;
   scale: readonly [number, number];
-  /** The judge model the configuration asked for; the evaluator's default judge otherwise. */
+  /** The judge model the configuration asked for; the deployment's default judge (resolved at creation) otherwise. */
   judgeModelId?: string;
   /** The prompt for this sample, or null when the metric does not apply to it. */
   buildPrompt(sample: ScoreInput): JudgePrompt | null;

@@ -93,7 +93,21 @@ describe('configuration', () => {
 
     const config = readDeploymentConfig(app.node);
 
-    expect(config).toEqual({ stage: 'pr-42', throttle: { rateLimit: 50, burstLimit: 80 } });
+    expect(config).toEqual({ stage: 'pr-42', throttle: { rateLimit: 50, burstLimit: 80 }, defaultJudgeModel: 'anthropic.claude-3-haiku-20240307-v1:0' });
+  });
+
+  test('the default judge model is read from context, and a malformed one is refused', () => {
+    expect(readDeploymentConfig(new App({ context: { stage: 'dev', defaultJudgeModel: 'gpt-4o-mini' } }).node).defaultJudgeModel).toBe('gpt-4o-mini');
+    expect(() => readDeploymentConfig(new App({ context: { stage: 'dev', defaultJudgeModel: 'not a model' } }).node)).toThrow(/defaultJudgeModel/);
+  });
+
+  test('CreateEvaluation and the evaluator are told the default judge; other functions are not', () => {
+    const built = build('judge', { defaultJudgeModel: 'gpt-4o-mini' });
+    const environment = (id: string) =>
+      (built.stack.resolve((built.stack.functions[id]!.function.node.defaultChild as CfnElement & { environment?: unknown }).environment) as { variables?: Record<string, unknown> } | undefined)?.variables ?? {};
+    expect(environment('CreateEvaluation')).toMatchObject({ ARBITER_DEFAULT_JUDGE_MODEL: 'gpt-4o-mini' });
+    expect(environment('Evaluator')).toMatchObject({ ARBITER_DEFAULT_JUDGE_MODEL: 'gpt-4o-mini' });
+    expect(environment('ListEvaluations').ARBITER_DEFAULT_JUDGE_MODEL).toBeUndefined();
   });
 
   test('throttling defaults to 100 requests per second with bursts of 200', () => {

@@ -112,6 +112,35 @@ export function fakeAnswer(prompt: string): string {
   return /^.*?[.!?](?=\s|$)/s.exec(paragraph)?.[0] ?? paragraph;
 }
 
+const between = (text: string, tag: string) => new RegExp(`<${tag}>\\n?([\\s\\S]*?)\\n?</${tag}>`).exec(text)?.[1] ?? '';
+
+/**
+ * Replies to prompts built from Arbiter's judge templates, varying deterministically with the question
+ * so that one run sees every reply form a real judge gives: JSON, a score in prose, and refusals (one
+ * question in five). Pairwise prompts get a verdict that, for one question in three, follows the
+ * position (always "A"), which the evaluator must count as a flip.
+ */
+export function fakeJudgeReply(prompt: string): string | undefined {
+  const question = between(prompt, 'question');
+  if (prompt.includes('<response_a>')) {
+    const a = between(prompt, 'response_a');
+    const b = between(prompt, 'response_b');
+    if (hash(question) % 3 === 0) return '{"winner": "A", "rationale": "Response A reads better."}';
+    if (a === b) return 'Both responses are equally good. [[C]]';
+    return a > b ? '{"winner": "A", "rationale": "A is the better answer."}' : 'After comparing both, the winner: B';
+  }
+  if (!prompt.includes('<response>') || !prompt.includes('<question>')) return undefined;
+  switch (hash(question) % 5) {
+    case 0:
+      return "I'm sorry, but I can't evaluate this response.";
+    case 1:
+    case 2:
+      return '```json\n{"score": 4, "rationale": "The response addresses the question directly."}\n```';
+    default:
+      return 'The response stays on topic and answers what was asked.\n\nScore: 5/5';
+  }
+}
+
 interface ChatRequest {
   model?: unknown;
   messages?: { role?: unknown; content?: unknown }[];
@@ -124,7 +153,8 @@ const errorBody = (message: string, type: string, code: string | null) => JSON.s
 function completion(request: ChatRequest, id: number): string {
   const messages = request.messages ?? [];
   const prompt = [...messages].reverse().find((message) => message.role === 'user')?.content;
-  let answer = fakeAnswer(typeof prompt === 'string' ? prompt : '');
+  const text = typeof prompt === 'string' ? prompt : '';
+  let answer = fakeJudgeReply(text) ?? fakeAnswer(text);
   const limit = Number(request.max_completion_tokens ?? request.max_tokens ?? Infinity);
   const truncated = countTokens(answer) > limit;
   if (truncated) answer = answer.split(/\s+/).filter(Boolean).slice(0, limit).join(' ');

@@ -11,6 +11,8 @@ export type JudgeScore =
       /** Normalised to [0, 1]: (raw − low) / (high − low). */
       score: number;
       rationale?: string;
+      /** The label a label-model grader chose. */
+      label?: string;
     }
   | { ok: false; failure: JudgeFailure; message: string };
 

@@ -1,0 +1,125 @@
+import { pollUntil } from '../../local/poll.js';
+import { fakeJudgeReply, startFakeModelServer, type FakeModelServer } from '../support/fake-model-server.js';
+import { api, startTestStack, type TestStack } from './support/local-stack.js';
+
+let stack: TestStack;
+let client: ReturnType<typeof api>;
+let fake: FakeModelServer;
+
+beforeAll(async () => {
+  fake = await startFakeModelServer({ seed: 1 });
+  // The deployment's default judge is a registered model served by the fake, registered below.
+  stack = await startTestStack({ env: { ARBITER_DEFAULT_JUDGE_MODEL: 'judge' } });
+  client = api(stack);
+  // Same family on purpose (gpt-4o vs gpt-4o-mini): the results must flag it.
+  for (const [modelId, providerModelId] of [
+    ['candidate', 'gpt-4o'],
+    ['judge', 'gpt-4o-mini'],
+  ]) {
+    const registered = await client.request('POST', '/api/v3/models', {
+      body: { model_id: modelId, provider: 'openai_compatible', provider_model_id: providerModelId, base_url: fake.url, timeout_ms: 2000, max_concurrency: 8 },
+    });
+    expect(registered.status).toBe(201);
+  }
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  await fake?.stop();
+});
+
+async function runToEnd(body: unknown) {
+  const created = await client.request('POST', '/api/v3/evaluations', { body });
+  expect(created.status).toBe(202);
+  const id = created.json.evaluation_id as string;
+  await pollUntil(
+    async () => {
+      const status = await client.request('GET', `/api/v3/evaluations/${id}/status`);
+      return ['completed', 'failed', 'cancelled'].includes(status.json.status) ? true : undefined;
+    },
+    { timeoutMs: 45_000, intervalMs: 200, description: `evaluation ${id} to finish` },
+  );
+  const evaluation = (await client.request('GET', `/api/v3/evaluations/${id}`)).json;
+  const rows = (await client.request('GET', `/api/v3/evaluations/${id}/results?limit=100`)).json.items as any[];
+  return { evaluation, rows };
+}
+
+describe('judged metrics with the fake model server as the judge', () => {
+  it('scores relevance from JSON and prose replies, and records refusals as judge failures', async () => {
+    const { evaluation, rows } = await runToEnd({ model_id: 'candidate', benchmark_id: 'task-sample-arithmetic', custom_metrics: ['exact_match', 'relevance'] });
+    expect(evaluation.status).toBe('completed');
+    expect(evaluation.judges).toEqual({ relevance: 'judge' });
+    expect(evaluation.judge_models.map((model: any) => model.model_id)).toEqual(['judge']);
+
+    const refusals = rows.filter((row) => fakeJudgeReply(`<question>\n${row.input}\n</question>\n<response>\nx\n</response>`)?.startsWith("I'm sorry"));
+    expect(refusals.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      const output = row.outputs.candidate;
+      expect(output.status).toBe('scored');
+      const judgement = output.judgements.relevance;
+      expect(judgement).toMatchObject({ judge_model_id: 'judge', template_id: 'relevance@1' });
+      if (refusals.includes(row)) {
+        expect(judgement).toMatchObject({ score: null, error: { code: 'refusal' } });
+        expect(output.scores.relevance).toBeNull();
+      } else {
+        // JSON {"score": 4} → 0.75, "Score: 5/5" in prose → 1.
+        expect([0.75, 1]).toContain(judgement.score);
+        expect(output.scores.relevance).toBe(judgement.score);
+        if (judgement.raw === 4) expect(judgement.rationale).toContain('addresses the question');
+      }
+    }
+    const [model] = evaluation.results.models;
+    expect(model.metrics.relevance).toMatchObject({ n: rows.length - refusals.length, n_excluded: refusals.length });
+    expect(model.metrics.exact_match).toMatchObject({ mean: 1 });
+    expect(evaluation.results.judges.relevance).toMatchObject({
+      judge_model_id: 'judge',
+      judge_same_family: true,
+      same_family_models: ['candidate'],
+      judge_failures: { refusal: refusals.length },
+    });
+  });
+
+  it('judges pairwise preference in both orders and reports the flip rate', async () => {
+    const { evaluation, rows } = await runToEnd({
+      model_id: 'baseline:first-choice',
+      model_id_2: 'candidate',
+      benchmark_id: 'task-sample-capitals',
+      custom_metrics: ['accuracy', 'pairwise_preference'],
+    });
+    expect(evaluation.status).toBe('completed');
+    for (const row of rows) expect(row.pairwise.pairwise_preference).toMatchObject({ judge_model_id: 'judge', template_id: 'pairwise_preference@1' });
+    const flipped = rows.filter((row) => row.pairwise.pairwise_preference.flipped);
+    expect(flipped.length).toBeGreaterThan(0);
+    for (const row of flipped) expect(row.pairwise.pairwise_preference).toMatchObject({ preferred: 'tie', score: 0.5 });
+
+    const summary = evaluation.results.comparison.pairwise.pairwise_preference;
+    expect(summary.flip_rate).toBeCloseTo(flipped.length / rows.length, 10);
+    expect(summary.wins + summary.ties + summary.losses).toBe(rows.length);
+    expect(summary.preference).toMatchObject({ n: rows.length, n_excluded: 0 });
+    expect(summary.p_value_adjusted).toEqual(expect.any(Number));
+    // Not a per-model metric: it is absent from the models' aggregates and the per-metric comparison.
+    expect(evaluation.results.models[0].metrics.pairwise_preference).toBeUndefined();
+    expect(evaluation.results.comparison.metrics.pairwise_preference).toBeUndefined();
+    expect(evaluation.results.comparison.metrics.accuracy).toBeDefined();
+  });
+
+  it('answers 422 for a judge that does not exist, a python grader, and pairwise preference without a second model', async () => {
+    const unknownJudge = await client.request('POST', '/api/v3/evaluations', {
+      body: { model_id: 'candidate', benchmark_id: 'task-sample-arithmetic', custom_metrics: [{ name: 'tone', type: 'llm_judge', rubric: 'Polite.', judge_model_id: 'no-such-judge' }] },
+    });
+    expect(unknownJudge.status).toBe(422);
+    expect(unknownJudge.json.code).toBe('judge_model_missing');
+    expect(unknownJudge.json.message).toContain('tone');
+
+    const python = await client.request('POST', '/api/v3/evaluations', {
+      body: { model_id: 'candidate', benchmark_id: 'task-sample-arithmetic', custom_metrics: [{ name: 'py', type: 'python', source: 'def grade(s, i): return 1' }] },
+    });
+    expect(python.status).toBe(422);
+    expect(python.json.code).toBe('unsupported_grader');
+
+    const pairwise = await client.request('POST', '/api/v3/evaluations', {
+      body: { model_id: 'candidate', benchmark_id: 'task-sample-arithmetic', custom_metrics: ['pairwise_preference'] },
+    });
+    expect(pairwise.status).toBe(422);
+  });
+});
