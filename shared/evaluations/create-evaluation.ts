@@ -13,7 +13,7 @@ import type { Benchmark } from '../benchmarks/schemas.js';
 import type { CredentialCheck } from '../models/credentials.js';
 import { resolveEvaluationModels } from '../models/model-service.js';
 import type { Model } from '../models/schemas.js';
-import { resolveJudges, type ResolvedJudges } from './judges.js';
+import { resolveJudges, type JudgeResolutionDeps, type ResolvedJudges } from './judges.js';
 import type { CreateEvaluationRequest, CreateEvaluationResponse, Evaluation } from './schemas.js';
 
 export const CREATED_MESSAGE = 'Evaluation created successfully and queued for execution';
@@ -21,7 +21,7 @@ export const CREATED_MESSAGE = 'Evaluation created successfully and queued for e
 export interface CreateEvaluationDeps {
   evaluations: EvaluationStore;
   benchmarks: { get(tenantId: string, benchmarkId: string): Promise<Benchmark | undefined> };
-  models: { get(tenantId: string, modelId: string): Promise<Model | undefined> };
+  models: JudgeResolutionDeps['models'];
   credentials: CredentialCheck;
   queue: WorkQueue;
   /** The deployment's default judge model (`ARBITER_DEFAULT_JUDGE_MODEL`). */

@@ -13,7 +13,11 @@ export interface ResolvedJudges {
 }
 
 export interface JudgeResolutionDeps {
-  models: { get(tenantId: string, modelId: string): Promise<Model | undefined> };
+  models: {
+    get(tenantId: string, modelId: string): Promise<Model | undefined>;
+    /** The tenant's default judge: a registered model marked `default_judge`. */
+    defaultJudge?(tenantId: string): Promise<string | undefined>;
+  };
   credentials: CredentialCheck;
   /** `ARBITER_DEFAULT_JUDGE_MODEL`: the deployment's judge. */
   defaultJudgeModelId?: string;
@@ -23,22 +27,25 @@ export interface JudgeResolutionDeps {
 export type MetricPath = (metric: string) => string;
 
 const howToFix =
-  'set judge_model_id in an llm_judge configuration (or model in an OpenAI grader), or give the deployment a default judge ' +
+  'set judge_model_id in an llm_judge configuration (or model in an OpenAI grader), register a model with "default_judge": true, ' +
+  'or give the deployment a default judge ' +
   '(CDK context defaultJudgeModel; ARBITER_DEFAULT_JUDGE_MODEL on the local stack)';
 
 /**
  * The judge model of every judged and pairwise metric: the metric's own configuration, else the
- * deployment's default. (Tenants have no default judge of their own yet.) A metric with no judge, or
+ * tenant's default judge, else the deployment's default. A metric with no judge, or
  * whose judge is neither registered nor built in, answers 422 `judge_model_missing` naming the metric,
  * so nothing is queued that could only fail.
  */
 export async function resolveJudges(deps: JudgeResolutionDeps, tenantId: string, metrics: readonly ResolvedMetric[], pathOf: MetricPath): Promise<ResolvedJudges> {
   const judges: Record<string, string> = {};
   const models = new Map<string, Model>();
+  let tenantDefault: Promise<string | undefined> | undefined;
   for (const metric of metrics) {
     if (metric.kind === 'computed') continue;
     const configured = metric.kind === 'judge' ? metric.judgeModelId : undefined;
-    const modelId = configured ?? deps.defaultJudgeModelId;
+    tenantDefault ??= deps.models.defaultJudge?.(tenantId) ?? Promise.resolve(undefined);
+    const modelId = configured ?? (await tenantDefault) ?? deps.defaultJudgeModelId;
     const path = pathOf(metric.name);
     if (!modelId) {
       throw new UnprocessableEntityError('judge_model_missing', `Metric ${metric.name} needs a judge model and none is configured: ${howToFix}`, [
@@ -47,7 +54,7 @@ export async function resolveJudges(deps: JudgeResolutionDeps, tenantId: string,
     }
     const model = models.get(modelId) ?? (await findModel(deps.models, tenantId, modelId));
     if (!model) {
-      const origin = configured ? 'its configuration names' : "the deployment's default judge is";
+      const origin = configured ? 'its configuration names' : 'the default judge is';
       throw new UnprocessableEntityError(
         'judge_model_missing',
         `Metric ${metric.name} cannot be judged: ${origin} ${modelId}, which is neither registered nor built in. Register it with POST /api/v3/models, or ${howToFix}`,

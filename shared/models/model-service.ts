@@ -7,7 +7,7 @@ import { builtinCatalogue, resolveBuiltinModel } from './catalogue.js';
 import type { CredentialCheck } from './credentials.js';
 import type { Model, RegisterModelRequest } from './schemas.js';
 
-type Store = Pick<DynamoDbModelStore, 'create' | 'get' | 'list' | 'delete'>;
+type Store = Pick<DynamoDbModelStore, 'create' | 'get' | 'list' | 'delete' | 'setDefaultJudge' | 'clearDefaultJudge'>;
 
 export async function registerModel(store: Store, credentials: CredentialCheck, tenantId: string, request: RegisterModelRequest): Promise<Model> {
   const model: Model = { ...request, builtin: false, baseline: request.provider === 'baseline', created_at: isoNow() };
@@ -25,7 +25,8 @@ export async function registerModel(store: Store, credentials: CredentialCheck, 
     }
     throw error;
   }
-  logger.info('model registered', { model_id: model.model_id, provider: model.provider });
+  if (model.default_judge) await store.setDefaultJudge(tenantId, model.model_id);
+  logger.info('model registered', { model_id: model.model_id, provider: model.provider, default_judge: model.default_judge ?? false });
   return model;
 }
 
@@ -55,6 +56,7 @@ export async function listModels(store: Store, tenantId: string, page: { limit: 
 
 export async function deleteModel(store: Store, tenantId: string, modelId: string): Promise<void> {
   if (await store.delete(tenantId, modelId)) {
+    await store.clearDefaultJudge(tenantId, modelId);
     logger.info('model deleted', { model_id: modelId });
     return;
   }

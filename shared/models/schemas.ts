@@ -57,6 +57,8 @@ export const RegisterModelRequestSchema = v.pipe(
     max_concurrency: v.optional(integer(1, 256), DEFAULT_MAX_CONCURRENCY),
     timeout_ms: v.optional(integer(1000, 900_000), DEFAULT_TIMEOUT_MS),
     pricing: v.optional(PricingSchema),
+    /** Makes this model the tenant's judge for judged metrics that name none. */
+    default_judge: v.optional(v.boolean('must be true or false')),
   }),
   v.forward(
     v.partialCheck([['provider'], ['base_url']], (m) => m.provider !== 'openai_compatible' || m.base_url !== undefined, 'is required for an openai_compatible model'),
@@ -89,6 +91,7 @@ export interface Model {
   max_concurrency: number;
   timeout_ms: number;
   pricing?: Pricing;
+  default_judge?: boolean;
   /** True for the built-in catalogue, which needs no registration. */
   builtin: boolean;
   /** True for `baseline:…` models: no network, for demos and sanity checks. */

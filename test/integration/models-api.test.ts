@@ -131,6 +131,30 @@ describe('evaluations and models', () => {
   });
 });
 
+describe('default judge', () => {
+  it("uses the tenant's default judge for judged metrics that name none, until that model is deleted", async () => {
+    const registered = await client.request('POST', '/api/v3/models', { body: { ...compatible('house-judge'), default_judge: true } });
+    expect(registered.status).toBe(201);
+    expect(registered.json.default_judge).toBe(true);
+
+    const judged = await client.request('POST', '/api/v3/evaluations', {
+      body: { model_id: 'baseline:reference', benchmark_id: stack.sampleBenchmarkId, custom_metrics: ['exact_match', 'relevance', { name: 'tone', type: 'llm_judge', rubric: 'Is it polite?', judge_model_id: 'local-llama' }] },
+    });
+    expect(judged.status).toBe(202);
+    const evaluation = (await client.request('GET', `/api/v3/evaluations/${judged.json.evaluation_id}`)).json;
+    // The tenant default for the metric that names no judge; the metric's own choice wins over it.
+    expect(evaluation.judges).toEqual({ relevance: 'house-judge', tone: 'local-llama' });
+
+    expect((await client.request('DELETE', '/api/v3/models/house-judge')).status).toBe(204);
+    const after = await client.request('POST', '/api/v3/evaluations', {
+      body: { model_id: 'baseline:reference', benchmark_id: stack.sampleBenchmarkId, custom_metrics: ['relevance'] },
+    });
+    expect(after.status).toBe(202);
+    const next = (await client.request('GET', `/api/v3/evaluations/${after.json.evaluation_id}`)).json;
+    expect(next.judges.relevance).not.toBe('house-judge');
+  });
+});
+
 describe('tenant isolation', () => {
   it("answers 404 for another tenant's registered model", async () => {
     const keys = new DynamoDbApiKeyStore({ client: documents, tableName: stack.env[tableDefinitions.apiKeys.envVar] });

@@ -9,6 +9,8 @@ import { tableDefinitions } from '../../resources.js';
 export const modelKeys = {
   record: (tenantId: string, modelId: string) => ({ pk: `TENANT#${tenantId}#MODEL#${modelId}`, sk: 'MODEL' }),
   listing: (tenantId: string) => `TENANT#${tenantId}#MODELS`,
+  /** The tenant's model settings: which registered model judges by default. */
+  settings: (tenantId: string) => ({ pk: `TENANT#${tenantId}#MODEL-SETTINGS`, sk: 'JUDGE' }),
 };
 
 const storageAttributes = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'tenant_id']);
@@ -67,6 +69,31 @@ export class DynamoDbModelStore {
       }),
     );
     return { items: (result.Items ?? []).map(toModel), next_cursor: encodeCursor(result.LastEvaluatedKey) };
+  }
+
+  async setDefaultJudge(tenantId: string, modelId: string): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...modelKeys.settings(tenantId), default_judge_model_id: modelId } }));
+  }
+
+  async defaultJudge(tenantId: string): Promise<string | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: modelKeys.settings(tenantId) }));
+    return typeof Item?.default_judge_model_id === 'string' ? Item.default_judge_model_id : undefined;
+  }
+
+  /** Forgets the tenant's default judge if it is this model (a deleted model cannot judge). */
+  async clearDefaultJudge(tenantId: string, modelId: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: modelKeys.settings(tenantId),
+          ConditionExpression: 'default_judge_model_id = :model',
+          ExpressionAttributeValues: { ':model': modelId },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   async delete(tenantId: string, modelId: string): Promise<boolean> {
