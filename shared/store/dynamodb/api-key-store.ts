@@ -7,6 +7,7 @@ import { requireEnv } from '../../config.js';
 import { NotFoundError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { tableDefinitions } from '../../resources.js';
+import { queryAll } from './queries.js';
 
 export interface ApiKeyRecord {
   key_id: string;
@@ -68,23 +69,14 @@ export class DynamoDbApiKeyStore {
   }
 
   async list(tenantId: string): Promise<ApiKeyRecord[]> {
-    const records: ApiKeyRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': tenantKeysPk(tenantId) },
-          ScanIndexForward: false,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      records.push(...(page.Items ?? []).map(toRecord));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return records;
+    const rows = await queryAll(this.client, {
+      TableName: this.tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': tenantKeysPk(tenantId) },
+      ScanIndexForward: false,
+    });
+    return rows.map(toRecord);
   }
 
   async revoke(tenantId: string, keyId: string): Promise<ApiKeyRecord> {

@@ -13,6 +13,7 @@ import { documentClient } from '../../clients.js';
 import { requireEnv } from '../../config.js';
 import { decodeCursor, encodeCursor, type Page } from '../../pagination.js';
 import { tableDefinitions } from '../../resources.js';
+import { listNewestFirst, queryAll, withoutAttributes } from './queries.js';
 import { backoff, batchWriteAll } from './writes.js';
 
 const POSITION_DIGITS = 7;
@@ -35,9 +36,7 @@ export const benchmarkKeys = {
 
 const storageAttributes = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'pending_append', 'pending_until']);
 
-function strip<T>(item: Record<string, unknown>): T {
-  return Object.fromEntries(Object.entries(item).filter(([name]) => !storageAttributes.has(name))) as T;
-}
+const strip = <T>(item: Record<string, unknown>): T => withoutAttributes<T>(item, storageAttributes);
 
 /** DynamoDB's BatchGetItem limit. */
 const GET_BATCH = 100;
@@ -91,19 +90,8 @@ export class DynamoDbBenchmarkStore {
   }
 
   async list(tenantId: string, page: { limit: number; cursor?: string }): Promise<Page<Benchmark>> {
-    const fixed = { gsi1pk: benchmarkKeys.listing(tenantId) };
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': fixed.gsi1pk },
-        ScanIndexForward: false,
-        Limit: page.limit,
-        ExclusiveStartKey: decodeCursor(page.cursor, { fixed, keys: ['gsi1sk', 'pk', 'sk'] }),
-      }),
-    );
-    return { items: (result.Items ?? []).map((item) => strip<Benchmark>(item)), next_cursor: encodeCursor(result.LastEvaluatedKey) };
+    const result = await listNewestFirst(this.client, this.tableName, benchmarkKeys.listing(tenantId), page);
+    return { items: result.items.map((item) => strip<Benchmark>(item)), next_cursor: result.next_cursor };
   }
 
   /** Items in order, only those of the committed count: a half-finished append is never visible. */
@@ -135,25 +123,16 @@ export class DynamoDbBenchmarkStore {
 
   /** Items at positions [first, first + count), in order: what one evaluation chunk works on. */
   async readRange(tenantId: string, benchmarkId: string, first: number, count: number): Promise<BenchmarkItem[]> {
-    const items: BenchmarkItem[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
-          ExpressionAttributeValues: {
-            ':pk': benchmarkKeys.partition(tenantId, benchmarkId),
-            ':first': `ITEM#${position(first)}`,
-            ':last': `ITEM#${position(first + count - 1)}`,
-          },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(page.Items ?? []).map((item) => strip<BenchmarkItem>(item)));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+    const rows = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
+      ExpressionAttributeValues: {
+        ':pk': benchmarkKeys.partition(tenantId, benchmarkId),
+        ':first': `ITEM#${position(first)}`,
+        ':last': `ITEM#${position(first + count - 1)}`,
+      },
+    });
+    return rows.map((item) => strip<BenchmarkItem>(item));
   }
 
   /**

@@ -15,6 +15,7 @@ import { tableDefinitions } from '../../resources.js';
 import { isoNow } from '../../time.js';
 import { BenchmarkVersionChangedError, type CreateOutcome, type EvaluationStore, type IdempotentCreate } from '../evaluation-store.js';
 import { benchmarkKeys } from './benchmark-store.js';
+import { queryAll, withoutAttributes } from './queries.js';
 import { batchWriteAll, updateIf } from './writes.js';
 
 /** How long a create's `Idempotency-Key` is remembered. */
@@ -62,13 +63,9 @@ export interface EvaluationFilter {
 }
 
 const resultStorage = new Set(['pk', 'sk']);
-function toResult(item: Record<string, unknown>): ItemResult {
-  return Object.fromEntries(Object.entries(item).filter(([name]) => !resultStorage.has(name))) as unknown as ItemResult;
-}
+const toResult = (item: Record<string, unknown>) => withoutAttributes<ItemResult>(item, resultStorage);
 
-export function toEvaluation(item: Record<string, unknown>): Evaluation {
-  return Object.fromEntries(Object.entries(item).filter(([name]) => !storageAttributes.has(name))) as unknown as Evaluation;
-}
+export const toEvaluation = (item: Record<string, unknown>) => withoutAttributes<Evaluation>(item, storageAttributes);
 
 export class DynamoDbEvaluationStore implements EvaluationStore {
   private readonly client: DynamoDBDocumentClient;
@@ -225,26 +222,17 @@ export class DynamoDbEvaluationStore implements EvaluationStore {
 
   /** Stored results of the positions [first, first + count), by position. */
   async getResults(tenantId: string, evaluationId: string, first: number, count: number): Promise<Map<number, ItemResult>> {
-    const found = new Map<number, ItemResult>();
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
-          ExpressionAttributeValues: {
-            ':pk': evaluationKeys.record(tenantId, evaluationId).pk,
-            ':first': evaluationKeys.result(tenantId, evaluationId, first).sk,
-            ':last': evaluationKeys.result(tenantId, evaluationId, first + count - 1).sk,
-          },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) found.set(item.position as number, toResult(item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return found;
+    const rows = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
+      ExpressionAttributeValues: {
+        ':pk': evaluationKeys.record(tenantId, evaluationId).pk,
+        ':first': evaluationKeys.result(tenantId, evaluationId, first).sk,
+        ':last': evaluationKeys.result(tenantId, evaluationId, first + count - 1).sk,
+      },
+      ConsistentRead: true,
+    });
+    return new Map(rows.map((row) => [row.position as number, toResult(row)]));
   }
 
   /** Writes per-item results; rewriting one (a redelivered chunk) replaces it, it never adds a row. */
@@ -307,23 +295,14 @@ export class DynamoDbEvaluationStore implements EvaluationStore {
 
   /** Chunks that have a completion marker. */
   async doneChunks(tenantId: string, evaluationId: string): Promise<Set<number>> {
-    const done = new Set<number>();
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :chunk)',
-          ExpressionAttributeValues: { ':pk': evaluationKeys.record(tenantId, evaluationId).pk, ':chunk': 'CHUNK#' },
-          ProjectionExpression: 'chunk',
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) done.add(item.chunk as number);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return done;
+    const markers = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :chunk)',
+      ExpressionAttributeValues: { ':pk': evaluationKeys.record(tenantId, evaluationId).pk, ':chunk': 'CHUNK#' },
+      ProjectionExpression: 'chunk',
+      ConsistentRead: true,
+    });
+    return new Set(markers.map((marker) => marker.chunk as number));
   }
 
   /** Every stored result, page by page, in item order. */

@@ -1,10 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../../clients.js';
 import { requireEnv } from '../../config.js';
 import type { Model } from '../../models/schemas.js';
-import { decodeCursor, encodeCursor, type Page } from '../../pagination.js';
+import type { Page } from '../../pagination.js';
 import { tableDefinitions } from '../../resources.js';
+import { listNewestFirst, withoutAttributes } from './queries.js';
 
 export const modelKeys = {
   record: (tenantId: string, modelId: string) => ({ pk: `TENANT#${tenantId}#MODEL#${modelId}`, sk: 'MODEL' }),
@@ -14,8 +15,7 @@ export const modelKeys = {
 };
 
 const storageAttributes = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'tenant_id']);
-const toModel = (item: Record<string, unknown>) =>
-  Object.fromEntries(Object.entries(item).filter(([name]) => !storageAttributes.has(name))) as unknown as Model;
+const toModel = (item: Record<string, unknown>) => withoutAttributes<Model>(item, storageAttributes);
 
 export class ModelAlreadyExistsError extends Error {}
 
@@ -56,19 +56,8 @@ export class DynamoDbModelStore {
   }
 
   async list(tenantId: string, page: { limit: number; cursor?: string }): Promise<Page<Model>> {
-    const fixed = { gsi1pk: modelKeys.listing(tenantId) };
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': fixed.gsi1pk },
-        ScanIndexForward: false,
-        Limit: page.limit,
-        ExclusiveStartKey: decodeCursor(page.cursor, { fixed, keys: ['gsi1sk', 'pk', 'sk'] }),
-      }),
-    );
-    return { items: (result.Items ?? []).map(toModel), next_cursor: encodeCursor(result.LastEvaluatedKey) };
+    const result = await listNewestFirst(this.client, this.tableName, modelKeys.listing(tenantId), page);
+    return { items: result.items.map(toModel), next_cursor: result.next_cursor };
   }
 
   async setDefaultJudge(tenantId: string, modelId: string): Promise<void> {
