@@ -88,6 +88,15 @@ export const functionDefinitions: FunctionDefinition[] = [
     // Resolves judged metrics' judge models at creation.
     judgeDefault: true,
   },
+  {
+    id: 'OpenApiDocument',
+    kind: 'api',
+    entry: 'functions/api/get-openapi-document.ts',
+    description: 'Serves the OpenAPI 3.1 document generated from the route schemas',
+    routes: [{ method: 'GET', path: '/api/v3/openapi.json', authorized: false }],
+    tables: {},
+    queues: {},
+  },
   api('ListEvaluations', 'GET', '/api/v3/evaluations', 'list-evaluations', "Lists the tenant's evaluations, newest first", {
     tables: { evaluations: 'read' },
   }),
@@ -95,6 +104,9 @@ export const functionDefinitions: FunctionDefinition[] = [
     tables: { evaluations: 'read' },
   }),
   api('ListEvaluationResults', 'GET', '/api/v3/evaluations/{evaluation_id}/results', 'list-evaluation-results', 'Pages through per-item results', {
+    tables: { evaluations: 'read' },
+  }),
+  api('GetEvaluationReport', 'GET', '/api/v3/evaluations/{evaluation_id}/report', 'get-evaluation-report', 'Renders a self-contained HTML report of an evaluation', {
     tables: { evaluations: 'read' },
   }),
   api('CancelEvaluation', 'POST', '/api/v3/evaluations/{evaluation_id}/cancel', 'cancel-evaluation', 'Cancels a pending or running evaluation', {
