@@ -14,7 +14,7 @@ import { logger } from '../logger.js';
 import { authenticate } from './authenticate.js';
 import { jsonOrNdjsonBodyParser } from './body-parser.js';
 import { httpErrorHandler } from './error-handler.js';
-import { jsonResponse } from './responses.js';
+import { jsonResponse, textResponse } from './responses.js';
 import { parseOrThrow } from './validation.js';
 
 export type HttpEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<AuthorizerContext>;
@@ -30,8 +30,18 @@ export interface RouteInput<TBody, TQuery> {
 
 export interface RouteOutput {
   statusCode: number;
+  /** Sent as JSON. */
   body?: unknown;
+  /** Sent as is with `contentType`, instead of `body` (HTML, CSV, JSONL). */
+  text?: { content: string; contentType: string };
   headers?: Record<string, string>;
+}
+
+function toResult(result: RouteOutput): HttpResult {
+  if (result.text) return textResponse(result.statusCode, result.text.content, result.text.contentType, result.headers);
+  return result.body === undefined
+    ? { statusCode: result.statusCode, headers: result.headers }
+    : jsonResponse(result.statusCode, result.body, result.headers);
 }
 
 interface RouteOptions<TBodySchema extends v.GenericSchema | undefined, TQuerySchema extends v.GenericSchema | undefined> {
@@ -88,10 +98,7 @@ export function httpRoute<
     const query = (
       options.query ? parseOrThrow(options.query, event.queryStringParameters ?? {}, 'The query string is not valid') : undefined
     ) as Output<TQuerySchema>;
-    const result = await run({ event, caller, body, query, path: (event.pathParameters ?? {}) as Record<string, string> });
-    return result.body === undefined
-      ? { statusCode: result.statusCode, headers: result.headers }
-      : jsonResponse(result.statusCode, result.body, result.headers);
+    return toResult(await run({ event, caller, body, query, path: (event.pathParameters ?? {}) as Record<string, string> }));
   });
 }
 
@@ -99,8 +106,5 @@ export function httpRoute<
 export function publicRoute(run: (event: HttpEvent) => Promise<RouteOutput>) {
   return middy<HttpEvent, HttpResult, Error, Context>()
     .use(httpErrorHandler())
-    .handler(async (event) => {
-      const result = await run(event);
-      return jsonResponse(result.statusCode, result.body, result.headers);
-    });
+    .handler(async (event) => toResult(await run(event)));
 }
