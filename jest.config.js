@@ -1,8 +1,9 @@
 // Tests run as native ESM (middy 6 is ESM-only): jest's VM-modules mode plus swc, which strips types
 // without type-checking; `npm run typecheck` (tsc --noEmit) is the type gate and runs first in `npm test`.
+// keepImportAttributes: JSON modules need their `with { type: 'json' }` under native ESM.
 const swc = [
   '@swc/jest',
-  { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } },
+  { jsc: { parser: { syntax: 'typescript' }, target: 'es2022', experimental: { keepImportAttributes: true } }, module: { type: 'es6' } },
 ];
 const common = {
   testEnvironment: 'node',

@@ -107,7 +107,7 @@ export const functionDefinitions: FunctionDefinition[] = [
     tables: { evaluations: 'read' },
   }),
   api('GetEvaluationReport', 'GET', '/api/v3/evaluations/{evaluation_id}/report', 'get-evaluation-report', 'Renders a self-contained HTML report of an evaluation', {
-    tables: { evaluations: 'read' },
+    tables: { evaluations: 'read', benchmarks: 'read' },
   }),
   api('CancelEvaluation', 'POST', '/api/v3/evaluations/{evaluation_id}/cancel', 'cancel-evaluation', 'Cancels a pending or running evaluation', {
     tables: { evaluations: 'readWrite' },
