@@ -1,31 +1,11 @@
+import type * as v from 'valibot';
 import { NotFoundError } from '../errors.js';
 import type { EvaluationStore } from '../store/evaluation-store.js';
-import type { Evaluation, EvaluationError, EvaluationStatus } from './schemas.js';
+import type { EvaluationStatusViewSchema } from './response-schemas.js';
+import type { Evaluation } from './schemas.js';
 
-export interface EvaluationStatusView {
-  evaluation_id: string;
-  status: EvaluationStatus;
-  model_id: string;
-  model_id_2?: string;
-  benchmark_id: string;
-  created_at: string;
-  updated_at: string;
-  started_at?: string;
-  completed_at?: string;
-  progress: {
-    total_items: number;
-    completed_items: number;
-    failed_items: number;
-    /** Share of items finished (scored or failed), 0–100, one decimal. */
-    percent: number;
-    /** Items finished per second since the evaluation started running. */
-    items_per_second: number | null;
-    /** Estimated seconds to completion at that rate; null when unknown or finished. */
-    eta_seconds: number | null;
-    models: { model_id: string; scored: number; failed: number; percent: number }[];
-  };
-  error?: EvaluationError;
-}
+/** An evaluation's status and progress, as `GET /evaluations/{id}/status` and the lists show it. */
+export type EvaluationStatusView = v.InferOutput<typeof EvaluationStatusViewSchema>;
 
 const round1 = (value: number) => Math.round(value * 10) / 10;
 

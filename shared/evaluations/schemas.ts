@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { metricTypes } from '../metrics/catalogue.js';
 import { graderVariants, unsupportedGraderTypes } from './grader-schemas.js';
 import type { Model } from '../models/schemas.js';
+import type { CreateEvaluationResponseSchema } from './response-schemas.js';
 import type { EvaluationResults } from './results.js';
 
 export const evaluationStatuses = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
@@ -122,10 +123,10 @@ export const CreateEvaluationRequestSchema = v.pipe(
   JsonObjectSchema,
   v.strictObject(
     {
-      model_id: ModelIdSchema,
-      benchmark_id: BenchmarkIdSchema,
-      model_id_2: v.optional(ModelIdSchema),
-      custom_metrics: v.optional(CustomMetricsSchema),
+      model_id: v.pipe(ModelIdSchema, v.description('ID of the model to evaluate'), v.examples(['model-xyz789'])),
+      benchmark_id: v.pipe(BenchmarkIdSchema, v.description('ID of existing benchmark from BenchmarkTask table'), v.examples(['benchmark-abc123'])),
+      model_id_2: v.optional(v.pipe(ModelIdSchema, v.description('ID of second model for comparison mode (eval-compare)'), v.examples(['model-def456']))),
+      custom_metrics: v.optional(v.pipe(CustomMetricsSchema, v.description('Custom metrics configuration: metric names, or configuration objects'))),
     },
     (issue) => (issue.expected === 'never' ? 'is not a known field' : 'is required'),
   ),
@@ -139,6 +140,13 @@ export const CreateEvaluationRequestSchema = v.pipe(
   ),
 );
 export type CreateEvaluationRequest = v.InferOutput<typeof CreateEvaluationRequestSchema>;
+
+/** `Idempotency-Key` header of `POST /evaluations`: a retried create returns the first response. */
+export const IdempotencyKeySchema = v.pipe(
+  v.string(),
+  v.regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'must be 1 to 128 letters, digits or _ . : -'),
+  v.description('Makes the create safe to retry: the same key and body answer the first response (with `Idempotent-Replayed: true`) instead of creating twice; the same key with another body answers 409.'),
+);
 export type CustomMetric = v.InferOutput<typeof CustomMetricSchema>;
 
 export interface EvaluationProgress {
@@ -192,12 +200,4 @@ export interface EvaluationPlan {
 }
 
 /** The seed's response to `POST /api/v3/evaluations`, field for field (plus `model_id_2` when comparing). */
-export interface CreateEvaluationResponse {
-  evaluation_id: string;
-  model_id: string;
-  model_id_2?: string;
-  status: 'pending';
-  benchmark_id: string;
-  created_at: string;
-  message: string;
-}
+export type CreateEvaluationResponse = v.InferOutput<typeof CreateEvaluationResponseSchema>;

@@ -1,5 +1,7 @@
 import * as v from 'valibot';
 import { JsonObjectSchema, ModelIdSchema } from '../evaluations/schemas.js';
+import { PageQuerySchema } from '../pagination.js';
+import type { ModelSchema } from './response-schemas.js';
 
 export const providers = ['bedrock', 'openai', 'anthropic', 'openai_compatible', 'baseline'] as const;
 export const ProviderSchema = v.picklist(providers, `must be one of: ${providers.join(', ')}`);
@@ -79,22 +81,16 @@ export const RegisterModelRequestSchema = v.pipe(
 );
 export type RegisterModelRequest = v.InferOutput<typeof RegisterModelRequestSchema>;
 
-export interface Model {
-  model_id: string;
-  provider: Provider;
-  provider_model_id: string;
-  display_name?: string;
-  base_url?: string;
-  parameters: GenerationParameters;
-  api_key_secret?: string;
-  api_key_env?: string;
-  max_concurrency: number;
-  timeout_ms: number;
-  pricing?: Pricing;
-  default_judge?: boolean;
-  /** True for the built-in catalogue, which needs no registration. */
-  builtin: boolean;
-  /** True for `baseline:…` models: no network, for demos and sanity checks. */
-  baseline: boolean;
-  created_at?: string;
-}
+export const ListModelsQuerySchema = v.object({
+  ...PageQuerySchema.entries,
+  source: v.optional(
+    v.pipe(
+      v.picklist(['all', 'registered', 'builtin'], 'must be one of: all, registered, builtin'),
+      v.description('`registered`: the tenant\'s models; `builtin`: the catalogue; `all`: both, the catalogue after the last registered page.'),
+    ),
+    'all',
+  ),
+});
+
+/** A model as stored and as the API shows it: registered, or from the built-in catalogue. */
+export type Model = v.InferOutput<typeof ModelSchema>;
