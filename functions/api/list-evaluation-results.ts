@@ -1,11 +1,35 @@
 import { listResults, ListResultsQuerySchema } from '#shared/evaluations/evaluation-queries.js';
+import { DEFAULT_EXPORT_MAX_BYTES, exportResults, NEXT_CURSOR_HEADER } from '#shared/evaluations/results-export.js';
 import { httpRoute } from '#shared/http/route.js';
 import { DynamoDbEvaluationStore } from '#shared/store/dynamodb/evaluation-store.js';
 
 const evaluations = new DynamoDbEvaluationStore();
 
-/** One row per item with every model's answer side by side; `?failed=true` and `?model_id=` filter. */
-export const handler = httpRoute({ scope: 'evaluations:read', query: ListResultsQuerySchema }, async ({ caller, path, query }) => ({
-  statusCode: 200,
-  body: await listResults(evaluations, caller.tenantId, path.evaluation_id ?? '', query),
-}));
+// Only tests lower it, to make an export continue over several responses with a few items.
+const exportMaxBytes = Number(process.env.ARBITER_EXPORT_MAX_BYTES) || DEFAULT_EXPORT_MAX_BYTES;
+
+/**
+ * One row per item with every model's answer side by side; `?failed=true` and `?model_id=` filter.
+ * `?format=csv|jsonl` exports every result instead of a page (`limit` does not apply), continued by the
+ * `x-arbiter-next-cursor` header when the response would pass Lambda's size limit.
+ */
+export const handler = httpRoute({ scope: 'evaluations:read', query: ListResultsQuerySchema }, async ({ caller, path, query }) => {
+  const evaluationId = path.evaluation_id ?? '';
+  if (query.format === 'json') return { statusCode: 200, body: await listResults(evaluations, caller.tenantId, evaluationId, query) };
+
+  const exported = await exportResults(
+    evaluations,
+    caller.tenantId,
+    evaluationId,
+    { format: query.format, failedOnly: query.failed, ...(query.model_id ? { modelId: query.model_id } : {}), ...(query.cursor ? { cursor: query.cursor } : {}) },
+    { maxBytes: exportMaxBytes },
+  );
+  return {
+    statusCode: 200,
+    text: { content: exported.content, contentType: exported.contentType },
+    headers: {
+      'content-disposition': `attachment; filename="${evaluationId}-results.${query.format}"`,
+      ...(exported.nextCursor ? { [NEXT_CURSOR_HEADER]: exported.nextCursor } : {}),
+    },
+  };
+});

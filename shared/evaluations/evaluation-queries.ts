@@ -3,6 +3,7 @@ import { ConflictError, NotFoundError } from '../errors.js';
 import { logger } from '../logger.js';
 import { PageQuerySchema, type Page } from '../pagination.js';
 import type { DynamoDbEvaluationStore } from '../store/dynamodb/evaluation-store.js';
+import type { EvaluationViewSchema } from './response-schemas.js';
 import type { ItemResult } from './results.js';
 import { BenchmarkIdSchema, EvaluationStatusSchema, ModelIdSchema, type Evaluation } from './schemas.js';
 import { toStatusView, type EvaluationStatusView } from './evaluation-status.js';
@@ -10,7 +11,9 @@ import { toStatusView, type EvaluationStatusView } from './evaluation-status.js'
 type Store = Pick<DynamoDbEvaluationStore, 'get' | 'cancel' | 'list' | 'listResults'>;
 
 /** An evaluation as `GET /evaluations/{id}` shows it: the record, its pins, and its results once final. */
-export function toEvaluationView(evaluation: Evaluation) {
+export type EvaluationView = v.InferOutput<typeof EvaluationViewSchema>;
+
+export function toEvaluationView(evaluation: Evaluation): EvaluationView {
   return {
     ...toStatusView(evaluation),
     benchmark_version: evaluation.benchmark_version,
@@ -53,14 +56,22 @@ export const ListResultsQuerySchema = v.object({
   ...PageQuerySchema.entries,
   model_id: v.optional(ModelIdSchema),
   failed: v.optional(v.pipe(v.picklist(['true', 'false'], 'must be true or false'), v.transform((value) => value === 'true')), 'false'),
+  /** `json` pages (the default); `csv` or `jsonl` export every result, continued by the `x-arbiter-next-cursor` header. */
+  format: v.optional(v.picklist(['json', 'csv', 'jsonl'], 'must be one of: json, csv, jsonl'), 'json'),
 });
 export type ListResultsQuery = v.InferOutput<typeof ListResultsQuerySchema>;
 
-export async function listResults(store: Store, tenantId: string, evaluationId: string, query: ListResultsQuery): Promise<Page<ItemResult>> {
+/** The evaluation whose results are read; a `model_id` filter naming a model it did not evaluate answers 404. */
+export async function findForResults(store: Pick<Store, 'get'>, tenantId: string, evaluationId: string, modelId?: string): Promise<Evaluation> {
   const evaluation = await find(store, tenantId, evaluationId);
-  if (query.model_id && !evaluation.models.some((model) => model.model_id === query.model_id)) {
-    throw new NotFoundError('model in this evaluation', query.model_id, 'model_id');
+  if (modelId && !evaluation.models.some((model) => model.model_id === modelId)) {
+    throw new NotFoundError('model in this evaluation', modelId, 'model_id');
   }
+  return evaluation;
+}
+
+export async function listResults(store: Store, tenantId: string, evaluationId: string, query: ListResultsQuery): Promise<Page<ItemResult>> {
+  await findForResults(store, tenantId, evaluationId, query.model_id);
   return store.listResults(tenantId, evaluationId, { limit: query.limit, cursor: query.cursor, failedOnly: query.failed, modelId: query.model_id });
 }
 

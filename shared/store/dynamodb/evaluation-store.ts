@@ -12,11 +12,12 @@ import type { EvaluationResults, ItemResult } from '../../evaluations/results.js
 import type { Evaluation, EvaluationError, EvaluationPlan, EvaluationStatus } from '../../evaluations/schemas.js';
 import { decodeCursor, encodeCursor, type Page } from '../../pagination.js';
 import { tableDefinitions } from '../../resources.js';
+import { logger } from '../../logger.js';
 import { isoNow } from '../../time.js';
 import { BenchmarkVersionChangedError, type CreateOutcome, type EvaluationStore, type IdempotentCreate } from '../evaluation-store.js';
 import { benchmarkKeys } from './benchmark-store.js';
 import { queryAll, withoutAttributes } from './queries.js';
-import { batchWriteAll, updateIf } from './writes.js';
+import { batchWriteAll, retryConflicts, updateIf } from './writes.js';
 
 /** How long a create's `Idempotency-Key` is remembered. */
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
@@ -284,13 +285,18 @@ export class DynamoDbEvaluationStore implements EvaluationStore {
       },
     };
     try {
-      await this.client.send(new TransactWriteCommand({ TransactItems: [marker, progressUpdate] }));
-      await this.touchActive(tenantId, evaluationId, now);
-      return true;
+      await retryConflicts(() => this.client.send(new TransactWriteCommand({ TransactItems: [marker, progressUpdate] })));
     } catch (error) {
       if (failedCondition(error, 0)) return false;
       throw error;
     }
+    // Only the reconciler's stall index: should this fail, the chunk is still counted, and failing the
+    // message now would only delay finalizing by a visibility timeout. The evaluation may then look
+    // stalled a little early, and a re-drive of counted chunks does nothing.
+    await this.touchActive(tenantId, evaluationId, now).catch((error: unknown) => {
+      logger.warn('chunk counted, but its progress time was not recorded', { evaluation_id: evaluationId, chunk, error: error as Error });
+    });
+    return true;
   }
 
   /** Chunks that have a completion marker. */
@@ -305,7 +311,10 @@ export class DynamoDbEvaluationStore implements EvaluationStore {
     return new Set(markers.map((marker) => marker.chunk as number));
   }
 
-  /** Every stored result, page by page, in item order. */
+  /**
+   * Every stored result, page by page, in item order. Strongly consistent: the finalizer reads right after
+   * the last chunk wrote, and an eventually consistent read could miss those rows in its aggregates.
+   */
   async *allResults(tenantId: string, evaluationId: string): AsyncGenerator<ItemResult[]> {
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -314,6 +323,7 @@ export class DynamoDbEvaluationStore implements EvaluationStore {
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :result)',
           ExpressionAttributeValues: { ':pk': evaluationKeys.record(tenantId, evaluationId).pk, ':result': 'RESULT#' },
+          ConsistentRead: true,
           ExclusiveStartKey: startKey,
         }),
       );
@@ -349,6 +359,11 @@ export class DynamoDbEvaluationStore implements EvaluationStore {
       startKey = result.LastEvaluatedKey;
     } while (startKey && items.length < page.limit);
     return { items, next_cursor: encodeCursor(startKey) };
+  }
+
+  /** A `listResults` cursor that continues right after the result at `position`, for a reader that stops mid-page. */
+  resultCursorAfter(tenantId: string, evaluationId: string, position: number): string {
+    return encodeCursor(evaluationKeys.result(tenantId, evaluationId, position)) ?? '';
   }
 
   /**
@@ -472,7 +487,16 @@ export class DynamoDbEvaluationStore implements EvaluationStore {
   }
 
   /** Records a message the evaluator could not use, for operators to read. */
-  async recordDeadLetter(entry: { message_id: string; body: string; reason: string; evaluation_id?: string; tenant_id?: string }): Promise<void> {
+  async recordDeadLetter(entry: {
+    message_id: string;
+    body: string;
+    reason: string;
+    reason_code?: string;
+    /** `evaluator`: sent there at once as unreadable; `redrive`: moved there by SQS after failed receives. */
+    source?: 'evaluator' | 'redrive';
+    evaluation_id?: string;
+    tenant_id?: string;
+  }): Promise<void> {
     const now = new Date().toISOString();
     await this.client.send(
       new PutCommand({

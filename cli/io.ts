@@ -1,0 +1,33 @@
+/**
+ * Everything the CLI touches outside itself, in one value: tests run commands in-process with their own
+ * streams, environment and fetch, and read what a user would have seen.
+ */
+export interface OutputStream {
+  write(text: string): unknown;
+  /** True on a terminal: live progress bars; otherwise one progress line per change. */
+  isTTY?: boolean;
+  columns?: number;
+}
+
+export interface Io {
+  stdout: OutputStream;
+  stderr: OutputStream;
+  env: NodeJS.ProcessEnv;
+  /** Used by the typed client; the global fetch unless a test passes its own. */
+  fetch?: typeof fetch;
+  /** Waits between status polls; tests shorten it. */
+  sleep: (ms: number) => Promise<void>;
+  now: () => number;
+}
+
+export function processIo(): Io {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    now: () => Date.now(),
+  };
+}
+
+export const print = (stream: OutputStream, text = '') => stream.write(`${text}\n`);
