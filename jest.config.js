@@ -25,4 +25,8 @@ export default {
   ],
   // A global option (jest ignores it per project): integration tests start whole local stacks.
   testTimeout: 60_000,
+  // One folder per run captures every log line written and every API key used; the teardown fails the
+  // run if a key appears in a line (test/support/log-secrecy.ts).
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/log-secrecy.ts',
 };

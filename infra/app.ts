@@ -1,11 +1,12 @@
 /**
  * CDK entry point (`cdk.json` runs it with tsx): one Arbiter stack per stage, checked by cdk-nag's
- * AwsSolutions pack. A finding that is not acknowledged in code, with its reason, fails the synth.
+ * AwsSolutions and Serverless packs. A finding that is not acknowledged in code, with its reason, fails
+ * the synth.
  */
 import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { ArbiterStack } from './arbiter-stack.js';
 import { readDeploymentConfig } from './config.js';
+import { nagPacks } from './nag-packs.js';
 
 const app = new App();
 const { stage, throttle, defaultJudgeModel } = readDeploymentConfig(app.node);
@@ -22,4 +23,4 @@ new ArbiterStack(app, `Arbiter-${stage}`, {
 });
 
 // cdk-nag 3 is a policy-validation plugin, not an Aspect: it runs after synthesis.
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+Validations.of(app).addPlugins(...nagPacks(app));

@@ -5,11 +5,10 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, MathExpression, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
 import { functionDefinitions, type FunctionDefinition } from '#functions/manifest.js';
 import {
@@ -20,6 +19,7 @@ import {
   type QueueName,
 } from '#shared/resources.js';
 import { DEFAULT_JUDGE_MODEL_ID } from '#shared/models/catalogue.js';
+import { METRICS_NAMESPACE, MetricName, metricDimensions } from '#shared/observability/metric-names.js';
 import { DEFAULT_THROTTLE, isPersistentStage, type ThrottleSettings } from './config.js';
 import { ArbiterFunction } from './constructs/arbiter-function.js';
 import { ArbiterHttpApi } from './constructs/arbiter-http-api.js';
@@ -33,6 +33,29 @@ const API_FUNCTION_LIMITS = { memorySizeMb: 256, timeout: Duration.seconds(10) }
 const EVALUATOR_LIMITS = {
   memorySizeMb: evaluatorSettings.memorySizeMb,
   timeout: Duration.seconds(evaluatorSettings.timeoutSeconds),
+};
+
+/** Alarm thresholds, in percent of the period's invocations or items. */
+export const EVALUATOR_ERROR_RATE_PERCENT = 5;
+export const ITEMS_FAILED_PERCENT = 20;
+
+/**
+ * Why no function has a Lambda dead-letter queue (cdk-nag Serverless-LambdaDLQ): that queue only catches
+ * failed *asynchronous* invocations, and where each kind's failures go instead.
+ */
+const INVOCATION_FAILURES: Record<FunctionDefinition['kind'], string> = {
+  api:
+    'API Gateway invokes route handlers synchronously: a failure is answered to the waiting client as a 5xx ' +
+    'and logged; there is no asynchronous invocation for a Lambda dead-letter queue to catch.',
+  authorizer:
+    'API Gateway invokes the authorizer synchronously for each uncached request; a failure fails that request ' +
+    'and is logged; there is no asynchronous invocation for a Lambda dead-letter queue to catch.',
+  evaluator:
+    'The SQS event source mapping invokes it synchronously; a failed record returns to its queue and, after ' +
+    'maxReceiveCount receives, moves to the dead-letter queue by the redrive policy, which is the DLQ that matters.',
+  scheduled:
+    'EventBridge invokes it asynchronously with a scheduled event that holds no work to replay: the next ' +
+    'scheduled run repeats the same scan, and a failed run raises the function\'s Errors alarm.',
 };
 
 /** `Object.entries` that keeps the key type of a record whose keys are known. */
@@ -94,10 +117,17 @@ export class ArbiterStack extends Stack {
       if (definition.secrets) fn.grantProviderSecrets(definition.secrets);
       if (definition.invokesBedrock) fn.grantBedrockInvoke();
       if (definition.kind === 'scheduled') {
-        new Rule(this, `${definition.id}Schedule`, {
+        const minutes = definition.scheduleMinutes ?? 5;
+        const rule = new Rule(this, `${definition.id}Schedule`, {
           description: `Runs ${definition.id}: ${definition.description}`,
-          schedule: Schedule.rate(Duration.minutes(definition.scheduleMinutes ?? 5)),
+          schedule: Schedule.rate(Duration.minutes(minutes)),
           targets: [new LambdaFunction(fn.function, { retryAttempts: 2 })],
+        });
+        Validations.of(rule).acknowledge({
+          id: 'Serverless-EventBusDLQ',
+          reason:
+            `A scheduled event carries nothing to replay: the run ${minutes} minutes later does the same scan, so an ` +
+            `event that EventBridge could not deliver loses no work; a failed run raises the ${definition.id}Errors alarm.`,
         });
       }
       for (const [name, access] of entriesOf(definition.queues)) {
@@ -106,25 +136,31 @@ export class ArbiterStack extends Stack {
         fn.bindQueue(queue, queueDefinition, access);
         if (access !== 'consume' && access !== 'consumeAndSend') continue;
 
-        fn.function.addEventSource(
-          new SqsEventSource(queue, {
-            batchSize: evaluatorSettings.batchSize,
-            // Failed records go back to the queue one by one instead of failing the whole batch.
-            reportBatchItemFailures: true,
-            // Caps concurrent invocations, and with them the load on model providers; without it Lambda
-            // scales the poller up to 1,250 concurrent invocations.
-            maxConcurrency: evaluatorSettings.maxConcurrency,
-          }),
-        );
-        // A consumer that fans out: a `start` message becomes chunk messages on the same queue.
-        if (access === 'consumeAndSend') queue.grantSendMessages(fn.role);
-        // It is told the dead-letter queue's URL (for the dead-letter handling the design plans) but is
-        // granted nothing on it: messages get there by the queue's redrive policy, not by the function.
+        // A mapping rather than the CDK's SqsEventSource, which would also grant GetQueueUrl and
+        // ChangeMessageVisibility; bindQueue granted what the poller calls.
+        const mapping = fn.function.addEventSourceMapping(`${queueDefinition.id}Source`, {
+          eventSourceArn: queue.queueArn,
+          batchSize: evaluatorSettings.batchSize,
+          // Failed records go back to the queue one by one instead of failing the whole batch.
+          reportBatchItemFailures: true,
+          // Caps concurrent invocations, and with them the load on model providers; without it Lambda
+          // scales the poller up to 1,250 concurrent invocations.
+          maxConcurrency: evaluatorSettings.maxConcurrency,
+        });
+        Validations.of(mapping).acknowledge({
+          id: 'Serverless-LambdaEventSourceMappingDestination',
+          reason: queueDefinition.deadLetterQueue
+            ? `Lambda supports on-failure destinations only for stream and Kafka sources; for SQS the failure destination is ${queueDefinition.id}'s redrive policy, which moves a message to ${queueDefinitions[queueDefinition.deadLetterQueue as QueueName].id} after ${queueDefinition.maxReceiveCount} receives.`
+            : `This mapping consumes ${queueDefinition.id}, itself the end of the redrive chain (and Lambda supports no on-failure destination for SQS): a message its handler cannot process stays there, raising the ${queueDefinition.id}NotEmpty alarm, until an operator looks or its retention ends.`,
+        });
+        // A consumer is told its queue's dead-letter queue URL; access to it comes only from the function's
+        // own manifest entry (the redrive policy moves messages there without the function).
         const deadLetterName = queueDefinition.deadLetterQueue as QueueName | undefined;
         if (deadLetterName) {
           fn.addEnvironment(queueDefinitions[deadLetterName].envVar, queues[deadLetterName].queueUrl);
         }
       }
+      Validations.of(fn.function).acknowledge({ id: 'Serverless-LambdaDLQ', reason: INVOCATION_FAILURES[definition.kind] });
     }
 
     const authorizers = definitions.filter((definition) => definition.kind === 'authorizer');
@@ -148,7 +184,7 @@ export class ArbiterStack extends Stack {
       removalPolicy,
     });
 
-    this.addAlarms(definitions);
+    this.addAlarms(definitions, props.stage);
     this.addOutputs(props.stage);
   }
 
@@ -158,7 +194,7 @@ export class ArbiterStack extends Stack {
     return fn;
   }
 
-  private addAlarms(definitions: readonly FunctionDefinition[]): void {
+  private addAlarms(definitions: readonly FunctionDefinition[], stage: string): void {
     // A message in a dead-letter queue is an evaluation chunk that failed every retry: a person should look.
     for (const name of DataStores.deadLetterQueueNames()) {
       const definition = queueDefinitions[name];
@@ -174,6 +210,46 @@ export class ArbiterStack extends Stack {
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
     }
+    const period = Duration.minutes(5);
+    // A few failed invocations are expected (a provider timing out a whole batch is retried); a sustained
+    // share of them is not. Errors counts invocations that crashed or timed out, not batch item failures.
+    for (const definition of definitions.filter((candidate) => candidate.kind === 'evaluator')) {
+      const fn = this.functionFor(definition.id).function;
+      new Alarm(this, `${definition.id}ErrorRate`, {
+        alarmDescription: `More than ${EVALUATOR_ERROR_RATE_PERCENT}% of ${definition.id} invocations failed in 2 of the last 3 five-minute periods.`,
+        metric: new MathExpression({
+          expression: 'IF(invocations > 0, 100 * errors / invocations, 0)',
+          usingMetrics: {
+            errors: fn.metricErrors({ period, statistic: 'Sum' }),
+            invocations: fn.metricInvocations({ period, statistic: 'Sum' }),
+          },
+          label: `${definition.id} error rate (%)`,
+          period,
+        }),
+        threshold: EVALUATOR_ERROR_RATE_PERCENT,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    }
+    // Items whose model calls kept failing: a provider down, throttling beyond the retries, a bad key.
+    const itemsMetric = (metricName: string) =>
+      new Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: metricDimensions(stage), period, statistic: 'Sum' });
+    new Alarm(this, 'ItemsFailedRatio', {
+      alarmDescription: `More than ${ITEMS_FAILED_PERCENT}% of evaluated items failed in 2 of the last 3 five-minute periods (see results?failed=true).`,
+      metric: new MathExpression({
+        expression: 'IF(evaluated > 0, 100 * failed / evaluated, 0)',
+        usingMetrics: { failed: itemsMetric(MetricName.ItemsFailed), evaluated: itemsMetric(MetricName.ItemsEvaluated) },
+        label: 'Items failed (%)',
+        period,
+      }),
+      threshold: ITEMS_FAILED_PERCENT,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
     // Item-level failures are reported as batch item failures and do not count here; an Errors datapoint
     // is an invocation that crashed or timed out.
     for (const definition of definitions.filter((candidate) => candidate.kind === 'evaluator' || candidate.kind === 'scheduled')) {

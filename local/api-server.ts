@@ -91,11 +91,11 @@ async function serve(request: IncomingMessage, response: ServerResponse): Promis
     result = gatewayError(500, 'Internal Server Error');
   }
   send(response, result, requestId);
-  // The path only: query strings and headers (Authorization above all) may carry secrets.
+  // The route, not the path, as the deployed stage's access log has it: the path, query string and headers
+  // are the client's text, and may carry a secret (an Authorization header, a key pasted into a URL).
   log.info('request', {
     request_id: requestId,
     method: request.method,
-    path: (request.url ?? '/').split('?')[0],
     route: routeKey,
     status: result.statusCode,
     ms: Math.round(performance.now() - started),

@@ -8,6 +8,8 @@
  * group reaches it, signalling the pid alone would orphan it.
  */
 import type { ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 
 const tailLines = 200;
@@ -77,6 +79,24 @@ export class ManagedProcess {
     if (!info) return undefined;
     if (info.spawnError) return `${this.name} could not be started: ${info.spawnError.message}`;
     return `${this.name} exited (${info.signal ? `signal ${info.signal}` : `code ${info.code}`})`;
+  }
+
+  /**
+   * Appends every line the process writes from now on (stdout and stderr) to `file`, except those `keep`
+   * refuses; the file is closed when the process exits. Written synchronously, line by line, so nothing is
+   * lost when the process or ours ends abruptly.
+   */
+  captureTo(file: string, keep: (line: string) => boolean = () => true): void {
+    mkdirSync(dirname(file), { recursive: true });
+    const fd = openSync(file, 'a');
+    const listener = (line: string) => {
+      if (keep(line)) writeSync(fd, `${line}\n`);
+    };
+    this.lineListeners.add(listener);
+    void this.exited.then(() => {
+      this.lineListeners.delete(listener);
+      closeSync(fd);
+    });
   }
 
   /** The last lines the process wrote, stdout and stderr interleaved. */

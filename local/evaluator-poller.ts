@@ -8,6 +8,9 @@
  * Concurrency: ARBITER_EVALUATOR_CONCURRENCY pollers (default: the deployed maximum concurrency, capped
  * at 4), each with at most one batch in flight, as the event source's maximum concurrency caps
  * concurrent invocations. The cap keeps a laptop, and a developer's provider rate limits, out of trouble.
+ *
+ * Fault injection for tests: ARBITER_DUPLICATE_DELIVERY=concurrent|sequential hands every batch to the
+ * handler twice (at once, or one after the other), the duplicate delivery SQS is allowed to make.
  */
 import './localhost-dns.js';
 import {
@@ -85,31 +88,57 @@ async function deleteMessages(subscription: Subscription, messages: Message[]): 
   return deleted;
 }
 
-async function deliver(subscription: Subscription, messages: Message[]): Promise<void> {
-  const started = performance.now();
+type DuplicateDelivery = 'off' | 'concurrent' | 'sequential';
+
+function duplicateDeliverySetting(): DuplicateDelivery {
+  const raw = process.env.ARBITER_DUPLICATE_DELIVERY;
+  if (raw === undefined || raw === '' || raw === 'off') return 'off';
+  if (raw === 'concurrent' || raw === 'sequential') return raw;
+  throw new Error(`ARBITER_DUPLICATE_DELIVERY must be concurrent, sequential or off, got ${raw}`);
+}
+
+const duplicateDelivery = duplicateDeliverySetting();
+
+/** One invocation of the handler with the batch, and which of its messages it wants retried. */
+async function invoke(subscription: Subscription, messages: Message[]): Promise<{ requestId: string; outcome: BatchOutcome }> {
   const { definition } = subscription;
   const context = createLambdaContext({
     functionId: definition.id,
     timeoutSeconds: evaluatorSettings.timeoutSeconds,
     memorySizeMb: evaluatorSettings.memorySizeMb,
   });
-  const messageIds = messages.map((message) => message.MessageId ?? '');
-  let outcome: BatchOutcome;
   try {
     const result = await withTimeout(
       subscription.handler(toSqsEvent(messages, subscription.queueArn, localRegion), context),
       evaluatorSettings.timeoutSeconds,
     );
-    outcome = batchOutcome(result, messageIds);
+    return { requestId: context.awsRequestId, outcome: batchOutcome(result, messages.map((message) => message.MessageId ?? '')) };
   } catch (error) {
     log.error('evaluator invocation failed; the batch will be redelivered', { function_id: definition.id, request_id: context.awsRequestId, ...errorFields(error) });
-    outcome = { kind: 'failed', reason: error instanceof Error ? error.message : String(error) };
+    return { requestId: context.awsRequestId, outcome: { kind: 'failed', reason: error instanceof Error ? error.message : String(error) } };
   }
-  const retried = new Set(outcome.kind === 'partial' ? outcome.failedMessageIds : outcome.kind === 'failed' ? messageIds : []);
+}
+
+async function deliver(subscription: Subscription, messages: Message[]): Promise<void> {
+  const started = performance.now();
+  const { definition } = subscription;
+  const messageIds = messages.map((message) => message.MessageId ?? '');
+  const invocations =
+    duplicateDelivery === 'concurrent'
+      ? await Promise.all([invoke(subscription, messages), invoke(subscription, messages)])
+      : duplicateDelivery === 'sequential'
+        ? [await invoke(subscription, messages), await invoke(subscription, messages)]
+        : [await invoke(subscription, messages)];
+  // A message is deleted only when every delivery of it succeeded.
+  const retried = new Set(
+    invocations.flatMap(({ outcome }) => (outcome.kind === 'partial' ? outcome.failedMessageIds : outcome.kind === 'failed' ? messageIds : [])),
+  );
+  const severity = { failed: 0, partial: 1, succeeded: 2 } as const;
+  const outcome = invocations.map((invocation) => invocation.outcome).sort((a, b) => severity[a.kind] - severity[b.kind])[0]!;
   const deleted = await deleteMessages(subscription, messages.filter((message) => !retried.has(message.MessageId ?? '')));
   log.info('batch', {
     function_id: definition.id,
-    request_id: context.awsRequestId,
+    request_id: invocations.map(({ requestId }) => requestId).join(','),
     queue: subscription.queueName,
     outcome: outcome.kind,
     ...(outcome.kind === 'failed' ? { reason: outcome.reason } : {}),
@@ -187,6 +216,7 @@ async function main(): Promise<void> {
     queues: subscriptions.map((subscription) => subscription.queueName),
     concurrency,
     batch_size: evaluatorSettings.batchSize,
+    ...(duplicateDelivery !== 'off' ? { duplicate_delivery: duplicateDelivery } : {}),
   });
   const stopSchedules = startSchedules(functionDefinitions, log);
   process.stdout.write(`${evaluatorReadyLine}\n`);

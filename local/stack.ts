@@ -7,7 +7,7 @@
  * was started is stopped again, and a hook on our own exit kills whatever is left.
  */
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { localDynamoDbClient, localSqsClient } from './aws-local.js';
 import { isProcessAlive, ManagedProcess } from './child-process.js';
 import { createResources } from './create-resources.js';
@@ -35,6 +35,12 @@ export interface LocalStackOptions {
   env?: Record<string, string>;
   /** Do not forward the children's output; keep its tail for error messages instead. */
   quiet?: boolean;
+  /**
+   * Appends every line each child writes to `<logDir>/<name>-<pid>.log`, for tests that inspect what the
+   * stack logged (e.g. that no API key ever appears). The seed's result line, the development key's
+   * hand-over to this process, is the one line left out.
+   */
+  logDir?: string;
 }
 
 export interface LocalStack {
@@ -52,6 +58,8 @@ export interface LocalStack {
    * does after a crash; messages in flight reappear after their visibility timeout. For fault tests.
    */
   crashEvaluator(): Promise<void>;
+  /** The last lines a child printed (kept even when quiet), by role: for tests of what a process logged. */
+  recentOutput(name: 'api' | 'evaluator'): string;
   stop(): Promise<void>;
 }
 
@@ -133,7 +141,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
 
   try {
-    const track = (managed: ManagedProcess) => processes.push(managed);
+    const track = (managed: ManagedProcess) => {
+      processes.push(managed);
+      if (options.logDir) managed.captureTo(join(options.logDir, `${managed.name}-${managed.pid}.log`), (line) => !line.startsWith(seedResultPrefix));
+    };
     const [dynamoDbStart, sqsStart] = await Promise.allSettled([
       startDynamoDbLocal({ dataDir, inMemory, forwardOutput: !quiet, onSpawn: track }),
       startSqsEmulator({ forwardOutput: !quiet, onSpawn: track }),
@@ -174,11 +185,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const api = spawnTsx('api-server.ts', { ...childEnv, PORT: String(port) }, { name: 'api', forward: !quiet });
     const startEvaluator = async () => {
       const evaluator = spawnTsx('evaluator-poller.ts', childEnv, { name: 'evaluator', forward: !quiet });
-      processes.push(evaluator);
+      track(evaluator);
       await evaluator.waitForLine((line) => (line.trim() === evaluatorReadyLine ? true : undefined), childReadyTimeoutMs);
       return evaluator;
     };
-    processes.push(api);
+    track(api);
     let [apiUrl, evaluator] = await Promise.all([
       api.waitForLine((line) => (line.startsWith(apiReadyPrefix) ? line.slice(apiReadyPrefix.length).trim() : undefined), childReadyTimeoutMs),
       startEvaluator(),
@@ -210,6 +221,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         evaluator = await startEvaluator();
         pids.evaluator = evaluator.pid;
       },
+      recentOutput: (name) => (name === 'evaluator' ? evaluator : api).recentOutput(),
       stop: () => {
         stopping ??= stopAll().finally(() => removeStackFile(dataDir));
         return stopping;

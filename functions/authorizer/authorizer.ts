@@ -4,16 +4,19 @@ import { bearerToken } from '#shared/auth/api-keys.js';
 import { logger } from '#shared/logger.js';
 import { DynamoDbApiKeyStore } from '#shared/store/dynamodb/api-key-store.js';
 
-const keys = new DynamoDbApiKeyStore();
-
 type Result = APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>;
+type KeyResolver = Pick<DynamoDbApiKeyStore, 'resolve'>;
 
 /**
  * Resolves `Authorization: Bearer <key>` to the key's tenant and scopes. It always authorizes and reports
  * an unusable key in the context instead: an HTTP API turns a denial into a bare 403, while Arbiter answers
  * 401 with a JSON error body, which only the route can send. Every route checks the context first.
+ *
+ * A revoked key resolves to nothing at once; API Gateway, though, reuses an answer for the same header
+ * for the authorizer cache's TTL (5 minutes, infra/constructs/arbiter-http-api.ts), so in the cloud a
+ * revoked key may keep working that long.
  */
-export async function resolveCaller(authorization: string | undefined, store = keys): Promise<Result> {
+export async function resolveCaller(authorization: string | undefined, store: KeyResolver): Promise<Result> {
   const key = bearerToken(authorization);
   if (!key) return { isAuthorized: true, context: { auth_error: 'malformed_authorization' } };
   const record = await store.resolve(key);
@@ -24,9 +27,14 @@ export async function resolveCaller(authorization: string | undefined, store = k
   };
 }
 
-export const handler = async (event: APIGatewayRequestAuthorizerEventV2): Promise<Result> => {
-  const result = await resolveCaller(event.identitySource?.[0] ?? event.headers?.authorization);
-  // Never the key itself: only which key (or why none) was used.
-  logger.info('authorized', { route: event.routeKey, key_id: result.context.key_id, auth_error: result.context.auth_error });
-  return result;
-};
+/** The authorizer over `store`; the deployed handler below uses the API keys table. */
+export function createAuthorizer(store: KeyResolver) {
+  return async (event: APIGatewayRequestAuthorizerEventV2): Promise<Result> => {
+    const result = await resolveCaller(event.identitySource?.[0] ?? event.headers?.authorization, store);
+    // Never the key, nor the header: only which key (by id) or why none was usable.
+    logger.info('authorized', { route: event.routeKey, key_id: result.context.key_id, auth_error: result.context.auth_error });
+    return result;
+  };
+}
+
+export const handler = createAuthorizer(new DynamoDbApiKeyStore());

@@ -1,13 +1,26 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { handleDeadLetter } from '#shared/evaluator/dead-letter.js';
+import { flushMetrics } from '#shared/observability/metrics.js';
 import { evaluatorDeps } from './evaluator-deps.js';
 
-const processor = new BatchProcessor(EventType.SQS);
-
 async function recordHandler(record: SQSRecord): Promise<void> {
-  await handleDeadLetter(evaluatorDeps, { messageId: record.messageId, body: record.body, receiveCount: record.attributes?.ApproximateReceiveCount });
+  await handleDeadLetter(evaluatorDeps, {
+    messageId: record.messageAttributes?.source_message_id?.stringValue ?? record.messageId,
+    body: record.body,
+    receiveCount: record.attributes?.ApproximateReceiveCount,
+    forwardedReason: record.messageAttributes?.dead_letter_reason?.stringValue,
+  });
 }
 
-/** Consumes the work queue's dead-letter queue, so a message that kept failing never leaves work hanging. */
-export const handler = async (event: SQSEvent, context: Context) => processPartialResponse(event, recordHandler, processor, { context });
+/**
+ * Consumes the work queue's dead-letter queue, so a message that kept failing never leaves work hanging.
+ * A processor per invocation, for the reason given in evaluator.ts.
+ */
+export const handler = async (event: SQSEvent, context: Context) => {
+  try {
+    return await processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), { context });
+  } finally {
+    flushMetrics();
+  }
+};

@@ -3,20 +3,47 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { runChunk } from '#shared/evaluator/run-chunk.js';
 import { startEvaluation } from '#shared/evaluator/start-evaluation.js';
 import { logger } from '#shared/logger.js';
-import { parseWorkMessage } from '#shared/messages.js';
+import { flushMetrics } from '#shared/observability/metrics.js';
+import { withWorkScope } from '#shared/observability/work-scope.js';
+import { parseWorkMessage, UnreadableMessageError, type WorkMessage } from '#shared/messages.js';
+import { SqsDeadLetterQueue } from '#shared/queue/dead-letter-queue.js';
 import { evaluatorDeps as deps } from './evaluator-deps.js';
-
-const processor = new BatchProcessor(EventType.SQS);
 
 /** Rows deleted per purge message, so one message finishes well inside the function's timeout. */
 const PURGE_SLICE = 5000;
 
-let remainingMs: () => number = () => Number.POSITIVE_INFINITY;
+const deadLetters = new SqsDeadLetterQueue();
 
-async function recordHandler(record: SQSRecord): Promise<void> {
-  const message = parseWorkMessage(record);
+/**
+ * A message no retry can help (not JSON, another version, unknown type, invalid fields, oversized) goes
+ * straight to the dead-letter queue, where the dead-letter handler records it; retrying it five times
+ * would only delay that by five visibility timeouts. Undefined for such a message.
+ */
+async function readOrDeadLetter(record: SQSRecord): Promise<WorkMessage | undefined> {
+  try {
+    return parseWorkMessage(record);
+  } catch (error) {
+    if (!(error instanceof UnreadableMessageError)) throw error;
+    logger.error('unreadable work message sent to the dead-letter queue', {
+      message_id: record.messageId,
+      reason: error.reason,
+      detail: error.message,
+      ...error.identity,
+    });
+    await deadLetters.send({ messageId: record.messageId, body: record.body, reason: `${error.reason}: ${error.message}` });
+    return undefined;
+  }
+}
+
+async function handleRecord(record: SQSRecord, remainingMs: () => number): Promise<void> {
+  const message = await readOrDeadLetter(record);
+  if (!message) return;
   const keys = 'evaluation_id' in message ? { evaluation_id: message.evaluation_id } : { benchmark_id: message.benchmark_id };
-  logger.appendKeys({ ...keys, tenant_id: message.tenant_id, message_type: message.type });
+  // Keys by async context rather than logger.appendKeys: the processor runs a batch's records in parallel.
+  await withWorkScope({ ...keys, tenant_id: message.tenant_id, message_type: message.type }, () => runMessage(message, record, remainingMs));
+}
+
+async function runMessage(message: WorkMessage, record: SQSRecord, remainingMs: () => number): Promise<void> {
   try {
     switch (message.type) {
       case 'start':
@@ -37,13 +64,20 @@ async function recordHandler(record: SQSRecord): Promise<void> {
     // Logged with the message's keys, then rethrown: the record is reported failed and retried.
     logger.error('work message failed; it will be retried', { error: error as Error, receive_count: record.attributes?.ApproximateReceiveCount });
     throw error;
-  } finally {
-    logger.removeKeys(['evaluation_id', 'benchmark_id', 'tenant_id', 'message_type']);
   }
 }
 
-/** One record at a time; a record that throws is reported as a batch item failure and retried alone. */
+/**
+ * One record handler per record; a record that throws is reported as a batch item failure and retried
+ * alone. The processor is per invocation: it keeps the batch's state in fields, and outside Lambda (the
+ * local event source runs several batches at once in one process) a shared one mixes up the batches'
+ * failures, deleting messages that failed.
+ */
 export const handler = async (event: SQSEvent, context: Context) => {
-  remainingMs = () => context.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY;
-  return processPartialResponse(event, recordHandler, processor, { context });
+  const remainingMs = () => context.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY;
+  try {
+    return await processPartialResponse(event, (record: SQSRecord) => handleRecord(record, remainingMs), new BatchProcessor(EventType.SQS), { context });
+  } finally {
+    flushMetrics();
+  }
 };

@@ -1,6 +1,7 @@
 import type { ScheduledEvent } from 'aws-lambda';
 import { reconcile } from '#shared/evaluator/reconcile.js';
 import { logger } from '#shared/logger.js';
+import { flushMetrics } from '#shared/observability/metrics.js';
 import { queueDefinitions } from '#shared/resources.js';
 import { evaluatorDeps } from './evaluator-deps.js';
 
@@ -12,7 +13,11 @@ const stallAfterMs = Number(process.env.ARBITER_STALL_AFTER_SECONDS ?? 2 * queue
 const maxRedrives = Number(process.env.ARBITER_MAX_REDRIVES ?? 3);
 
 export const handler = async (_event: ScheduledEvent) => {
-  const outcome = await reconcile(evaluatorDeps, { stallAfterMs, maxRedrives });
-  logger.info('reconciled', outcome);
-  return outcome;
+  try {
+    const outcome = await reconcile(evaluatorDeps, { stallAfterMs, maxRedrives });
+    logger.info('reconciled', outcome);
+    return outcome;
+  } finally {
+    flushMetrics();
+  }
 };

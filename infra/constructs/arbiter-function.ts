@@ -2,7 +2,7 @@
  * The one way Arbiter defines a Lambda function: runtime, architecture, bundling, logging, tracing and
  * limits are fixed here, so the stack only says which code runs and what it may touch.
  */
-import { ArnFormat, Duration, RemovalPolicy, Stack, Validations, type CfnResource } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -12,6 +12,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { QueueAccess, TableAccess } from '#functions/manifest.js';
 import type { QueueDefinition, TableDefinition } from '#shared/resources.js';
+import { INDEX_READ_ACTIONS, queueActions, tableActions, WILDCARD_EXCEPTIONS } from '../least-privilege.js';
 
 /** Handlers are ESM; esbuild's ESM output has no `require`, which some bundled CommonJS dependencies call. */
 const ESM_REQUIRE_BANNER = "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
@@ -40,6 +41,13 @@ function nagResource(scope: Construct, arn: string): string {
   if (typeof resolved === 'string') return resolved;
   const parts = (resolved as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
   return parts.map((part) => (typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`)).join('');
+}
+
+/** The documented reason for a wildcard resource; a grant without one is a mistake caught at synth. */
+function wildcardReason(resource: string): string {
+  const exception = WILDCARD_EXCEPTIONS.find((candidate) => candidate.resource === resource);
+  if (!exception) throw new Error(`No documented wildcard exception for ${resource} in infra/least-privilege.ts`);
+  return exception.reason;
 }
 
 export class ArbiterFunction extends Construct {
@@ -100,64 +108,42 @@ export class ArbiterFunction extends Construct {
       },
     });
 
-    Validations.of(this.function).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason:
-        'Node.js 22 is pinned on purpose (see the runtime above): the bundles are built for the node22 ' +
-        'target, and moving to a newer runtime is a deliberate, tested change of target, runtime and CI ' +
-        'together, not a side effect of a CDK upgrade.',
-    });
+    const pinnedRuntime =
+      'Node.js 22 is pinned on purpose (see the runtime above): the bundles are built for the node22 ' +
+      'target, and moving to a newer runtime is a deliberate, tested change of target, runtime and CI ' +
+      'together, not a side effect of a CDK upgrade.';
+    Validations.of(this.function).acknowledge({ id: 'AwsSolutions-L1', reason: pinnedRuntime });
+    Validations.of(this.function).acknowledge({ id: 'Serverless-LambdaLatestVersion', reason: pinnedRuntime });
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'Active X-Ray tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no ' +
-        'resource-level permissions; CDK adds exactly these two actions on "*".',
+      reason: `${wildcardReason('*')} CDK adds exactly xray:PutTraceSegments and xray:PutTelemetryRecords on it.`,
     });
   }
 
-  /** Gives the function the table's name in the definition's variable and the least access `access` needs. */
+  /**
+   * Gives the function the table's name in the definition's variable and the least access `access` needs:
+   * the actions of `least-privilege.ts` on the table, and Query on each of its indexes by name.
+   */
   bindTable(table: ITableV2, definition: TableDefinition, access: TableAccess): void {
     this.function.addEnvironment(definition.envVar, table.tableName);
-    switch (access) {
-      case 'read':
-        table.grantReadData(this.role);
-        break;
-      case 'write':
-        table.grantWriteData(this.role);
-        break;
-      case 'readWrite':
-        table.grantReadWriteData(this.role);
-        break;
-    }
-    if (definition.globalSecondaryIndexes.length > 0) {
-      const cfnTable = table.node.defaultChild as CfnResource;
-      const logicalId = Stack.of(this).resolve(cfnTable.logicalId) as string;
-      Validations.of(this.role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/index/*]`,
-        reason:
-          `The grant covers the indexes of table ${table.node.id} (${access}); "index/*" names only this ` +
-          "table's own secondary indexes, which its queries need.",
-      });
+    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: tableActions(access), resources: [table.tableArn] }));
+    if (access !== 'write' && definition.globalSecondaryIndexes.length > 0) {
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: [...INDEX_READ_ACTIONS],
+          resources: definition.globalSecondaryIndexes.map((index) => `${table.tableArn}/index/${index.indexName}`),
+        }),
+      );
     }
   }
 
   /**
    * Gives the function the queue's URL in the definition's variable and the least access `access` needs.
-   * `consume` is completed by the caller's event source, which grants receive/delete itself.
+   * A consumer's event source mapping is added by the caller; its poller acts with these permissions.
    */
   bindQueue(queue: IQueue, definition: QueueDefinition, access: QueueAccess): void {
     this.function.addEnvironment(definition.envVar, queue.queueUrl);
-    switch (access) {
-      case 'send':
-        queue.grantSendMessages(this.role);
-        break;
-      case 'read':
-        queue.grant(this.role, 'sqs:GetQueueAttributes');
-        break;
-      case 'consume':
-      case 'consumeAndSend':
-        break;
-    }
+    queue.grant(this.role, ...queueActions(access));
   }
 
   /**
@@ -179,9 +165,7 @@ export class ArbiterFunction extends Construct {
     );
     Validations.of(this.role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${nagResource(this, secretsArn)}]`,
-      reason:
-        'Provider keys are tenant-named secrets created after deployment; the policy is limited to the arbiter/ ' +
-        'prefix, which is the only prefix model registration accepts.',
+      reason: wildcardReason('arn:<partition>:secretsmanager:<region>:<account>:secret:arbiter/*'),
     });
   }
 
@@ -196,11 +180,11 @@ export class ArbiterFunction extends Construct {
     this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['bedrock:InvokeModel'], resources: [foundationModels, inferenceProfiles] }));
     Validations.of(this.role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${nagResource(this, foundationModels)}]`,
-      reason: 'Tenants choose models at run time; cross-region inference profiles route to foundation models in several regions.',
+      reason: wildcardReason('arn:<partition>:bedrock:*::foundation-model/*'),
     });
     Validations.of(this.role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${nagResource(this, inferenceProfiles)}]`,
-      reason: 'Tenants choose inference profiles at run time; the grant is limited to this account and region.',
+      reason: wildcardReason('arn:<partition>:bedrock:<region>:<account>:inference-profile/*'),
     });
   }
 

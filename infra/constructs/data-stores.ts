@@ -1,7 +1,7 @@
 /**
  * Tables and queues, built from the definitions in `shared/resources.ts` that the local stack uses too.
  */
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Validations, type RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableEncryptionV2, TableV2, type Attribute } from 'aws-cdk-lib/aws-dynamodb';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -81,6 +81,16 @@ export class DataStores extends Construct {
         ? { queue: deadLetterQueue, maxReceiveCount: definition.maxReceiveCount ?? 5 }
         : undefined,
     });
+    const redrivenFrom = (Object.values(queueDefinitions) as QueueDefinition[]).filter((candidate) => candidate.deadLetterQueue === name);
+    if (redrivenFrom.length > 0) {
+      Validations.of(queue).acknowledge({
+        id: 'Serverless-SQSRedrivePolicy',
+        reason:
+          `${definition.id} is the dead-letter queue of ${redrivenFrom.map((candidate) => candidate.id).join(', ')}: the end of ` +
+          `the redrive chain. It keeps messages ${Math.round(definition.retentionSeconds / 86_400)} days, a consumer fails their ` +
+          `work with the reason, and any message left in it raises the ${definition.id}NotEmpty alarm.`,
+      });
+    }
     this.queues[name] = queue;
     return queue;
   }

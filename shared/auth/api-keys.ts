@@ -15,7 +15,17 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
-/** Compares two digests without leaking, through timing, how many leading characters matched. */
+/**
+ * Compares two digests in constant time (`timingSafeEqual`), so the time taken says nothing about how many
+ * leading bytes matched.
+ *
+ * The lookup before it (a DynamoDB GetItem by the presented key's digest) does not leak a stored key
+ * either, although its timing may depend on the digest: what it could reveal is how close the digest of a
+ * key the caller chose is to a stored digest, and the caller already knows its own digest. Learning a
+ * stored digest, even all of it, does not help: using it needs a key that hashes to it, a SHA-256
+ * preimage of 192 random bits. This comparison runs after the lookup as an exact check that the item found
+ * belongs to the presented key, in constant time so that no comparison involving a stored secret exits early.
+ */
 export function digestsEqual(a: string, b: string): boolean {
   const left = Buffer.from(a, 'hex');
   const right = Buffer.from(b, 'hex');

@@ -1,5 +1,8 @@
 import { logger } from '../logger.js';
-import { parseWorkMessage, UnreadableMessageError } from '../messages.js';
+import { parseWorkMessage, UnreadableMessageError, type WorkMessage } from '../messages.js';
+import { MetricName } from '../observability/metric-names.js';
+import { countMetric } from '../observability/metrics.js';
+import { withWorkScope } from '../observability/work-scope.js';
 import type { EvaluatorDeps } from './deps.js';
 import { failMissingItems } from './run-chunk.js';
 
@@ -7,6 +10,8 @@ export interface DeadLetter {
   messageId: string;
   body: string;
   receiveCount?: string;
+  /** Set when the evaluator sent the message here itself, at once, because it could not read it. */
+  forwardedReason?: string;
 }
 
 /**
@@ -20,10 +25,30 @@ export async function handleDeadLetter(deps: EvaluatorDeps, letter: DeadLetter):
     message = parseWorkMessage({ messageId: letter.messageId, body: letter.body });
   } catch (error) {
     if (!(error instanceof UnreadableMessageError)) throw error;
-    await deps.evaluations.recordDeadLetter({ message_id: letter.messageId, body: letter.body, reason: error.message });
-    logger.error('unreadable message dead-lettered', { message_id: letter.messageId, reason: error.message });
+    const { identity } = error;
+    await withWorkScope({ evaluation_id: identity.evaluation_id, tenant_id: identity.tenant_id, message_type: identity.type }, () => recordUnreadable(deps, letter, error));
     return;
   }
+  const keys = 'evaluation_id' in message ? { evaluation_id: message.evaluation_id } : { benchmark_id: message.benchmark_id };
+  await withWorkScope({ ...keys, tenant_id: message.tenant_id, message_type: message.type }, () => handleReadable(deps, letter, message));
+}
+
+async function recordUnreadable(deps: EvaluatorDeps, letter: DeadLetter, error: UnreadableMessageError): Promise<void> {
+  countMetric(MetricName.DeadLetteredMessages);
+  // Recorded with whatever the message says about itself, so an operator can find it by evaluation.
+  await deps.evaluations.recordDeadLetter({
+    message_id: letter.messageId,
+    body: letter.body,
+    reason: error.message,
+    reason_code: error.reason,
+    source: letter.forwardedReason === undefined ? 'redrive' : 'evaluator',
+    ...error.identity,
+  });
+  logger.error('unreadable message dead-lettered', { message_id: letter.messageId, reason: error.reason, detail: error.message, forwarded: letter.forwardedReason !== undefined, ...error.identity });
+}
+
+async function handleReadable(deps: EvaluatorDeps, letter: DeadLetter, message: WorkMessage): Promise<void> {
+  countMetric(MetricName.DeadLetteredMessages);
   const reason = `The work message failed ${letter.receiveCount ?? 'several'} times and was dead-lettered`;
   switch (message.type) {
     case 'start': {

@@ -1,5 +1,9 @@
+import type { Evaluation } from '../evaluations/schemas.js';
 import { logger } from '../logger.js';
 import { startMessage } from '../messages.js';
+import { MetricName } from '../observability/metric-names.js';
+import { countMetric } from '../observability/metrics.js';
+import { withWorkScope } from '../observability/work-scope.js';
 import type { EvaluatorDeps } from './deps.js';
 import { finalizeIfComplete } from './finalize.js';
 import { chunkMessages } from './plan.js';
@@ -20,25 +24,36 @@ export async function reconcile(deps: Pick<EvaluatorDeps, 'evaluations' | 'queue
   let failed = 0;
   for (const evaluation of stalled) {
     const { tenant_id: tenantId, evaluation_id: evaluationId } = evaluation;
-    if ((evaluation.redrives ?? 0) >= options.maxRedrives) {
-      if (await deps.evaluations.fail(tenantId, evaluationId, { code: 'stalled', message: `No progress after ${options.maxRedrives} re-drives; the evaluation was stopped` })) {
-        failed += 1;
-        logger.error('stalled evaluation failed', { evaluation_id: evaluationId });
-      }
-      continue;
-    }
-    if (!(await deps.evaluations.recordRedrive(tenantId, evaluationId))) continue;
-    if (!evaluation.plan) {
-      await deps.queue.send(startMessage(tenantId, evaluationId));
-    } else {
-      const done = await deps.evaluations.doneChunks(tenantId, evaluationId);
-      const missing = chunkMessages(tenantId, evaluationId, evaluation.progress.total_items, evaluation.plan, done);
-      // Every chunk counted but no final state: the finalizer died; finalize here.
-      if (missing.length === 0) await finalizeIfComplete(deps, tenantId, evaluationId);
-      else await deps.queue.sendAll(missing);
-    }
-    redriven += 1;
-    logger.warn('stalled evaluation re-driven', { evaluation_id: evaluationId, status: evaluation.status, redrives: (evaluation.redrives ?? 0) + 1 });
+    const outcome = await withWorkScope({ evaluation_id: evaluationId, tenant_id: tenantId }, () => reconcileOne(deps, evaluation, options));
+    if (outcome === 'failed') failed += 1;
+    if (outcome === 'redriven') redriven += 1;
   }
   return { redriven, failed };
+}
+
+async function reconcileOne(
+  deps: Pick<EvaluatorDeps, 'evaluations' | 'queue' | 'benchmarks' | 'scorerFor'>,
+  evaluation: Evaluation,
+  options: ReconcileOptions,
+): Promise<'redriven' | 'failed' | 'skipped'> {
+  const { tenant_id: tenantId, evaluation_id: evaluationId } = evaluation;
+  if ((evaluation.redrives ?? 0) >= options.maxRedrives) {
+    if (!(await deps.evaluations.fail(tenantId, evaluationId, { code: 'stalled', message: `No progress after ${options.maxRedrives} re-drives; the evaluation was stopped` }))) return 'skipped';
+    countMetric(MetricName.EvaluationsStalled);
+    logger.error('stalled evaluation failed', { evaluation_id: evaluationId });
+    return 'failed';
+  }
+  if (!(await deps.evaluations.recordRedrive(tenantId, evaluationId))) return 'skipped';
+  if (!evaluation.plan) {
+    await deps.queue.send(startMessage(tenantId, evaluationId));
+  } else {
+    const done = await deps.evaluations.doneChunks(tenantId, evaluationId);
+    const missing = chunkMessages(tenantId, evaluationId, evaluation.progress.total_items, evaluation.plan, done);
+    // Every chunk counted but no final state: the finalizer died; finalize here.
+    if (missing.length === 0) await finalizeIfComplete(deps, tenantId, evaluationId);
+    else await deps.queue.sendAll(missing);
+  }
+  countMetric(MetricName.EvaluationsRedriven);
+  logger.warn('stalled evaluation re-driven', { evaluation_id: evaluationId, status: evaluation.status, redrives: (evaluation.redrives ?? 0) + 1 });
+  return 'redriven';
 }

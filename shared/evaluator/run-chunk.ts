@@ -3,6 +3,8 @@ import type { Evaluation } from '../evaluations/schemas.js';
 import { callCost, type ItemResult, type ModelOutput } from '../evaluations/results.js';
 import { logger } from '../logger.js';
 import type { ChunkMessage } from '../messages.js';
+import { MetricName } from '../observability/metric-names.js';
+import { countMetric } from '../observability/metrics.js';
 import type { ScoreInput } from '../metrics/types.js';
 import type { Model } from '../models/schemas.js';
 import { ProviderError } from '../providers/types.js';
@@ -19,6 +21,10 @@ import type { Scorer } from './scoring.js';
 const FLUSH_EVERY = 25;
 /** How often a running chunk re-reads the evaluation to notice a cancel. */
 const CANCEL_CHECK_MS = 2000;
+/** No new model call starts with less invocation time than this left. */
+const START_CALLS_UNTIL_MS = 20_000;
+/** Calls still in flight this close to the invocation's timeout are abandoned, leaving time to write. */
+const STOP_CALLS_AT_MS = 10_000;
 
 /** Raised when the invocation is about to time out: the message is retried and resumes from stored results. */
 export class ChunkOutOfTimeError extends Error {
@@ -130,7 +136,7 @@ export async function runChunk(deps: EvaluatorDeps, message: ChunkMessage, remai
   let lastCheck = Date.now();
   const stillWanted = async (): Promise<boolean> => {
     if (cancelled) return false;
-    if (remainingMs() < 20_000) return false;
+    if (remainingMs() < START_CALLS_UNTIL_MS) return false;
     if (Date.now() - lastCheck > CANCEL_CHECK_MS) {
       lastCheck = Date.now();
       const current = await deps.evaluations.getConsistent(tenantId, evaluationId);
@@ -141,6 +147,18 @@ export async function runChunk(deps: EvaluatorDeps, message: ChunkMessage, remai
     }
     return !cancelled;
   };
+
+  // Calls in flight stop too when the invocation is about to time out, not only new ones: a provider that
+  // hangs would otherwise hold the chunk past the function's timeout, and the whole batch would be retried
+  // with this chunk's unwritten answers lost. What was answered is written; the rest resumes on redelivery.
+  let outOfTime = false;
+  const stopInMs = remainingMs() - STOP_CALLS_AT_MS;
+  const stopTimer = Number.isFinite(stopInMs)
+    ? setTimeout(() => {
+        outOfTime = true;
+        abort.abort(new ChunkOutOfTimeError(message.chunk));
+      }, Math.max(0, stopInMs))
+    : undefined;
 
   const todo = items.filter((item) => !isFinished(results.get(item.position), evaluation.models));
   await Promise.all(
@@ -179,12 +197,13 @@ export async function runChunk(deps: EvaluatorDeps, message: ChunkMessage, remai
       if (evaluation.model_id_2 && judging.pairwise.length > 0 && !result.pairwise && first?.status === 'scored' && second?.status === 'scored') {
         result.pairwise = await judgePair(deps, judging, item, { model_1: first.output ?? '', model_2: second.output ?? '' }, abort.signal);
       }
-      if (Object.keys(outputs).length === 0) return;
+      // An item still working when time ran out may hold judgements cut short as if cancelled: redo it.
+      if (Object.keys(outputs).length === 0 || outOfTime) return;
       results.set(item.position, result);
       pending.push(result);
       if (pending.length >= FLUSH_EVERY) await flush();
     }),
-  );
+  ).finally(() => clearTimeout(stopTimer));
   await flush();
 
   if (cancelled) {
@@ -204,6 +223,11 @@ export async function runChunk(deps: EvaluatorDeps, message: ChunkMessage, remai
 
 async function completeChunk(deps: EvaluatorDeps, evaluation: Evaluation, message: ChunkMessage, tally: ChunkTally): Promise<void> {
   const counted = await deps.evaluations.recordChunk(evaluation.tenant_id, evaluation.evaluation_id, message.chunk, tally);
+  // Only when counted: a redelivered chunk's items were measured by the delivery that counted it.
+  if (counted) {
+    countMetric(MetricName.ItemsEvaluated, tally.completed_items + tally.failed_items);
+    countMetric(MetricName.ItemsFailed, tally.failed_items);
+  }
   logger.info(counted ? 'chunk counted' : 'chunk already counted (duplicate delivery)', {
     evaluation_id: evaluation.evaluation_id,
     chunk: message.chunk,

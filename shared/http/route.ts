@@ -9,12 +9,13 @@ import type {
 import type * as v from 'valibot';
 import type { AuthorizerContext, Caller } from '../auth/authorizer-context.js';
 import type { Scope } from '../auth/scopes.js';
-import { PayloadTooLargeError } from '../errors.js';
+import { NotFoundError, PayloadTooLargeError, ValidationError } from '../errors.js';
 import { logger } from '../logger.js';
 import { authenticate } from './authenticate.js';
 import { jsonOrNdjsonBodyParser } from './body-parser.js';
 import { httpErrorHandler } from './error-handler.js';
 import { jsonResponse, textResponse } from './responses.js';
+import { storageProblems } from './storable.js';
 import { parseOrThrow } from './validation.js';
 
 export type HttpEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<AuthorizerContext>;
@@ -58,6 +59,20 @@ type Output<T> = T extends v.GenericSchema ? v.InferOutput<T> : undefined;
 
 const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 
+/**
+ * Every id Arbiter issues or accepts (evaluations, benchmarks, models, items) is 1–200 letters, digits and
+ * `. _ : -`. Anything else in an `…_id` path segment names nothing, so it answers 404 like any unknown id,
+ * before it can reach DynamoDB (whose keys are limited to 2,048 bytes, and would answer a 500).
+ */
+const ID_PATTERN = /^[A-Za-z0-9._:-]{1,200}$/;
+
+function checkPathIds(path: Record<string, string>): void {
+  for (const [name, value] of Object.entries(path)) {
+    if (!name.endsWith('_id') || ID_PATTERN.test(value)) continue;
+    throw new NotFoundError(name.slice(0, -'_id'.length), value.length > 80 ? `${value.slice(0, 80)}…` : value, name);
+  }
+}
+
 /** The caller found by the `before` step, handed to the handler body without authenticating twice. */
 const callers = new WeakMap<HttpEvent, Caller>();
 
@@ -84,7 +99,11 @@ export function httpRoute<
     .use(injectLambdaContext(logger, { resetKeys: true }));
 
   handler.before(async (request) => {
-    logger.appendKeys({ route: request.event.routeKey, request_id: request.event.requestContext?.requestId });
+    // The evaluation a route concerns is in its path: every line of the request carries its id. Only
+    // something shaped like an id is logged, never an arbitrary string a client put in the URL.
+    const evaluationId = request.event.pathParameters?.evaluation_id;
+    const loggableId = evaluationId && /^eval-[0-9a-z]{26}$/.test(evaluationId) ? { evaluation_id: evaluationId } : {};
+    logger.appendKeys({ route: request.event.routeKey, request_id: request.event.requestContext?.requestId, ...loggableId });
     if (bodyBytes(request.event) > maxBodyBytes) throw new PayloadTooLargeError(maxBodyBytes);
     // Authentication precedes parsing, so an anonymous caller learns nothing about the body's shape.
     callers.set(request.event, authenticate(request.event.requestContext?.authorizer?.lambda, options.scope));
@@ -95,10 +114,15 @@ export function httpRoute<
     const caller = callers.get(event) ?? authenticate(event.requestContext?.authorizer?.lambda, options.scope);
     logger.appendKeys({ tenant_id: caller.tenantId });
     const body = (options.body ? parseOrThrow(options.body, event.body) : undefined) as Output<TBodySchema>;
+    // After the schema, so a field the schema refuses is named by it first; this catches what it let through.
+    const unstorable = options.body ? storageProblems(event.body) : [];
+    if (unstorable.length > 0) throw new ValidationError(unstorable, 'The request body cannot be stored as sent');
     const query = (
       options.query ? parseOrThrow(options.query, event.queryStringParameters ?? {}, 'The query string is not valid') : undefined
     ) as Output<TQuerySchema>;
-    return toResult(await run({ event, caller, body, query, path: (event.pathParameters ?? {}) as Record<string, string> }));
+    const path = (event.pathParameters ?? {}) as Record<string, string>;
+    checkPathIds(path);
+    return toResult(await run({ event, caller, body, query, path }));
   });
 }
 

@@ -4,6 +4,9 @@
  * calls from coming back as another burst.
  */
 import { setTimeout as delay } from 'node:timers/promises';
+import { logger } from '../logger.js';
+import { MetricName } from '../observability/metric-names.js';
+import { countMetric, countProviderError } from '../observability/metrics.js';
 import { ProviderError, type GenerateRequest, type GenerateResult, type ModelClient } from './types.js';
 
 export interface RetryPolicy {
@@ -56,11 +59,15 @@ export function withRetries(client: ModelClient, policy: RetryPolicy = {}): Mode
           if (signal?.aborted) throw signal.reason;
           if (!(error instanceof ProviderError)) throw error;
           error.attempts = attempt;
+          countProviderError(error.code);
           if (error.code === 'malformed_response') malformed++;
           const exhausted = attempt >= settings.maxAttempts || malformed >= settings.maxMalformedAttempts;
           if (!error.retryable || exhausted) throw error;
+          const waitMs = backoffDelayMs(attempt - 1, settings, error.retryAfterMs);
+          countMetric(MetricName.ProviderRetries);
+          logger.debug('provider call failed; retrying', { error_class: error.code, status: error.status, attempt, wait_ms: Math.round(waitMs) });
           try {
-            await settings.sleep(backoffDelayMs(attempt - 1, settings, error.retryAfterMs), signal);
+            await settings.sleep(waitMs, signal);
           } catch (sleepError) {
             throw signal?.aborted ? signal.reason : sleepError;
           }

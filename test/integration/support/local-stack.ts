@@ -8,9 +8,10 @@ import '../../../local/localhost-dns.js';
 import { jest } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { pollUntil } from '../../../local/poll.js';
 import { startLocalStack, type LocalStack } from '../../../local/stack.js';
+import { recordAuthorizationHeader, recordTestApiKey, testRunDir } from '../../support/log-secrecy.js';
 
 export interface TestStack extends LocalStack {
   /** Removes the temporary data directory as well. */
@@ -34,17 +35,23 @@ export const testVisibilityTimeoutSeconds = 5;
  * A private stack for one test file: in memory, on a free port, in a temporary data directory (so it
  * never touches `.data/` or a running `npm start`), quiet unless ARBITER_TEST_VERBOSE=1.
  */
-export async function startTestStack(options: { env?: Record<string, string> } = {}): Promise<TestStack> {
+export async function startTestStack(options: { env?: Record<string, string>; visibilityTimeoutSeconds?: number; logDir?: string } = {}): Promise<TestStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'arbiter-test-'));
+  // With a run folder (the jest run's, see test/support/log-secrecy.ts) every child's lines are kept there,
+  // at the most verbose level, for the check that no API key is ever logged.
+  const runDir = testRunDir();
+  const logDir = options.logDir ?? (runDir ? join(runDir, 'stacks', basename(dataDir)) : undefined);
   try {
     const stack = await startLocalStack({
       port: 0,
       dataDir,
       inMemory: true,
       quiet: process.env.ARBITER_TEST_VERBOSE !== '1',
-      visibilityTimeoutSeconds: testVisibilityTimeoutSeconds,
-      env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN', ...options.env },
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? testVisibilityTimeoutSeconds,
+      env: { LOG_LEVEL: process.env.LOG_LEVEL ?? (logDir ? 'DEBUG' : 'WARN'), ...options.env },
+      ...(logDir ? { logDir } : {}),
     });
+    recordTestApiKey(stack.devApiKey);
     return {
       ...stack,
       stop: async () => {
@@ -85,6 +92,9 @@ export function api(stack: Pick<LocalStack, 'apiUrl' | 'devApiKey'>) {
   return {
     async request(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
       const apiKey = options.apiKey === undefined ? stack.devApiKey : options.apiKey;
+      // Every key a test sends (good, revoked or made up) is one the logs must never show.
+      recordTestApiKey(apiKey);
+      recordAuthorizationHeader(options.headers?.authorization);
       const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
       const headers: Record<string, string> = {
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
