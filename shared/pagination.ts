@@ -51,7 +51,8 @@ export function decodeCursor(cursor: string | undefined, expected: { fixed: Stor
   const allowed = new Set([...Object.keys(expected.fixed), ...expected.keys]);
   if (entries.length !== allowed.size) throw invalid;
   for (const [name, value] of entries) {
-    if (!allowed.has(name) || typeof value !== 'string' || value.length > 512) throw invalid;
+    // DynamoDB refuses an empty key value in ExclusiveStartKey with a ValidationException: a 500, were it let through.
+    if (!allowed.has(name) || typeof value !== 'string' || value === '' || value.length > 512) throw invalid;
     if (name in expected.fixed && expected.fixed[name] !== value) throw invalid;
   }
   return key as StorageKey;

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { createEvaluation } from '#shared/evaluations/create-evaluation.js';
-import { CreateEvaluationRequestSchema } from '#shared/evaluations/schemas.js';
+import { CreateEvaluationRequestSchema, IdempotencyKeySchema } from '#shared/evaluations/schemas.js';
 import { parseOrThrow } from '#shared/http/validation.js';
 import { httpRoute } from '#shared/http/route.js';
 import { credentialCheckFromEnvironment } from '#shared/models/credentials.js';
@@ -19,15 +19,11 @@ const deps = {
   defaultJudgeModelId: process.env.ARBITER_DEFAULT_JUDGE_MODEL || undefined,
 };
 
-const IdempotencyKeySchema = v.optional(
-  v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'must be 1 to 128 letters, digits or _ . : -')),
-);
-
 export const handler = httpRoute(
   { scope: 'evaluations:write', body: CreateEvaluationRequestSchema, maxBodyBytes: 64 * 1024 },
   async ({ event, caller, body }) => {
     const idempotencyKey = parseOrThrow(
-      v.object({ 'idempotency-key': IdempotencyKeySchema }),
+      v.object({ 'idempotency-key': v.optional(IdempotencyKeySchema) }),
       { 'idempotency-key': event.headers?.['idempotency-key'] },
     )['idempotency-key'];
     const { response, created } = await createEvaluation(deps, caller.tenantId, body, idempotencyKey);

@@ -1,3 +1,4 @@
+import { ValidationError } from '#shared/errors.js';
 import { httpRoute } from '#shared/http/route.js';
 import { listModels } from '#shared/models/model-service.js';
 import { ListModelsQuerySchema } from '#shared/models/schemas.js';
@@ -5,7 +6,10 @@ import { DynamoDbModelStore } from '#shared/store/dynamodb/model-store.js';
 
 const models = new DynamoDbModelStore();
 
-export const handler = httpRoute({ scope: 'models:read', query: ListModelsQuerySchema }, async ({ caller, query }) => ({
-  statusCode: 200,
-  body: await listModels(models, caller.tenantId, query),
-}));
+export const handler = httpRoute({ scope: 'models:read', query: ListModelsQuerySchema }, async ({ caller, query }) => {
+  // The catalogue is one page and never issues a cursor, so any cursor here is one this list did not issue.
+  if (query.source === 'builtin' && query.cursor !== undefined) {
+    throw new ValidationError([{ path: 'cursor', message: 'is not a cursor this API issued for this list' }], 'The query string is not valid');
+  }
+  return { statusCode: 200, body: await listModels(models, caller.tenantId, query) };
+});

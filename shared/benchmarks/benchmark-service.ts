@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type * as v from 'valibot';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { logger } from '../logger.js';
 import type { Page } from '../pagination.js';
@@ -12,11 +13,12 @@ import {
 } from '../store/dynamodb/benchmark-store.js';
 import { isoNow } from '../time.js';
 import { extendContentHash } from './content-hash.js';
+import type { BenchmarkViewSchema } from './response-schemas.js';
 import { autoItemId, newBenchmark, toBenchmarkItems } from './create-benchmark.js';
 import { benchmarkLimits, type Benchmark, type BenchmarkItem, type BenchmarkItemInput, type CreateBenchmarkRequest } from './schemas.js';
 
 /** A benchmark as the API shows it. */
-export type BenchmarkView = Omit<Benchmark, 'tenant_id' | 'pinned_version'>;
+export type BenchmarkView = v.InferOutput<typeof BenchmarkViewSchema>;
 
 export function toBenchmarkView(benchmark: Benchmark): BenchmarkView {
   const { tenant_id: _tenant, pinned_version: _pinned, ...view } = benchmark;

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { JsonObjectSchema, MetricNameSchema } from '../evaluations/schemas.js';
+import type { BenchmarkItemSchema } from './response-schemas.js';
 
 export const taskTypes = ['exact_answer', 'multiple_choice', 'free_text', 'classification'] as const;
 export const TaskTypeSchema = v.picklist(taskTypes, `must be one of: ${taskTypes.join(', ')}`);
@@ -131,13 +132,5 @@ export interface Benchmark {
   updated_at: string;
 }
 
-export interface BenchmarkItem {
-  item_id: string;
-  /** 0-based position: items are read in this order, and a version is a prefix of it. */
-  position: number;
-  input: string;
-  expected?: string;
-  choices?: string[];
-  context?: string;
-  metadata?: Record<string, string | number | boolean | null>;
-}
+/** An item as stored and as the API shows it; `position` (0-based) is its order, and a version is a prefix of it. */
+export type BenchmarkItem = v.InferOutput<typeof BenchmarkItemSchema>;

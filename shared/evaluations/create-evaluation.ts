@@ -62,13 +62,19 @@ export async function createEvaluation(
   idempotencyKey?: string,
 ): Promise<CreateEvaluationResult> {
   checkMetricNames(request);
+  // The benchmark is read while the models resolve: independent reads, so a create waits for one round
+  // trip fewer. A model error still answers first; the read's own failure is reported where it is awaited.
+  const benchmarkRead = deps.benchmarks.get(tenantId, request.benchmark_id);
+  benchmarkRead.catch(() => undefined);
   const models = await resolveEvaluationModels(deps.models, deps.credentials, tenantId, [
     { path: 'model_id', id: request.model_id },
     ...(request.model_id_2 ? [{ path: 'model_id_2', id: request.model_id_2 }] : []),
   ]);
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await createPinned(deps, tenantId, request, models, idempotencyKey);
+      // A retry reads the benchmark again: the version it pins has moved on.
+      const benchmark = await (attempt === 1 ? benchmarkRead : deps.benchmarks.get(tenantId, request.benchmark_id));
+      return await createPinned(deps, tenantId, request, models, benchmark, idempotencyKey);
     } catch (error) {
       // An append committed between reading the benchmark and pinning it: read it again.
       if (!(error instanceof BenchmarkVersionChangedError) || attempt >= 3) throw error;
@@ -81,9 +87,9 @@ async function createPinned(
   tenantId: string,
   request: CreateEvaluationRequest,
   models: Model[],
+  benchmark: Benchmark | undefined,
   idempotencyKey?: string,
 ): Promise<CreateEvaluationResult> {
-  const benchmark = await deps.benchmarks.get(tenantId, request.benchmark_id);
   if (!benchmark) {
     throw new UnprocessableEntityError(
       'unknown_benchmark',

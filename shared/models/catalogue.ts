@@ -60,7 +60,7 @@ function builtin(modelId: string, provider: Provider, extra: Partial<Model> = {}
     parameters: {},
     max_concurrency: DEFAULT_MAX_CONCURRENCY,
     timeout_ms: DEFAULT_TIMEOUT_MS,
-    pricing: listPrices[modelId],
+    pricing: Object.hasOwn(listPrices, modelId) ? listPrices[modelId] : undefined,
     builtin: true,
     baseline: provider === 'baseline',
     ...credentials[provider],
@@ -70,7 +70,8 @@ function builtin(modelId: string, provider: Provider, extra: Partial<Model> = {}
 
 /** The built-in model for a well-known id, or undefined. */
 export function resolveBuiltinModel(modelId: string): Model | undefined {
-  if (modelId in baselines) return builtin(modelId, 'baseline', { display_name: baselines[modelId] });
+  // Own keys only: `in` would take `constructor` or `__proto__` for a baseline.
+  if (Object.hasOwn(baselines, modelId)) return builtin(modelId, 'baseline', { display_name: baselines[modelId] });
   const match = patterns.find(({ pattern }) => pattern.test(modelId));
   return match ? builtin(modelId, match.provider) : undefined;
 }
