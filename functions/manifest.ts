@@ -160,8 +160,9 @@ export const functionDefinitions: FunctionDefinition[] = [
     description: 'Consumes work messages: plans, runs and finalizes evaluations; purges deleted benchmarks',
     routes: [],
     tables: { evaluations: 'readWrite', benchmarks: 'readWrite', models: 'read' },
-    // It sends too: a start message fans out into chunk messages on the same queue.
-    queues: { work: 'consumeAndSend' },
+    // It sends too: a start message fans out into chunk messages on the same queue; a message it cannot
+    // read goes straight to the dead-letter queue (retrying it cannot help).
+    queues: { work: 'consumeAndSend', workDeadLetter: 'send' },
     secrets: 'read',
     invokesBedrock: true,
     judgeDefault: true,

@@ -17,6 +17,17 @@ export interface FaultRates {
   malformed?: number;
 }
 
+/**
+ * A fault tied to the prompt rather than drawn at random: every request whose prompt contains the marker
+ * gets it, retries included, so a test knows exactly which items must fail and with what.
+ * `timeout` hangs (as the random one does), `empty_body` and `non_json_body` answer 200 with such a body,
+ * `bad_request` answers 400 (not retryable).
+ */
+export interface PromptFault {
+  marker: string;
+  fault: 'timeout' | 'empty_body' | 'non_json_body' | 'bad_request';
+}
+
 export interface FakeModelServerOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
@@ -27,9 +38,11 @@ export interface FakeModelServerOptions {
   retryAfterSeconds?: number;
   /** When set, a "timeout" answers normally after this many ms instead of never. */
   hangMs?: number;
+  /** Checked before the random faults; the first marker found in the prompt wins. */
+  promptFaults?: PromptFault[];
 }
 
-export type FakeOutcome = 'ok' | 'rate_limited' | 'server_error' | 'timeout' | 'malformed' | 'bad_request' | 'not_found';
+export type FakeOutcome = 'ok' | 'rate_limited' | 'server_error' | 'timeout' | 'malformed' | 'empty_body' | 'non_json_body' | 'bad_request' | 'not_found';
 
 export interface FakeModelServerStats {
   requests: number;
@@ -43,6 +56,10 @@ export interface FakeModelServer {
   stats(): FakeModelServerStats;
   /** Shallow merge: `rates` given here replaces the previous rates; a new `seed` restarts the sequence. */
   setOptions(partial: Partial<Omit<FakeModelServerOptions, 'port'>>): void;
+  /** The provider is down: the port stops listening (connections are refused) and open sockets are cut. */
+  down(): Promise<void>;
+  /** Back up on the same port. */
+  up(): Promise<void>;
 }
 
 /** mulberry32: tiny, fast and good enough to draw fault outcomes reproducibly. */
@@ -239,7 +256,17 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
     if (!Array.isArray(chat.messages) || chat.messages.length === 0) {
       return send(response, 'bad_request', 400, errorBody("Missing required parameter: 'messages'.", 'invalid_request_error', 'missing_required_parameter'));
     }
-    const fault = drawFault();
+    const prompt = [...chat.messages].reverse().find((message) => message.role === 'user')?.content;
+    const promptFault = settings.promptFaults?.find(({ marker }) => typeof prompt === 'string' && prompt.includes(marker))?.fault;
+    if (promptFault === 'bad_request') {
+      return send(response, 'bad_request', 400, errorBody('This prompt is refused by the fake model server.', 'invalid_request_error', null));
+    }
+    if (promptFault === 'empty_body' || promptFault === 'non_json_body') {
+      return later(settings.latencyMs ?? 0, () =>
+        send(response, promptFault, 200, promptFault === 'empty_body' ? '' : '<html><body>502 Bad Gateway</body></html>', promptFault === 'non_json_body' ? { 'content-type': 'text/html' } : {}),
+      );
+    }
+    const fault = promptFault ?? drawFault();
     if (fault === 'timeout') {
       count(fault);
       if (settings.hangMs !== undefined) later(settings.hangMs, () => write(response, 200, completion(chat, id)));
@@ -265,10 +292,20 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
   });
   // Longer than clients' idle timeouts, so a reused keep-alive socket is never closed under a request.
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
+  const listen = (onPort: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(onPort, '127.0.0.1', () => {
+        server.removeListener('error', reject);
+        resolve();
+      });
+    });
+  const close = async () => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
+  };
+  await listen(options.port ?? 0);
   const { port } = server.address() as AddressInfo;
 
   return {
@@ -278,12 +315,12 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
       settings = { ...settings, ...partial };
       if (partial.seed !== undefined) random = seededRandom(partial.seed);
     },
+    down: close,
+    up: () => listen(port),
     async stop() {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
+      if (server.listening) await close();
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
-import { parseWorkMessage, purgeBenchmarkMessage, startMessage, UnreadableMessageError } from '#shared/messages.js';
+import { MAX_WORK_MESSAGE_BYTES, parseWorkMessage, purgeBenchmarkMessage, startMessage, UnreadableMessageError } from '#shared/messages.js';
 import startFixture from '../../events/evaluator-start.json' with { type: 'json' };
 
 const record = (body: string) => ({ messageId: 'm-1', body }) as SQSRecord;
@@ -21,11 +21,26 @@ describe('work messages', () => {
   });
 
   it.each([
-    ['not JSON', '{'],
-    ['an unknown version', JSON.stringify({ ...startMessage('acme', 'eval-01'), version: 2 })],
-    ['an unknown type', JSON.stringify({ ...startMessage('acme', 'eval-01'), type: 'explode' })],
-    ['a missing tenant', JSON.stringify({ version: 1, type: 'start', evaluation_id: 'eval-01' })],
-  ])('refuses %s with a reason', (_label, body) => {
-    expect(() => parseWorkMessage(record(body))).toThrow(UnreadableMessageError);
+    ['not JSON', '{', 'not_json'],
+    ['an unknown version', JSON.stringify({ ...startMessage('acme', 'eval-01'), version: 2 }), 'unknown_version'],
+    ['no version', JSON.stringify({ type: 'start', tenant_id: 'acme', evaluation_id: 'eval-01' }), 'unknown_version'],
+    ['an unknown type', JSON.stringify({ ...startMessage('acme', 'eval-01'), type: 'explode' }), 'unknown_type'],
+    ['a missing tenant', JSON.stringify({ version: 1, type: 'start', evaluation_id: 'eval-01' }), 'invalid_fields'],
+    ['a JSON array', '[1, 2]', 'invalid_fields'],
+    ['a valid message padded past the size limit', JSON.stringify({ ...startMessage('acme', 'eval-01'), padding: 'x'.repeat(MAX_WORK_MESSAGE_BYTES) }), 'too_large'],
+  ])('refuses %s with a reason', (_label, body, reason) => {
+    let thrown: unknown;
+    try {
+      parseWorkMessage(record(body));
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(UnreadableMessageError);
+    expect((thrown as UnreadableMessageError).reason).toBe(reason);
+  });
+
+  it('keeps what an unreadable message says about itself, for the dead-letter record', () => {
+    const body = JSON.stringify({ ...startMessage('acme', 'eval-01'), version: 9 });
+    expect(() => parseWorkMessage(record(body))).toThrow(expect.objectContaining({ identity: { type: 'start', tenant_id: 'acme', evaluation_id: 'eval-01' } }));
   });
 });

@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 
 /** DynamoDB's BatchWriteItem limit. */
@@ -34,12 +34,37 @@ async function writeBatch(client: DynamoDBDocumentClient, tableName: string, ini
 }
 
 /**
+ * Whether DynamoDB refused a write because a transaction was in progress on the same item: nothing was
+ * written, the SDK does not retry it, and it clears within milliseconds.
+ */
+export function isTransactionConflict(error: unknown): boolean {
+  if (error instanceof TransactionConflictException) return true;
+  return error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict');
+}
+
+/**
+ * Runs a write again, after a short jittered pause, while it meets a transaction in progress. Concurrent
+ * chunks of one evaluation all update its record; a conflict left to the caller would fail the chunk's
+ * message and delay it by a whole visibility timeout.
+ */
+export async function retryConflicts<T>(write: () => Promise<T>, attempts = 6): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await write();
+    } catch (error) {
+      if (!isTransactionConflict(error) || attempt >= attempts) throw error;
+      await backoff(attempt);
+    }
+  }
+}
+
+/**
  * A conditional update whose failed condition is an answer, not an error: the item's new attributes
  * (or `{}` without ReturnValues) when it applied, undefined when the condition did not hold.
  */
 export async function updateIf(client: DynamoDBDocumentClient, input: UpdateCommandInput): Promise<Record<string, unknown> | undefined> {
   try {
-    const { Attributes } = await client.send(new UpdateCommand(input));
+    const { Attributes } = await retryConflicts(() => client.send(new UpdateCommand(input)));
     return Attributes ?? {};
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) return undefined;
