@@ -16,9 +16,11 @@ export async function startEvaluation(deps: Pick<EvaluatorDeps, 'evaluations' | 
     logger.warn('start message for an evaluation that does not exist', { evaluation_id: evaluationId });
     return;
   }
+  let plannedNow = false;
   if (evaluation.status === 'pending') {
-    evaluation = (await deps.evaluations.markRunning(tenantId, evaluationId, planChunks(evaluation.progress.total_items))) ??
-      (await deps.evaluations.getConsistent(tenantId, evaluationId));
+    const marked = await deps.evaluations.markRunning(tenantId, evaluationId, planChunks(evaluation.progress.total_items));
+    plannedNow = marked !== undefined;
+    evaluation = marked ?? (await deps.evaluations.getConsistent(tenantId, evaluationId));
   }
   if (!evaluation || evaluation.status === 'completed' || evaluation.status === 'failed') return;
   if (!evaluation.plan) {
@@ -26,7 +28,8 @@ export async function startEvaluation(deps: Pick<EvaluatorDeps, 'evaluations' | 
     await deps.evaluations.finish(tenantId, evaluationId, evaluation.status, 'cancelled', { models: [], seed: 0 });
     return;
   }
-  const done = await deps.evaluations.doneChunks(tenantId, evaluationId);
+  // A plan made by this delivery has no counted chunk yet; only a redelivered start needs to ask.
+  const done = plannedNow ? new Set<number>() : await deps.evaluations.doneChunks(tenantId, evaluationId);
   const messages = chunkMessages(tenantId, evaluationId, evaluation.progress.total_items, evaluation.plan, done);
   await deps.queue.sendAll(messages);
   logger.info('evaluation started', {

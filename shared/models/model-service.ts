@@ -32,6 +32,8 @@ export async function registerModel(store: Store, credentials: CredentialCheck, 
 
 /** The tenant's registered model of that id, else the built-in one; registration wins. */
 export async function findModel(store: Pick<Store, 'get'>, tenantId: string, modelId: string): Promise<Model | undefined> {
+  // The `baseline:` prefix cannot be registered (see the registration schema), so no read is needed.
+  if (modelId.startsWith('baseline:')) return resolveBuiltinModel(modelId);
   return (await store.get(tenantId, modelId)) ?? resolveBuiltinModel(modelId);
 }
 
