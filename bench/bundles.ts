@@ -6,8 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { functionDefinitions } from '#functions/manifest.js';
-import { queueDefinitions, tableDefinitions } from '#shared/resources.js';
+import { functionDefinitions } from '#shared/contracts/function-manifest.js';
+import { queueDefinitions, tableDefinitions } from '#shared/contracts/resources.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const out = mkdtempSync(join(tmpdir(), 'arbiter-bundles-'));

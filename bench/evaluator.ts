@@ -6,10 +6,10 @@
  */
 import '../local/sdk-warning.js';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { evaluatorSettings, tableDefinitions } from '#shared/resources.js';
+import { evaluatorSettings, tableDefinitions } from '#shared/contracts/resources.js';
 import { localDocumentClient } from '../local/seed.js';
 import { startLocalStack } from '../local/stack.js';
-import { startFakeModelServer } from '../test/support/fake-model-server.js';
+import { startFakeModelServer } from '../local/fake-model-server/server.js';
 import { dynamoItemBytes, peakMemoryMiB, writeUnits } from './support.js';
 
 const totalItems = Number(process.env.BENCH_ITEMS ?? 10_000);

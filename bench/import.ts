@@ -5,7 +5,7 @@
  */
 import '../local/sdk-warning.js';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { tableDefinitions } from '#shared/resources.js';
+import { tableDefinitions } from '#shared/contracts/resources.js';
 import { localDocumentClient } from '../local/seed.js';
 import { startLocalStack } from '../local/stack.js';
 import { dynamoItemBytes, peakMemoryMiB, writeUnits } from './support.js';

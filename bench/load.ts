@@ -13,9 +13,9 @@
 import '../local/sdk-warning.js';
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { expandScopes } from '#shared/auth/scopes.js';
-import { tableDefinitions } from '#shared/resources.js';
-import { DynamoDbApiKeyStore } from '#shared/store/dynamodb/api-key-store.js';
+import { expandScopes } from '#shared/contracts/auth/scopes.js';
+import { tableDefinitions } from '#shared/contracts/resources.js';
+import { DynamoDbApiKeyStore } from '#shared/adapters/dynamodb/api-key-store.js';
 import { localDocumentClient } from '../local/seed.js';
 import { startLocalStack } from '../local/stack.js';
 import { drainEvaluations } from './load-drain.js';

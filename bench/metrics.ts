@@ -4,13 +4,13 @@
  * step: aggregate + paired comparison + Holm + verdict for 4 metrics over 100,000 items × 2 models.
  * Prints a JSON report. BENCH_ITEMS and BENCH_STATS_ITEMS override the sizes.
  */
-import { builtinMetrics } from '#shared/metrics/builtin-metrics.js';
-import type { ScoreInput } from '#shared/metrics/types.js';
-import { aggregate } from '#shared/stats/aggregate.js';
-import { comparePaired } from '#shared/stats/compare.js';
-import { holmAdjust } from '#shared/stats/holm.js';
-import { createRandom, deriveSeed, type Random } from '#shared/stats/random.js';
-import { verdict } from '#shared/stats/verdict.js';
+import { builtinMetrics } from '#shared/domain/metrics/builtin-metrics.js';
+import type { ScoreInput } from '#shared/domain/metrics/types.js';
+import { aggregate } from '#shared/domain/stats/aggregate.js';
+import { comparePaired } from '#shared/domain/stats/compare.js';
+import { holmAdjust } from '#shared/domain/stats/holm.js';
+import { createRandom, deriveSeed, type Random } from '#shared/domain/stats/random.js';
+import { verdict } from '#shared/domain/stats/verdict.js';
 
 const itemCount = Number(process.env.BENCH_ITEMS ?? 10_000);
 const statsItemCount = Number(process.env.BENCH_STATS_ITEMS ?? 100_000);

@@ -1,4 +1,4 @@
-import { benchmarkLimits } from '#shared/benchmarks/schemas.js';
+import { benchmarkLimits } from '#shared/contracts/benchmarks/schemas.js';
 import type { BenchmarkItemInput, SourceItem } from './benchmark-file.js';
 import { CliError } from './errors.js';
 

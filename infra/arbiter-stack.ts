@@ -1,6 +1,6 @@
 /**
- * Arbiter on AWS: everything is derived from `functions/manifest.ts` (functions, routes, grants) and
- * `shared/resources.ts` (tables, queues, evaluator limits), so a new route, function or table needs no
+ * Arbiter on AWS: everything is derived from `shared/contracts/function-manifest.ts` (functions, routes, grants) and
+ * `shared/contracts/resources.ts` (tables, queues, evaluator limits), so a new route, function or table needs no
  * change here.
  */
 import { join } from 'node:path';
@@ -10,16 +10,16 @@ import { Alarm, ComparisonOperator, MathExpression, Metric, TreatMissingData } f
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
-import { functionDefinitions, type FunctionDefinition } from '#functions/manifest.js';
+import { functionDefinitions, type FunctionDefinition } from '#shared/contracts/function-manifest.js';
 import {
   evaluatorSettings,
   queueDefinitions,
   tableDefinitions,
   type QueueDefinition,
   type QueueName,
-} from '#shared/resources.js';
-import { DEFAULT_JUDGE_MODEL_ID } from '#shared/models/catalogue.js';
-import { METRICS_NAMESPACE, MetricName, metricDimensions } from '#shared/observability/metric-names.js';
+} from '#shared/contracts/resources.js';
+import { DEFAULT_JUDGE_MODEL_ID } from '#shared/domain/models/builtin-models.js';
+import { METRICS_NAMESPACE, MetricName, metricDimensions } from '#shared/platform/metric-names.js';
 import { DEFAULT_THROTTLE, isPersistentStage, type ThrottleSettings } from './config.js';
 import { ArbiterFunction } from './constructs/arbiter-function.js';
 import { ArbiterHttpApi } from './constructs/arbiter-http-api.js';
@@ -167,7 +167,7 @@ export class ArbiterStack extends Stack {
     const authorizer = authorizers[0];
     if (authorizers.length !== 1 || !authorizer) {
       throw new Error(
-        `functions/manifest.ts must define exactly one function of kind "authorizer", found ${authorizers.length}`,
+        `shared/contracts/function-manifest.ts must define exactly one function of kind "authorizer", found ${authorizers.length}`,
       );
     }
     this.httpApi = new ArbiterHttpApi(this, 'Http', {

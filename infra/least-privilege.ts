@@ -4,7 +4,7 @@
  * choice. `ArbiterFunction` grants from here; `test/infra/arbiter-stack.test.ts` checks every policy
  * against it, and `docs/infrastructure.md` lists the same exceptions.
  */
-import type { QueueAccess, TableAccess } from '#functions/manifest.js';
+import type { QueueAccess, TableAccess } from '#shared/contracts/function-manifest.js';
 
 /**
  * DynamoDB actions per access level, named one by one rather than through the CDK's `grant*Data`, which

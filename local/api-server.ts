@@ -10,7 +10,7 @@ import './localhost-dns.js';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { functionDefinitions } from '#functions/manifest.js';
+import { functionDefinitions } from '#shared/contracts/function-manifest.js';
 import { gatewayError, type GatewayRequest, type GatewayResponse } from './api-gateway-event.js';
 import { loadHandler } from './handler-modules.js';
 import { createHttpApiGateway } from './http-api-gateway.js';

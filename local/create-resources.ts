@@ -1,5 +1,5 @@
 /**
- * Creates the local tables and queues from `shared/resources.ts`, the definitions the CDK stack uses, so
+ * Creates the local tables and queues from `shared/contracts/resources.ts`, the definitions the CDK stack uses, so
  * local and cloud cannot drift. Idempotent: a restart reuses the tables kept in the data directory and
  * only adds what the definitions gained since (a new index, a TTL attribute).
  */
@@ -32,7 +32,7 @@ import {
   type QueueName,
   type TableDefinition,
   type TableName,
-} from '#shared/resources.js';
+} from '#shared/contracts/resources.js';
 import { pollUntil } from './poll.js';
 
 /** Local resource names: `arbiter-local-Evaluations`, `arbiter-local-WorkQueue`. */
@@ -141,7 +141,7 @@ function assertSameKeys(tableName: string, actual: KeySchemaElement[], expected:
   const render = (schema: KeySchemaElement[]) => schema.map((key) => `${key.AttributeName}:${key.KeyType}`).join(',');
   if (render(actual) !== render(expected)) {
     throw new Error(
-      `Local table ${tableName} has keys ${render(actual)} but shared/resources.ts defines ${render(expected)}. ` +
+      `Local table ${tableName} has keys ${render(actual)} but shared/contracts/resources.ts defines ${render(expected)}. ` +
         'Delete the local data (the dynamodb folder in the data directory) and start again.',
     );
   }

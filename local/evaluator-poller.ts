@@ -20,8 +20,8 @@ import {
   SQSClient,
   type Message,
 } from '@aws-sdk/client-sqs';
-import { functionDefinitions, type FunctionDefinition } from '#functions/manifest.js';
-import { evaluatorSettings, queueDefinitions, type QueueName } from '#shared/resources.js';
+import { functionDefinitions, type FunctionDefinition } from '#shared/contracts/function-manifest.js';
+import { evaluatorSettings, queueDefinitions, type QueueName } from '#shared/contracts/resources.js';
 import { localRegion } from './aws-local.js';
 import { loadHandler, type AnyHandler } from './handler-modules.js';
 import { createLog, errorFields } from './json-log.js';

@@ -2,7 +2,7 @@
 import type { Context } from 'aws-lambda';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { FunctionDefinition } from '#functions/manifest.js';
+import type { FunctionDefinition } from '#shared/contracts/function-manifest.js';
 import { repoRoot } from './paths.js';
 
 /** Handlers differ by kind; the caller that knows the kind narrows the result. */

@@ -5,7 +5,7 @@
  * There is no authorizer cache: every request runs the authorizer, so a revoked key stops working at
  * once locally, while in AWS it may keep working for the cache TTL configured on the route.
  */
-import type { FunctionDefinition } from '#functions/manifest.js';
+import type { FunctionDefinition } from '#shared/contracts/function-manifest.js';
 import {
   authorizerEvent,
   gatewayError,

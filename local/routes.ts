@@ -1,5 +1,5 @@
 /** Matches requests to the manifest's routes the way an API Gateway HTTP API does. */
-import { functionDefinitions, type FunctionDefinition, type RouteDefinition } from '#functions/manifest.js';
+import { functionDefinitions, type FunctionDefinition, type RouteDefinition } from '#shared/contracts/function-manifest.js';
 
 export interface MatchedRoute {
   definition: FunctionDefinition;

@@ -5,8 +5,8 @@
  */
 import type { ScheduledEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
-import type { FunctionDefinition } from '#functions/manifest.js';
-import { evaluatorSettings } from '#shared/resources.js';
+import type { FunctionDefinition } from '#shared/contracts/function-manifest.js';
+import { evaluatorSettings } from '#shared/contracts/resources.js';
 import { localRegion } from './aws-local.js';
 import { loadHandler } from './handler-modules.js';
 import { errorFields, type createLog } from './json-log.js';

@@ -2,12 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as v from 'valibot';
-import { scopes } from '#shared/auth/scopes.js';
-import { newBenchmark } from '#shared/benchmarks/create-benchmark.js';
-import { CreateBenchmarkRequestSchema } from '#shared/benchmarks/schemas.js';
-import { tableDefinitions } from '#shared/resources.js';
-import { DynamoDbApiKeyStore } from '#shared/store/dynamodb/api-key-store.js';
-import { DynamoDbBenchmarkStore } from '#shared/store/dynamodb/benchmark-store.js';
+import { scopes } from '#shared/contracts/auth/scopes.js';
+import { newBenchmark } from '#shared/domain/benchmarks/create-benchmark.js';
+import { CreateBenchmarkRequestSchema } from '#shared/contracts/benchmarks/schemas.js';
+import { tableDefinitions } from '#shared/contracts/resources.js';
+import { DynamoDbApiKeyStore } from '#shared/adapters/dynamodb/api-key-store.js';
+import { DynamoDbBenchmarkStore } from '#shared/adapters/dynamodb/benchmark-store.js';
 
 export const DEV_TENANT_ID = 'dev';
 

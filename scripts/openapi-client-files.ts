@@ -1,5 +1,5 @@
 import openapiTS, { astToString, COMMENT_HEADER, type OpenAPI3 } from 'openapi-typescript';
-import { buildOpenApiDocument, type OpenApiDocument } from '../shared/openapi/document.js';
+import { buildOpenApiDocument, type OpenApiDocument } from '../shared/contracts/openapi/document.js';
 
 /** The generated files under `client/`, by path from the repository root. */
 export interface ClientFiles {

@@ -1,8 +1,8 @@
-import { appendBenchmarkItems } from '#shared/benchmarks/benchmark-service.js';
-import { AppendItemsRequestSchema, benchmarkLimits } from '#shared/benchmarks/schemas.js';
-import { MalformedJsonError } from '#shared/errors.js';
-import { httpRoute } from '#shared/http/route.js';
-import { DynamoDbBenchmarkStore } from '#shared/store/dynamodb/benchmark-store.js';
+import { appendBenchmarkItems } from '#shared/domain/benchmarks/benchmark-service.js';
+import { AppendItemsRequestSchema, benchmarkLimits } from '#shared/contracts/benchmarks/schemas.js';
+import { MalformedJsonError } from '#shared/domain/errors.js';
+import { httpRoute } from '#shared/adapters/http-api/route.js';
+import { DynamoDbBenchmarkStore } from '#shared/adapters/dynamodb/benchmark-store.js';
 
 const benchmarks = new DynamoDbBenchmarkStore();
 

@@ -1,8 +1,8 @@
-import { createBenchmark } from '#shared/benchmarks/benchmark-service.js';
-import { benchmarkFromNdjson } from '#shared/benchmarks/ndjson.js';
-import { benchmarkLimits, CreateBenchmarkRequestSchema } from '#shared/benchmarks/schemas.js';
-import { httpRoute } from '#shared/http/route.js';
-import { DynamoDbBenchmarkStore } from '#shared/store/dynamodb/benchmark-store.js';
+import { createBenchmark } from '#shared/domain/benchmarks/benchmark-service.js';
+import { benchmarkFromNdjson } from '#shared/domain/benchmarks/ndjson.js';
+import { benchmarkLimits, CreateBenchmarkRequestSchema } from '#shared/contracts/benchmarks/schemas.js';
+import { httpRoute } from '#shared/adapters/http-api/route.js';
+import { DynamoDbBenchmarkStore } from '#shared/adapters/dynamodb/benchmark-store.js';
 
 const benchmarks = new DynamoDbBenchmarkStore();
 

@@ -1,13 +1,13 @@
 import * as v from 'valibot';
-import { createEvaluation } from '#shared/evaluations/create-evaluation.js';
-import { CreateEvaluationRequestSchema, IdempotencyKeySchema } from '#shared/evaluations/schemas.js';
-import { parseOrThrow } from '#shared/http/validation.js';
-import { httpRoute } from '#shared/http/route.js';
-import { credentialCheckFromEnvironment } from '#shared/models/credentials.js';
-import { SqsWorkQueue } from '#shared/queue/work-queue.js';
-import { DynamoDbModelStore } from '#shared/store/dynamodb/model-store.js';
-import { DynamoDbBenchmarkStore } from '#shared/store/dynamodb/benchmark-store.js';
-import { DynamoDbEvaluationStore } from '#shared/store/dynamodb/evaluation-store.js';
+import { createEvaluation } from '#shared/domain/evaluations/create-evaluation.js';
+import { CreateEvaluationRequestSchema, IdempotencyKeySchema } from '#shared/contracts/evaluations/schemas.js';
+import { parseOrThrow } from '#shared/adapters/http-api/validation.js';
+import { httpRoute } from '#shared/adapters/http-api/route.js';
+import { credentialCheckFromEnvironment } from '#shared/adapters/secrets/credential-check.js';
+import { SqsWorkQueue } from '#shared/adapters/sqs/work-queue.js';
+import { DynamoDbModelStore } from '#shared/adapters/dynamodb/model-store.js';
+import { DynamoDbBenchmarkStore } from '#shared/adapters/dynamodb/benchmark-store.js';
+import { DynamoDbEvaluationStore } from '#shared/adapters/dynamodb/evaluation-store.js';
 
 const deps = {
   evaluations: new DynamoDbEvaluationStore(),

@@ -1,8 +1,8 @@
-import { deleteBenchmark } from '#shared/benchmarks/benchmark-service.js';
-import { httpRoute } from '#shared/http/route.js';
-import { SqsWorkQueue } from '#shared/queue/work-queue.js';
-import { DynamoDbBenchmarkStore } from '#shared/store/dynamodb/benchmark-store.js';
-import { DynamoDbEvaluationStore } from '#shared/store/dynamodb/evaluation-store.js';
+import { deleteBenchmark } from '#shared/domain/benchmarks/benchmark-service.js';
+import { httpRoute } from '#shared/adapters/http-api/route.js';
+import { SqsWorkQueue } from '#shared/adapters/sqs/work-queue.js';
+import { DynamoDbBenchmarkStore } from '#shared/adapters/dynamodb/benchmark-store.js';
+import { DynamoDbEvaluationStore } from '#shared/adapters/dynamodb/evaluation-store.js';
 
 const deps = { benchmarks: new DynamoDbBenchmarkStore(), evaluations: new DynamoDbEvaluationStore(), queue: new SqsWorkQueue() };
 

@@ -1,6 +1,6 @@
-import { getBenchmark, toBenchmarkView } from '#shared/benchmarks/benchmark-service.js';
-import { httpRoute } from '#shared/http/route.js';
-import { DynamoDbBenchmarkStore } from '#shared/store/dynamodb/benchmark-store.js';
+import { getBenchmark, toBenchmarkView } from '#shared/domain/benchmarks/benchmark-service.js';
+import { httpRoute } from '#shared/adapters/http-api/route.js';
+import { DynamoDbBenchmarkStore } from '#shared/adapters/dynamodb/benchmark-store.js';
 
 const benchmarks = new DynamoDbBenchmarkStore();
 

@@ -1,8 +1,8 @@
-import { httpRoute } from '#shared/http/route.js';
-import { loadReportData } from '#shared/report/load-report.js';
-import { renderReport, reportContentSecurityPolicy } from '#shared/report/render-report.js';
-import { DynamoDbBenchmarkStore } from '#shared/store/dynamodb/benchmark-store.js';
-import { DynamoDbEvaluationStore } from '#shared/store/dynamodb/evaluation-store.js';
+import { httpRoute } from '#shared/adapters/http-api/route.js';
+import { loadReportData } from '#shared/domain/report/load-report.js';
+import { renderReport, reportContentSecurityPolicy } from '#shared/domain/report/render-report.js';
+import { DynamoDbBenchmarkStore } from '#shared/adapters/dynamodb/benchmark-store.js';
+import { DynamoDbEvaluationStore } from '#shared/adapters/dynamodb/evaluation-store.js';
 
 const stores = { evaluations: new DynamoDbEvaluationStore(), benchmarks: new DynamoDbBenchmarkStore() };
 

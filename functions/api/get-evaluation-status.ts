@@ -1,6 +1,6 @@
-import { getEvaluationStatus } from '#shared/evaluations/evaluation-status.js';
-import { httpRoute } from '#shared/http/route.js';
-import { DynamoDbEvaluationStore } from '#shared/store/dynamodb/evaluation-store.js';
+import { getEvaluationStatus } from '#shared/domain/evaluations/evaluation-status.js';
+import { httpRoute } from '#shared/adapters/http-api/route.js';
+import { DynamoDbEvaluationStore } from '#shared/adapters/dynamodb/evaluation-store.js';
 
 const evaluations = new DynamoDbEvaluationStore();
 

@@ -1,6 +1,6 @@
-import { httpRoute } from '#shared/http/route.js';
-import { getModel } from '#shared/models/model-service.js';
-import { DynamoDbModelStore } from '#shared/store/dynamodb/model-store.js';
+import { httpRoute } from '#shared/adapters/http-api/route.js';
+import { getModel } from '#shared/domain/models/model-service.js';
+import { DynamoDbModelStore } from '#shared/adapters/dynamodb/model-store.js';
 
 const models = new DynamoDbModelStore();
 

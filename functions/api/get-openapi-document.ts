@@ -1,5 +1,5 @@
-import { publicRoute } from '#shared/http/route.js';
-import { buildOpenApiDocument, type OpenApiDocument } from '#shared/openapi/document.js';
+import { publicRoute } from '#shared/adapters/http-api/route.js';
+import { buildOpenApiDocument, type OpenApiDocument } from '#shared/contracts/openapi/document.js';
 
 // Built on the first request and kept for the container's life: the schemas cannot change under it.
 let document: OpenApiDocument | undefined;

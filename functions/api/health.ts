@@ -1,10 +1,10 @@
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient, sqsClient } from '#shared/clients.js';
-import { requireEnv } from '#shared/config.js';
-import { publicRoute } from '#shared/http/route.js';
-import { logger } from '#shared/logger.js';
-import { queueDefinitions, tableDefinitions } from '#shared/resources.js';
+import { documentClient, sqsClient } from '#shared/adapters/aws-clients.js';
+import { requireEnv } from '#shared/platform/config.js';
+import { publicRoute } from '#shared/adapters/http-api/route.js';
+import { logger } from '#shared/platform/logger.js';
+import { queueDefinitions, tableDefinitions } from '#shared/contracts/resources.js';
 
 const tableName = requireEnv(tableDefinitions.evaluations.envVar);
 const queueUrl = requireEnv(queueDefinitions.work.envVar);

@@ -1,7 +1,7 @@
-import { listBenchmarks } from '#shared/benchmarks/benchmark-service.js';
-import { httpRoute } from '#shared/http/route.js';
-import { PageQuerySchema } from '#shared/pagination.js';
-import { DynamoDbBenchmarkStore } from '#shared/store/dynamodb/benchmark-store.js';
+import { listBenchmarks } from '#shared/domain/benchmarks/benchmark-service.js';
+import { httpRoute } from '#shared/adapters/http-api/route.js';
+import { PageQuerySchema } from '#shared/contracts/pagination.js';
+import { DynamoDbBenchmarkStore } from '#shared/adapters/dynamodb/benchmark-store.js';
 
 const benchmarks = new DynamoDbBenchmarkStore();
 

@@ -1,7 +1,7 @@
-import { listResults, ListResultsQuerySchema } from '#shared/evaluations/evaluation-queries.js';
-import { DEFAULT_EXPORT_MAX_BYTES, exportResults, NEXT_CURSOR_HEADER } from '#shared/evaluations/results-export.js';
-import { httpRoute } from '#shared/http/route.js';
-import { DynamoDbEvaluationStore } from '#shared/store/dynamodb/evaluation-store.js';
+import { listResults, ListResultsQuerySchema } from '#shared/domain/evaluations/evaluation-queries.js';
+import { DEFAULT_EXPORT_MAX_BYTES, exportResults, NEXT_CURSOR_HEADER } from '#shared/domain/evaluations/results-export.js';
+import { httpRoute } from '#shared/adapters/http-api/route.js';
+import { DynamoDbEvaluationStore } from '#shared/adapters/dynamodb/evaluation-store.js';
 
 const evaluations = new DynamoDbEvaluationStore();
 

@@ -1,6 +1,6 @@
-import { listEvaluations, ListEvaluationsQuerySchema } from '#shared/evaluations/evaluation-queries.js';
-import { httpRoute } from '#shared/http/route.js';
-import { DynamoDbEvaluationStore } from '#shared/store/dynamodb/evaluation-store.js';
+import { listEvaluations, ListEvaluationsQuerySchema } from '#shared/domain/evaluations/evaluation-queries.js';
+import { httpRoute } from '#shared/adapters/http-api/route.js';
+import { DynamoDbEvaluationStore } from '#shared/adapters/dynamodb/evaluation-store.js';
 
 const evaluations = new DynamoDbEvaluationStore();
 

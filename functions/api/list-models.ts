@@ -1,8 +1,8 @@
-import { ValidationError } from '#shared/errors.js';
-import { httpRoute } from '#shared/http/route.js';
-import { listModels } from '#shared/models/model-service.js';
-import { ListModelsQuerySchema } from '#shared/models/schemas.js';
-import { DynamoDbModelStore } from '#shared/store/dynamodb/model-store.js';
+import { ValidationError } from '#shared/domain/errors.js';
+import { httpRoute } from '#shared/adapters/http-api/route.js';
+import { listModels } from '#shared/domain/models/model-service.js';
+import { ListModelsQuerySchema } from '#shared/contracts/models/schemas.js';
+import { DynamoDbModelStore } from '#shared/adapters/dynamodb/model-store.js';
 
 const models = new DynamoDbModelStore();
 

@@ -1,8 +1,8 @@
-import { httpRoute } from '#shared/http/route.js';
-import { credentialCheckFromEnvironment } from '#shared/models/credentials.js';
-import { registerModel } from '#shared/models/model-service.js';
-import { RegisterModelRequestSchema } from '#shared/models/schemas.js';
-import { DynamoDbModelStore } from '#shared/store/dynamodb/model-store.js';
+import { httpRoute } from '#shared/adapters/http-api/route.js';
+import { credentialCheckFromEnvironment } from '#shared/adapters/secrets/credential-check.js';
+import { registerModel } from '#shared/domain/models/model-service.js';
+import { RegisterModelRequestSchema } from '#shared/contracts/models/schemas.js';
+import { DynamoDbModelStore } from '#shared/adapters/dynamodb/model-store.js';
 
 const models = new DynamoDbModelStore();
 const credentials = credentialCheckFromEnvironment();

@@ -1,8 +1,8 @@
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
-import type { AuthorizerContext } from '#shared/auth/authorizer-context.js';
-import { bearerToken } from '#shared/auth/api-keys.js';
-import { logger } from '#shared/logger.js';
-import { DynamoDbApiKeyStore } from '#shared/store/dynamodb/api-key-store.js';
+import type { AuthorizerContext } from '#shared/contracts/auth/authorizer-context.js';
+import { bearerToken } from '#shared/domain/auth/api-keys.js';
+import { logger } from '#shared/platform/logger.js';
+import { DynamoDbApiKeyStore } from '#shared/adapters/dynamodb/api-key-store.js';
 
 type Result = APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>;
 type KeyResolver = Pick<DynamoDbApiKeyStore, 'resolve'>;

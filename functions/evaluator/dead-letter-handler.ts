@@ -1,7 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { handleDeadLetter } from '#shared/evaluator/dead-letter.js';
-import { flushMetrics } from '#shared/observability/metrics.js';
+import { handleDeadLetter } from '#shared/domain/evaluator/dead-letter.js';
+import { flushMetrics } from '#shared/platform/metrics.js';
 import { evaluatorDeps } from './evaluator-deps.js';
 
 async function recordHandler(record: SQSRecord): Promise<void> {

@@ -1,11 +1,11 @@
-import type { EvaluatorDeps } from '#shared/evaluator/deps.js';
-import { scorerFor } from '#shared/evaluator/metric-scorer.js';
-import type { Model } from '#shared/models/schemas.js';
-import { createModelClient } from '#shared/providers/model-client.js';
-import type { ModelClient } from '#shared/providers/types.js';
-import { SqsWorkQueue } from '#shared/queue/work-queue.js';
-import { DynamoDbBenchmarkStore } from '#shared/store/dynamodb/benchmark-store.js';
-import { DynamoDbEvaluationStore } from '#shared/store/dynamodb/evaluation-store.js';
+import type { EvaluatorDeps } from '#shared/domain/evaluator/deps.js';
+import { scorerFor } from '#shared/domain/evaluator/metric-scorer.js';
+import type { Model } from '#shared/contracts/models/schemas.js';
+import { createModelClient } from '#shared/adapters/providers/model-client.js';
+import type { ModelClient } from '#shared/domain/ports/model-client.js';
+import { SqsWorkQueue } from '#shared/adapters/sqs/work-queue.js';
+import { DynamoDbBenchmarkStore } from '#shared/adapters/dynamodb/benchmark-store.js';
+import { DynamoDbEvaluationStore } from '#shared/adapters/dynamodb/evaluation-store.js';
 
 /** Model clients per container, keyed by the model's full configuration (evaluations snapshot models). */
 const clients = new Map<string, ModelClient>();

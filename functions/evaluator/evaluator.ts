@@ -1,12 +1,12 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { runChunk } from '#shared/evaluator/run-chunk.js';
-import { startEvaluation } from '#shared/evaluator/start-evaluation.js';
-import { logger } from '#shared/logger.js';
-import { flushMetrics } from '#shared/observability/metrics.js';
-import { withWorkScope } from '#shared/observability/work-scope.js';
-import { parseWorkMessage, UnreadableMessageError, type WorkMessage } from '#shared/messages.js';
-import { SqsDeadLetterQueue } from '#shared/queue/dead-letter-queue.js';
+import { runChunk } from '#shared/domain/evaluator/run-chunk.js';
+import { startEvaluation } from '#shared/domain/evaluator/start-evaluation.js';
+import { logger } from '#shared/platform/logger.js';
+import { flushMetrics } from '#shared/platform/metrics.js';
+import { withWorkScope } from '#shared/platform/work-scope.js';
+import { parseWorkMessage, UnreadableMessageError, type WorkMessage } from '#shared/contracts/messages.js';
+import { SqsDeadLetterQueue } from '#shared/adapters/sqs/dead-letter-queue.js';
 import { evaluatorDeps as deps } from './evaluator-deps.js';
 
 /** Rows deleted per purge message, so one message finishes well inside the function's timeout. */

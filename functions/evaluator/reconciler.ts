@@ -1,8 +1,8 @@
 import type { ScheduledEvent } from 'aws-lambda';
-import { reconcile } from '#shared/evaluator/reconcile.js';
-import { logger } from '#shared/logger.js';
-import { flushMetrics } from '#shared/observability/metrics.js';
-import { queueDefinitions } from '#shared/resources.js';
+import { reconcile } from '#shared/domain/evaluator/reconcile.js';
+import { logger } from '#shared/platform/logger.js';
+import { flushMetrics } from '#shared/platform/metrics.js';
+import { queueDefinitions } from '#shared/contracts/resources.js';
 import { evaluatorDeps } from './evaluator-deps.js';
 
 /**

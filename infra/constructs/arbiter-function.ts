@@ -10,8 +10,8 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { QueueAccess, TableAccess } from '#functions/manifest.js';
-import type { QueueDefinition, TableDefinition } from '#shared/resources.js';
+import type { QueueAccess, TableAccess } from '#shared/contracts/function-manifest.js';
+import type { QueueDefinition, TableDefinition } from '#shared/contracts/resources.js';
 import { INDEX_READ_ACTIONS, queueActions, tableActions, WILDCARD_EXCEPTIONS } from '../least-privilege.js';
 
 /** Handlers are ESM; esbuild's ESM output has no `require`, which some bundled CommonJS dependencies call. */

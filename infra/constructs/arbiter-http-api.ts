@@ -17,7 +17,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { RouteDefinition } from '#functions/manifest.js';
+import type { RouteDefinition } from '#shared/contracts/function-manifest.js';
 import type { ThrottleSettings } from '../config.js';
 
 /** How long API Gateway reuses an authorizer answer for the same Authorization header. */
@@ -115,7 +115,7 @@ export class ArbiterHttpApi extends Construct {
             Validations.of(created).acknowledge({
               id: 'AwsSolutions-APIG4',
               reason:
-                `${route.method} ${route.path} is public by design (functions/manifest.ts marks it ` +
+                `${route.method} ${route.path} is public by design (shared/contracts/function-manifest.ts marks it ` +
                 'authorized: false): load balancers, uptime checks and API clients call it without a key.',
             });
           }

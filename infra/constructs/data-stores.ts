@@ -1,5 +1,5 @@
 /**
- * Tables and queues, built from the definitions in `shared/resources.ts` that the local stack uses too.
+ * Tables and queues, built from the definitions in `shared/contracts/resources.ts` that the local stack uses too.
  */
 import { Duration, Validations, type RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableEncryptionV2, TableV2, type Attribute } from 'aws-cdk-lib/aws-dynamodb';
@@ -13,7 +13,7 @@ import {
   type QueueName,
   type TableDefinition,
   type TableName,
-} from '#shared/resources.js';
+} from '#shared/contracts/resources.js';
 
 function attribute(key: KeyAttribute): Attribute {
   return { name: key.name, type: key.type === 'S' ? AttributeType.STRING : AttributeType.NUMBER };

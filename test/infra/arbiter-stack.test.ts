@@ -1,6 +1,6 @@
 /**
  * The stack, checked one resource concern at a time against the same definitions it is built from
- * (`functions/manifest.ts`, `shared/resources.ts`), plus cdk-nag's AwsSolutions pack as a policy test.
+ * (`shared/contracts/function-manifest.ts`, `shared/contracts/resources.ts`), plus cdk-nag's AwsSolutions pack as a policy test.
  *
  * The stacks are built without bundling (`aws:cdk:bundling-stacks: []`) and from stub handlers in a
  * temporary directory: these tests are about the infrastructure, not the handlers' code, and they must
@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { App, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { functionDefinitions, type FunctionDefinition } from '#functions/manifest.js';
+import { functionDefinitions, type FunctionDefinition } from '#shared/contracts/function-manifest.js';
 import {
   evaluatorSettings,
   queueDefinitions,
@@ -20,12 +20,12 @@ import {
   type QueueDefinition,
   type QueueName,
   type TableDefinition,
-} from '#shared/resources.js';
+} from '#shared/contracts/resources.js';
 import { ArbiterStack, EVALUATOR_ERROR_RATE_PERCENT, ITEMS_FAILED_PERCENT, REPOSITORY_ROOT } from '../../infra/arbiter-stack.js';
 import { DEFAULT_THROTTLE, parseStage, readDeploymentConfig } from '../../infra/config.js';
 import { WILDCARD_EXCEPTIONS } from '../../infra/least-privilege.js';
 import { nagPacks } from '../../infra/nag-packs.js';
-import { METRICS_NAMESPACE } from '#shared/observability/metric-names.js';
+import { METRICS_NAMESPACE } from '#shared/platform/metric-names.js';
 
 const SYNTH_TIMEOUT_MS = 60_000;
 const DEFAULT_EVALUATOR_TIMEOUT = evaluatorSettings.timeoutSeconds;

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { functionDefinitions } from '#functions/manifest.js';
-import { buildOpenApiDocument } from '#shared/openapi/document.js';
+import { functionDefinitions } from '#shared/contracts/function-manifest.js';
+import { buildOpenApiDocument } from '#shared/contracts/openapi/document.js';
 import { ArbiterStack } from '../../infra/arbiter-stack.js';
 
 const SYNTH_TIMEOUT_MS = 60_000;

@@ -1,14 +1,14 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { createEvaluation } from '#shared/evaluations/create-evaluation.js';
-import { ServiceUnavailableError } from '#shared/errors.js';
-import { SqsWorkQueue } from '#shared/queue/work-queue.js';
-import { tableDefinitions } from '#shared/resources.js';
-import { DynamoDbApiKeyStore } from '#shared/store/dynamodb/api-key-store.js';
-import { DynamoDbBenchmarkStore } from '#shared/store/dynamodb/benchmark-store.js';
-import { DynamoDbEvaluationStore } from '#shared/store/dynamodb/evaluation-store.js';
+import { createEvaluation } from '#shared/domain/evaluations/create-evaluation.js';
+import { ServiceUnavailableError } from '#shared/domain/errors.js';
+import { SqsWorkQueue } from '#shared/adapters/sqs/work-queue.js';
+import { tableDefinitions } from '#shared/contracts/resources.js';
+import { DynamoDbApiKeyStore } from '#shared/adapters/dynamodb/api-key-store.js';
+import { DynamoDbBenchmarkStore } from '#shared/adapters/dynamodb/benchmark-store.js';
+import { DynamoDbEvaluationStore } from '#shared/adapters/dynamodb/evaluation-store.js';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { EnvironmentCredentialCheck } from '#shared/models/credentials.js';
-import { DynamoDbModelStore } from '#shared/store/dynamodb/model-store.js';
+import { EnvironmentCredentialCheck } from '#shared/adapters/secrets/credential-check.js';
+import { DynamoDbModelStore } from '#shared/adapters/dynamodb/model-store.js';
 import { localDocumentClient } from '../../local/seed.js';
 import { api, startTestStack, type TestStack } from './support/local-stack.js';
 

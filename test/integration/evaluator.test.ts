@@ -1,8 +1,8 @@
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { tableDefinitions } from '#shared/resources.js';
+import { tableDefinitions } from '#shared/contracts/resources.js';
 import { localDocumentClient } from '../../local/seed.js';
 import { pollUntil } from '../../local/poll.js';
-import { startFakeModelServer, type FakeModelServer } from '../support/fake-model-server.js';
+import { startFakeModelServer, type FakeModelServer } from '../../local/fake-model-server/server.js';
 import { api, startTestStack, type TestStack } from './support/local-stack.js';
 
 let stack: TestStack;

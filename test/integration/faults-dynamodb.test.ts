@@ -6,10 +6,10 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ChunkMessage } from '#shared/messages.js';
+import type { ChunkMessage } from '#shared/contracts/messages.js';
 import { localDocumentClient } from '../../local/seed.js';
 import { injectDynamoDbFaults, type DynamoDbFaultInjector, type DynamoDbFaultOptions } from '../support/dynamodb-faults.js';
-import { startFakeModelServer, type FakeModelServer } from '../support/fake-model-server.js';
+import { startFakeModelServer, type FakeModelServer } from '../../local/fake-model-server/server.js';
 import { evaluationOutcome, type EvaluationOutcome } from './support/evaluation-outcome.js';
 import { inProcessEvaluator } from './support/in-process-evaluator.js';
 import { createKnownBenchmark, expectedCounts, registerFakeModel, type KnownBenchmark } from './support/fault-runs.js';
@@ -37,7 +37,7 @@ function documentsWith(faults?: DynamoDbFaultOptions & { maxAttempts?: number })
     ...(faults?.maxAttempts ? { maxAttempts: faults.maxAttempts } : {}),
   });
   const injector = faults ? injectDynamoDbFaults(base, faults) : undefined;
-  // The marshalling options of the evaluator's own client (shared/clients.ts).
+  // The marshalling options of the evaluator's own client (shared/adapters/aws-clients.ts).
   const documents = DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } });
   clients.push(documents);
   return { documents, ...(injector ? { injector } : {}) };

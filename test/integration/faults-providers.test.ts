@@ -4,10 +4,10 @@
  * (connection refused) for a whole chunk or a whole evaluation. Every item ends scored or failed with a
  * clear code, every evaluation reaches a final state with counts that add up, none stays `running`.
  */
-import { ChunkOutOfTimeError } from '#shared/evaluator/run-chunk.js';
-import type { ChunkMessage } from '#shared/messages.js';
+import { ChunkOutOfTimeError } from '#shared/domain/evaluator/run-chunk.js';
+import type { ChunkMessage } from '#shared/contracts/messages.js';
 import { localDocumentClient } from '../../local/seed.js';
-import { startFakeModelServer, type FakeModelServer, type PromptFault } from '../support/fake-model-server.js';
+import { startFakeModelServer, type FakeModelServer, type PromptFault } from '../../local/fake-model-server/server.js';
 import { evaluationOutcome } from './support/evaluation-outcome.js';
 import { runToEnd } from './support/fault-runs.js';
 import { inProcessEvaluator } from './support/in-process-evaluator.js';

@@ -5,7 +5,7 @@
  * first delivery was still waiting on a slow model. The final counts must be those of a single delivery.
  */
 import { localDocumentClient } from '../../local/seed.js';
-import { startFakeModelServer, type FakeModelServer } from '../support/fake-model-server.js';
+import { startFakeModelServer, type FakeModelServer } from '../../local/fake-model-server/server.js';
 import { evaluationOutcome } from './support/evaluation-outcome.js';
 import { createKnownBenchmark, expectedCounts, registerFakeModel, runToEnd } from './support/fault-runs.js';
 import { api, startTestStack, testVisibilityTimeoutSeconds, type TestStack } from './support/local-stack.js';

@@ -1,5 +1,5 @@
 /**
- * Property-based fuzzing of every route in `functions/manifest.ts`, over HTTP against a real local stack
+ * Property-based fuzzing of every route in `shared/contracts/function-manifest.ts`, over HTTP against a real local stack
  * (DynamoDB Local, the SQS emulator, the API Gateway emulator and the unchanged handlers).
  *
  * Properties, for every case: no 5xx; every 4xx is a JSON object with a string `message` and a string
@@ -20,9 +20,9 @@
 import fc from 'fast-check';
 import pLimit from 'p-limit';
 import { localDocumentClient } from '../../local/seed.js';
-import { scopes } from '#shared/auth/scopes.js';
-import { tableDefinitions } from '#shared/resources.js';
-import { DynamoDbApiKeyStore } from '#shared/store/dynamodb/api-key-store.js';
+import { scopes } from '#shared/contracts/auth/scopes.js';
+import { tableDefinitions } from '#shared/contracts/resources.js';
+import { DynamoDbApiKeyStore } from '#shared/adapters/dynamodb/api-key-store.js';
 import { describeCase, fuzzCaseArbitrary, resolveCase, violations, writeCaseArbitrary, type FuzzCase, type WriteCase } from './support/fuzz-cases.js';
 import { createRawClient, type RawClient } from './support/fuzz-http.js';
 import { createWorld, routeKey, type World } from './support/fuzz-world.js';

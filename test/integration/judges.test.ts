@@ -1,5 +1,5 @@
 import { pollUntil } from '../../local/poll.js';
-import { fakeJudgeReply, startFakeModelServer, type FakeModelServer } from '../support/fake-model-server.js';
+import { fakeJudgeReply, startFakeModelServer, type FakeModelServer } from '../../local/fake-model-server/server.js';
 import { api, startTestStack, type TestStack } from './support/local-stack.js';
 
 let stack: TestStack;

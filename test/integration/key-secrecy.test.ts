@@ -8,9 +8,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { generateApiKey } from '#shared/auth/api-keys.js';
-import { tableDefinitions } from '#shared/resources.js';
-import { DynamoDbApiKeyStore } from '#shared/store/dynamodb/api-key-store.js';
+import { generateApiKey } from '#shared/domain/auth/api-keys.js';
+import { tableDefinitions } from '#shared/contracts/resources.js';
+import { DynamoDbApiKeyStore } from '#shared/adapters/dynamodb/api-key-store.js';
 import { localDocumentClient } from '../../local/seed.js';
 import { countLines, describeLeaks, findKeysInLogs, logFiles, recordTestApiKey, testRunDir } from '../support/log-secrecy.js';
 import { api, startTestStack, stackStartTimeoutMs, waitFor, type TestStack } from './support/local-stack.js';

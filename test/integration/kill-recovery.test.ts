@@ -6,7 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { localDocumentClient } from '../../local/seed.js';
-import { seededRandom, startFakeModelServer, type FakeModelServer } from '../support/fake-model-server.js';
+import { seededRandom, startFakeModelServer, type FakeModelServer } from '../../local/fake-model-server/server.js';
 import { evaluationOutcome, type EvaluationOutcome } from './support/evaluation-outcome.js';
 import { createKnownBenchmark, expectedCounts, finalStatuses, registerFakeModel, type KnownBenchmark } from './support/fault-runs.js';
 import { api, startTestStack, waitFor, type TestStack } from './support/local-stack.js';

@@ -5,11 +5,11 @@
  * at fault, and writes nothing; each limit is also shown to be the limit (the value at it is accepted).
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { benchmarkLimits } from '#shared/benchmarks/schemas.js';
-import { MAX_PAGE_SIZE } from '#shared/pagination.js';
-import { tableDefinitions } from '#shared/resources.js';
-import { benchmarkKeys } from '#shared/store/dynamodb/benchmark-store.js';
-import type { RouteDefinition } from '#functions/manifest.js';
+import { benchmarkLimits } from '#shared/contracts/benchmarks/schemas.js';
+import { MAX_PAGE_SIZE } from '#shared/contracts/pagination.js';
+import { tableDefinitions } from '#shared/contracts/resources.js';
+import { benchmarkKeys } from '#shared/adapters/dynamodb/benchmark-store.js';
+import type { RouteDefinition } from '#shared/contracts/function-manifest.js';
 import { localDocumentClient } from '../../local/seed.js';
 import { createRawClient, type RawClient } from './support/fuzz-http.js';
 import { createWorld, fillPath, pathParameterNames, routeKey, type World } from './support/fuzz-world.js';

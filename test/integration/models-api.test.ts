@@ -1,6 +1,6 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { tableDefinitions } from '#shared/resources.js';
-import { DynamoDbApiKeyStore } from '#shared/store/dynamodb/api-key-store.js';
+import { tableDefinitions } from '#shared/contracts/resources.js';
+import { DynamoDbApiKeyStore } from '#shared/adapters/dynamodb/api-key-store.js';
 import { localDocumentClient } from '../../local/seed.js';
 import { api, startTestStack, type TestStack } from './support/local-stack.js';
 

@@ -3,12 +3,12 @@
  * stack, successes and representative errors, and every real response (status, media type, required
  * headers, body) is checked against what the OpenAPI document declares for that route.
  */
-import { DynamoDbApiKeyStore } from '#shared/store/dynamodb/api-key-store.js';
-import { tableDefinitions } from '#shared/resources.js';
-import { buildOpenApiDocument } from '#shared/openapi/document.js';
+import { DynamoDbApiKeyStore } from '#shared/adapters/dynamodb/api-key-store.js';
+import { tableDefinitions } from '#shared/contracts/resources.js';
+import { buildOpenApiDocument } from '#shared/contracts/openapi/document.js';
 import { createArbiterClient, type ArbiterClient } from '../../client/index.js';
 import { localDocumentClient } from '../../local/seed.js';
-import { startFakeModelServer, type FakeModelServer } from '../support/fake-model-server.js';
+import { startFakeModelServer, type FakeModelServer } from '../../local/fake-model-server/server.js';
 import { describeErrors, openApiValidator } from '../support/openapi-validator.js';
 import { startTestStack, waitFor, type TestStack } from './support/local-stack.js';
 

@@ -1,11 +1,11 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { reconcile } from '#shared/evaluator/reconcile.js';
-import { scorerFor } from '#shared/evaluator/metric-scorer.js';
-import { queueDefinitions, tableDefinitions } from '#shared/resources.js';
-import { SqsWorkQueue } from '#shared/queue/work-queue.js';
-import { DynamoDbBenchmarkStore } from '#shared/store/dynamodb/benchmark-store.js';
-import { DynamoDbEvaluationStore } from '#shared/store/dynamodb/evaluation-store.js';
+import { reconcile } from '#shared/domain/evaluator/reconcile.js';
+import { scorerFor } from '#shared/domain/evaluator/metric-scorer.js';
+import { queueDefinitions, tableDefinitions } from '#shared/contracts/resources.js';
+import { SqsWorkQueue } from '#shared/adapters/sqs/work-queue.js';
+import { DynamoDbBenchmarkStore } from '#shared/adapters/dynamodb/benchmark-store.js';
+import { DynamoDbEvaluationStore } from '#shared/adapters/dynamodb/evaluation-store.js';
 import { localDocumentClient } from '../../local/seed.js';
 import { pollUntil } from '../../local/poll.js';
 import { api, startTestStack, type TestStack } from './support/local-stack.js';

@@ -5,8 +5,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { tableDefinitions } from '#shared/resources.js';
-import { DynamoDbApiKeyStore } from '#shared/store/dynamodb/api-key-store.js';
+import { tableDefinitions } from '#shared/contracts/resources.js';
+import { DynamoDbApiKeyStore } from '#shared/adapters/dynamodb/api-key-store.js';
 import { localDocumentClient } from '../../local/seed.js';
 import { api, startTestStack, waitFor, type TestStack } from './support/local-stack.js';
 

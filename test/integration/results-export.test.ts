@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { csvFixedColumns } from '#shared/evaluations/results-export.js';
+import { csvFixedColumns } from '#shared/domain/evaluations/results-export.js';
 import { createArbiterClient } from '../../client/index.js';
 import { api, startTestStack, waitFor, type TestStack } from './support/local-stack.js';
 

@@ -1,6 +1,6 @@
 /**
  * Tenant isolation and scopes, route by route, over HTTP against the local stack. Every route of
- * `functions/manifest.ts` is covered by iterating the manifest, so a new route is checked without
+ * `shared/contracts/function-manifest.ts` is covered by iterating the manifest, so a new route is checked without
  * touching this file (a new writing route must add a valid request to `validWrites`, or a test says so).
  *
  * Tenant A and tenant B each own benchmarks, registered models and evaluations (support/fuzz-world.ts).
@@ -11,15 +11,15 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { expandScopes, scopes, type Scope } from '#shared/auth/scopes.js';
-import { createEvaluation } from '#shared/evaluations/create-evaluation.js';
-import { EnvironmentCredentialCheck } from '#shared/models/credentials.js';
-import { tableDefinitions } from '#shared/resources.js';
-import { DynamoDbApiKeyStore } from '#shared/store/dynamodb/api-key-store.js';
-import { DynamoDbBenchmarkStore } from '#shared/store/dynamodb/benchmark-store.js';
-import { DynamoDbEvaluationStore } from '#shared/store/dynamodb/evaluation-store.js';
-import { DynamoDbModelStore } from '#shared/store/dynamodb/model-store.js';
-import type { RouteDefinition } from '#functions/manifest.js';
+import { expandScopes, scopes, type Scope } from '#shared/contracts/auth/scopes.js';
+import { createEvaluation } from '#shared/domain/evaluations/create-evaluation.js';
+import { EnvironmentCredentialCheck } from '#shared/adapters/secrets/credential-check.js';
+import { tableDefinitions } from '#shared/contracts/resources.js';
+import { DynamoDbApiKeyStore } from '#shared/adapters/dynamodb/api-key-store.js';
+import { DynamoDbBenchmarkStore } from '#shared/adapters/dynamodb/benchmark-store.js';
+import { DynamoDbEvaluationStore } from '#shared/adapters/dynamodb/evaluation-store.js';
+import { DynamoDbModelStore } from '#shared/adapters/dynamodb/model-store.js';
+import type { RouteDefinition } from '#shared/contracts/function-manifest.js';
 import { localDocumentClient } from '../../local/seed.js';
 import { allIds, allRoutes, createWorld, fillPath, pathParameterNames, routeKey, type TenantName, type World } from './support/fuzz-world.js';
 import { api, startTestStack, type ApiResponse, type TestStack } from './support/local-stack.js';

@@ -18,7 +18,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Readable } from 'node:stream';
-import { seededRandom } from './fake-model-server.js';
+import { seededRandom } from '../../local/fake-model-server/server.js';
 
 export type DynamoDbFault = 'throttling' | 'throughput_exceeded' | 'internal_error' | 'reset_before' | 'reset_after' | 'transaction_conflict';
 

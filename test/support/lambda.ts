@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
-import type { AuthorizerContext } from '#shared/auth/authorizer-context.js';
-import type { HttpEvent } from '#shared/http/route.js';
+import type { AuthorizerContext } from '#shared/contracts/auth/authorizer-context.js';
+import type { HttpEvent } from '#shared/adapters/http-api/route.js';
 
 /** A typed Lambda context for unit tests. */
 export function fakeContext(overrides: Partial<Context> = {}): Context {

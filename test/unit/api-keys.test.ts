@@ -1,5 +1,5 @@
-import { bearerToken, digestsEqual, displayPrefix, generateApiKey, hashApiKey } from '#shared/auth/api-keys.js';
-import { expandScopes } from '#shared/auth/scopes.js';
+import { bearerToken, digestsEqual, displayPrefix, generateApiKey, hashApiKey } from '#shared/domain/auth/api-keys.js';
+import { expandScopes } from '#shared/contracts/auth/scopes.js';
 
 describe('API keys', () => {
   it('are long, random and recognisable', () => {

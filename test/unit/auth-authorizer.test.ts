@@ -4,12 +4,12 @@
  */
 import { jest } from '@jest/globals';
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
-import { digestsEqual, generateApiKey, hashApiKey } from '#shared/auth/api-keys.js';
-import type { ApiKeyRecord } from '#shared/store/dynamodb/api-key-store.js';
+import { digestsEqual, generateApiKey, hashApiKey } from '#shared/domain/auth/api-keys.js';
+import type { ApiKeyRecord } from '#shared/adapters/dynamodb/api-key-store.js';
 
 process.env.API_KEYS_TABLE ??= 'api-keys-unit';
 const { createAuthorizer } = await import('../../functions/authorizer/authorizer.js');
-const { logger } = await import('#shared/logger.js');
+const { logger } = await import('#shared/platform/logger.js');
 
 const live = generateApiKey();
 const revoked = generateApiKey();

@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateApiKey } from '#shared/auth/api-keys.js';
+import { generateApiKey } from '#shared/domain/auth/api-keys.js';
 import checkLogsForKeys, { findKeysInLogs, logFiles, recordAuthorizationHeader, recordTestApiKey, recordedTestApiKeys, RUN_DIR_VARIABLE } from '../support/log-secrecy.js';
 
 let dir: string;

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
-import { CreateEvaluationRequestSchema } from '#shared/evaluations/schemas.js';
-import { toFieldErrors } from '#shared/http/validation.js';
+import { CreateEvaluationRequestSchema } from '#shared/contracts/evaluations/schemas.js';
+import { toFieldErrors } from '#shared/adapters/http-api/validation.js';
 
 function errorsFor(input: unknown) {
   const result = v.safeParse(CreateEvaluationRequestSchema, input, { abortPipeEarly: true });

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
-import { ConflictError } from '#shared/errors.js';
-import { httpRoute } from '#shared/http/route.js';
+import { ConflictError } from '#shared/domain/errors.js';
+import { httpRoute } from '#shared/adapters/http-api/route.js';
 import { fakeContext, httpEvent } from '../support/lambda.js';
 
 const BodySchema = v.strictObject({ name: v.pipe(v.string('must be a string'), v.nonEmpty('must not be empty')) });

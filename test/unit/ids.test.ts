@@ -1,4 +1,4 @@
-import { newId } from '#shared/ids.js';
+import { newId } from '#shared/platform/ids.js';
 
 describe('newId', () => {
   it('carries its type prefix and a URL-safe body', () => {

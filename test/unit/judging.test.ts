@@ -1,14 +1,14 @@
-import { resolveJudges } from '#shared/evaluations/judges.js';
-import type { Evaluation } from '#shared/evaluations/schemas.js';
-import type { ItemResult } from '#shared/evaluations/results.js';
-import { judgeAnswer, judgePair, judgePlan } from '#shared/evaluator/judging.js';
-import { computeResults } from '#shared/evaluator/results.js';
-import { resolveMetrics } from '#shared/metrics/registry.js';
-import { resolveBuiltinModel } from '#shared/models/catalogue.js';
-import { modelFamily } from '#shared/models/family.js';
-import type { Model } from '#shared/models/schemas.js';
-import { ProviderError, type GenerateRequest } from '#shared/providers/types.js';
-import { HttpError } from '#shared/errors.js';
+import { resolveJudges } from '#shared/domain/evaluations/judge-resolution.js';
+import type { Evaluation } from '#shared/contracts/evaluations/schemas.js';
+import type { ItemResult } from '#shared/contracts/evaluations/result-types.js';
+import { judgeAnswer, judgePair, judgePlan } from '#shared/domain/evaluator/judging.js';
+import { computeResults } from '#shared/domain/evaluator/aggregate-results.js';
+import { resolveMetrics } from '#shared/domain/metrics/registry.js';
+import { resolveBuiltinModel } from '#shared/domain/models/builtin-models.js';
+import { modelFamily } from '#shared/domain/models/model-family.js';
+import type { Model } from '#shared/contracts/models/schemas.js';
+import { ProviderError, type GenerateRequest } from '#shared/domain/ports/model-client.js';
+import { HttpError } from '#shared/domain/errors.js';
 
 const registered: Model = {
   model_id: 'my-judge',

@@ -6,21 +6,21 @@
  */
 import { jest } from '@jest/globals';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { newBenchmark } from '#shared/benchmarks/create-benchmark.js';
-import type { Benchmark, BenchmarkItem } from '#shared/benchmarks/schemas.js';
-import type { ItemResult } from '#shared/evaluations/results.js';
-import type { Evaluation } from '#shared/evaluations/schemas.js';
-import { scorerFor } from '#shared/evaluator/metric-scorer.js';
-import { chunkMessage } from '#shared/messages.js';
-import { resolveBuiltinModel } from '#shared/models/catalogue.js';
-import { ProviderError, type GenerateRequest, type ModelClient } from '#shared/providers/types.js';
+import { newBenchmark } from '#shared/domain/benchmarks/create-benchmark.js';
+import type { Benchmark, BenchmarkItem } from '#shared/contracts/benchmarks/schemas.js';
+import type { ItemResult } from '#shared/contracts/evaluations/result-types.js';
+import type { Evaluation } from '#shared/contracts/evaluations/schemas.js';
+import { scorerFor } from '#shared/domain/evaluator/metric-scorer.js';
+import { chunkMessage } from '#shared/contracts/messages.js';
+import { resolveBuiltinModel } from '#shared/domain/models/builtin-models.js';
+import { ProviderError, type GenerateRequest, type ModelClient } from '#shared/domain/ports/model-client.js';
 
 process.env.ARBITER_STAGE = 'unit';
 process.env.AWS_REGION ??= 'us-east-1';
 process.env.WORK_QUEUE_URL ??= 'http://127.0.0.1:1/queue/work';
 process.env.WORK_DLQ_URL ??= 'http://127.0.0.1:1/queue/work-dlq';
 // Imported after the variables are set: the metrics module reads the stage when it loads.
-const { withRetries } = await import('#shared/providers/retry.js');
+const { withRetries } = await import('#shared/adapters/providers/retry.js');
 
 const TENANT = 'tenant-observed';
 const model = resolveBuiltinModel('gpt-4o-mini')!;
@@ -130,7 +130,7 @@ jest.unstable_mockModule('../../functions/evaluator/evaluator-deps.js', () => ({
   evaluatorDeps: { ...world.deps, evaluations: strict(world.deps.evaluations, 'evaluation store'), benchmarks: strict(world.deps.benchmarks, 'benchmark store') },
 }));
 const { handler } = await import('../../functions/evaluator/evaluator.js');
-const { logger } = await import('#shared/logger.js');
+const { logger } = await import('#shared/platform/logger.js');
 
 function record(body: object, messageId: string): SQSRecord {
   return {

@@ -1,14 +1,14 @@
 import { parse } from 'csv-parse/sync';
-import { NotFoundError } from '#shared/errors.js';
-import type { ItemResult, ModelOutput } from '#shared/evaluations/results.js';
+import { NotFoundError } from '#shared/domain/errors.js';
+import type { ItemResult, ModelOutput } from '#shared/contracts/evaluations/result-types.js';
 import {
   csvFixedColumns,
   csvRecordsOf,
   escapedBytes,
   exportResults,
   type ExportRequest,
-} from '#shared/evaluations/results-export.js';
-import type { Evaluation } from '#shared/evaluations/schemas.js';
+} from '#shared/domain/evaluations/results-export.js';
+import type { Evaluation } from '#shared/contracts/evaluations/schemas.js';
 
 const scored = (output: string, scores: Record<string, number | null>, extra: Partial<ModelOutput> = {}): ModelOutput => ({
   status: 'scored',

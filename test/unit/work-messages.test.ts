@@ -1,5 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
-import { MAX_WORK_MESSAGE_BYTES, parseWorkMessage, purgeBenchmarkMessage, startMessage, UnreadableMessageError } from '#shared/messages.js';
+import { MAX_WORK_MESSAGE_BYTES, parseWorkMessage, purgeBenchmarkMessage, startMessage, UnreadableMessageError } from '#shared/contracts/messages.js';
 import startFixture from '../../events/evaluator-start.json' with { type: 'json' };
 
 const record = (body: string) => ({ messageId: 'm-1', body }) as SQSRecord;

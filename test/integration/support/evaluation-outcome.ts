@@ -3,7 +3,7 @@
  * two runs can be compared by: what must not differ between an undisturbed run and one that met faults.
  */
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { tableDefinitions } from '#shared/resources.js';
+import { tableDefinitions } from '#shared/contracts/resources.js';
 
 export interface EvaluationOutcome {
   status: string;

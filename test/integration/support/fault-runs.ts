@@ -4,7 +4,7 @@
  * running an evaluation through the API to its final state.
  */
 import { pollUntil } from '../../../local/poll.js';
-import type { FakeModelServer } from '../../support/fake-model-server.js';
+import type { FakeModelServer } from '../../../local/fake-model-server/server.js';
 import type { api } from './local-stack.js';
 
 export const finalStatuses = ['completed', 'failed', 'cancelled'];

@@ -15,8 +15,8 @@
  */
 import fc from 'fast-check';
 import * as v from 'valibot';
-import { PageQuerySchema } from '#shared/pagination.js';
-import type { RouteDefinition } from '#functions/manifest.js';
+import { PageQuerySchema } from '#shared/contracts/pagination.js';
+import type { RouteDefinition } from '#shared/contracts/function-manifest.js';
 import type { RawRequest, RawResponse } from './fuzz-http.js';
 import { allIds, pathParameterNames, routeKey, type TenantName, type World } from './fuzz-world.js';
 import { anyJson, brokenEncodings, invalidUtf8, isDecodable, nastyString, percentEncode } from './fuzz-values.js';

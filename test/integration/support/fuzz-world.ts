@@ -3,11 +3,11 @@
  * kind a caller can present (owner with every scope, read-only, no scope, revoked, unknown). The fuzz and
  * tenant-isolation tests run against this world; every id is real and owned by exactly one tenant.
  */
-import { generateApiKey } from '#shared/auth/api-keys.js';
-import { expandScopes, scopes } from '#shared/auth/scopes.js';
-import { functionDefinitions, type RouteDefinition } from '#functions/manifest.js';
-import { tableDefinitions } from '#shared/resources.js';
-import { DynamoDbApiKeyStore } from '#shared/store/dynamodb/api-key-store.js';
+import { generateApiKey } from '#shared/domain/auth/api-keys.js';
+import { expandScopes, scopes } from '#shared/contracts/auth/scopes.js';
+import { functionDefinitions, type RouteDefinition } from '#shared/contracts/function-manifest.js';
+import { tableDefinitions } from '#shared/contracts/resources.js';
+import { DynamoDbApiKeyStore } from '#shared/adapters/dynamodb/api-key-store.js';
 import { localDocumentClient } from '../../../local/seed.js';
 import { api, waitFor, type TestStack } from './local-stack.js';
 

@@ -6,22 +6,22 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as v from 'valibot';
-import type { EvaluatorDeps } from '#shared/evaluator/deps.js';
-import { scorerFor } from '#shared/evaluator/metric-scorer.js';
-import { runChunk } from '#shared/evaluator/run-chunk.js';
-import { startEvaluation } from '#shared/evaluator/start-evaluation.js';
-import { createEvaluation } from '#shared/evaluations/create-evaluation.js';
-import { CreateEvaluationRequestSchema } from '#shared/evaluations/schemas.js';
-import type { StartMessage, WorkMessage } from '#shared/messages.js';
-import { EnvironmentCredentialCheck } from '#shared/models/credentials.js';
-import type { Model } from '#shared/models/schemas.js';
-import { createModelClient } from '#shared/providers/model-client.js';
-import type { ModelClient } from '#shared/providers/types.js';
-import type { WorkQueue } from '#shared/queue/work-queue.js';
-import { tableDefinitions } from '#shared/resources.js';
-import { DynamoDbBenchmarkStore } from '#shared/store/dynamodb/benchmark-store.js';
-import { DynamoDbEvaluationStore } from '#shared/store/dynamodb/evaluation-store.js';
-import { DynamoDbModelStore } from '#shared/store/dynamodb/model-store.js';
+import type { EvaluatorDeps } from '#shared/domain/evaluator/deps.js';
+import { scorerFor } from '#shared/domain/evaluator/metric-scorer.js';
+import { runChunk } from '#shared/domain/evaluator/run-chunk.js';
+import { startEvaluation } from '#shared/domain/evaluator/start-evaluation.js';
+import { createEvaluation } from '#shared/domain/evaluations/create-evaluation.js';
+import { CreateEvaluationRequestSchema } from '#shared/contracts/evaluations/schemas.js';
+import type { StartMessage, WorkMessage } from '#shared/contracts/messages.js';
+import { EnvironmentCredentialCheck } from '#shared/adapters/secrets/credential-check.js';
+import type { Model } from '#shared/contracts/models/schemas.js';
+import { createModelClient } from '#shared/adapters/providers/model-client.js';
+import type { ModelClient } from '#shared/domain/ports/model-client.js';
+import type { WorkQueue } from '#shared/adapters/sqs/work-queue.js';
+import { tableDefinitions } from '#shared/contracts/resources.js';
+import { DynamoDbBenchmarkStore } from '#shared/adapters/dynamodb/benchmark-store.js';
+import { DynamoDbEvaluationStore } from '#shared/adapters/dynamodb/evaluation-store.js';
+import { DynamoDbModelStore } from '#shared/adapters/dynamodb/model-store.js';
 
 /** Keeps what the evaluator sends, in order; the test takes the messages out and delivers them. */
 export class MemoryQueue implements WorkQueue {

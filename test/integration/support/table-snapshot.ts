@@ -3,7 +3,7 @@
  * requests wrote nothing at all: not a record, not a counter, not an index attribute.
  */
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { tableDefinitions, type TableName } from '#shared/resources.js';
+import { tableDefinitions, type TableName } from '#shared/contracts/resources.js';
 
 /** Per table (by logical name), its rows as canonical JSON, sorted by key. */
 export type TableSnapshot = Record<TableName, string[]>;
@@ -31,7 +31,7 @@ async function scanAll(client: DynamoDBDocumentClient, tableName: string): Promi
 }
 
 /**
- * Scans every table in `shared/resources.ts`, so a table added there is covered without touching this file.
+ * Scans every table in `shared/contracts/resources.ts`, so a table added there is covered without touching this file.
  * `excludeRow` leaves out rows a test allows to change (a tenant whose writes are part of the test).
  */
 export async function snapshotTables(

@@ -1,12 +1,12 @@
-import { accuracy } from '#shared/metrics/lexical/accuracy.js';
-import { chosenOption } from '#shared/metrics/lexical/choice-answer.js';
-import { contains, startsWith } from '#shared/metrics/lexical/contains.js';
-import { editSimilarity, levenshtein } from '#shared/metrics/lexical/edit-similarity.js';
-import { exactMatch } from '#shared/metrics/lexical/exact-match.js';
-import { normaliseAnswer } from '#shared/metrics/lexical/normalise.js';
-import { regexMatch } from '#shared/metrics/lexical/regex.js';
-import { tokenF1 } from '#shared/metrics/lexical/token-f1.js';
-import { jsonSchemaMatch, jsonValid } from '#shared/metrics/structured/json.js';
+import { accuracy } from '#shared/domain/metrics/lexical/accuracy.js';
+import { chosenOption } from '#shared/domain/metrics/lexical/choice-answer.js';
+import { contains, startsWith } from '#shared/domain/metrics/lexical/contains.js';
+import { editSimilarity, levenshtein } from '#shared/domain/metrics/lexical/edit-similarity.js';
+import { exactMatch } from '#shared/domain/metrics/lexical/exact-match.js';
+import { normaliseAnswer } from '#shared/domain/metrics/lexical/normalise.js';
+import { regexMatch } from '#shared/domain/metrics/lexical/regex.js';
+import { tokenF1 } from '#shared/domain/metrics/lexical/token-f1.js';
+import { jsonSchemaMatch, jsonValid } from '#shared/domain/metrics/structured/json.js';
 
 describe('SQuAD normalisation, exact match and token F1', () => {
   it('lower-cases, strips punctuation and articles, collapses whitespace', () => {

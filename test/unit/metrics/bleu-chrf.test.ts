@@ -1,6 +1,6 @@
-import { corpusBleu, sentenceBleu } from '#shared/metrics/lexical/bleu.js';
-import { corpusChrf, sentenceChrf } from '#shared/metrics/lexical/chrf.js';
-import { tokenize13a } from '#shared/metrics/lexical/tokenize-13a.js';
+import { corpusBleu, sentenceBleu } from '#shared/domain/metrics/lexical/bleu.js';
+import { corpusChrf, sentenceChrf } from '#shared/domain/metrics/lexical/chrf.js';
+import { tokenize13a } from '#shared/domain/metrics/lexical/tokenize-13a.js';
 
 // The sacreBLEU README example: three segments, two reference streams, transposed to one list per item.
 const readmeSystem = ['The dog bit the man.', "It wasn't surprising.", 'The man had just bitten him.'];

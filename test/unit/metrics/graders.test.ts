@@ -1,8 +1,8 @@
 import * as v from 'valibot';
-import { CustomMetricsSchema } from '#shared/evaluations/schemas.js';
-import { parseLabelReply } from '#shared/metrics/graders/openai-graders.js';
-import { MetricResolutionError, resolveMetrics } from '#shared/metrics/registry.js';
-import type { MetricConfig, ResolvedMetric, ScoreInput } from '#shared/metrics/types.js';
+import { CustomMetricsSchema } from '#shared/contracts/evaluations/schemas.js';
+import { parseLabelReply } from '#shared/domain/metrics/graders/openai-graders.js';
+import { MetricResolutionError, resolveMetrics } from '#shared/domain/metrics/registry.js';
+import type { MetricConfig, ResolvedMetric, ScoreInput } from '#shared/domain/metrics/types.js';
 
 const sample: ScoreInput = { input: 'Capital of France?', output: 'Paris', expected: 'Paris', metadata: { country: 'France' } };
 

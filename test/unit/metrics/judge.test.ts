@@ -1,7 +1,7 @@
-import { parseJudgeScore } from '#shared/metrics/judge/parse-score.js';
-import { parsePairwiseReply, reconcilePairwise } from '#shared/metrics/judge/pairwise.js';
-import { renderJudgePrompt, renderPairwisePrompts } from '#shared/metrics/judge/render.js';
-import { judgeTemplates } from '#shared/metrics/judge/templates.js';
+import { parseJudgeScore } from '#shared/domain/metrics/judge/parse-score.js';
+import { parsePairwiseReply, reconcilePairwise } from '#shared/domain/metrics/judge/pairwise.js';
+import { renderJudgePrompt, renderPairwisePrompts } from '#shared/domain/metrics/judge/render.js';
+import { judgeTemplates } from '#shared/domain/metrics/judge/templates.js';
 
 const scale = [1, 5] as const;
 

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
-import { builtinMetrics } from '#shared/metrics/builtin-metrics.js';
-import type { ScoreInput } from '#shared/metrics/types.js';
-import { sentenceBleu } from '#shared/metrics/lexical/bleu.js';
-import { sentenceChrf } from '#shared/metrics/lexical/chrf.js';
-import { editSimilarity } from '#shared/metrics/lexical/edit-similarity.js';
-import { exactMatch } from '#shared/metrics/lexical/exact-match.js';
-import { rougeL, rougeN } from '#shared/metrics/lexical/rouge.js';
-import { tokenF1 } from '#shared/metrics/lexical/token-f1.js';
+import { builtinMetrics } from '#shared/domain/metrics/builtin-metrics.js';
+import type { ScoreInput } from '#shared/domain/metrics/types.js';
+import { sentenceBleu } from '#shared/domain/metrics/lexical/bleu.js';
+import { sentenceChrf } from '#shared/domain/metrics/lexical/chrf.js';
+import { editSimilarity } from '#shared/domain/metrics/lexical/edit-similarity.js';
+import { exactMatch } from '#shared/domain/metrics/lexical/exact-match.js';
+import { rougeL, rougeN } from '#shared/domain/metrics/lexical/rouge.js';
+import { tokenF1 } from '#shared/domain/metrics/lexical/token-f1.js';
 
 const lexical = ['exact_match', 'accuracy', 'contains', 'icontains', 'starts_with', 'token_f1', 'bleu', 'chrf', 'rouge_1', 'rouge_2', 'rouge_l', 'edit_similarity', 'json_valid'] as const;
 

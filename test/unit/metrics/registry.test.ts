@@ -1,7 +1,7 @@
-import { builtinMetrics } from '#shared/metrics/builtin-metrics.js';
-import { metricNames, metricTypes } from '#shared/metrics/catalogue.js';
-import { configurableMetrics, MetricResolutionError, resolveMetrics } from '#shared/metrics/registry.js';
-import type { ResolvedMetric, ScoreInput } from '#shared/metrics/types.js';
+import { builtinMetrics } from '#shared/domain/metrics/builtin-metrics.js';
+import { metricNames, metricTypes } from '#shared/contracts/metrics/metric-names.js';
+import { configurableMetrics, MetricResolutionError, resolveMetrics } from '#shared/domain/metrics/registry.js';
+import type { ResolvedMetric, ScoreInput } from '#shared/domain/metrics/types.js';
 
 const sample: ScoreInput = { input: 'Capital of France?', output: 'The answer is Paris.', expected: 'Paris', latency_ms: 120, cost_usd: 0.002 };
 

@@ -1,5 +1,5 @@
-import { porterStem } from '#shared/metrics/lexical/porter-stemmer.js';
-import { lcsLength, rougeL, rougeN, rougeTokens } from '#shared/metrics/lexical/rouge.js';
+import { porterStem } from '#shared/domain/metrics/lexical/porter-stemmer.js';
+import { lcsLength, rougeL, rougeN, rougeTokens } from '#shared/domain/metrics/lexical/rouge.js';
 
 describe('the Porter stemmer', () => {
   // Examples from Porter (1980), "An algorithm for suffix stripping", with the final stems of his

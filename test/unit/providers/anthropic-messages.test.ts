@@ -1,5 +1,5 @@
-import { AnthropicMessagesClient } from '#shared/providers/anthropic-messages.js';
-import { ProviderError, type GenerateRequest } from '#shared/providers/types.js';
+import { AnthropicMessagesClient } from '#shared/adapters/providers/anthropic-messages.js';
+import { ProviderError, type GenerateRequest } from '#shared/domain/ports/model-client.js';
 import { hang, startWireServer, truncated, type WireServer } from '../../support/provider-wire/wire-server.js';
 
 /** The documented example answer of `POST /v1/messages`. */

@@ -1,5 +1,5 @@
-import { BaselineClient } from '#shared/providers/baseline.js';
-import type { GenerateRequest } from '#shared/providers/types.js';
+import { BaselineClient } from '#shared/adapters/providers/baseline.js';
+import type { GenerateRequest } from '#shared/domain/ports/model-client.js';
 
 const request: GenerateRequest = {
   prompt: 'Answer with the letter of the correct option only.\n\nWhat is the capital of France?\n\nA. Istanbul\nB. Casablanca\nC. Porto\nD. Paris',

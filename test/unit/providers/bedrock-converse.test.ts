@@ -1,6 +1,6 @@
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import { BedrockConverseClient, bedrockRuntimeClient } from '#shared/providers/bedrock-converse.js';
-import { ProviderError, type GenerateRequest } from '#shared/providers/types.js';
+import { BedrockConverseClient, bedrockRuntimeClient } from '#shared/adapters/providers/bedrock-converse.js';
+import { ProviderError, type GenerateRequest } from '#shared/domain/ports/model-client.js';
 import { hang, startWireServer, type WireReply, type WireServer } from '../../support/provider-wire/wire-server.js';
 
 /** The documented shape of a Converse answer. */

@@ -1,7 +1,7 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { resolveBuiltinModel } from '#shared/models/catalogue.js';
-import type { Model } from '#shared/models/schemas.js';
-import { EnvironmentApiKeys, parseSecret, resolveApiKey, SecretsManagerApiKeys } from '#shared/providers/credentials.js';
+import { resolveBuiltinModel } from '#shared/domain/models/builtin-models.js';
+import type { Model } from '#shared/contracts/models/schemas.js';
+import { EnvironmentApiKeys, parseSecret, resolveApiKey, SecretsManagerApiKeys } from '#shared/adapters/providers/api-key-sources.js';
 import { startWireServer, type WireServer } from '../../support/provider-wire/wire-server.js';
 
 const registered = (overrides: Partial<Model>): Model => ({

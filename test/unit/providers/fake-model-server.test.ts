@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { OpenAiChatClient } from '#shared/providers/openai-chat.js';
-import { withRetries } from '#shared/providers/retry.js';
-import type { GenerateRequest } from '#shared/providers/types.js';
-import { fakeAnswer, startFakeModelServer, type FakeModelServer, type FakeOutcome } from '../../support/fake-model-server.js';
+import { OpenAiChatClient } from '#shared/adapters/providers/openai-chat.js';
+import { withRetries } from '#shared/adapters/providers/retry.js';
+import type { GenerateRequest } from '#shared/domain/ports/model-client.js';
+import { fakeAnswer, startFakeModelServer, type FakeModelServer, type FakeOutcome } from '../../../local/fake-model-server/server.js';
 
 const arithmetic = JSON.parse(readFileSync(new URL('../../../local/samples/arithmetic.json', import.meta.url), 'utf8')) as {
   items: { id: string; input: string; expected: string }[];
 };
-/** The exact_answer default template of `shared/benchmarks/schemas.ts`. */
+/** The exact_answer default template of `shared/contracts/benchmarks/schemas.ts`. */
 const render = (input: string) => `Answer with the final answer only, no explanation.\n\n${input}`;
 
 const request = (prompt: string, overrides: Partial<GenerateRequest> = {}): GenerateRequest => ({ prompt, parameters: {}, timeoutMs: 2000, ...overrides });

@@ -1,4 +1,4 @@
-import { codeForStatus, parseRetryAfter, redact } from '#shared/providers/http.js';
+import { codeForStatus, parseRetryAfter, redact } from '#shared/adapters/providers/http.js';
 
 const headers = (values: Record<string, string>) => (name: string) => values[name];
 

@@ -1,10 +1,10 @@
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import { resolveBuiltinModel } from '#shared/models/catalogue.js';
-import type { Model } from '#shared/models/schemas.js';
-import { EnvironmentApiKeys } from '#shared/providers/credentials.js';
-import { createModelClient } from '#shared/providers/model-client.js';
-import type { RetryPolicy } from '#shared/providers/retry.js';
-import type { GenerateRequest } from '#shared/providers/types.js';
+import { resolveBuiltinModel } from '#shared/domain/models/builtin-models.js';
+import type { Model } from '#shared/contracts/models/schemas.js';
+import { EnvironmentApiKeys } from '#shared/adapters/providers/api-key-sources.js';
+import { createModelClient } from '#shared/adapters/providers/model-client.js';
+import type { RetryPolicy } from '#shared/adapters/providers/retry.js';
+import type { GenerateRequest } from '#shared/domain/ports/model-client.js';
 import { startWireServer, type WireServer } from '../../support/provider-wire/wire-server.js';
 
 const registered = (overrides: Partial<Model>): Model => ({

@@ -1,5 +1,5 @@
-import { OpenAiChatClient } from '#shared/providers/openai-chat.js';
-import { ProviderError, type GenerateRequest } from '#shared/providers/types.js';
+import { OpenAiChatClient } from '#shared/adapters/providers/openai-chat.js';
+import { ProviderError, type GenerateRequest } from '#shared/domain/ports/model-client.js';
 import { hang, reset, startWireServer, truncated, type WireServer } from '../../support/provider-wire/wire-server.js';
 
 /** The documented example answer of `POST /v1/chat/completions`. */

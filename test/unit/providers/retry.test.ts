@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { backoffDelayMs, defaultRetryPolicy, withRetries, type RetryPolicy } from '#shared/providers/retry.js';
-import { ProviderError, type GenerateRequest, type GenerateResult, type ModelClient, type ProviderErrorCode } from '#shared/providers/types.js';
+import { backoffDelayMs, defaultRetryPolicy, withRetries, type RetryPolicy } from '#shared/adapters/providers/retry.js';
+import { ProviderError, type GenerateRequest, type GenerateResult, type ModelClient, type ProviderErrorCode } from '#shared/domain/ports/model-client.js';
 
 const answer: GenerateResult = { text: '4', finish_reason: 'stop', usage: { input_tokens: 5, output_tokens: 1 }, latency_ms: 12, attempts: 1 };
 const request: GenerateRequest = { prompt: 'What is 2 + 2?', parameters: {}, timeoutMs: 1000 };

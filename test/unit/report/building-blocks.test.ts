@@ -1,8 +1,8 @@
-import type { ItemResult } from '#shared/evaluations/results.js';
-import { binsFor, countInBins } from '#shared/report/charts/histogram.js';
-import { niceMax, ticks } from '#shared/report/charts/scale.js';
-import { escapeHtml, html } from '#shared/report/html.js';
-import { ResultsSampler, type ReportMetric } from '#shared/report/report-data.js';
+import type { ItemResult } from '#shared/contracts/evaluations/result-types.js';
+import { binsFor, countInBins } from '#shared/domain/report/charts/histogram.js';
+import { niceMax, ticks } from '#shared/domain/report/charts/scale.js';
+import { escapeHtml, html } from '#shared/domain/report/html.js';
+import { ResultsSampler, type ReportMetric } from '#shared/domain/report/report-data.js';
 
 const binary: ReportMetric = { name: 'exact_match', kind: 'computed', range: [0, 1], higherIsBetter: true, binary: true };
 const graded: ReportMetric = { name: 'token_f1', kind: 'computed', range: [0, 1], higherIsBetter: true, binary: false };

@@ -1,9 +1,9 @@
-import type { ItemResult, ModelOutput } from '#shared/evaluations/results.js';
-import type { Evaluation } from '#shared/evaluations/schemas.js';
-import { computeResults } from '#shared/evaluator/results.js';
-import { resolveBuiltinModel } from '#shared/models/catalogue.js';
-import type { Model } from '#shared/models/schemas.js';
-import { ResultsSampler, type ReportData, type ReportMetric } from '#shared/report/report-data.js';
+import type { ItemResult, ModelOutput } from '#shared/contracts/evaluations/result-types.js';
+import type { Evaluation } from '#shared/contracts/evaluations/schemas.js';
+import { computeResults } from '#shared/domain/evaluator/aggregate-results.js';
+import { resolveBuiltinModel } from '#shared/domain/models/builtin-models.js';
+import type { Model } from '#shared/contracts/models/schemas.js';
+import { ResultsSampler, type ReportData, type ReportMetric } from '#shared/domain/report/report-data.js';
 
 /** Deterministic pseudo-random numbers, so fixtures are the same on every run. */
 function random(seed: number): () => number {

@@ -1,8 +1,8 @@
-import { NotFoundError } from '#shared/errors.js';
-import type { ItemResult } from '#shared/evaluations/results.js';
-import type { Evaluation } from '#shared/evaluations/schemas.js';
-import type { Benchmark } from '#shared/benchmarks/schemas.js';
-import { loadReportData, reportMetrics, type ReportStores } from '#shared/report/load-report.js';
+import { NotFoundError } from '#shared/domain/errors.js';
+import type { ItemResult } from '#shared/contracts/evaluations/result-types.js';
+import type { Evaluation } from '#shared/contracts/evaluations/schemas.js';
+import type { Benchmark } from '#shared/contracts/benchmarks/schemas.js';
+import { loadReportData, reportMetrics, type ReportStores } from '#shared/domain/report/load-report.js';
 import { fixture } from './fixtures.js';
 
 const benchmark = { name: 'Sums', task_type: 'exact_answer', default_metrics: undefined } as unknown as Benchmark;

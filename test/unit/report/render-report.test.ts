@@ -1,5 +1,5 @@
-import { renderReport } from '#shared/report/render-report.js';
-import { RANKED_ITEMS } from '#shared/report/report-data.js';
+import { renderReport } from '#shared/domain/report/render-report.js';
+import { RANKED_ITEMS } from '#shared/domain/report/report-data.js';
 import { modelA, modelB, reportData } from './fixtures.js';
 
 const count = (text: string, pattern: RegExp) => (text.match(new RegExp(pattern.source, 'g')) ?? []).length;

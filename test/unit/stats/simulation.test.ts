@@ -1,6 +1,6 @@
-import { aggregate } from '#shared/stats/aggregate.js';
-import { comparePaired, type CompareOptions } from '#shared/stats/compare.js';
-import { createRandom, type Random } from '#shared/stats/random.js';
+import { aggregate } from '#shared/domain/stats/aggregate.js';
+import { comparePaired, type CompareOptions } from '#shared/domain/stats/compare.js';
+import { createRandom, type Random } from '#shared/domain/stats/random.js';
 
 /**
  * Calibration by simulation: data with a known truth, 1,000 seeded runs. A 95% interval should contain

@@ -1,14 +1,14 @@
-import { aggregate } from '#shared/stats/aggregate.js';
-import { bootstrapMeanInterval, bootstrapMeans } from '#shared/stats/bootstrap.js';
-import { comparePaired } from '#shared/stats/compare.js';
-import { holmAdjust } from '#shared/stats/holm.js';
-import { mcnemarExact } from '#shared/stats/mcnemar.js';
-import { pairedPermutationTest } from '#shared/stats/permutation.js';
-import { createRandom, deriveSeed } from '#shared/stats/random.js';
-import { binomialHalfCdf, normalCdf, normalQuantile, studentTQuantile } from '#shared/stats/special.js';
-import { verdict } from '#shared/stats/verdict.js';
-import { wilcoxonSignedRank } from '#shared/stats/wilcoxon.js';
-import { wilsonInterval } from '#shared/stats/wilson.js';
+import { aggregate } from '#shared/domain/stats/aggregate.js';
+import { bootstrapMeanInterval, bootstrapMeans } from '#shared/domain/stats/bootstrap.js';
+import { comparePaired } from '#shared/domain/stats/compare.js';
+import { holmAdjust } from '#shared/domain/stats/holm.js';
+import { mcnemarExact } from '#shared/domain/stats/mcnemar.js';
+import { pairedPermutationTest } from '#shared/domain/stats/permutation.js';
+import { createRandom, deriveSeed } from '#shared/domain/stats/random.js';
+import { binomialHalfCdf, normalCdf, normalQuantile, studentTQuantile } from '#shared/domain/stats/special.js';
+import { verdict } from '#shared/domain/stats/verdict.js';
+import { wilcoxonSignedRank } from '#shared/domain/stats/wilcoxon.js';
+import { wilsonInterval } from '#shared/domain/stats/wilson.js';
 
 describe('special functions', () => {
   it('matches standard normal and t tables', () => {

@@ -1,0 +1,116 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { digestsEqual, displayPrefix, generateApiKey, hashApiKey } from '../../domain/auth/api-keys.js';
+import type { Scope } from '../../contracts/auth/scopes.js';
+import { documentClient } from '../aws-clients.js';
+import { requireEnv } from '../../platform/config.js';
+import { NotFoundError } from '../../domain/errors.js';
+import { newId } from '../../platform/ids.js';
+import { tableDefinitions } from '../../contracts/resources.js';
+import { queryAll } from './queries.js';
+
+export interface ApiKeyRecord {
+  key_id: string;
+  tenant_id: string;
+  scopes: Scope[];
+  prefix: string;
+  name?: string;
+  created_at: string;
+  revoked_at?: string;
+}
+
+export interface IssuedApiKey {
+  /** The plaintext key: shown once, never stored. */
+  key: string;
+  record: ApiKeyRecord;
+}
+
+const keyPk = (digest: string) => `KEY#${digest}`;
+const tenantKeysPk = (tenantId: string) => `TENANT#${tenantId}#KEYS`;
+
+export class DynamoDbApiKeyStore {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly tableName: string;
+
+  constructor(options: { client?: DynamoDBDocumentClient; tableName?: string } = {}) {
+    this.client = options.client ?? documentClient;
+    this.tableName = options.tableName ?? requireEnv(tableDefinitions.apiKeys.envVar);
+  }
+
+  /** Issues a key; `plaintextKey` lets the local stack keep a fixed development key across restarts. */
+  async issue(input: { tenantId: string; scopes: Scope[]; name?: string; plaintextKey?: string }): Promise<IssuedApiKey> {
+    const key = input.plaintextKey ?? generateApiKey();
+    const digest = hashApiKey(key);
+    const record: ApiKeyRecord = {
+      key_id: newId('key'),
+      tenant_id: input.tenantId,
+      scopes: input.scopes,
+      prefix: displayPrefix(key),
+      name: input.name,
+      created_at: new Date().toISOString(),
+    };
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: keyPk(digest), digest, gsi1pk: tenantKeysPk(input.tenantId), gsi1sk: record.key_id, ...record },
+      }),
+    );
+    return { key, record };
+  }
+
+  /** The live record for a presented key, or undefined for an unknown or revoked one. */
+  async resolve(key: string): Promise<ApiKeyRecord | undefined> {
+    const digest = hashApiKey(key);
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: keyPk(digest) } }));
+    if (!Item || typeof Item.digest !== 'string' || !digestsEqual(Item.digest, digest) || Item.revoked_at) {
+      return undefined;
+    }
+    return toRecord(Item);
+  }
+
+  async list(tenantId: string): Promise<ApiKeyRecord[]> {
+    const rows = await queryAll(this.client, {
+      TableName: this.tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': tenantKeysPk(tenantId) },
+      ScanIndexForward: false,
+    });
+    return rows.map(toRecord);
+  }
+
+  async revoke(tenantId: string, keyId: string): Promise<ApiKeyRecord> {
+    const page = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk = :sk',
+        ExpressionAttributeValues: { ':pk': tenantKeysPk(tenantId), ':sk': keyId },
+      }),
+    );
+    const item = page.Items?.[0];
+    if (!item) throw new NotFoundError('API key', keyId);
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: item.pk },
+          UpdateExpression: 'SET revoked_at = :now',
+          // Revoking twice keeps the first revocation time rather than moving it.
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revoked_at)',
+          ExpressionAttributeValues: { ':now': new Date().toISOString() },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toRecord(Attributes ?? item);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return toRecord(item);
+      throw error;
+    }
+  }
+}
+
+function toRecord(item: Record<string, unknown>): ApiKeyRecord {
+  const { pk: _pk, digest: _digest, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, ...record } = item;
+  return record as unknown as ApiKeyRecord;
+}

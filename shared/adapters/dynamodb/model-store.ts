@@ -1,0 +1,99 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../aws-clients.js';
+import { requireEnv } from '../../platform/config.js';
+import type { Model } from '../../contracts/models/schemas.js';
+import type { Page } from '../../contracts/pagination.js';
+import { tableDefinitions } from '../../contracts/resources.js';
+import { listNewestFirst, withoutAttributes } from './queries.js';
+
+export const modelKeys = {
+  record: (tenantId: string, modelId: string) => ({ pk: `TENANT#${tenantId}#MODEL#${modelId}`, sk: 'MODEL' }),
+  listing: (tenantId: string) => `TENANT#${tenantId}#MODELS`,
+  /** The tenant's model settings: which registered model judges by default. */
+  settings: (tenantId: string) => ({ pk: `TENANT#${tenantId}#MODEL-SETTINGS`, sk: 'JUDGE' }),
+};
+
+const storageAttributes = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'tenant_id']);
+const toModel = (item: Record<string, unknown>) => withoutAttributes<Model>(item, storageAttributes);
+
+export class ModelAlreadyExistsError extends Error {}
+
+export class DynamoDbModelStore {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly tableName: string;
+
+  constructor(options: { client?: DynamoDBDocumentClient; tableName?: string } = {}) {
+    this.client = options.client ?? documentClient;
+    this.tableName = options.tableName ?? requireEnv(tableDefinitions.models.envVar);
+  }
+
+  async create(tenantId: string, model: Model): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...modelKeys.record(tenantId, model.model_id),
+            gsi1pk: modelKeys.listing(tenantId),
+            // Newest first, ties broken by id.
+            gsi1sk: `${model.created_at}#${model.model_id}`,
+            tenant_id: tenantId,
+            ...model,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new ModelAlreadyExistsError(model.model_id);
+      throw error;
+    }
+  }
+
+  async get(tenantId: string, modelId: string): Promise<Model | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: modelKeys.record(tenantId, modelId) }));
+    return Item ? toModel(Item) : undefined;
+  }
+
+  async list(tenantId: string, page: { limit: number; cursor?: string }): Promise<Page<Model>> {
+    const result = await listNewestFirst(this.client, this.tableName, modelKeys.listing(tenantId), page);
+    return { items: result.items.map(toModel), next_cursor: result.next_cursor };
+  }
+
+  async setDefaultJudge(tenantId: string, modelId: string): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...modelKeys.settings(tenantId), default_judge_model_id: modelId } }));
+  }
+
+  async defaultJudge(tenantId: string): Promise<string | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: modelKeys.settings(tenantId) }));
+    return typeof Item?.default_judge_model_id === 'string' ? Item.default_judge_model_id : undefined;
+  }
+
+  /** Forgets the tenant's default judge if it is this model (a deleted model cannot judge). */
+  async clearDefaultJudge(tenantId: string, modelId: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: modelKeys.settings(tenantId),
+          ConditionExpression: 'default_judge_model_id = :model',
+          ExpressionAttributeValues: { ':model': modelId },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async delete(tenantId: string, modelId: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new DeleteCommand({ TableName: this.tableName, Key: modelKeys.record(tenantId, modelId), ConditionExpression: 'attribute_exists(pk)' }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+}

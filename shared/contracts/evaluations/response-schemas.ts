@@ -1,0 +1,193 @@
+import * as v from 'valibot';
+import { ModelSchema } from '../models/response-schemas.js';
+import { CountSchema, pageSchema, TimestampSchema } from '../primitives.js';
+import { CustomMetricSchema, EvaluationStatusSchema } from './schemas.js';
+
+const nullableNumber = v.nullable(v.number());
+const Interval = v.pipe(v.nullable(v.strictTuple([v.number(), v.number()])), v.description('95% confidence interval [low, high]; null when it cannot be computed.'));
+const Verdict = v.picklist(['model_2 better', 'model_1 better', 'no significant difference']);
+const ErrorReason = v.strictObject({ code: v.string(), message: v.string() });
+// Optional: results computed before it was recorded do not have it.
+const IntervalMethod = v.optional(
+  v.pipe(
+    v.nullable(v.picklist(['wilson', 'bootstrap_bca', 'normal'])),
+    v.description('How `ci95` was computed: Wilson score (pass/fail), bias-corrected bootstrap, or normal approximation; null without an interval.'),
+  ),
+);
+
+export const TokenUsageSchema = v.strictObject({ input_tokens: CountSchema, output_tokens: CountSchema });
+
+export const EvaluationErrorSchema = v.pipe(ErrorReason, v.description('Why the evaluation failed as a whole.'));
+
+/** The seed's response to `POST /api/v3/evaluations`, field for field (plus `model_id_2` when comparing). */
+export const CreateEvaluationResponseSchema = v.strictObject({
+  evaluation_id: v.pipe(v.string(), v.description('Unique identifier for the evaluation'), v.examples(['eval-abc123'])),
+  model_id: v.pipe(v.string(), v.description('ID of the model being evaluated'), v.examples(['model-xyz789'])),
+  model_id_2: v.optional(v.pipe(v.string(), v.description('ID of the second model, in comparison mode'), v.examples(['model-def456']))),
+  status: v.pipe(v.literal('pending'), v.description('Current status of the evaluation (always pending at creation)')),
+  benchmark_id: v.pipe(v.string(), v.description('Benchmark ID used'), v.examples(['benchmark-abc123'])),
+  created_at: v.pipe(v.string(), v.isoTimestamp(), v.description('timestamp of evaluation creation'), v.examples(['2024-02-24T10:00:00Z'])),
+  message: v.pipe(v.string(), v.description('Status message'), v.examples(['Evaluation created successfully'])),
+});
+
+export const EvaluationStatusViewSchema = v.strictObject({
+  evaluation_id: v.string(),
+  status: v.pipe(EvaluationStatusSchema, v.description('`pending` → `running` → `completed` | `failed` | `cancelled`.')),
+  model_id: v.string(),
+  model_id_2: v.optional(v.string()),
+  benchmark_id: v.string(),
+  created_at: TimestampSchema,
+  updated_at: TimestampSchema,
+  started_at: v.optional(TimestampSchema),
+  completed_at: v.optional(TimestampSchema),
+  progress: v.strictObject({
+    total_items: CountSchema,
+    completed_items: v.pipe(CountSchema, v.description('Items every model answered and that were scored.')),
+    failed_items: v.pipe(CountSchema, v.description('Items that failed for good, with their reason in the results.')),
+    percent: v.pipe(v.number(), v.description('Share of items finished (scored or failed), 0–100, one decimal.')),
+    items_per_second: v.pipe(nullableNumber, v.description('Items finished per second since the evaluation started running.')),
+    eta_seconds: v.pipe(nullableNumber, v.description('Estimated seconds to completion at that rate; null when unknown or finished.')),
+    models: v.array(v.strictObject({ model_id: v.string(), scored: CountSchema, failed: CountSchema, percent: v.number() })),
+  }),
+  error: v.optional(EvaluationErrorSchema),
+});
+
+export const MetricAggregateSchema = v.strictObject({
+  mean: v.pipe(nullableNumber, v.description('Mean over scored items; null when none could be scored.')),
+  std_error: nullableNumber,
+  ci95: Interval,
+  n: v.pipe(CountSchema, v.description('Items in the mean.')),
+  n_excluded: v.pipe(CountSchema, v.description('Items excluded (failed answers, failed judgements).')),
+  ci_method: IntervalMethod,
+});
+
+export const ModelResultsSchema = v.strictObject({
+  model_id: v.string(),
+  baseline: v.boolean(),
+  completed_items: CountSchema,
+  failed_items: CountSchema,
+  metrics: v.record(v.string(), MetricAggregateSchema),
+  usage: TokenUsageSchema,
+  cost_usd: nullableNumber,
+  latency_ms: v.strictObject({ p50: nullableNumber, p95: nullableNumber }),
+  failure_reasons: v.pipe(v.record(v.string(), CountSchema), v.description('Why items failed, by error code.')),
+});
+
+export const MetricComparisonSchema = v.strictObject({
+  difference: v.pipe(nullableNumber, v.description('Paired mean difference, model_id_2 − model_id.')),
+  ci95: Interval,
+  p_value: nullableNumber,
+  p_value_adjusted: v.pipe(nullableNumber, v.description('Holm-adjusted over the compared metrics.')),
+  test: v.pipe(v.string(), v.description('The test behind the p-value, chosen to fit the metric.')),
+  wins: v.pipe(CountSchema, v.description('Items where model_id_2 scored higher.')),
+  ties: CountSchema,
+  losses: CountSchema,
+  n: v.pipe(CountSchema, v.description('Items both models have a score for (the pairs compared).')),
+  // Optional like `ci_method`: results computed before they were recorded do not have them.
+  n_excluded: v.optional(v.pipe(CountSchema, v.description('Items missing a score for either model.'))),
+  ci_method: IntervalMethod,
+  direction: v.optional(
+    v.pipe(v.picklist([-1, 0, 1]), v.description("The way the test's statistic leans (+1: model_id_2 larger); the verdict needs it to agree with the difference.")),
+  ),
+  higher_is_better: v.optional(v.pipe(v.boolean(), v.description("The metric's direction: wins and the verdict mean better, not larger."))),
+  verdict: Verdict,
+});
+
+export const PairwiseSummarySchema = v.strictObject({
+  preference: v.pipe(MetricAggregateSchema, v.description("Mean of model 2's preference share: 0.5 is no preference.")),
+  flip_rate: v.pipe(nullableNumber, v.description('Share of judged items whose verdict flipped with the order (counted as ties).')),
+  wins: CountSchema,
+  ties: CountSchema,
+  losses: CountSchema,
+  p_value: nullableNumber,
+  p_value_adjusted: nullableNumber,
+  verdict: Verdict,
+  judge_model_id: v.string(),
+  template_id: v.string(),
+  judge_failures: v.record(v.string(), CountSchema),
+});
+
+export const JudgeSummarySchema = v.strictObject({
+  judge_model_id: v.string(),
+  template_id: v.string(),
+  judge_same_family: v.pipe(v.boolean(), v.description('The judge shares a family with a candidate (self-preference risk).')),
+  same_family_models: v.array(v.string()),
+  judge_failures: v.record(v.string(), CountSchema),
+});
+
+export const EvaluationResultsSchema = v.strictObject({
+  models: v.array(ModelResultsSchema),
+  comparison: v.optional(
+    v.strictObject({
+      model_id: v.string(),
+      model_id_2: v.string(),
+      metrics: v.record(v.string(), MetricComparisonSchema),
+      pairwise: v.optional(v.record(v.string(), PairwiseSummarySchema)),
+    }),
+  ),
+  judges: v.optional(v.record(v.string(), JudgeSummarySchema)),
+  seed: v.pipe(v.number(), v.integer(), v.description('Seed of every resampling step: the same inputs give the same numbers.')),
+});
+
+export const EvaluationViewSchema = v.strictObject({
+  ...EvaluationStatusViewSchema.entries,
+  benchmark_version: v.pipe(v.number(), v.integer(), v.description('The benchmark version the evaluation runs on.')),
+  benchmark_content_hash: v.string(),
+  custom_metrics: v.optional(v.array(CustomMetricSchema)),
+  models: v.pipe(v.array(ModelSchema), v.description('The models as resolved at creation, so the run is reproducible.')),
+  judges: v.optional(v.pipe(v.record(v.string(), v.string()), v.description('Judge model id by judged metric.'))),
+  judge_models: v.optional(v.array(ModelSchema)),
+  results: v.pipe(v.nullable(EvaluationResultsSchema), v.description('Null until the evaluation has finished.')),
+});
+
+export const JudgementSchema = v.strictObject({
+  score: nullableNumber,
+  raw: v.optional(v.union([v.number(), v.string()])),
+  rationale: v.optional(v.string()),
+  judge_model_id: v.string(),
+  template_id: v.string(),
+  error: v.optional(ErrorReason),
+});
+
+export const PairwiseJudgementSchema = v.strictObject({
+  preferred: v.nullable(v.picklist(['model_1', 'model_2', 'tie'])),
+  score: v.pipe(nullableNumber, v.description("Model 2's share of the preference; null when the judge failed.")),
+  flipped: v.boolean(),
+  judge_model_id: v.string(),
+  template_id: v.string(),
+  rationale: v.optional(v.strictObject({ model_1_first: v.optional(v.string()), model_2_first: v.optional(v.string()) })),
+  error: v.optional(ErrorReason),
+});
+
+export const ModelOutputSchema = v.strictObject({
+  status: v.picklist(['scored', 'failed']),
+  output: v.optional(v.string()),
+  scores: v.record(v.string(), nullableNumber),
+  latency_ms: v.optional(v.number()),
+  usage: v.optional(TokenUsageSchema),
+  cost_usd: v.optional(v.number()),
+  finish_reason: v.optional(v.string()),
+  attempts: v.optional(v.pipe(v.number(), v.integer())),
+  error: v.optional(
+    v.strictObject({
+      code: v.pipe(v.string(), v.description('Why the model call failed (`rate_limited`, `timeout`, `bad_request`, …).')),
+      message: v.string(),
+      status: v.optional(v.pipe(v.number(), v.integer(), v.description("The provider's HTTP status, when it answered."))),
+      attempts: v.optional(v.pipe(v.number(), v.integer())),
+    }),
+  ),
+  judgements: v.optional(v.record(v.string(), JudgementSchema)),
+});
+
+export const ItemResultSchema = v.strictObject({
+  item_id: v.string(),
+  position: CountSchema,
+  input: v.string(),
+  expected: v.optional(v.string()),
+  choices: v.optional(v.array(v.string())),
+  outputs: v.pipe(v.record(v.string(), ModelOutputSchema), v.description('Each model\'s answer, by model id.')),
+  pairwise: v.optional(v.record(v.string(), PairwiseJudgementSchema)),
+});
+
+export const EvaluationPageSchema = pageSchema(EvaluationStatusViewSchema, 'Evaluations, newest first.');
+export const ItemResultPageSchema = pageSchema(ItemResultSchema, 'One row per benchmark item, in benchmark order.');

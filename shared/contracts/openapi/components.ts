@@ -1,0 +1,76 @@
+import { AppendItemsRequestSchema, BenchmarkItemInputSchema, CreateBenchmarkRequestSchema } from '../benchmarks/schemas.js';
+import { BenchmarkItemPageSchema, BenchmarkItemSchema, BenchmarkPageSchema, BenchmarkViewSchema } from '../benchmarks/response-schemas.js';
+import {
+  CreateEvaluationResponseSchema,
+  EvaluationErrorSchema,
+  EvaluationPageSchema,
+  EvaluationResultsSchema,
+  EvaluationStatusViewSchema,
+  EvaluationViewSchema,
+  ItemResultPageSchema,
+  ItemResultSchema,
+  JudgementSchema,
+  JudgeSummarySchema,
+  MetricAggregateSchema,
+  MetricComparisonSchema,
+  ModelOutputSchema,
+  ModelResultsSchema,
+  PairwiseJudgementSchema,
+  PairwiseSummarySchema,
+  TokenUsageSchema,
+} from '../evaluations/response-schemas.js';
+import { CreateEvaluationRequestSchema, CustomMetricSchema, MetricConfigSchema, MetricNameSchema } from '../evaluations/schemas.js';
+import { ModelPageSchema, ModelSchema } from '../models/response-schemas.js';
+import { GenerationParametersSchema, PricingSchema, RegisterModelRequestSchema } from '../models/schemas.js';
+import { HealthSchema } from './health-schema.js';
+import { ErrorBodySchema, FieldErrorSchema, GatewayErrorSchema } from '../primitives.js';
+
+/**
+ * The schemas the document names under `components.schemas` (and the generated client exports as
+ * `components['schemas'][name]`). Wherever one of these objects appears inside another schema, the
+ * document refers to it by name instead of repeating it.
+ */
+export const namedSchemas = {
+  Error: ErrorBodySchema,
+  FieldError: FieldErrorSchema,
+  GatewayError: GatewayErrorSchema,
+  Health: HealthSchema,
+
+  CreateEvaluationRequest: CreateEvaluationRequestSchema,
+  CustomMetric: CustomMetricSchema,
+  MetricName: MetricNameSchema,
+  MetricConfig: MetricConfigSchema,
+  CreateEvaluationResponse: CreateEvaluationResponseSchema,
+  EvaluationStatus: EvaluationStatusViewSchema,
+  EvaluationError: EvaluationErrorSchema,
+  Evaluation: EvaluationViewSchema,
+  EvaluationPage: EvaluationPageSchema,
+  EvaluationResults: EvaluationResultsSchema,
+  ModelResults: ModelResultsSchema,
+  MetricAggregate: MetricAggregateSchema,
+  MetricComparison: MetricComparisonSchema,
+  PairwiseSummary: PairwiseSummarySchema,
+  JudgeSummary: JudgeSummarySchema,
+  ItemResult: ItemResultSchema,
+  ItemResultPage: ItemResultPageSchema,
+  ModelOutput: ModelOutputSchema,
+  Judgement: JudgementSchema,
+  PairwiseJudgement: PairwiseJudgementSchema,
+  TokenUsage: TokenUsageSchema,
+
+  CreateBenchmarkRequest: CreateBenchmarkRequestSchema,
+  AppendItemsRequest: AppendItemsRequestSchema,
+  BenchmarkItemInput: BenchmarkItemInputSchema,
+  Benchmark: BenchmarkViewSchema,
+  BenchmarkPage: BenchmarkPageSchema,
+  BenchmarkItem: BenchmarkItemSchema,
+  BenchmarkItemPage: BenchmarkItemPageSchema,
+
+  RegisterModelRequest: RegisterModelRequestSchema,
+  Model: ModelSchema,
+  ModelPage: ModelPageSchema,
+  GenerationParameters: GenerationParametersSchema,
+  Pricing: PricingSchema,
+};
+
+export type SchemaName = keyof typeof namedSchemas;

@@ -1,0 +1,328 @@
+import * as v from 'valibot';
+import { benchmarkLimits, AppendItemsRequestSchema, CreateBenchmarkRequestSchema } from '../benchmarks/schemas.js';
+import { BenchmarkItemPageSchema, BenchmarkPageSchema, BenchmarkViewSchema } from '../benchmarks/response-schemas.js';
+import { ListEvaluationsQuerySchema, ListResultsQuerySchema } from '../../domain/evaluations/evaluation-queries.js';
+import {
+  CreateEvaluationResponseSchema,
+  EvaluationPageSchema,
+  EvaluationStatusViewSchema,
+  EvaluationViewSchema,
+  ItemResultPageSchema,
+} from '../evaluations/response-schemas.js';
+import { exportContentTypes, NEXT_CURSOR_HEADER } from '../../domain/evaluations/results-export.js';
+import { CreateEvaluationRequestSchema, IdempotencyKeySchema } from '../evaluations/schemas.js';
+import { ModelPageSchema, ModelSchema } from '../models/response-schemas.js';
+import { ListModelsQuerySchema, RegisterModelRequestSchema } from '../models/schemas.js';
+import { PageQuerySchema } from '../pagination.js';
+import { createEvaluationExamples } from './examples.js';
+import { HealthSchema } from './health-schema.js';
+
+/**
+ * What the OpenAPI document says about each route of `shared/contracts/function-manifest.ts`, keyed `"METHOD path"`.
+ * Request schemas are the very objects the handlers validate with; response schemas are the ones the
+ * domain types are derived from. The document builder refuses a manifest route without an entry here
+ * (and an entry without a route), so the two cannot drift.
+ */
+
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 503;
+
+export interface HeaderSpec {
+  description: string;
+  schema?: v.GenericSchema;
+  /** Always sent with this response. */
+  required?: boolean;
+}
+
+export interface ResponseSpec {
+  description: string;
+  /** The JSON body (`application/json`); absent for an empty body (204). */
+  schema?: v.GenericSchema;
+  /** Other media types the route answers with this status (an HTML report, CSV and JSONL exports). */
+  media?: Record<string, { description: string; schema?: v.GenericSchema }>;
+  headers?: Record<string, HeaderSpec>;
+  /** Examples of the JSON body, by name. */
+  examples?: Record<string, { summary: string; value: unknown }>;
+}
+
+export interface RequestBodySpec {
+  schema: v.GenericSchema;
+  description: string;
+  /** Also accepted as `application/x-ndjson`: how the lines map to the JSON body. */
+  ndjson?: string;
+  examples?: Record<string, { summary: string; value: unknown }>;
+}
+
+export interface OperationSpec {
+  operationId: string;
+  summary: string;
+  description: string;
+  tag: 'Evaluations' | 'Benchmarks' | 'Models' | 'Service';
+  /** Descriptions of the `{name}` parameters of the route's path. */
+  pathParams?: Record<string, { description: string; schema: v.GenericSchema }>;
+  query?: v.ObjectSchema<v.ObjectEntries, v.ErrorMessage<v.ObjectIssue> | undefined>;
+  /** Request headers; a description in the schema (`v.description`) becomes the parameter's. */
+  headers?: Record<string, { schema: v.GenericSchema; required?: boolean }>;
+  body?: RequestBodySpec;
+  responses: Record<number, ResponseSpec>;
+  /**
+   * The error statuses this route answers beyond those every route of its kind answers (see
+   * `document.ts`: 401/403/429 for authenticated routes, 400 for a query or body, 404 for a path id,
+   * 413/415 for a body), with what they mean here.
+   */
+  errors?: Partial<Record<ErrorStatus, string>>;
+}
+
+const location = (what: string): Record<string, HeaderSpec> => ({ Location: { description: `URL of ${what}.`, schema: v.string(), required: true } });
+
+const EvaluationIdParam = {
+  evaluation_id: {
+    description: 'The evaluation, as `POST /api/v3/evaluations` answered it.',
+    schema: v.pipe(v.string(), v.examples(['eval-01jd2x8k4q7g2m6r9t3v5w8y0z'])),
+  },
+};
+const BenchmarkIdParam = {
+  benchmark_id: { description: 'The benchmark, as `POST /api/v3/benchmarks` answered it.', schema: v.pipe(v.string(), v.examples(['task-abc123'])) },
+};
+const ModelIdParam = {
+  model_id: { description: 'A registered model id, or a built-in one (`gpt-4`, `baseline:echo`, …).', schema: v.pipe(v.string(), v.examples(['claude-3-sonnet-20240229'])) },
+};
+
+const unknownEvaluation = 'No evaluation with this id for your tenant (another tenant\'s id answers the same).';
+const unknownBenchmark = 'No benchmark with this id for your tenant (another tenant\'s id answers the same).';
+const mediaType = (contentType: string) => contentType.split(';')[0]?.trim() ?? contentType;
+
+export const operations: Record<string, OperationSpec> = {
+  'GET /api/v3/health': {
+    operationId: 'getHealth',
+    tag: 'Service',
+    summary: 'Check the service',
+    description: 'Answers 200 once the service reaches its table and queue, 503 naming what it cannot reach. No authentication.',
+    responses: {
+      200: { description: 'Every dependency is reachable.', schema: HealthSchema },
+      503: { description: 'A dependency is unreachable; `checks` names it.', schema: HealthSchema },
+    },
+  },
+  'GET /api/v3/openapi.json': {
+    operationId: 'getOpenApiDocument',
+    tag: 'Service',
+    summary: 'This OpenAPI document',
+    description: 'The OpenAPI 3.1 document of the API, generated from the schemas the handlers validate with. No authentication.',
+    responses: {
+      200: { description: 'The OpenAPI 3.1 document.', schema: v.pipe(v.record(v.string(), v.unknown()), v.description('An OpenAPI 3.1 document.')) },
+    },
+  },
+
+  'POST /api/v3/evaluations': {
+    operationId: 'createEvaluation',
+    tag: 'Evaluations',
+    summary: 'Create a new model evaluation using an existing benchmark',
+    description:
+      'Initiates a model evaluation using a benchmark from your library: one model, or two side by side (comparison mode, with `model_id_2`). ' +
+      'The evaluation runs asynchronously: poll `GET /api/v3/evaluations/{evaluation_id}/status` (the `Location` header) to track progress, and read the results with `GET /api/v3/evaluations/{evaluation_id}`.',
+    headers: { 'Idempotency-Key': { schema: IdempotencyKeySchema } },
+    body: {
+      schema: CreateEvaluationRequestSchema,
+      description: 'The model (or two) and the benchmark; `custom_metrics` names metrics or configures them (defaults: the benchmark\'s).',
+      examples: createEvaluationExamples.requests,
+    },
+    responses: {
+      202: {
+        description: 'Accepted: the evaluation is recorded as `pending` and queued for execution.',
+        schema: CreateEvaluationResponseSchema,
+        examples: createEvaluationExamples.responses,
+        headers: {
+          ...location("the evaluation's status"),
+          'Idempotent-Replayed': { description: '`true` when an `Idempotency-Key` replayed the first response.', schema: v.literal('true') },
+        },
+      },
+    },
+    errors: {
+      409: 'The `Idempotency-Key` was already used with a different body (`idempotency_key_reused`).',
+      422: 'Well-formed but unusable: an unknown benchmark or model, an unknown metric, a judged metric without a judge model, a pairwise metric without `model_id_2`, an empty benchmark.',
+      503: 'The evaluation could not be queued; nothing was run. Retry (see `Retry-After`).',
+    },
+  },
+  'GET /api/v3/evaluations': {
+    operationId: 'listEvaluations',
+    tag: 'Evaluations',
+    summary: 'List evaluations',
+    description: "The tenant's evaluations, newest first, `limit` at a time; filter by `status`, `benchmark_id` or `model_id`.",
+    query: ListEvaluationsQuerySchema,
+    responses: { 200: { description: 'One page of evaluations (their status views).', schema: EvaluationPageSchema } },
+  },
+  'GET /api/v3/evaluations/{evaluation_id}': {
+    operationId: 'getEvaluation',
+    tag: 'Evaluations',
+    summary: 'Read an evaluation and its results',
+    description: 'The record, the pinned benchmark version, the models as resolved, and `results` once the evaluation has finished: per model, every metric\'s mean with its 95% CI; in comparison mode, the paired comparison per metric.',
+    pathParams: EvaluationIdParam,
+    responses: { 200: { description: 'The evaluation.', schema: EvaluationViewSchema } },
+    errors: { 404: unknownEvaluation },
+  },
+  'GET /api/v3/evaluations/{evaluation_id}/status': {
+    operationId: 'getEvaluationStatus',
+    tag: 'Evaluations',
+    summary: "Track an evaluation's progress",
+    description: 'Status, items finished per model, percent, rate and ETA: what a progress bar needs.',
+    pathParams: EvaluationIdParam,
+    responses: { 200: { description: 'The status view.', schema: EvaluationStatusViewSchema } },
+    errors: { 404: unknownEvaluation },
+  },
+  'GET /api/v3/evaluations/{evaluation_id}/results': {
+    operationId: 'listEvaluationResults',
+    tag: 'Evaluations',
+    summary: 'Per-item results',
+    description:
+      'One row per benchmark item, every model\'s answer side by side with its scores, latency, usage and failure reason. ' +
+      '`?failed=true` keeps failed items only, `?model_id=` one model. `?format=csv|jsonl` exports every result in one response instead of a page (`limit` does not apply); ' +
+      `an export that would pass Lambda's response size limit stops early and sets the \`${NEXT_CURSOR_HEADER}\` header: pass it back as \`cursor\` for the rest.`,
+    pathParams: EvaluationIdParam,
+    query: ListResultsQuerySchema,
+    responses: {
+      200: {
+        description: 'A page of results (JSON), or the export (CSV, JSONL).',
+        schema: ItemResultPageSchema,
+        media: {
+          [mediaType(exportContentTypes.csv)]: {
+            description: '`format=csv`: one record per item and model; fixed columns first, then one `score_<metric>` column per metric.',
+            schema: v.string(),
+          },
+          [mediaType(exportContentTypes.jsonl)]: {
+            description: '`format=jsonl`: one JSON object per line, each an item result as in the JSON page.',
+            schema: v.string(),
+          },
+        },
+        headers: {
+          [NEXT_CURSOR_HEADER]: { description: 'Exports only: set when the export stopped at the size limit; pass it as `cursor` for the rest.', schema: v.string() },
+          'Content-Disposition': { description: 'Exports only: a file name for the download.', schema: v.string() },
+        },
+      },
+    },
+    errors: { 404: `${unknownEvaluation} Also: \`model_id\` names a model the evaluation did not evaluate.` },
+  },
+  'GET /api/v3/evaluations/{evaluation_id}/report': {
+    operationId: 'getEvaluationReport',
+    tag: 'Evaluations',
+    summary: 'HTML report of an evaluation',
+    description: 'A self-contained HTML page (no network requests): per-metric charts with 95% CI whiskers, the comparison, score distributions, latency and cost, and the items where the models disagree most.',
+    pathParams: EvaluationIdParam,
+    responses: {
+      200: { description: 'The report.', media: { 'text/html': { description: 'A self-contained HTML page.', schema: v.string() } } },
+    },
+    errors: { 404: unknownEvaluation },
+  },
+  'POST /api/v3/evaluations/{evaluation_id}/cancel': {
+    operationId: 'cancelEvaluation',
+    tag: 'Evaluations',
+    summary: 'Cancel an evaluation',
+    description: 'Stops further chunks from calling models; what was done is kept. The evaluation ends `cancelled` once in-flight work has stopped.',
+    pathParams: EvaluationIdParam,
+    responses: {
+      202: { description: 'Accepted: the evaluation is being cancelled.', schema: EvaluationStatusViewSchema, headers: location("the evaluation's status") },
+    },
+    errors: { 404: unknownEvaluation, 409: 'The evaluation has already finished (`evaluation_finished`): there is nothing to cancel.' },
+  },
+
+  'POST /api/v3/benchmarks': {
+    operationId: 'createBenchmark',
+    tag: 'Benchmarks',
+    summary: 'Create a benchmark',
+    description: `A benchmark with up to ${benchmarkLimits.maxItemsPerRequest} items per request (append the rest with \`POST /api/v3/benchmarks/{benchmark_id}/items\`). Items are checked all or nothing.`,
+    body: {
+      schema: CreateBenchmarkRequestSchema,
+      description: 'The benchmark and its first items.',
+      ndjson: 'JSON Lines: line 1 is the benchmark without `items`, each further line one item.',
+    },
+    responses: { 201: { description: 'Created.', schema: BenchmarkViewSchema, headers: location('the benchmark') } },
+    errors: { 413: `The body is larger than ${benchmarkLimits.maxRequestBytes} bytes.` },
+  },
+  'GET /api/v3/benchmarks': {
+    operationId: 'listBenchmarks',
+    tag: 'Benchmarks',
+    summary: 'List benchmarks',
+    description: "The tenant's benchmarks, newest first, `limit` at a time.",
+    query: PageQuerySchema,
+    responses: { 200: { description: 'One page of benchmarks.', schema: BenchmarkPageSchema } },
+  },
+  'GET /api/v3/benchmarks/{benchmark_id}': {
+    operationId: 'getBenchmark',
+    tag: 'Benchmarks',
+    summary: "Read a benchmark's metadata",
+    description: 'Name, task type, prompt template, item count, version and content hash.',
+    pathParams: BenchmarkIdParam,
+    responses: { 200: { description: 'The benchmark.', schema: BenchmarkViewSchema } },
+    errors: { 404: unknownBenchmark },
+  },
+  'GET /api/v3/benchmarks/{benchmark_id}/items': {
+    operationId: 'listBenchmarkItems',
+    tag: 'Benchmarks',
+    summary: "Page through a benchmark's items",
+    description: 'Items in benchmark order (not newest first), `limit` at a time, with the version and content hash they belong to.',
+    pathParams: BenchmarkIdParam,
+    query: PageQuerySchema,
+    responses: { 200: { description: 'One page of items.', schema: BenchmarkItemPageSchema } },
+    errors: { 404: unknownBenchmark },
+  },
+  'POST /api/v3/benchmarks/{benchmark_id}/items': {
+    operationId: 'appendBenchmarkItems',
+    tag: 'Benchmarks',
+    summary: 'Append items to a benchmark',
+    description: `All or nothing, up to ${benchmarkLimits.maxItemsPerRequest} items per request and ${benchmarkLimits.maxItemsPerBenchmark} per benchmark. Appending after an evaluation pinned the current version starts a new version, so that evaluation's items never change.`,
+    pathParams: BenchmarkIdParam,
+    body: { schema: AppendItemsRequestSchema, description: 'The items to append.', ndjson: 'JSON Lines: one item per line.' },
+    responses: { 200: { description: 'The benchmark after the append.', schema: BenchmarkViewSchema } },
+    errors: {
+      404: unknownBenchmark,
+      409: 'Another append to this benchmark is in progress (`benchmark_busy`); retry when it has finished.',
+      413: `The body is larger than ${benchmarkLimits.maxRequestBytes} bytes.`,
+    },
+  },
+  'DELETE /api/v3/benchmarks/{benchmark_id}': {
+    operationId: 'deleteBenchmark',
+    tag: 'Benchmarks',
+    summary: 'Delete a benchmark',
+    description: 'Gone from every read at once; its items are purged in the background. Evaluations that ran on it keep their results.',
+    pathParams: BenchmarkIdParam,
+    responses: { 204: { description: 'Deleted.' } },
+    errors: { 404: unknownBenchmark, 409: 'An evaluation is pending or running on this benchmark (`benchmark_in_use`).' },
+  },
+
+  'POST /api/v3/models': {
+    operationId: 'registerModel',
+    tag: 'Models',
+    summary: 'Register a model',
+    description: 'A provider model under an id of your choice, with its generation parameters, pricing and where its key lives (a Secrets Manager secret or an environment variable, never the key itself).',
+    body: { schema: RegisterModelRequestSchema, description: 'The model.' },
+    responses: { 201: { description: 'Registered.', schema: ModelSchema, headers: location('the model') } },
+    errors: {
+      409: 'A model with this id is already registered (`model_exists`); delete it first to change it.',
+      422: "The model's credentials are not usable (`model_credentials_missing`): the named secret or variable does not exist.",
+    },
+  },
+  'GET /api/v3/models': {
+    operationId: 'listModels',
+    tag: 'Models',
+    summary: 'List models',
+    description: 'Registered models, newest first, then (with `source=all`, the default) the built-in catalogue on the last page.',
+    query: ListModelsQuerySchema,
+    responses: { 200: { description: 'One page of models.', schema: ModelPageSchema } },
+  },
+  'GET /api/v3/models/{model_id}': {
+    operationId: 'getModel',
+    tag: 'Models',
+    summary: 'Read a model',
+    description: 'A registered model, else the built-in model of that id.',
+    pathParams: ModelIdParam,
+    responses: { 200: { description: 'The model.', schema: ModelSchema } },
+    errors: { 404: 'No registered or built-in model with this id.' },
+  },
+  'DELETE /api/v3/models/{model_id}': {
+    operationId: 'deleteModel',
+    tag: 'Models',
+    summary: 'Delete a registered model',
+    description: 'Evaluations keep the snapshot of the model they ran with, so deleting one never changes past results.',
+    pathParams: ModelIdParam,
+    responses: { 204: { description: 'Deleted.' } },
+    errors: { 404: 'No registered model with this id.', 409: 'The model is built in (`builtin_model`) and cannot be deleted.' },
+  },
+};

@@ -1,0 +1,178 @@
+import { createHash } from 'node:crypto';
+import { ConflictError, ServiceUnavailableError, UnprocessableEntityError } from '../errors.js';
+import { newId } from '../../platform/ids.js';
+import { logger } from '../../platform/logger.js';
+import { startMessage } from '../../contracts/messages.js';
+import { isKnownMetricName, metricNames } from '../../contracts/metrics/metric-names.js';
+import { MetricResolutionError, resolveMetrics } from '../metrics/registry.js';
+import type { ResolvedMetric } from '../metrics/types.js';
+import type { WorkQueue } from '../../adapters/sqs/work-queue.js';
+import { BenchmarkVersionChangedError, type EvaluationStore } from '../ports/evaluation-store.js';
+import { isoNow } from '../../platform/time.js';
+import type { Benchmark } from '../../contracts/benchmarks/schemas.js';
+import type { CredentialCheck } from '../../adapters/secrets/credential-check.js';
+import { resolveEvaluationModels } from '../models/model-service.js';
+import type { Model } from '../../contracts/models/schemas.js';
+import { resolveJudges, type JudgeResolutionDeps, type ResolvedJudges } from './judge-resolution.js';
+import type { CreateEvaluationRequest, CreateEvaluationResponse, Evaluation } from '../../contracts/evaluations/schemas.js';
+
+export const CREATED_MESSAGE = 'Evaluation created successfully and queued for execution';
+
+export interface CreateEvaluationDeps {
+  evaluations: EvaluationStore;
+  benchmarks: { get(tenantId: string, benchmarkId: string): Promise<Benchmark | undefined> };
+  models: JudgeResolutionDeps['models'];
+  credentials: CredentialCheck;
+  queue: WorkQueue;
+  /** The deployment's default judge model (`ARBITER_DEFAULT_JUDGE_MODEL`). */
+  defaultJudgeModelId?: string;
+}
+
+export interface CreateEvaluationResult {
+  response: CreateEvaluationResponse;
+  /** False when an `Idempotency-Key` replayed an earlier create. */
+  created: boolean;
+}
+
+function checkMetricNames(request: CreateEvaluationRequest): void {
+  const unknown = (request.custom_metrics ?? [])
+    .map((metric, index) => ({ index, name: typeof metric === 'string' ? metric : undefined }))
+    .filter((metric) => metric.name !== undefined && !isKnownMetricName(metric.name));
+  if (unknown.length > 0) {
+    throw new UnprocessableEntityError(
+      'unknown_metric',
+      `Unknown metric ${unknown.map((m) => m.name).join(', ')}; known metrics: ${metricNames.join(', ')}`,
+      unknown.map((m) => ({ path: `custom_metrics.${m.index}`, message: `unknown metric ${m.name}` })),
+    );
+  }
+}
+
+function fingerprint(request: CreateEvaluationRequest): string {
+  return createHash('sha256').update(JSON.stringify(request)).digest('hex');
+}
+
+/**
+ * Records a pending evaluation and queues its one start message; the long work happens in the evaluator.
+ * A record whose message could not be queued is marked failed at once, so it never waits forever.
+ */
+export async function createEvaluation(
+  deps: CreateEvaluationDeps,
+  tenantId: string,
+  request: CreateEvaluationRequest,
+  idempotencyKey?: string,
+): Promise<CreateEvaluationResult> {
+  checkMetricNames(request);
+  // The benchmark is read while the models resolve: independent reads, so a create waits for one round
+  // trip fewer. A model error still answers first; the read's own failure is reported where it is awaited.
+  const benchmarkRead = deps.benchmarks.get(tenantId, request.benchmark_id);
+  benchmarkRead.catch(() => undefined);
+  const models = await resolveEvaluationModels(deps.models, deps.credentials, tenantId, [
+    { path: 'model_id', id: request.model_id },
+    ...(request.model_id_2 ? [{ path: 'model_id_2', id: request.model_id_2 }] : []),
+  ]);
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      // A retry reads the benchmark again: the version it pins has moved on.
+      const benchmark = await (attempt === 1 ? benchmarkRead : deps.benchmarks.get(tenantId, request.benchmark_id));
+      return await createPinned(deps, tenantId, request, models, benchmark, idempotencyKey);
+    } catch (error) {
+      // An append committed between reading the benchmark and pinning it: read it again.
+      if (!(error instanceof BenchmarkVersionChangedError) || attempt >= 3) throw error;
+    }
+  }
+}
+
+async function createPinned(
+  deps: CreateEvaluationDeps,
+  tenantId: string,
+  request: CreateEvaluationRequest,
+  models: Model[],
+  benchmark: Benchmark | undefined,
+  idempotencyKey?: string,
+): Promise<CreateEvaluationResult> {
+  if (!benchmark) {
+    throw new UnprocessableEntityError(
+      'unknown_benchmark',
+      `Unknown benchmark ${request.benchmark_id}: create it with POST /api/v3/benchmarks, or list yours with GET /api/v3/benchmarks`,
+      [{ path: 'benchmark_id', message: 'no benchmark with this id in your library' }],
+    );
+  }
+  const pathOf = (name: string) => {
+    const index = (request.custom_metrics ?? []).findIndex((metric) => (typeof metric === 'string' ? metric : metric.name) === name);
+    return index >= 0 ? `custom_metrics.${index}` : 'benchmark_id';
+  };
+  let metrics: ResolvedMetric[];
+  try {
+    // Compiles configured metrics (regexes, JSON Schemas) now, so a bad one answers 422 instead of failing later.
+    metrics = resolveMetrics(request.custom_metrics, { benchmarkDefaults: benchmark.default_metrics, taskType: benchmark.task_type });
+  } catch (error) {
+    if (!(error instanceof MetricResolutionError)) throw error;
+    throw new UnprocessableEntityError(error.code, error.message, [{ path: pathOf(error.metric), message: error.message }]);
+  }
+  const pairwise = metrics.find((metric) => metric.kind === 'pairwise');
+  if (pairwise && !request.model_id_2) {
+    throw new UnprocessableEntityError('invalid_metric_config', `${pairwise.name} compares two models' answers: give model_id_2 (comparison mode), or leave it out`, [
+      { path: pathOf(pairwise.name), message: 'needs comparison mode (model_id_2)' },
+    ]);
+  }
+  const judges: ResolvedJudges = await resolveJudges(deps, tenantId, metrics, pathOf);
+  if (benchmark.item_count === 0) {
+    throw new UnprocessableEntityError('empty_benchmark', `Benchmark ${benchmark.benchmark_id} has no items yet: append some with POST /api/v3/benchmarks/${benchmark.benchmark_id}/items`, [
+      { path: 'benchmark_id', message: 'the benchmark has no items' },
+    ]);
+  }
+
+  const now = isoNow();
+  const evaluation: Evaluation = {
+    evaluation_id: newId('eval'),
+    tenant_id: tenantId,
+    model_id: request.model_id,
+    model_id_2: request.model_id_2,
+    benchmark_id: request.benchmark_id,
+    benchmark_version: benchmark.version,
+    benchmark_content_hash: benchmark.content_hash,
+    custom_metrics: request.custom_metrics,
+    models,
+    ...(judges.judge_models.length > 0 ? judges : {}),
+    status: 'pending',
+    created_at: now,
+    updated_at: now,
+    progress: { total_items: benchmark.item_count, completed_items: 0, failed_items: 0 },
+    model_progress: Object.fromEntries(models.map((model) => [model.model_id, { scored: 0, failed: 0 }])),
+  };
+  const response: CreateEvaluationResponse = {
+    evaluation_id: evaluation.evaluation_id,
+    model_id: evaluation.model_id,
+    ...(evaluation.model_id_2 ? { model_id_2: evaluation.model_id_2 } : {}),
+    status: 'pending',
+    benchmark_id: evaluation.benchmark_id,
+    created_at: evaluation.created_at,
+    message: CREATED_MESSAGE,
+  };
+
+  const idempotency = idempotencyKey ? { key: idempotencyKey, fingerprint: fingerprint(request), response } : undefined;
+  const outcome = await deps.evaluations.create(evaluation, idempotency, { alreadyPinned: benchmark.pinned_version === benchmark.version });
+  if (!outcome.created) {
+    if (outcome.previous.fingerprint !== idempotency?.fingerprint) {
+      throw new ConflictError('This Idempotency-Key was already used with a different request body', 'idempotency_key_reused');
+    }
+    return { response: outcome.previous.response, created: false };
+  }
+
+  try {
+    await deps.queue.send(startMessage(tenantId, evaluation.evaluation_id));
+  } catch (error) {
+    logger.error('could not queue the start message; marking the evaluation failed', {
+      evaluation_id: evaluation.evaluation_id,
+      error: error as Error,
+    });
+    await deps.evaluations.failToQueue(
+      evaluation,
+      { code: 'queue_unavailable', message: 'The evaluation could not be queued; nothing was run. Retry the request.' },
+      idempotencyKey,
+    );
+    throw new ServiceUnavailableError('The evaluation could not be queued; nothing was run. Retry the request.');
+  }
+  logger.info('evaluation created', { evaluation_id: evaluation.evaluation_id, benchmark_id: evaluation.benchmark_id });
+  return { response, created: true };
+}

@@ -1,0 +1,126 @@
+import type { Evaluation } from '../../contracts/evaluations/schemas.js';
+import type { Judgement, PairwiseJudgement } from '../../contracts/evaluations/result-types.js';
+import { logger } from '../../platform/logger.js';
+import type { JudgePrompt, PairwiseItem, PairwiseOutputs } from '../metrics/judge/render.js';
+import type { PairwiseReply } from '../metrics/judge/pairwise.js';
+import type { ResolvedJudgeMetric, ResolvedMetric, ResolvedPairwiseMetric, ScoreInput } from '../metrics/types.js';
+import type { Model } from '../../contracts/models/schemas.js';
+import { ProviderError } from '../ports/model-client.js';
+import { limiterFor } from './concurrency.js';
+import type { EvaluatorDeps } from './deps.js';
+
+/** Rationales are kept for people to read; a judge that writes an essay must not bloat every result row. */
+const MAX_RATIONALE_CHARS = 2000;
+
+/** The evaluation's judged and pairwise metrics with the judge models resolved at creation. */
+export interface JudgePlan {
+  judged: { metric: ResolvedJudgeMetric; judge?: Model }[];
+  pairwise: { metric: ResolvedPairwiseMetric; judge?: Model }[];
+}
+
+export function judgePlan(evaluation: Pick<Evaluation, 'judges' | 'judge_models'>, metrics: readonly ResolvedMetric[]): JudgePlan {
+  const judgeOf = (name: string) => evaluation.judge_models?.find((model) => model.model_id === evaluation.judges?.[name]);
+  const plan: JudgePlan = { judged: [], pairwise: [] };
+  for (const metric of metrics) {
+    if (metric.kind === 'judge') plan.judged.push({ metric, judge: judgeOf(metric.name) });
+    if (metric.kind === 'pairwise') plan.pairwise.push({ metric, judge: judgeOf(metric.name) });
+  }
+  return plan;
+}
+
+type JudgeDeps = Pick<EvaluatorDeps, 'clientFor'>;
+
+/**
+ * One judge call, under the judge model's own concurrency limit (shared with its use as a candidate, as
+ * the provider's limits are). The template's system prompt replaces the model's own, which was written
+ * for answering; temperature defaults to 0 so that judging is as repeatable as the provider allows.
+ */
+async function callJudge(deps: JudgeDeps, judge: Model, prompt: JudgePrompt, signal: AbortSignal): Promise<string> {
+  const result = await limiterFor(judge.model_id, judge.max_concurrency)(() =>
+    deps.clientFor(judge).generate({
+      prompt: prompt.user,
+      parameters: { temperature: 0, ...judge.parameters, system_prompt: prompt.system },
+      timeoutMs: judge.timeout_ms,
+      signal,
+    }),
+  );
+  return result.text;
+}
+
+/** Why a judge call failed, as stored on the item. Never thrown: a judge failure only excludes the item from the metric. */
+function callFailure(error: unknown, signal: AbortSignal, context: Record<string, unknown>): { code: string; message: string } {
+  if (signal.aborted) return { code: 'cancelled', message: 'the evaluation was cancelled before the judge answered' };
+  if (error instanceof ProviderError) return { code: error.code, message: error.message };
+  logger.error('judge call failed unexpectedly', { ...context, error: error as Error });
+  return { code: 'judge_error', message: 'the judge call failed unexpectedly' };
+}
+
+const rationale = (text: string | undefined) => (text === undefined ? {} : { rationale: text.slice(0, MAX_RATIONALE_CHARS) });
+
+const missingJudge = { code: 'judge_model_missing', message: 'no judge model was resolved for this metric when the evaluation was created' };
+
+async function judgeOne(deps: JudgeDeps, metric: ResolvedJudgeMetric, judge: Model | undefined, sample: ScoreInput, signal: AbortSignal): Promise<Judgement | undefined> {
+  const prompt = metric.buildPrompt(sample);
+  // The metric does not apply to this item (say, faithfulness without a context): no call, no judgement.
+  if (!prompt) return undefined;
+  const base = { judge_model_id: judge?.model_id ?? metric.judgeModelId ?? '', template_id: metric.templateId };
+  if (!judge) return { ...base, score: null, error: missingJudge };
+  let reply: string;
+  try {
+    reply = await callJudge(deps, judge, prompt, signal);
+  } catch (error) {
+    return { ...base, score: null, error: callFailure(error, signal, { metric: metric.name, judge_model_id: judge.model_id }) };
+  }
+  const parsed = metric.parseReply(reply);
+  if (!parsed.ok) return { ...base, score: null, error: { code: parsed.failure, message: parsed.message } };
+  return { ...base, score: parsed.score, raw: parsed.label ?? parsed.raw, ...rationale(parsed.rationale) };
+}
+
+/** Every judged metric's verdict on one answer, judged concurrently. */
+export async function judgeAnswer(deps: JudgeDeps, plan: JudgePlan, sample: ScoreInput, signal: AbortSignal): Promise<Record<string, Judgement>> {
+  const verdicts = await Promise.all(plan.judged.map(async ({ metric, judge }) => [metric.name, await judgeOne(deps, metric, judge, sample, signal)] as const));
+  return Object.fromEntries(verdicts.filter((entry): entry is readonly [string, Judgement] => entry[1] !== undefined));
+}
+
+async function pairwiseOne(
+  deps: JudgeDeps,
+  metric: ResolvedPairwiseMetric,
+  judge: Model | undefined,
+  item: PairwiseItem,
+  outputs: PairwiseOutputs,
+  signal: AbortSignal,
+): Promise<PairwiseJudgement> {
+  const base = { judge_model_id: judge?.model_id ?? '', template_id: metric.templateId };
+  const failed = (error: { code: string; message: string }): PairwiseJudgement => ({ ...base, preferred: null, score: null, flipped: false, error });
+  if (!judge) return failed(missingJudge);
+  const prompts = metric.buildPrompts(item, outputs);
+  let replies: [PairwiseReply, PairwiseReply];
+  try {
+    const [first, second] = await Promise.all([callJudge(deps, judge, prompts.model_1_first, signal), callJudge(deps, judge, prompts.model_2_first, signal)]);
+    replies = [metric.parseReply(first), metric.parseReply(second)];
+  } catch (error) {
+    return failed(callFailure(error, signal, { metric: metric.name, judge_model_id: judge.model_id }));
+  }
+  const [first, second] = replies;
+  // Both orders are needed to cancel position bias; one order alone is no verdict.
+  if (!first.ok) return failed({ code: first.failure, message: `model 1 first: ${first.message}` });
+  if (!second.ok) return failed({ code: second.failure, message: `model 2 first: ${second.message}` });
+  const outcome = metric.reconcile(first.verdict, second.verdict);
+  const rationales = {
+    ...(first.rationale ? { model_1_first: first.rationale.slice(0, MAX_RATIONALE_CHARS) } : {}),
+    ...(second.rationale ? { model_2_first: second.rationale.slice(0, MAX_RATIONALE_CHARS) } : {}),
+  };
+  return {
+    ...base,
+    preferred: outcome.preferred,
+    score: outcome.score,
+    flipped: outcome.flipped,
+    ...(Object.keys(rationales).length > 0 ? { rationale: rationales } : {}),
+  };
+}
+
+/** Every pairwise metric's verdict on the two models' answers to one item. */
+export async function judgePair(deps: JudgeDeps, plan: JudgePlan, item: PairwiseItem, outputs: PairwiseOutputs, signal: AbortSignal): Promise<Record<string, PairwiseJudgement>> {
+  const verdicts = await Promise.all(plan.pairwise.map(async ({ metric, judge }) => [metric.name, await pairwiseOne(deps, metric, judge, item, outputs, signal)] as const));
+  return Object.fromEntries(verdicts);
+}

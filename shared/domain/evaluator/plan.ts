@@ -1,0 +1,29 @@
+import type { EvaluationPlan } from '../../contracts/evaluations/schemas.js';
+import { chunkMessage, type ChunkMessage } from '../../contracts/messages.js';
+
+export const DEFAULT_CHUNK_SIZE = 100;
+
+/**
+ * Splits an evaluation into chunks of consecutive items. A chunk must finish well inside the evaluator's
+ * timeout even when a provider is slow, so the size is modest; `ARBITER_CHUNK_SIZE` tunes it.
+ */
+export function planChunks(totalItems: number, chunkSize = Number(process.env.ARBITER_CHUNK_SIZE ?? DEFAULT_CHUNK_SIZE)): EvaluationPlan {
+  const size = Number.isInteger(chunkSize) && chunkSize > 0 ? chunkSize : DEFAULT_CHUNK_SIZE;
+  return { chunk_size: size, chunk_count: Math.max(1, Math.ceil(totalItems / size)) };
+}
+
+export function chunkMessages(
+  tenantId: string,
+  evaluationId: string,
+  totalItems: number,
+  plan: EvaluationPlan,
+  skip: ReadonlySet<number> = new Set(),
+): ChunkMessage[] {
+  const messages: ChunkMessage[] = [];
+  for (let chunk = 0; chunk < plan.chunk_count; chunk += 1) {
+    if (skip.has(chunk)) continue;
+    const first = chunk * plan.chunk_size;
+    messages.push(chunkMessage(tenantId, evaluationId, chunk, first, Math.max(1, Math.min(plan.chunk_size, totalItems - first))));
+  }
+  return messages;
+}

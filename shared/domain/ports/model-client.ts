@@ -1,0 +1,102 @@
+import type { GenerationParameters } from '../../contracts/models/schemas.js';
+
+export interface GenerateRequest {
+  /** The rendered prompt, sent as the single user message. */
+  prompt: string;
+  parameters: GenerationParameters;
+  /** Limit for one attempt; the retry layer gives every attempt the full amount. */
+  timeoutMs: number;
+  /** Aborting stops the call in flight and any further retries; the signal's reason is thrown. */
+  signal?: AbortSignal;
+  /** The item's answer key. Only baselines read it: a real model never sees it. */
+  reference?: { expected?: string; choices?: string[] };
+}
+
+export type FinishReason = 'stop' | 'length' | 'content_filter' | 'other';
+
+export interface TokenUsage {
+  input_tokens: number;
+  output_tokens: number;
+}
+
+export interface GenerateResult {
+  text: string;
+  finish_reason: FinishReason;
+  usage: TokenUsage;
+  /** Time of the attempt that answered, not counting earlier failed attempts or backoff. */
+  latency_ms: number;
+  /** 1 when the first attempt answered. */
+  attempts: number;
+}
+
+export interface ModelClient {
+  generate(request: GenerateRequest): Promise<GenerateResult>;
+}
+
+export const providerErrorCodes = [
+  'rate_limited',
+  'overloaded',
+  'server_error',
+  'timeout',
+  'network_error',
+  'auth_failed',
+  'forbidden',
+  'not_found',
+  'bad_request',
+  'malformed_response',
+  'credentials_missing',
+  'refused',
+] as const;
+export type ProviderErrorCode = (typeof providerErrorCodes)[number];
+
+/** Transient by nature; a provider can still say otherwise (a spend cap answers 429 but will not lift). */
+const retryableByDefault: ReadonlySet<ProviderErrorCode> = new Set([
+  'rate_limited',
+  'overloaded',
+  'server_error',
+  'timeout',
+  'network_error',
+  'malformed_response',
+]);
+
+export interface ProviderErrorOptions {
+  status?: number;
+  retryable?: boolean;
+  retryAfterMs?: number;
+  attempts?: number;
+  cause?: unknown;
+}
+
+export interface ProviderErrorJson {
+  code: ProviderErrorCode;
+  message: string;
+  status?: number;
+  attempts: number;
+}
+
+/**
+ * Why a model call failed, in provider-neutral terms. The message is safe to store on an item and show to
+ * the tenant: adapters build it from the provider's own message with any API key removed.
+ */
+export class ProviderError extends Error {
+  readonly code: ProviderErrorCode;
+  readonly status?: number;
+  readonly retryable: boolean;
+  readonly retryAfterMs?: number;
+  /** Set by the retry layer to the number of attempts made when it gave up. */
+  attempts: number;
+
+  constructor(code: ProviderErrorCode, message: string, options: ProviderErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.status = options.status;
+    this.retryable = options.retryable ?? retryableByDefault.has(code);
+    this.retryAfterMs = options.retryAfterMs;
+    this.attempts = options.attempts ?? 1;
+  }
+
+  toJSON(): ProviderErrorJson {
+    return { code: this.code, message: this.message, status: this.status, attempts: this.attempts };
+  }
+}
