@@ -1,5 +1,5 @@
 /**
- * Arbiter's floor plan, as rules a test enforces (`test/architecture/dependency-rules.test.ts` runs them in
+ * Arbiter's floor plan, as rules a test enforces (`test/unit/architecture.test.ts` runs them in
  * `npm test`). docs/architecture.md draws the same picture in prose.
  *
  *   shared/platform   logging, metrics, configuration, ids, clocks      imports nothing else of ours
