@@ -1,5 +1,5 @@
 import type * as v from 'valibot';
-import type { MetricConfigSchema } from '../../contracts/evaluations/schemas.js';
+import type { MetricConfigSchema } from '../../contracts/evaluations/custom-metric-schemas.js';
 import type { JudgeScore } from './judge/parse-score.js';
 import type { PairwiseOutcome, PairwiseReply, PairwiseVerdict } from './judge/pairwise.js';
 import type { JudgePrompt, PairwiseItem, PairwiseOutputs } from './judge/render.js';

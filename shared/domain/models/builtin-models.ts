@@ -1,4 +1,5 @@
-import { DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT_MS, type Model, type Pricing, type Provider } from '../../contracts/models/schemas.js';
+import type { Pricing, Provider } from '../../contracts/models/model-fields.js';
+import { DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT_MS, type Model } from '../../contracts/models/schemas.js';
 
 /**
  * Well-known model ids that need no registration, with list prices (USD per million tokens) where known.
