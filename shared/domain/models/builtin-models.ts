@@ -81,9 +81,3 @@ export function resolveBuiltinModel(modelId: string): Model | undefined {
 export function builtinCatalogue(): Model[] {
   return [...Object.keys(baselines), ...Object.keys(listPrices)].map((id) => resolveBuiltinModel(id)!);
 }
-
-/**
- * The deployment's judge when neither the metric nor the request names one: cheap, fast, and on Bedrock,
- * so it needs no provider key. Deployments override it with the CDK context `defaultJudgeModel`.
- */
-export const DEFAULT_JUDGE_MODEL_ID = 'anthropic.claude-3-haiku-20240307-v1:0';
