@@ -18,7 +18,7 @@ import {
   type QueueDefinition,
   type QueueName,
 } from '#shared/contracts/resources.js';
-import { DEFAULT_JUDGE_MODEL_ID } from '#shared/domain/models/builtin-models.js';
+import { DEFAULT_JUDGE_MODEL_ID } from '#shared/contracts/models/builtin-defaults.js';
 import { METRICS_NAMESPACE, MetricName, metricDimensions } from '#shared/platform/metric-names.js';
 import { DEFAULT_THROTTLE, isPersistentStage, type ThrottleSettings } from './config.js';
 import { ArbiterFunction } from './constructs/arbiter-function.js';

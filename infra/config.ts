@@ -3,7 +3,7 @@
  * the synth with a message that says what to type instead.
  */
 import type { Node } from 'constructs';
-import { DEFAULT_JUDGE_MODEL_ID } from '#shared/domain/models/builtin-models.js';
+import { DEFAULT_JUDGE_MODEL_ID } from '#shared/contracts/models/builtin-defaults.js';
 
 export interface ThrottleSettings {
   rateLimit: number;

@@ -3,7 +3,7 @@
  * queue URLs), plus what Lambda itself provides (region, credentials) and the SDK's per-service endpoint
  * variables that point the unchanged handler code at the emulators.
  */
-import { DEFAULT_JUDGE_MODEL_ID } from '#shared/domain/models/builtin-models.js';
+import { DEFAULT_JUDGE_MODEL_ID } from '#shared/contracts/models/builtin-defaults.js';
 import { queueDefinitions, tableDefinitions, type QueueName, type TableName } from '#shared/contracts/resources.js';
 import { localCredentials, localRegion } from './aws-local.js';
 import type { LocalResources } from './create-resources.js';

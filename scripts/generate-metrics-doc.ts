@@ -10,7 +10,7 @@ import { defaultJudgeScale, judgeTemplates, pairwiseTemplate } from '#shared/dom
 import { unsupportedGraderTypes } from '#shared/contracts/evaluations/grader-schemas.js';
 import { supportedSimilarityMetrics } from '#shared/domain/metrics/graders/openai-graders.js';
 import { configurableMetrics, defaultMetricsByTaskType } from '#shared/domain/metrics/registry.js';
-import { DEFAULT_JUDGE_MODEL_ID } from '#shared/domain/models/builtin-models.js';
+import { DEFAULT_JUDGE_MODEL_ID } from '#shared/contracts/models/builtin-defaults.js';
 import type { MetricRange, ParameterDoc } from '#shared/domain/metrics/types.js';
 
 const target = fileURLToPath(new URL('../docs/metrics.md', import.meta.url));

@@ -1,5 +1,7 @@
-import { listResults, ListResultsQuerySchema } from '#shared/domain/evaluations/evaluation-queries.js';
-import { DEFAULT_EXPORT_MAX_BYTES, exportResults, NEXT_CURSOR_HEADER } from '#shared/domain/evaluations/results-export.js';
+import { NEXT_CURSOR_HEADER } from '#shared/contracts/evaluations/export-format.js';
+import { ListResultsQuerySchema } from '#shared/contracts/evaluations/query-schemas.js';
+import { listResults } from '#shared/domain/evaluations/evaluation-queries.js';
+import { DEFAULT_EXPORT_MAX_BYTES, exportResults } from '#shared/domain/evaluations/results-export.js';
 import { httpRoute } from '#shared/adapters/http-api/route.js';
 import { DynamoDbEvaluationStore } from '#shared/adapters/dynamodb/evaluation-store.js';
 

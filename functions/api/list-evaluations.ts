@@ -1,4 +1,5 @@
-import { listEvaluations, ListEvaluationsQuerySchema } from '#shared/domain/evaluations/evaluation-queries.js';
+import { ListEvaluationsQuerySchema } from '#shared/contracts/evaluations/query-schemas.js';
+import { listEvaluations } from '#shared/domain/evaluations/evaluation-queries.js';
 import { httpRoute } from '#shared/adapters/http-api/route.js';
 import { DynamoDbEvaluationStore } from '#shared/adapters/dynamodb/evaluation-store.js';
 

@@ -3,6 +3,7 @@ import * as v from 'valibot';
 /**
  * Building blocks of response schemas. Requests are validated by the handlers' own schemas; responses
  * are described here so the OpenAPI document, the generated client and the domain types share them.
+ * Also the JSON-object check every request body schema starts from.
  */
 
 /** ISO-8601 UTC, to the second (`2024-01-15T10:30:00Z`), as the API contract's examples. */
@@ -51,3 +52,9 @@ export function pageSchema<TItem extends v.GenericSchema>(item: TItem, itemsDesc
     ),
   });
 }
+
+/** A JSON object and nothing else: valibot's object schemas would take an array for one. */
+export const JsonObjectSchema = v.pipe(
+  v.unknown(),
+  v.check((input) => typeof input === 'object' && input !== null && !Array.isArray(input), 'the body must be a JSON object'),
+);

@@ -45,6 +45,13 @@ export class ValidationError extends HttpError {
   }
 }
 
+/** A `cursor` query parameter this API did not issue for the list being read (tampered, or from another list). */
+export class InvalidCursorError extends ValidationError {
+  constructor() {
+    super([{ path: 'cursor', message: 'is not a cursor this API issued for this list' }], 'The query string is not valid');
+  }
+}
+
 export class MalformedJsonError extends HttpError {
   constructor(detail?: string) {
     super(400, 'malformed_json', 'The request body is not valid JSON', detail ? [{ path: '', message: detail }] : []);

@@ -11,7 +11,8 @@ import {
 import type { Benchmark, BenchmarkItem } from '../../contracts/benchmarks/schemas.js';
 import { documentClient } from '../aws-clients.js';
 import { requireEnv } from '../../platform/config.js';
-import { decodeCursor, encodeCursor, type Page } from '../../contracts/pagination.js';
+import type { Page } from '../../contracts/pagination.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 import { tableDefinitions } from '../../contracts/resources.js';
 import { listNewestFirst, queryAll, withoutAttributes } from './queries.js';
 import { backoff, batchWriteAll } from './writes.js';

@@ -9,8 +9,10 @@ import {
 import { documentClient } from '../aws-clients.js';
 import { requireEnv } from '../../platform/config.js';
 import type { EvaluationResults, ItemResult } from '../../contracts/evaluations/result-types.js';
-import type { Evaluation, EvaluationError, EvaluationPlan, EvaluationStatus } from '../../contracts/evaluations/schemas.js';
-import { decodeCursor, encodeCursor, type Page } from '../../contracts/pagination.js';
+import type { Evaluation, EvaluationError, EvaluationPlan } from '../../contracts/evaluations/schemas.js';
+import type { EvaluationStatus } from '../../contracts/evaluations/status.js';
+import type { Page } from '../../contracts/pagination.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 import { tableDefinitions } from '../../contracts/resources.js';
 import { logger } from '../../platform/logger.js';
 import { isoNow } from '../../platform/time.js';

@@ -1,5 +1,6 @@
 import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { decodeCursor, encodeCursor, type Page } from '../../contracts/pagination.js';
+import type { Page } from '../../contracts/pagination.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 
 type Row = Record<string, unknown>;
 

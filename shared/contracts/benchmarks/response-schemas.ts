@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { CountSchema, pageSchema, TimestampSchema } from '../primitives.js';
-import { TaskTypeSchema } from './schemas.js';
+import { TaskTypeSchema } from './task-types.js';
 
 /** A benchmark's metadata as the API shows it (its items are read page by page). */
 export const BenchmarkViewSchema = v.strictObject({

@@ -1,10 +1,8 @@
 import * as v from 'valibot';
-import { JsonObjectSchema, MetricNameSchema } from '../evaluations/schemas.js';
+import { MetricNameSchema } from '../identifiers.js';
+import { JsonObjectSchema } from '../primitives.js';
 import type { BenchmarkItemSchema } from './response-schemas.js';
-
-export const taskTypes = ['exact_answer', 'multiple_choice', 'free_text', 'classification'] as const;
-export const TaskTypeSchema = v.picklist(taskTypes, `must be one of: ${taskTypes.join(', ')}`);
-export type TaskType = v.InferOutput<typeof TaskTypeSchema>;
+import { TaskTypeSchema, type TaskType } from './task-types.js';
 
 /** Limits that keep one request inside API Gateway's and Lambda's payload limits, documented in the README. */
 export const benchmarkLimits = {

@@ -1,7 +1,8 @@
 import * as v from 'valibot';
 import { ModelSchema } from '../models/response-schemas.js';
 import { CountSchema, pageSchema, TimestampSchema } from '../primitives.js';
-import { CustomMetricSchema, EvaluationStatusSchema } from './schemas.js';
+import { CustomMetricSchema } from './custom-metric-schemas.js';
+import { EvaluationStatusSchema } from './status.js';
 
 const nullableNumber = v.nullable(v.number());
 const Interval = v.pipe(v.nullable(v.strictTuple([v.number(), v.number()])), v.description('95% confidence interval [low, high]; null when it cannot be computed.'));

@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { TimestampSchema } from '../primitives.js';
 import { pageSchema } from '../primitives.js';
-import { GenerationParametersSchema, PricingSchema, ProviderSchema } from './schemas.js';
+import { GenerationParametersSchema, PricingSchema, ProviderSchema } from './model-fields.js';
 
 /** A model as the API shows it: registered by the tenant, or from the built-in catalogue. */
 export const ModelSchema = v.strictObject({

@@ -1,39 +1,12 @@
 import * as v from 'valibot';
-import { JsonObjectSchema, ModelIdSchema } from '../evaluations/schemas.js';
+import { ModelIdSchema } from '../identifiers.js';
 import { PageQuerySchema } from '../pagination.js';
+import { JsonObjectSchema } from '../primitives.js';
+import { GenerationParametersSchema, integer, PricingSchema, ProviderSchema, strict } from './model-fields.js';
 import type { ModelSchema } from './response-schemas.js';
-
-export const providers = ['bedrock', 'openai', 'anthropic', 'openai_compatible', 'baseline'] as const;
-export const ProviderSchema = v.picklist(providers, `must be one of: ${providers.join(', ')}`);
-export type Provider = v.InferOutput<typeof ProviderSchema>;
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_MAX_CONCURRENCY = 4;
-
-const strict = <TEntries extends v.ObjectEntries>(entries: TEntries) =>
-  v.strictObject(entries, (issue) => (issue.expected === 'never' ? 'is not a known field' : issue.path?.length ? 'is required' : 'must be an object'));
-
-const number = (min: number, max: number) =>
-  v.pipe(v.number('must be a number'), v.minValue(min, `must be at least ${min}`), v.maxValue(max, `must be at most ${max}`));
-const integer = (min: number, max: number) => v.pipe(number(min, max), v.integer('must be a whole number'));
-
-export const GenerationParametersSchema = strict({
-  temperature: v.optional(number(0, 2)),
-  top_p: v.optional(number(0, 1)),
-  max_tokens: v.optional(integer(1, 200_000)),
-  system_prompt: v.optional(v.pipe(v.string('must be a string'), v.maxLength(20_000, 'must be at most 20000 characters'))),
-  stop_sequences: v.optional(
-    v.pipe(v.array(v.pipe(v.string('must be a string'), v.nonEmpty('must not be empty'), v.maxLength(100)), 'must be an array of strings'), v.maxLength(8, 'may hold at most 8 sequences')),
-  ),
-  seed: v.optional(integer(0, 2 ** 31 - 1)),
-});
-export type GenerationParameters = v.InferOutput<typeof GenerationParametersSchema>;
-
-export const PricingSchema = strict({
-  input_per_million: number(0, 10_000),
-  output_per_million: number(0, 10_000),
-});
-export type Pricing = v.InferOutput<typeof PricingSchema>;
 
 /** A Secrets Manager secret under `arbiter/`, so the evaluator's IAM policy can be scoped to that prefix. */
 const SecretNameSchema = v.pipe(

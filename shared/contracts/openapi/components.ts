@@ -19,9 +19,12 @@ import {
   PairwiseSummarySchema,
   TokenUsageSchema,
 } from '../evaluations/response-schemas.js';
-import { CreateEvaluationRequestSchema, CustomMetricSchema, MetricConfigSchema, MetricNameSchema } from '../evaluations/schemas.js';
+import { CustomMetricSchema, MetricConfigSchema } from '../evaluations/custom-metric-schemas.js';
+import { CreateEvaluationRequestSchema } from '../evaluations/schemas.js';
+import { MetricNameSchema } from '../identifiers.js';
+import { GenerationParametersSchema, PricingSchema } from '../models/model-fields.js';
 import { ModelPageSchema, ModelSchema } from '../models/response-schemas.js';
-import { GenerationParametersSchema, PricingSchema, RegisterModelRequestSchema } from '../models/schemas.js';
+import { RegisterModelRequestSchema } from '../models/schemas.js';
 import { HealthSchema } from './health-schema.js';
 import { ErrorBodySchema, FieldErrorSchema, GatewayErrorSchema } from '../primitives.js';
 

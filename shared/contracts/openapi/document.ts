@@ -2,8 +2,9 @@ import { toJsonSchema, toJsonSchemaDefs, type ConversionConfig, type JsonSchema 
 import { isDeepStrictEqual } from 'node:util';
 import * as v from 'valibot';
 import { functionDefinitions, type FunctionDefinition, type RouteDefinition } from '../function-manifest.js';
-import { CustomMetricSchema, JsonObjectSchema } from '../evaluations/schemas.js';
-import { ListResultsQuerySchema } from '../../domain/evaluations/evaluation-queries.js';
+import { CustomMetricSchema } from '../evaluations/custom-metric-schemas.js';
+import { ListResultsQuerySchema } from '../evaluations/query-schemas.js';
+import { JsonObjectSchema } from '../primitives.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageQuerySchema } from '../pagination.js';
 import { namedSchemas } from './components.js';
 import { operations, type ErrorStatus, type OperationSpec, type ResponseSpec } from './registry.js';

@@ -1,7 +1,6 @@
 import * as v from 'valibot';
 import { benchmarkLimits, AppendItemsRequestSchema, CreateBenchmarkRequestSchema } from '../benchmarks/schemas.js';
 import { BenchmarkItemPageSchema, BenchmarkPageSchema, BenchmarkViewSchema } from '../benchmarks/response-schemas.js';
-import { ListEvaluationsQuerySchema, ListResultsQuerySchema } from '../../domain/evaluations/evaluation-queries.js';
 import {
   CreateEvaluationResponseSchema,
   EvaluationPageSchema,
@@ -9,7 +8,8 @@ import {
   EvaluationViewSchema,
   ItemResultPageSchema,
 } from '../evaluations/response-schemas.js';
-import { exportContentTypes, NEXT_CURSOR_HEADER } from '../../domain/evaluations/results-export.js';
+import { exportContentTypes, NEXT_CURSOR_HEADER } from '../evaluations/export-format.js';
+import { ListEvaluationsQuerySchema, ListResultsQuerySchema } from '../evaluations/query-schemas.js';
 import { CreateEvaluationRequestSchema, IdempotencyKeySchema } from '../evaluations/schemas.js';
 import { ModelPageSchema, ModelSchema } from '../models/response-schemas.js';
 import { ListModelsQuerySchema, RegisterModelRequestSchema } from '../models/schemas.js';

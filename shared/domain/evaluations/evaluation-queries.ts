@@ -1,11 +1,12 @@
 import * as v from 'valibot';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { logger } from '../../platform/logger.js';
-import { PageQuerySchema, type Page } from '../../contracts/pagination.js';
+import type { Page } from '../../contracts/pagination.js';
 import type { DynamoDbEvaluationStore } from '../../adapters/dynamodb/evaluation-store.js';
 import type { EvaluationViewSchema } from '../../contracts/evaluations/response-schemas.js';
 import type { ItemResult } from '../../contracts/evaluations/result-types.js';
-import { BenchmarkIdSchema, EvaluationStatusSchema, ModelIdSchema, type Evaluation } from '../../contracts/evaluations/schemas.js';
+import type { ListEvaluationsQuery, ListResultsQuery } from '../../contracts/evaluations/query-schemas.js';
+import type { Evaluation } from '../../contracts/evaluations/schemas.js';
 import { toStatusView, type EvaluationStatusView } from './evaluation-status.js';
 
 type Store = Pick<DynamoDbEvaluationStore, 'get' | 'cancel' | 'list' | 'listResults'>;
@@ -35,14 +36,6 @@ export async function getEvaluation(store: Store, tenantId: string, evaluationId
   return toEvaluationView(await find(store, tenantId, evaluationId));
 }
 
-export const ListEvaluationsQuerySchema = v.object({
-  ...PageQuerySchema.entries,
-  status: v.optional(EvaluationStatusSchema),
-  benchmark_id: v.optional(BenchmarkIdSchema),
-  model_id: v.optional(ModelIdSchema),
-});
-export type ListEvaluationsQuery = v.InferOutput<typeof ListEvaluationsQuerySchema>;
-
 export async function listEvaluations(store: Store, tenantId: string, query: ListEvaluationsQuery): Promise<Page<EvaluationStatusView>> {
   const page = await store.list(tenantId, {
     limit: query.limit,
@@ -51,15 +44,6 @@ export async function listEvaluations(store: Store, tenantId: string, query: Lis
   });
   return { items: page.items.map(toStatusView), next_cursor: page.next_cursor };
 }
-
-export const ListResultsQuerySchema = v.object({
-  ...PageQuerySchema.entries,
-  model_id: v.optional(ModelIdSchema),
-  failed: v.optional(v.pipe(v.picklist(['true', 'false'], 'must be true or false'), v.transform((value) => value === 'true')), 'false'),
-  /** `json` pages (the default); `csv` or `jsonl` export every result, continued by the `x-arbiter-next-cursor` header. */
-  format: v.optional(v.picklist(['json', 'csv', 'jsonl'], 'must be one of: json, csv, jsonl'), 'json'),
-});
-export type ListResultsQuery = v.InferOutput<typeof ListResultsQuerySchema>;
 
 /** The evaluation whose results are read; a `model_id` filter naming a model it did not evaluate answers 404. */
 export async function findForResults(store: Pick<Store, 'get'>, tenantId: string, evaluationId: string, modelId?: string): Promise<Evaluation> {

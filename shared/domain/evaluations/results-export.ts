@@ -1,18 +1,9 @@
 import { stringify } from 'csv-stringify/sync';
 import type { DynamoDbEvaluationStore } from '../../adapters/dynamodb/evaluation-store.js';
 import { findForResults } from './evaluation-queries.js';
+import { exportContentTypes, type ExportFormat } from '../../contracts/evaluations/export-format.js';
 import type { ItemResult, ModelOutput } from '../../contracts/evaluations/result-types.js';
 import type { Evaluation } from '../../contracts/evaluations/schemas.js';
-
-export type ExportFormat = 'csv' | 'jsonl';
-
-export const exportContentTypes: Record<ExportFormat, string> = {
-  csv: 'text/csv; charset=utf-8',
-  jsonl: 'application/x-ndjson',
-};
-
-/** Set when an export stopped at the size cap: pass its value back as `cursor` for the rest. */
-export const NEXT_CURSOR_HEADER = 'x-arbiter-next-cursor';
 
 /**
  * Lambda refuses a response over 6 MB, and it counts the response as JSON, so the body's quotes, backslashes

@@ -1,9 +1,8 @@
 import type { Evaluation } from '../../contracts/evaluations/schemas.js';
 import type { Judgement, PairwiseJudgement } from '../../contracts/evaluations/result-types.js';
 import { logger } from '../../platform/logger.js';
-import type { JudgePrompt, PairwiseItem, PairwiseOutputs } from '../metrics/judge/render.js';
 import type { PairwiseReply } from '../metrics/judge/pairwise.js';
-import type { ResolvedJudgeMetric, ResolvedMetric, ResolvedPairwiseMetric, ScoreInput } from '../metrics/types.js';
+import type { JudgePrompt, PairwiseItem, PairwiseOutputs, ResolvedJudgeMetric, ResolvedMetric, ResolvedPairwiseMetric, ScoreInput } from '../metrics/types.js';
 import type { Model } from '../../contracts/models/schemas.js';
 import { ProviderError } from '../ports/model-client.js';
 import { limiterFor } from './concurrency.js';

@@ -1,4 +1,5 @@
-import type { BenchmarkItem, TaskType } from '../../contracts/benchmarks/schemas.js';
+import type { BenchmarkItem } from '../../contracts/benchmarks/schemas.js';
+import type { TaskType } from '../../contracts/benchmarks/task-types.js';
 
 const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 

@@ -12,7 +12,7 @@ export {
   type PairwiseVerdict,
   type Preference,
 } from './judge/pairwise.js';
-export { renderJudgePrompt, renderPairwisePrompts, type JudgePrompt, type PairwiseItem, type PairwiseOutputs } from './judge/render.js';
+export { renderJudgePrompt, renderPairwisePrompts } from './judge/render.js';
 export { defaultJudgeScale, judgeTemplates, pairwiseTemplate, type JudgeTemplate, type PairwiseTemplate } from './judge/templates.js';
 export {
   configurableMetrics,

@@ -1,4 +1,4 @@
-import type { TaskType } from '../../contracts/benchmarks/schemas.js';
+import type { TaskType } from '../../contracts/benchmarks/task-types.js';
 import { builtinMetrics, containsMetric, exactMatchMetric, jsonSchemaMetric, regexMetric } from './builtin-metrics.js';
 import { isKnownMetricName, type MetricName, type MetricType } from '../../contracts/metrics/metric-names.js';
 import { MetricResolutionError } from './errors.js';

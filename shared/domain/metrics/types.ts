@@ -1,8 +1,7 @@
 import type * as v from 'valibot';
-import type { MetricConfigSchema } from '../../contracts/evaluations/schemas.js';
+import type { MetricConfigSchema } from '../../contracts/evaluations/custom-metric-schemas.js';
 import type { JudgeScore } from './judge/parse-score.js';
 import type { PairwiseOutcome, PairwiseReply, PairwiseVerdict } from './judge/pairwise.js';
-import type { JudgePrompt, PairwiseItem, PairwiseOutputs } from './judge/render.js';
 import type { JudgeTemplate } from './judge/templates.js';
 
 /** One model answer to one benchmark item: everything a metric may look at. */
@@ -17,6 +16,21 @@ export interface ScoreInput {
   latency_ms?: number;
   output_tokens?: number;
   cost_usd?: number;
+}
+
+/** What the evaluator sends to the judge model; `judge/render.ts` builds it. */
+export interface JudgePrompt {
+  template_id: string;
+  system: string;
+  user: string;
+}
+
+/** The item both answers respond to; each model's own output comes in `PairwiseOutputs`. */
+export type PairwiseItem = Pick<ScoreInput, 'input' | 'context' | 'expected'>;
+
+export interface PairwiseOutputs {
+  model_1: string;
+  model_2: string;
 }
 
 export type MetricKind = 'computed' | 'judge' | 'pairwise';

@@ -1,4 +1,5 @@
-import { DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT_MS, type Model, type Pricing, type Provider } from '../../contracts/models/schemas.js';
+import type { Pricing, Provider } from '../../contracts/models/model-fields.js';
+import { DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT_MS, type Model } from '../../contracts/models/schemas.js';
 
 /**
  * Well-known model ids that need no registration, with list prices (USD per million tokens) where known.
@@ -80,9 +81,3 @@ export function resolveBuiltinModel(modelId: string): Model | undefined {
 export function builtinCatalogue(): Model[] {
   return [...Object.keys(baselines), ...Object.keys(listPrices)].map((id) => resolveBuiltinModel(id)!);
 }
-
-/**
- * The deployment's judge when neither the metric nor the request names one: cheap, fast, and on Bedrock,
- * so it needs no provider key. Deployments override it with the CDK context `defaultJudgeModel`.
- */
-export const DEFAULT_JUDGE_MODEL_ID = 'anthropic.claude-3-haiku-20240307-v1:0';

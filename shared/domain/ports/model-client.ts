@@ -1,4 +1,4 @@
-import type { GenerationParameters } from '../../contracts/models/schemas.js';
+import type { GenerationParameters } from '../../contracts/models/model-fields.js';
 
 export interface GenerateRequest {
   /** The rendered prompt, sent as the single user message. */

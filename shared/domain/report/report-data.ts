@@ -1,7 +1,7 @@
 import type { ItemResult, ModelOutput } from '../../contracts/evaluations/result-types.js';
 import type { Evaluation } from '../../contracts/evaluations/schemas.js';
 import type { MetricKind, MetricRange } from '../metrics/types.js';
-import type { TaskType } from '../../contracts/benchmarks/schemas.js';
+import type { TaskType } from '../../contracts/benchmarks/task-types.js';
 
 /** What the report needs to know of a metric to draw it: its scale and direction. */
 export interface ReportMetric {

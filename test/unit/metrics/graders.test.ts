@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { CustomMetricsSchema } from '#shared/contracts/evaluations/schemas.js';
+import { CustomMetricsSchema } from '#shared/contracts/evaluations/custom-metric-schemas.js';
 import { parseLabelReply } from '#shared/domain/metrics/graders/openai-graders.js';
 import { MetricResolutionError, resolveMetrics } from '#shared/domain/metrics/registry.js';
 import type { MetricConfig, ResolvedMetric, ScoreInput } from '#shared/domain/metrics/types.js';

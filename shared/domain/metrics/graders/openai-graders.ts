@@ -1,12 +1,11 @@
 import { textSimilarityMetrics, unsupportedGraderTypes, type GraderMessage } from '../../../contracts/evaluations/grader-schemas.js';
 import { MetricResolutionError } from '../errors.js';
 import { parseJudgeScore, type JudgeScore } from '../judge/parse-score.js';
-import type { JudgePrompt } from '../judge/render.js';
 import { field, jsonObjectsIn, rationaleKeys, REFUSAL, textField } from '../judge/reply-json.js';
 import { sentenceBleu } from '../lexical/bleu.js';
 import { editSimilarity } from '../lexical/edit-similarity.js';
 import { rougeL, rougeN } from '../lexical/rouge.js';
-import type { MetricConfig, MetricConfigOf, ParameterDoc, ResolvedComputedMetric, ResolvedJudgeMetric, ResolvedMetric, ScoreInput } from '../types.js';
+import type { JudgePrompt, MetricConfig, MetricConfigOf, ParameterDoc, ResolvedComputedMetric, ResolvedJudgeMetric, ResolvedMetric, ScoreInput } from '../types.js';
 import { renderGraderTemplate, unsupportedReferences } from './template.js';
 
 /**

@@ -1,12 +1,5 @@
-import type { ScoreInput } from '../types.js';
+import type { JudgePrompt, PairwiseItem, PairwiseOutputs, ScoreInput } from '../types.js';
 import { pairwiseTemplate, type JudgeTemplate } from './templates.js';
-
-/** What the evaluator sends to the judge model. */
-export interface JudgePrompt {
-  template_id: string;
-  system: string;
-  user: string;
-}
 
 /**
  * Material goes inside tags; a closing tag inside the material would end it early and let the rest pose
@@ -37,14 +30,6 @@ export function renderJudgePrompt(template: JudgeTemplate, sample: ScoreInput, s
     scale_high: String(scale[1]),
   };
   return { template_id: template.id, system: fill(template.system, values), user: fill(template.user, values) };
-}
-
-/** The item both answers respond to; each model's own output comes in `PairwiseOutputs`. */
-export type PairwiseItem = Pick<ScoreInput, 'input' | 'context' | 'expected'>;
-
-export interface PairwiseOutputs {
-  model_1: string;
-  model_2: string;
 }
 
 /**

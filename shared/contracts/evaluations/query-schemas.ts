@@ -1,0 +1,23 @@
+import * as v from 'valibot';
+import { BenchmarkIdSchema, ModelIdSchema } from '../identifiers.js';
+import { PageQuerySchema } from '../pagination.js';
+import { EvaluationStatusSchema } from './status.js';
+
+/** The query strings of `GET /evaluations` and `GET /evaluations/{id}/results`, as the handlers validate them. */
+
+export const ListEvaluationsQuerySchema = v.object({
+  ...PageQuerySchema.entries,
+  status: v.optional(EvaluationStatusSchema),
+  benchmark_id: v.optional(BenchmarkIdSchema),
+  model_id: v.optional(ModelIdSchema),
+});
+export type ListEvaluationsQuery = v.InferOutput<typeof ListEvaluationsQuerySchema>;
+
+export const ListResultsQuerySchema = v.object({
+  ...PageQuerySchema.entries,
+  model_id: v.optional(ModelIdSchema),
+  failed: v.optional(v.pipe(v.picklist(['true', 'false'], 'must be true or false'), v.transform((value) => value === 'true')), 'false'),
+  /** `json` pages (the default); `csv` or `jsonl` export every result, continued by the `x-arbiter-next-cursor` header. */
+  format: v.optional(v.picklist(['json', 'csv', 'jsonl'], 'must be one of: json, csv, jsonl'), 'json'),
+});
+export type ListResultsQuery = v.InferOutput<typeof ListResultsQuerySchema>;
