@@ -1,6 +1,6 @@
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { sqsClient } from '../aws-clients.js';
-import { requireEnv } from '../../platform/config.js';
+import { queueUrl } from '../../platform/config.js';
 import type { WorkMessage } from '../../contracts/messages.js';
 import { queueDefinitions } from '../../contracts/resources.js';
 
@@ -25,7 +25,7 @@ export class SqsWorkQueue implements WorkQueue {
 
   constructor(options: { client?: SQSClient; queueUrl?: string } = {}) {
     this.client = options.client ?? sqsClient;
-    this.queueUrl = options.queueUrl ?? requireEnv(queueDefinitions.work.envVar);
+    this.queueUrl = options.queueUrl ?? queueUrl(queueDefinitions.work.envVar);
   }
 
   async send(message: WorkMessage): Promise<void> {
