@@ -5,8 +5,8 @@
  * item, the evaluator process's peak memory, and an AWS list-price estimate per 10,000 items.
  */
 import '../local/sdk-warning.js';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { evaluatorSettings, tableDefinitions } from '#shared/contracts/resources.js';
+import { queryAll } from '#shared/adapters/dynamodb/queries.js';
 import { localDocumentClient } from '../local/seed.js';
 import { startLocalStack } from '../local/stack.js';
 import { startFakeModelServer } from '../local/fake-model-server/server.js';
@@ -78,32 +78,25 @@ try {
   let writes = 0;
   let writeUnitsTotal = 0;
   let markers = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documents.send(
-      new QueryCommand({
-        TableName: stack.env[tableDefinitions.evaluations.envVar],
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `TENANT#dev#EVAL#${created.evaluation_id}` },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      const units = writeUnits(dynamoItemBytes(item));
-      if (String(item.sk).startsWith('CHUNK#')) {
-        markers += 1;
-        writes += 2; // the marker and the progress update, in one transaction (billed twice)
-        writeUnitsTotal += 2 * units + 2 * writeUnits(2048);
-      } else if (item.sk === 'EVAL') {
-        writes += 3;
-        writeUnitsTotal += 3 * units;
-      } else {
-        writes += 1;
-        writeUnitsTotal += units;
-      }
+  const stored = await queryAll(documents, {
+    TableName: stack.env[tableDefinitions.evaluations.envVar],
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': `TENANT#dev#EVAL#${created.evaluation_id}` },
+  });
+  for (const item of stored) {
+    const units = writeUnits(dynamoItemBytes(item));
+    if (String(item.sk).startsWith('CHUNK#')) {
+      markers += 1;
+      writes += 2; // the marker and the progress update, in one transaction (billed twice)
+      writeUnitsTotal += 2 * units + 2 * writeUnits(2048);
+    } else if (item.sk === 'EVAL') {
+      writes += 3;
+      writeUnitsTotal += 3 * units;
+    } else {
+      writes += 1;
+      writeUnitsTotal += units;
     }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  }
   documents.destroy();
 
   const itemsPerSecond = totalItems / seconds;

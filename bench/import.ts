@@ -4,8 +4,8 @@
  * write units per item (from the stored rows' sizes, by DynamoDB's sizing rule).
  */
 import '../local/sdk-warning.js';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { tableDefinitions } from '#shared/contracts/resources.js';
+import { queryAll } from '#shared/adapters/dynamodb/queries.js';
 import { localDocumentClient } from '../local/seed.js';
 import { startLocalStack } from '../local/stack.js';
 import { dynamoItemBytes, peakMemoryMiB, writeUnits } from './support.js';
@@ -39,24 +39,13 @@ try {
   // Write units, from what was stored: every row this import wrote (items and id markers), plus the
   // two conditional updates of the benchmark record per append (lease and commit).
   const documents = localDocumentClient(stack.env);
-  let rows = 0;
-  let units = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documents.send(
-      new QueryCommand({
-        TableName: stack.env[tableDefinitions.benchmarks.envVar],
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `TENANT#dev#BENCH#${created.benchmark_id}` },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      rows += 1;
-      units += writeUnits(dynamoItemBytes(item));
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const stored = await queryAll(documents, {
+    TableName: stack.env[tableDefinitions.benchmarks.envVar],
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': `TENANT#dev#BENCH#${created.benchmark_id}` },
+  });
+  const rows = stored.length;
+  let units = stored.reduce((sum, item) => sum + writeUnits(dynamoItemBytes(item)), 0);
   documents.destroy();
   const appends = Math.ceil(totalItems / batchSize);
   units += appends * 2;

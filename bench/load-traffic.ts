@@ -3,6 +3,8 @@
  * status read (`GET /api/v3/evaluations/{id}/status`) of an evaluation known to exist, chosen when it is
  * sent. Counts, codes and latencies are kept per kind.
  */
+import { mulberry32 } from '#shared/domain/stats/random.js';
+
 export type RequestKind = 'create' | 'status';
 export const requestKinds: readonly RequestKind[] = ['create', 'status'];
 
@@ -42,18 +44,6 @@ export interface KindStats {
   latenciesMs: number[];
 }
 
-/** A small, seedable PRNG (mulberry32): Math.random cannot be seeded. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function parseEvaluationId(body: string): string | undefined {
   try {
     const id = (JSON.parse(body) as { evaluation_id?: unknown }).evaluation_id;
@@ -66,7 +56,7 @@ function parseEvaluationId(body: string): string | undefined {
 const emptyStats = (): KindStats => ({ sent: 0, responses: 0, non2xx: {}, malformed: 0, errors: 0, errorReasons: {}, latenciesMs: [] });
 
 export function createTraffic(options: TrafficOptions) {
-  const random = seededRandom(options.seed);
+  const random = mulberry32(options.seed);
   // Every evaluation known to exist: those given, then those this traffic creates.
   const evaluationIds: string[] = [...(options.knownIds ?? [])];
   const stats: Record<RequestKind, KindStats> = { create: emptyStats(), status: emptyStats() };

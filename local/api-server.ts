@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { functionDefinitions } from '#shared/contracts/function-manifest.js';
+import { localStackConfig } from '#shared/platform/config.js';
 import { gatewayError, type GatewayRequest, type GatewayResponse } from './api-gateway-event.js';
 import { loadHandler } from './handler-modules.js';
 import { createHttpApiGateway } from './http-api-gateway.js';
@@ -113,8 +114,7 @@ function warmUp(): void {
 }
 
 function main(): void {
-  const port = Number(process.env.PORT ?? 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
+  const port = localStackConfig.port;
   const server = createServer((request, response) => void serve(request, response));
   server.once('error', (error: NodeJS.ErrnoException) => {
     const hint = error.code === 'EADDRINUSE' ? ` (port ${port} is in use: stop the other process or set PORT)` : '';

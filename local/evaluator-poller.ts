@@ -22,6 +22,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { functionDefinitions, type FunctionDefinition } from '#shared/contracts/function-manifest.js';
 import { evaluatorSettings, queueDefinitions, type QueueName } from '#shared/contracts/resources.js';
+import { localStackConfig, queueUrl as queueUrlFrom } from '#shared/platform/config.js';
 import { localRegion } from './aws-local.js';
 import { loadHandler, type AnyHandler } from './handler-modules.js';
 import { createLog, errorFields } from './json-log.js';
@@ -33,14 +34,6 @@ import { batchOutcome, toSqsEvent, type BatchOutcome } from './sqs-event.js';
 
 const localConcurrencyCap = 4;
 const log = createLog('arbiter-local-evaluator');
-
-function integerSetting(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be an integer from ${min} to ${max}, got ${raw}`);
-  return value;
-}
 
 interface Subscription {
   definition: FunctionDefinition;
@@ -54,9 +47,7 @@ const sqs = new SQSClient({});
 const stopController = new AbortController();
 
 async function subscribe(definition: FunctionDefinition, queueName: QueueName): Promise<Subscription> {
-  const envVar = queueDefinitions[queueName].envVar;
-  const queueUrl = process.env[envVar];
-  if (!queueUrl) throw new Error(`Missing required environment variable ${envVar}`);
+  const queueUrl = queueUrlFrom(queueDefinitions[queueName].envVar);
   const attributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
   const queueArn = attributes.Attributes?.QueueArn;
   if (!queueArn) throw new Error(`Queue ${queueUrl} reported no ARN`);
@@ -88,16 +79,7 @@ async function deleteMessages(subscription: Subscription, messages: Message[]): 
   return deleted;
 }
 
-type DuplicateDelivery = 'off' | 'concurrent' | 'sequential';
-
-function duplicateDeliverySetting(): DuplicateDelivery {
-  const raw = process.env.ARBITER_DUPLICATE_DELIVERY;
-  if (raw === undefined || raw === '' || raw === 'off') return 'off';
-  if (raw === 'concurrent' || raw === 'sequential') return raw;
-  throw new Error(`ARBITER_DUPLICATE_DELIVERY must be concurrent, sequential or off, got ${raw}`);
-}
-
-const duplicateDelivery = duplicateDeliverySetting();
+const duplicateDelivery = localStackConfig.duplicateDelivery;
 
 /** One invocation of the handler with the batch, and which of its messages it wants retried. */
 async function invoke(subscription: Subscription, messages: Message[]): Promise<{ requestId: string; outcome: BatchOutcome }> {
@@ -197,8 +179,8 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const concurrency = integerSetting('ARBITER_EVALUATOR_CONCURRENCY', Math.min(evaluatorSettings.maxConcurrency, localConcurrencyCap), 1, 1000);
-  const waitTimeSeconds = integerSetting('ARBITER_POLL_WAIT_SECONDS', 20, 1, 20);
+  const concurrency = localStackConfig.evaluatorConcurrency ?? Math.min(evaluatorSettings.maxConcurrency, localConcurrencyCap);
+  const waitTimeSeconds = localStackConfig.pollWaitSeconds;
   const consumers = functionDefinitions
     .filter((definition) => definition.kind === 'evaluator')
     .flatMap((definition) =>

@@ -5,6 +5,7 @@
  */
 import { DEFAULT_JUDGE_MODEL_ID } from '#shared/contracts/models/builtin-defaults.js';
 import { queueDefinitions, tableDefinitions, type QueueName, type TableName } from '#shared/contracts/resources.js';
+import { serviceConfig } from '#shared/platform/config.js';
 import { localCredentials, localRegion } from './aws-local.js';
 import type { LocalResources } from './create-resources.js';
 
@@ -28,7 +29,7 @@ export function handlerEnvironment(input: HandlerEnvInput): Record<string, strin
     ARBITER_CREDENTIALS: 'env',
     LOG_LEVEL: input.logLevel ?? 'INFO',
     // As the CDK stack sets it; the shell's value wins, so a local run can judge with a registered model.
-    ARBITER_DEFAULT_JUDGE_MODEL: process.env.ARBITER_DEFAULT_JUDGE_MODEL || DEFAULT_JUDGE_MODEL_ID,
+    ARBITER_DEFAULT_JUDGE_MODEL: serviceConfig.defaultJudgeModel ?? DEFAULT_JUDGE_MODEL_ID,
   };
   for (const name of Object.keys(tableDefinitions) as TableName[]) {
     env[tableDefinitions[name].envVar] = input.resources.tables[name];

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { functionDefinitions, findFunction } from '#shared/contracts/function-manifest.js';
 import { evaluatorSettings } from '#shared/contracts/resources.js';
+import { localStackConfig } from '#shared/platform/config.js';
 import { apiTimeoutSeconds, createLambdaContext } from './lambda-context.js';
 import { defaultDataDir, repoRoot } from './paths.js';
 import { isStackAlive, readStackFile } from './stack-file.js';
@@ -32,7 +33,7 @@ async function main(args: string[]): Promise<void> {
   if (!definition) throw new UsageError(`Unknown function "${functionId}".\n\n${usage()}`);
   if (!eventFile) throw new UsageError(`Missing the event file.\n\n${usage()}`);
 
-  const dataDir = resolve(process.env.ARBITER_DATA_DIR ?? defaultDataDir);
+  const dataDir = resolve(localStackConfig.dataDir ?? defaultDataDir);
   const stack = readStackFile(dataDir);
   if (!stack || !isStackAlive(stack)) {
     throw new UsageError(`No local stack is running from ${dataDir}: start the local stack with \`npm start\` first.`);

@@ -7,6 +7,7 @@ import type { ScheduledEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import type { FunctionDefinition } from '#shared/contracts/function-manifest.js';
 import { evaluatorSettings } from '#shared/contracts/resources.js';
+import { localStackConfig } from '#shared/platform/config.js';
 import { localRegion } from './aws-local.js';
 import { loadHandler } from './handler-modules.js';
 import { errorFields, type createLog } from './json-log.js';
@@ -30,8 +31,8 @@ function scheduledEvent(definition: FunctionDefinition): ScheduledEvent {
 
 /** `ARBITER_SCHEDULE_INTERVAL_SECONDS` runs every schedule more often locally (tests, demos). */
 function intervalMs(definition: FunctionDefinition): number {
-  const override = Number(process.env.ARBITER_SCHEDULE_INTERVAL_SECONDS);
-  return Number.isFinite(override) && override > 0 ? override * 1000 : definition.scheduleMinutes! * 60_000;
+  const override = localStackConfig.scheduleIntervalSeconds;
+  return override !== undefined ? override * 1000 : definition.scheduleMinutes! * 60_000;
 }
 
 /** Starts the timers; the returned function stops them and resolves once no run is in progress. */

@@ -3,10 +3,10 @@
  * rather than outliving a killed `npm start` or test run. Input: ARBITER_FAUXQS_CLI, the CLI's path.
  */
 import { pathToFileURL } from 'node:url';
+import { localStackConfig } from '#shared/platform/config.js';
 import { onParentExit } from './parent-watch.js';
 
-const cli = process.env.ARBITER_FAUXQS_CLI;
-if (!cli) throw new Error('Missing required environment variable ARBITER_FAUXQS_CLI');
+const cli = localStackConfig.fauxqsCli;
 
 onParentExit(() => process.exit(0));
 await import(pathToFileURL(cli).href);

@@ -9,25 +9,16 @@
  * See docs/local-stack.md.
  */
 import './sdk-warning.js';
+import { localStackConfig } from '#shared/platform/config.js';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from './stack.js';
 
-function optionalInteger(name: string, min: number, max: number): number | undefined {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return undefined;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
-  }
-  return value;
-}
-
 function options(): LocalStackOptions {
-  const visibilityTimeoutSeconds = optionalInteger('ARBITER_VISIBILITY_TIMEOUT_SECONDS', 0, 43_200);
+  const { visibilityTimeoutSeconds, dataDir, devApiKey } = localStackConfig;
   return {
-    port: optionalInteger('PORT', 0, 65_535) ?? 3000,
-    inMemory: process.env.ARBITER_IN_MEMORY === '1',
-    ...(process.env.ARBITER_DATA_DIR ? { dataDir: process.env.ARBITER_DATA_DIR } : {}),
-    ...(process.env.ARBITER_DEV_API_KEY ? { devApiKey: process.env.ARBITER_DEV_API_KEY } : {}),
+    port: localStackConfig.port,
+    inMemory: localStackConfig.inMemory,
+    ...(dataDir ? { dataDir } : {}),
+    ...(devApiKey ? { devApiKey } : {}),
     ...(visibilityTimeoutSeconds !== undefined ? { visibilityTimeoutSeconds } : {}),
   };
 }

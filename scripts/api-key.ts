@@ -14,6 +14,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { expandScopes } from '#shared/contracts/auth/scopes.js';
 import { tableDefinitions } from '#shared/contracts/resources.js';
+import { localStackConfig } from '#shared/platform/config.js';
 import { DynamoDbApiKeyStore } from '#shared/adapters/dynamodb/api-key-store.js';
 import { localDocumentClient } from '../local/seed.js';
 
@@ -54,7 +55,7 @@ async function main(): Promise<void> {
       'key-id': { type: 'string' },
       stack: { type: 'string' },
       region: { type: 'string', default: process.env.AWS_REGION },
-      'data-dir': { type: 'string', default: process.env.ARBITER_DATA_DIR ?? '.data' },
+      'data-dir': { type: 'string', default: localStackConfig.dataDir ?? '.data' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -3,6 +3,7 @@ import { createEvaluation } from '#shared/domain/evaluations/create-evaluation.j
 import { CreateEvaluationRequestSchema, IdempotencyKeySchema } from '#shared/contracts/evaluations/schemas.js';
 import { parseOrThrow } from '#shared/adapters/http-api/validation.js';
 import { httpRoute } from '#shared/adapters/http-api/route.js';
+import { serviceConfig } from '#shared/platform/config.js';
 import { credentialCheckFromEnvironment } from '#shared/adapters/secrets/credential-check.js';
 import { SqsWorkQueue } from '#shared/adapters/sqs/work-queue.js';
 import { DynamoDbModelStore } from '#shared/adapters/dynamodb/model-store.js';
@@ -16,7 +17,7 @@ const deps = {
   credentials: credentialCheckFromEnvironment(),
   queue: new SqsWorkQueue(),
   // Optional: without it, judged metrics must name their judge (creating one that does not answers 422).
-  defaultJudgeModelId: process.env.ARBITER_DEFAULT_JUDGE_MODEL || undefined,
+  defaultJudgeModelId: serviceConfig.defaultJudgeModel,
 };
 
 export const handler = httpRoute(

@@ -1,13 +1,13 @@
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, sqsClient } from '#shared/adapters/aws-clients.js';
-import { requireEnv } from '#shared/platform/config.js';
+import { queueUrl as queueUrlFrom, tableName as tableNameFrom } from '#shared/platform/config.js';
 import { publicRoute } from '#shared/adapters/http-api/route.js';
 import { logger } from '#shared/platform/logger.js';
 import { queueDefinitions, tableDefinitions } from '#shared/contracts/resources.js';
 
-const tableName = requireEnv(tableDefinitions.evaluations.envVar);
-const queueUrl = requireEnv(queueDefinitions.work.envVar);
+const tableName = tableNameFrom(tableDefinitions.evaluations.envVar);
+const queueUrl = queueUrlFrom(queueDefinitions.work.envVar);
 
 async function check(name: string, probe: () => Promise<unknown>): Promise<'ok' | 'unreachable'> {
   try {

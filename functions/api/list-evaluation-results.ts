@@ -3,12 +3,13 @@ import { ListResultsQuerySchema } from '#shared/contracts/evaluations/query-sche
 import { listResults } from '#shared/domain/evaluations/evaluation-queries.js';
 import { DEFAULT_EXPORT_MAX_BYTES, exportResults } from '#shared/domain/evaluations/results-export.js';
 import { httpRoute } from '#shared/adapters/http-api/route.js';
+import { serviceConfig } from '#shared/platform/config.js';
 import { DynamoDbEvaluationStore } from '#shared/adapters/dynamodb/evaluation-store.js';
 
 const evaluations = new DynamoDbEvaluationStore();
 
 // Only tests lower it, to make an export continue over several responses with a few items.
-const exportMaxBytes = Number(process.env.ARBITER_EXPORT_MAX_BYTES) || DEFAULT_EXPORT_MAX_BYTES;
+const exportMaxBytes = serviceConfig.exportMaxBytes ?? DEFAULT_EXPORT_MAX_BYTES;
 
 /**
  * One row per item with every model's answer side by side; `?failed=true` and `?model_id=` filter.

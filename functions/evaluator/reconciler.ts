@@ -2,6 +2,7 @@ import type { ScheduledEvent } from 'aws-lambda';
 import { reconcile } from '#shared/domain/evaluator/reconcile.js';
 import { logger } from '#shared/platform/logger.js';
 import { flushMetrics } from '#shared/platform/metrics.js';
+import { serviceConfig } from '#shared/platform/config.js';
 import { queueDefinitions } from '#shared/contracts/resources.js';
 import { evaluatorDeps } from './evaluator-deps.js';
 
@@ -9,8 +10,8 @@ import { evaluatorDeps } from './evaluator-deps.js';
  * Longer than a message's visibility timeout, so a chunk that is merely waiting to be redelivered is not
  * mistaken for a lost one. `ARBITER_STALL_AFTER_SECONDS` shortens it on the local stack and in tests.
  */
-const stallAfterMs = Number(process.env.ARBITER_STALL_AFTER_SECONDS ?? 2 * queueDefinitions.work.visibilityTimeoutSeconds) * 1000;
-const maxRedrives = Number(process.env.ARBITER_MAX_REDRIVES ?? 3);
+const stallAfterMs = (serviceConfig.stallAfterSeconds ?? 2 * queueDefinitions.work.visibilityTimeoutSeconds) * 1000;
+const maxRedrives = serviceConfig.maxRedrives;
 
 export const handler = async (_event: ScheduledEvent) => {
   try {

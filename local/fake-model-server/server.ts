@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mulberry32 } from '#shared/domain/stats/random.js';
 
 export interface FaultRates {
   /** 429 with an OpenAI-style body (and `Retry-After` when `retryAfterSeconds` is set). */
@@ -60,18 +61,6 @@ export interface FakeModelServer {
   down(): Promise<void>;
   /** Back up on the same port. */
   up(): Promise<void>;
-}
-
-/** mulberry32: tiny, fast and good enough to draw fault outcomes reproducibly. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function hash(text: string): number {
@@ -205,7 +194,7 @@ function readBody(request: IncomingMessage): Promise<string> {
 
 export async function startFakeModelServer(options: FakeModelServerOptions = {}): Promise<FakeModelServer> {
   let settings: FakeModelServerOptions = { ...options };
-  let random = seededRandom(settings.seed ?? 1);
+  let random = mulberry32(settings.seed ?? 1);
   let requests = 0;
   const byOutcome: Partial<Record<FakeOutcome, number>> = {};
   const timers = new Set<NodeJS.Timeout>();
@@ -313,7 +302,7 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
     stats: () => ({ requests, byOutcome: { ...byOutcome } }),
     setOptions(partial) {
       settings = { ...settings, ...partial };
-      if (partial.seed !== undefined) random = seededRandom(partial.seed);
+      if (partial.seed !== undefined) random = mulberry32(partial.seed);
     },
     down: close,
     up: () => listen(port),

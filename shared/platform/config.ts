@@ -1,8 +1,204 @@
-/** Reads configuration from the environment once, failing fast with the variable's name. */
-export function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (value === undefined || value === '') {
-    throw new Error(`Missing required environment variable ${name}`);
-  }
+/**
+ * Arbiter's configuration: every environment variable the service's own code reads, validated with valibot
+ * in this one module, so a typo fails with the variable's name and what it must be
+ * (`ARBITER_CHUNK_SIZE must be a whole number from 1 to 1000, got "abc"`) instead of quietly becoming a
+ * default or NaN.
+ *
+ * - `serviceConfig`: the `ARBITER_*` settings of the functions (deployed and local).
+ * - `localStackConfig`: the local stack's own settings (`npm start`, its emulators, `npm run invoke`).
+ * - `tableName(envVar)`, `optionalTableName(envVar)`, `queueUrl(envVar)`: the resources the stack passes
+ *   in. Their variable names stay in `shared/contracts/resources.ts` (`envVar`), next to the definitions
+ *   that infra/ and local/ build the tables and queues from; platform may not import contracts, so the
+ *   caller passes the name, as it passed it to `requireEnv` before.
+ *
+ * Each variable is read and validated where the code read it before (most when their module loads,
+ * `ARBITER_CHUNK_SIZE` at each plan), and a value found is kept: a Lambda container parses it once. Lazy per
+ * variable rather than all at once, and an unset variable is looked at again on its next use, because
+ * tests set variables after the modules have loaded (`test/integration/faults-*.test.ts` set
+ * `ARBITER_CHUNK_SIZE` in `beforeAll`, long after metrics.ts read the stage): a snapshot taken at the
+ * first access would miss them. `resetConfigForTests()` forgets the values kept, for a test that changes one.
+ *
+ * An empty variable counts as unset, as `requireEnv` treated it. A default that belongs to another layer
+ * stays there and the setting is `undefined` when unset: the chunk size (`DEFAULT_CHUNK_SIZE`, the
+ * planner's), the stall time (twice the work queue's visibility timeout, a contract), the export cap
+ * (`DEFAULT_EXPORT_MAX_BYTES`, the export's) and the local evaluator's concurrency (the deployed maximum,
+ * capped at 4). Plain defaults are written here.
+ *
+ * Not here: what Powertools and the AWS SDK read themselves (`LOG_LEVEL`, `POWERTOOLS_*`, `AWS_*`), the
+ * provider keys a model names in `api_key_env` (read on each call, so a key exported later is seen), and
+ * the local stack's signals between parent and child processes (`ARBITER_STACK_CHILD`, `ARBITER_SEED_INPUT`).
+ */
+import * as v from 'valibot';
+
+interface Parser<T> {
+  /** What a valid value is, completing "<VARIABLE> must be …". */
+  must: string;
+  schema: v.GenericSchema<string, T>;
+}
+
+const read = new Map<string, unknown>();
+
+/** The variable's validated value, undefined while it is unset or empty; a value found is kept. */
+function lookup<T>(variable: string, parser: Parser<T>): T | undefined {
+  if (read.has(variable)) return read.get(variable) as T;
+  const raw = process.env[variable];
+  if (raw === undefined || raw === '') return undefined;
+  const parsed = v.safeParse(parser.schema, raw);
+  if (!parsed.success) throw new Error(`${variable} must be ${parser.must}, got ${JSON.stringify(raw)}`);
+  read.set(variable, parsed.output);
+  return parsed.output;
+}
+
+function required<T>(variable: string, parser: Parser<T>): T {
+  const value = lookup(variable, parser);
+  if (value === undefined) throw new Error(`Missing required environment variable ${variable}`);
   return value;
+}
+
+/** Forgets every value read, so a test that changes a variable sees the new value on the next access. */
+export function resetConfigForTests(): void {
+  read.clear();
+}
+
+const wholeNumber = (min: number, max: number): Parser<number> => ({
+  must: `a whole number from ${min} to ${max}`,
+  schema: v.pipe(v.string(), v.regex(/^\d+$/), v.transform(Number), v.minValue(min), v.maxValue(max)),
+});
+
+const oneOf = <const T extends string>(values: readonly [T, T, ...T[]]): Parser<T> => ({
+  must: `${values.slice(0, -1).join(', ')} or ${values.at(-1)}`,
+  schema: v.picklist(values),
+});
+
+const anyText: Parser<string> = { must: 'text', schema: v.string() };
+
+// The CDK context's rule for a stage (infra/config.ts): the stage becomes part of the stack's name.
+const stageName: Parser<string> = {
+  must: '1 to 20 letters, digits or hyphens, starting with a letter',
+  schema: v.pipe(v.string(), v.regex(/^[A-Za-z][A-Za-z0-9-]{0,19}$/)),
+};
+
+const modelId: Parser<string> = {
+  must: 'a model id (at most 200 letters, digits and . _ : -)',
+  schema: v.pipe(v.string(), v.regex(/^[A-Za-z0-9._:-]{1,200}$/)),
+};
+
+const positiveSeconds: Parser<number> = {
+  must: 'a number of seconds above 0 and at most 86400',
+  schema: v.pipe(v.string(), v.decimal(), v.transform(Number), v.gtValue(0), v.maxValue(86_400)),
+};
+
+const flag: Parser<boolean> = { must: '1 or 0', schema: v.pipe(v.picklist(['1', '0']), v.transform((value) => value === '1')) };
+
+const dynamoDbTableName: Parser<string> = {
+  must: 'a DynamoDB table name (3 to 255 letters, digits, _ - .)',
+  schema: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.-]{3,255}$/)),
+};
+
+const sqsQueueUrl: Parser<string> = {
+  must: 'an SQS queue URL (http:// or https://)',
+  schema: v.pipe(v.string(), v.url(), v.regex(/^https?:\/\//)),
+};
+
+export type CredentialSource = 'env' | 'secretsManager';
+
+const environmentCredentials: Parser<'env'> = { must: 'env, or unset for Secrets Manager', schema: v.literal('env') };
+
+/** The functions' settings. */
+export const serviceConfig = {
+  /** `ARBITER_STAGE`: the stage dimension of every metric. The stack sets it; default `local`. */
+  get stage(): string {
+    return lookup('ARBITER_STAGE', stageName) ?? 'local';
+  },
+  /** `ARBITER_CHUNK_SIZE`: items per evaluator chunk, 1–1000; unset: the planner's DEFAULT_CHUNK_SIZE. */
+  get chunkSize(): number | undefined {
+    return lookup('ARBITER_CHUNK_SIZE', wholeNumber(1, 1000));
+  },
+  /** `ARBITER_STALL_AFTER_SECONDS`: when the reconciler calls an evaluation stalled; unset: 2 × the work queue's visibility timeout. */
+  get stallAfterSeconds(): number | undefined {
+    return lookup('ARBITER_STALL_AFTER_SECONDS', wholeNumber(1, 86_400));
+  },
+  /** `ARBITER_MAX_REDRIVES`: re-drives of a stalled evaluation before it fails as `stalled`; default 3. */
+  get maxRedrives(): number {
+    return lookup('ARBITER_MAX_REDRIVES', wholeNumber(0, 100)) ?? 3;
+  },
+  /** `ARBITER_EXPORT_MAX_BYTES`: size cap of one export response (tests lower it), at most Lambda's 6 MB; unset: DEFAULT_EXPORT_MAX_BYTES. */
+  get exportMaxBytes(): number | undefined {
+    return lookup('ARBITER_EXPORT_MAX_BYTES', wholeNumber(1, 6_000_000));
+  },
+  /** `ARBITER_DEFAULT_JUDGE_MODEL`: the judge of judged metrics that name none; unset: judged metrics must name one. */
+  get defaultJudgeModel(): string | undefined {
+    return lookup('ARBITER_DEFAULT_JUDGE_MODEL', modelId);
+  },
+  /** `ARBITER_CREDENTIALS=env`: provider keys from environment variables (the local stack); unset: Secrets Manager. */
+  get credentials(): CredentialSource {
+    return lookup('ARBITER_CREDENTIALS', environmentCredentials) ?? 'secretsManager';
+  },
+};
+
+/** The local stack's settings; docs/local-stack.md describes them. */
+export const localStackConfig = {
+  /** `PORT`: the local API's port, 0 for any free one; default 3000. */
+  get port(): number {
+    return lookup('PORT', wholeNumber(0, 65_535)) ?? 3000;
+  },
+  /** `ARBITER_DEV_API_KEY`: the development tenant's key; unset: the seed generates one. */
+  get devApiKey(): string | undefined {
+    return lookup('ARBITER_DEV_API_KEY', anyText);
+  },
+  /** `ARBITER_DATA_DIR`: where the local stack keeps its data; unset: `.data/`, the stack's own default. */
+  get dataDir(): string | undefined {
+    return lookup('ARBITER_DATA_DIR', anyText);
+  },
+  /** `ARBITER_IN_MEMORY=1`: DynamoDB data in memory only; default off. */
+  get inMemory(): boolean {
+    return lookup('ARBITER_IN_MEMORY', flag) ?? false;
+  },
+  /** `ARBITER_VISIBILITY_TIMEOUT_SECONDS`: replaces every local queue's visibility timeout; unset: the definitions'. */
+  get visibilityTimeoutSeconds(): number | undefined {
+    return lookup('ARBITER_VISIBILITY_TIMEOUT_SECONDS', wholeNumber(0, 43_200));
+  },
+  /** `ARBITER_EVALUATOR_CONCURRENCY`: pollers per queue; unset: the deployed maximum concurrency, capped at 4. */
+  get evaluatorConcurrency(): number | undefined {
+    return lookup('ARBITER_EVALUATOR_CONCURRENCY', wholeNumber(1, 1000));
+  },
+  /** `ARBITER_POLL_WAIT_SECONDS`: long-poll wait of each ReceiveMessage; default 20, SQS's maximum. */
+  get pollWaitSeconds(): number {
+    return lookup('ARBITER_POLL_WAIT_SECONDS', wholeNumber(1, 20)) ?? 20;
+  },
+  /** `ARBITER_DUPLICATE_DELIVERY`: fault injection, every batch handed to the handler twice; default off. */
+  get duplicateDelivery(): 'off' | 'concurrent' | 'sequential' {
+    return lookup('ARBITER_DUPLICATE_DELIVERY', oneOf(['concurrent', 'sequential', 'off'])) ?? 'off';
+  },
+  /** `ARBITER_SCHEDULE_INTERVAL_SECONDS`: runs every schedule this often locally; unset: each function's schedule. */
+  get scheduleIntervalSeconds(): number | undefined {
+    return lookup('ARBITER_SCHEDULE_INTERVAL_SECONDS', positiveSeconds);
+  },
+  /** `ARBITER_DYNAMODB_PORT`, required: the port dynamodb-local-process.ts gives the JVM (set by dynamodb-local.ts). */
+  get dynamoDbPort(): number {
+    return required('ARBITER_DYNAMODB_PORT', wholeNumber(1, 65_535));
+  },
+  /** `ARBITER_DYNAMODB_PATH`: the JVM's data folder; unset: in memory. */
+  get dynamoDbPath(): string | undefined {
+    return lookup('ARBITER_DYNAMODB_PATH', anyText);
+  },
+  /** `ARBITER_FAUXQS_CLI`, required: the SQS emulator's CLI, for sqs-emulator-process.ts (set by sqs-emulator.ts). */
+  get fauxqsCli(): string {
+    return required('ARBITER_FAUXQS_CLI', anyText);
+  },
+};
+
+/** The DynamoDB table named in `envVar` (a table definition's `envVar`); throws when it is missing. */
+export function tableName(envVar: string): string {
+  return required(envVar, dynamoDbTableName);
+}
+
+/** The same for a table a function only sometimes needs: undefined when `envVar` is unset. */
+export function optionalTableName(envVar: string): string | undefined {
+  return lookup(envVar, dynamoDbTableName);
+}
+
+/** The SQS queue URL named in `envVar` (a queue definition's `envVar`); throws when it is missing. */
+export function queueUrl(envVar: string): string {
+  return required(envVar, sqsQueueUrl);
 }

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { serviceConfig } from './config.js';
 import { logger } from './logger.js';
 import { ERROR_CLASS_DIMENSION, METRICS_NAMESPACE, METRICS_SERVICE, MetricName, STAGE_DIMENSION } from './metric-names.js';
 
@@ -15,7 +16,7 @@ import { ERROR_CLASS_DIMENSION, METRICS_NAMESPACE, METRICS_SERVICE, MetricName, 
 const metrics = new Metrics({
   namespace: METRICS_NAMESPACE,
   serviceName: METRICS_SERVICE,
-  defaultDimensions: { [STAGE_DIMENSION]: process.env.ARBITER_STAGE ?? 'local' },
+  defaultDimensions: { [STAGE_DIMENSION]: serviceConfig.stage },
   logger,
 });
 

@@ -6,7 +6,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { localDocumentClient } from '../../local/seed.js';
-import { seededRandom, startFakeModelServer, type FakeModelServer } from '../../local/fake-model-server/server.js';
+import { mulberry32 } from '#shared/domain/stats/random.js';
+import { startFakeModelServer, type FakeModelServer } from '../../local/fake-model-server/server.js';
 import { evaluationOutcome, type EvaluationOutcome } from './support/evaluation-outcome.js';
 import { createKnownBenchmark, expectedCounts, finalStatuses, registerFakeModel, type KnownBenchmark } from './support/fault-runs.js';
 import { api, startTestStack, waitFor, type TestStack } from './support/local-stack.js';
@@ -65,7 +66,7 @@ it(`an evaluator killed at a random point of ${RUNS} seeded runs always ends wit
   const killedWhile: string[] = [];
   for (let seed = 1; seed <= RUNS; seed += 1) {
     // Anywhere from right after the create to the undisturbed run's end.
-    const killAfterMs = Math.floor(seededRandom(seed)() * duration);
+    const killAfterMs = Math.floor(mulberry32(seed)() * duration);
     const evaluationId = await start();
     await sleep(killAfterMs);
     const before = (await client.request('GET', `/api/v3/evaluations/${evaluationId}/status`)).json;

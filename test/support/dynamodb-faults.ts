@@ -18,7 +18,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Readable } from 'node:stream';
-import { seededRandom } from '../../local/fake-model-server/server.js';
+import { mulberry32 } from '#shared/domain/stats/random.js';
 
 export type DynamoDbFault = 'throttling' | 'throughput_exceeded' | 'internal_error' | 'reset_before' | 'reset_after' | 'transaction_conflict';
 
@@ -117,7 +117,7 @@ async function discard(output: unknown): Promise<void> {
  * document client shares its middleware stack).
  */
 export function injectDynamoDbFaults(client: DynamoDBClient, options: DynamoDbFaultOptions): DynamoDbFaultInjector {
-  const random = seededRandom(options.seed);
+  const random = mulberry32(options.seed);
   const faults = options.faults ?? allDynamoDbFaults;
   const stats: DynamoDbFaultStats = { requests: 0, injected: {}, byOperation: {} };
   let paused = false;

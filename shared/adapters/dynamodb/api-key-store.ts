@@ -3,7 +3,7 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocum
 import { digestsEqual, displayPrefix, generateApiKey, hashApiKey } from '../../domain/auth/api-keys.js';
 import type { Scope } from '../../contracts/auth/scopes.js';
 import { documentClient } from '../aws-clients.js';
-import { requireEnv } from '../../platform/config.js';
+import { tableName } from '../../platform/config.js';
 import { NotFoundError } from '../../domain/errors.js';
 import { newId } from '../../platform/ids.js';
 import { tableDefinitions } from '../../contracts/resources.js';
@@ -34,7 +34,7 @@ export class DynamoDbApiKeyStore {
 
   constructor(options: { client?: DynamoDBDocumentClient; tableName?: string } = {}) {
     this.client = options.client ?? documentClient;
-    this.tableName = options.tableName ?? requireEnv(tableDefinitions.apiKeys.envVar);
+    this.tableName = options.tableName ?? tableName(tableDefinitions.apiKeys.envVar);
   }
 
   /** Issues a key; `plaintextKey` lets the local stack keep a fixed development key across restarts. */

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Benchmark, BenchmarkItem } from '../../contracts/benchmarks/schemas.js';
 import { documentClient } from '../aws-clients.js';
-import { requireEnv } from '../../platform/config.js';
+import { tableName } from '../../platform/config.js';
 import type { Page } from '../../contracts/pagination.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { tableDefinitions } from '../../contracts/resources.js';
@@ -60,7 +60,7 @@ export class DynamoDbBenchmarkStore {
 
   constructor(options: { client?: DynamoDBDocumentClient; tableName?: string } = {}) {
     this.client = options.client ?? documentClient;
-    this.tableName = options.tableName ?? requireEnv(tableDefinitions.benchmarks.envVar);
+    this.tableName = options.tableName ?? tableName(tableDefinitions.benchmarks.envVar);
   }
 
   async get(tenantId: string, benchmarkId: string): Promise<Benchmark | undefined> {

@@ -7,7 +7,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../aws-clients.js';
-import { requireEnv } from '../../platform/config.js';
+import { optionalTableName, tableName } from '../../platform/config.js';
 import type { EvaluationResults, ItemResult } from '../../contracts/evaluations/result-types.js';
 import type { Evaluation, EvaluationError, EvaluationPlan } from '../../contracts/evaluations/schemas.js';
 import type { EvaluationStatus } from '../../contracts/evaluations/status.js';
@@ -78,8 +78,8 @@ export class DynamoDbEvaluationStore implements EvaluationStore {
 
   constructor(options: { client?: DynamoDBDocumentClient; tableName?: string; benchmarksTableName?: string } = {}) {
     this.client = options.client ?? documentClient;
-    this.tableName = options.tableName ?? requireEnv(tableDefinitions.evaluations.envVar);
-    this.benchmarksTableName = options.benchmarksTableName ?? process.env[tableDefinitions.benchmarks.envVar] ?? '';
+    this.tableName = options.tableName ?? tableName(tableDefinitions.evaluations.envVar);
+    this.benchmarksTableName = options.benchmarksTableName ?? optionalTableName(tableDefinitions.benchmarks.envVar) ?? '';
   }
 
   async hasActiveEvaluation(tenantId: string, benchmarkId: string): Promise<boolean> {

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../aws-clients.js';
-import { requireEnv } from '../../platform/config.js';
+import { tableName } from '../../platform/config.js';
 import type { Model } from '../../contracts/models/schemas.js';
 import type { Page } from '../../contracts/pagination.js';
 import { tableDefinitions } from '../../contracts/resources.js';
@@ -25,7 +25,7 @@ export class DynamoDbModelStore {
 
   constructor(options: { client?: DynamoDBDocumentClient; tableName?: string } = {}) {
     this.client = options.client ?? documentClient;
-    this.tableName = options.tableName ?? requireEnv(tableDefinitions.models.envVar);
+    this.tableName = options.tableName ?? tableName(tableDefinitions.models.envVar);
   }
 
   async create(tenantId: string, model: Model): Promise<void> {

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, TransactionCanceledException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { sleepFullJitter } from '../../platform/backoff.js';
 
 /** DynamoDB's BatchWriteItem limit. */
 const WRITE_BATCH = 25;
@@ -9,7 +10,7 @@ const MAX_ATTEMPTS = 9;
 
 /** Full-jitter exponential backoff, for entries DynamoDB left unprocessed under load. */
 export function backoff(attempt: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2000, 25 * 2 ** attempt)));
+  return sleepFullJitter(attempt, { baseMs: 25, capMs: 2000 });
 }
 
 type WriteRequest = { PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: Record<string, unknown> } };

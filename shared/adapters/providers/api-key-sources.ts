@@ -6,6 +6,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Model } from '../../contracts/models/schemas.js';
 import { ProviderError } from '../../domain/ports/model-client.js';
+import { serviceConfig } from '../../platform/config.js';
 
 export interface ApiKeySource {
   /**
@@ -129,6 +130,6 @@ let fromEnvironment: ApiKeySource | undefined;
 
 /** `ARBITER_CREDENTIALS=env` on the local stack, Secrets Manager elsewhere; one instance, so one cache, per container. */
 export function apiKeySourceFromEnvironment(): ApiKeySource {
-  fromEnvironment ??= process.env.ARBITER_CREDENTIALS === 'env' ? new EnvironmentApiKeys() : new SecretsManagerApiKeys();
+  fromEnvironment ??= serviceConfig.credentials === 'env' ? new EnvironmentApiKeys() : new SecretsManagerApiKeys();
   return fromEnvironment;
 }

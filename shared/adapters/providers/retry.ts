@@ -4,6 +4,7 @@
  * calls from coming back as another burst.
  */
 import { setTimeout as delay } from 'node:timers/promises';
+import { fullJitterDelayMs } from '../../platform/backoff.js';
 import { logger } from '../../platform/logger.js';
 import { MetricName } from '../../platform/metric-names.js';
 import { countMetric, countProviderError } from '../../platform/metrics.js';
@@ -41,7 +42,7 @@ export const defaultRetryPolicy: Required<RetryPolicy> = {
  * [0, min(maxDelay, base × 2^retry)), but never shorter than the server's Retry-After (capped).
  */
 export function backoffDelayMs(retry: number, policy: Required<RetryPolicy>, retryAfterMs?: number): number {
-  const jittered = policy.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry);
+  const jittered = fullJitterDelayMs(retry, { baseMs: policy.baseDelayMs, capMs: policy.maxDelayMs, random: policy.random });
   return Math.max(jittered, Math.min(retryAfterMs ?? 0, policy.maxRetryAfterMs));
 }
 

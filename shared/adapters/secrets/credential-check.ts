@@ -1,5 +1,6 @@
 import { DescribeSecretCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Model } from '../../contracts/models/schemas.js';
+import { serviceConfig } from '../../platform/config.js';
 
 /** Says why a model's credentials are not usable here, or undefined when they are. */
 export interface CredentialCheck {
@@ -44,5 +45,5 @@ export class SecretsManagerCredentialCheck implements CredentialCheck {
 
 /** `ARBITER_CREDENTIALS=env` on the local stack; Secrets Manager everywhere else. */
 export function credentialCheckFromEnvironment(): CredentialCheck {
-  return process.env.ARBITER_CREDENTIALS === 'env' ? new EnvironmentCredentialCheck() : new SecretsManagerCredentialCheck();
+  return serviceConfig.credentials === 'env' ? new EnvironmentCredentialCheck() : new SecretsManagerCredentialCheck();
 }

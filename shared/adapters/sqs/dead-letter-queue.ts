@@ -1,6 +1,6 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { sqsClient } from '../aws-clients.js';
-import { requireEnv } from '../../platform/config.js';
+import { queueUrl } from '../../platform/config.js';
 import { queueDefinitions } from '../../contracts/resources.js';
 
 /** A message that no retry can help, on its way to the dead-letter queue. */
@@ -26,7 +26,7 @@ export class SqsDeadLetterQueue implements DeadLetterQueue {
 
   constructor(options: { client?: SQSClient; queueUrl?: string } = {}) {
     this.client = options.client ?? sqsClient;
-    this.queueUrl = options.queueUrl ?? requireEnv(queueDefinitions.workDeadLetter.envVar);
+    this.queueUrl = options.queueUrl ?? queueUrl(queueDefinitions.workDeadLetter.envVar);
   }
 
   async send(entry: DeadLetterEntry): Promise<void> {

@@ -1,6 +1,7 @@
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { sqsClient } from '../aws-clients.js';
-import { requireEnv } from '../../platform/config.js';
+import { sleepFullJitter } from '../../platform/backoff.js';
+import { queueUrl } from '../../platform/config.js';
 import type { WorkMessage } from '../../contracts/messages.js';
 import { queueDefinitions } from '../../contracts/resources.js';
 
@@ -25,7 +26,7 @@ export class SqsWorkQueue implements WorkQueue {
 
   constructor(options: { client?: SQSClient; queueUrl?: string } = {}) {
     this.client = options.client ?? sqsClient;
-    this.queueUrl = options.queueUrl ?? requireEnv(queueDefinitions.work.envVar);
+    this.queueUrl = options.queueUrl ?? queueUrl(queueDefinitions.work.envVar);
   }
 
   async send(message: WorkMessage): Promise<void> {
@@ -43,7 +44,7 @@ export class SqsWorkQueue implements WorkQueue {
       }));
       for (let attempt = 0; entries.length > 0; attempt += 1) {
         if (attempt >= 5) throw new Error(`SQS refused ${entries.length} messages after ${attempt} attempts`);
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 100 * 2 ** attempt));
+        if (attempt > 0) await sleepFullJitter(attempt, { baseMs: 100 });
         const result = await this.client.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: entries }));
         const failed = new Set((result.Failed ?? []).map((failure) => failure.Id));
         entries = entries.filter((entry) => failed.has(entry.Id));

@@ -1,5 +1,6 @@
 import type { EvaluationPlan } from '../../contracts/evaluations/schemas.js';
 import { chunkMessage, type ChunkMessage } from '../../contracts/messages.js';
+import { serviceConfig } from '../../platform/config.js';
 
 export const DEFAULT_CHUNK_SIZE = 100;
 
@@ -7,7 +8,7 @@ export const DEFAULT_CHUNK_SIZE = 100;
  * Splits an evaluation into chunks of consecutive items. A chunk must finish well inside the evaluator's
  * timeout even when a provider is slow, so the size is modest; `ARBITER_CHUNK_SIZE` tunes it.
  */
-export function planChunks(totalItems: number, chunkSize = Number(process.env.ARBITER_CHUNK_SIZE ?? DEFAULT_CHUNK_SIZE)): EvaluationPlan {
+export function planChunks(totalItems: number, chunkSize = serviceConfig.chunkSize ?? DEFAULT_CHUNK_SIZE): EvaluationPlan {
   const size = Number.isInteger(chunkSize) && chunkSize > 0 ? chunkSize : DEFAULT_CHUNK_SIZE;
   return { chunk_size: size, chunk_count: Math.max(1, Math.ceil(totalItems / size)) };
 }

@@ -80,3 +80,19 @@ export function deriveSeed(seed: number, label: string): number {
   }
   return splitmix32((seed >>> 0) ^ hash ^ Math.imul(Math.floor(seed / UINT32) | 0, 0x85ebca6b))();
 }
+
+/**
+ * mulberry32: one 32-bit word of state, for the draws that need to repeat but not to be statistically
+ * sound: the fake model server's faults, the load benchmark's choice of evaluation, test fixtures. Their
+ * recorded runs depend on its exact stream, so it is not replaced by `createRandom`.
+ */
+export function mulberry32(seed: number): Random {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -4,17 +4,7 @@ import { computeResults } from '#shared/domain/evaluator/aggregate-results.js';
 import { resolveBuiltinModel } from '#shared/domain/models/builtin-models.js';
 import type { Model } from '#shared/contracts/models/schemas.js';
 import { ResultsSampler, type ReportData, type ReportMetric } from '#shared/domain/report/report-data.js';
-
-/** Deterministic pseudo-random numbers, so fixtures are the same on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), state | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '#shared/domain/stats/random.js';
 
 const registered = (modelId: string, extra: Partial<Model> = {}): Model => ({
   model_id: modelId,
@@ -81,7 +71,8 @@ export function fixture(options: FixtureOptions = {}): { evaluation: Evaluation;
   const hostile = options.hostileText ?? '';
   const chosen = (options.metrics ?? metrics).filter((metric) => comparison || metric.kind !== 'pairwise');
   const perAnswer = chosen.filter((metric) => metric.kind !== 'pairwise').map((metric) => metric.name);
-  const rand = random(11);
+  // Deterministic, so fixtures are the same on every run.
+  const rand = mulberry32(11);
   const models = [registered(modelA), ...(comparison ? [{ ...resolveBuiltinModel(modelB)!, parameters: { temperature: 0 } }] : [])];
   const judge = registered('judge-model', { provider: 'anthropic', provider_model_id: 'claude-3-haiku' });
   const rows: ItemResult[] = Array.from({ length: count }, (_, position) => {
