@@ -4,7 +4,7 @@ import { MetricName } from '../../platform/metric-names.js';
 import { countMetric } from '../../platform/metrics.js';
 import { withWorkScope } from '../../platform/work-scope.js';
 import type { EvaluatorDeps } from './deps.js';
-import { failMissingItems } from './run-chunk.js';
+import { failMissingItems } from './settle-chunk.js';
 
 export interface DeadLetter {
   messageId: string;

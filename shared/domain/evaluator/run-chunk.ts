@@ -1,20 +1,16 @@
 import type { BenchmarkItem } from '../../contracts/benchmarks/schemas.js';
-import type { Evaluation } from '../../contracts/evaluations/schemas.js';
 import { callCost, type ItemResult, type ModelOutput } from '../../contracts/evaluations/result-types.js';
 import { logger } from '../../platform/logger.js';
 import type { ChunkMessage } from '../../contracts/messages.js';
-import { MetricName } from '../../platform/metric-names.js';
-import { countMetric } from '../../platform/metrics.js';
 import type { ScoreInput } from '../metrics/types.js';
 import type { Model } from '../../contracts/models/schemas.js';
 import { ProviderError } from '../ports/model-client.js';
-import type { ChunkTally } from '../../adapters/dynamodb/evaluation-store.js';
 import { limiterFor } from './concurrency.js';
 import { judgeAnswer, judgePair, judgePlan } from './judging.js';
 import { evaluationMetrics } from './metric-scorer.js';
 import type { EvaluatorDeps } from './deps.js';
-import { finalizeIfComplete } from './finalize.js';
 import { renderPrompt } from './render-prompt.js';
+import { failMissingItems, pinnedCount, settleChunk, tallyOf } from './settle-chunk.js';
 import type { Scorer } from './scoring.js';
 
 /** Results are written this many items at a time, so a chunk cut short resumes from what it had done. */
@@ -36,27 +32,6 @@ export class ChunkOutOfTimeError extends Error {
 
 function isFinished(result: ItemResult | undefined, models: readonly Model[]): boolean {
   return result !== undefined && models.every((model) => result.outputs[model.model_id] !== undefined);
-}
-
-function tallyOf(results: Iterable<ItemResult>, models: readonly Model[], outcome: ChunkTally['outcome']): ChunkTally {
-  const tally: ChunkTally = {
-    outcome,
-    completed_items: 0,
-    failed_items: 0,
-    models: Object.fromEntries(models.map((model) => [model.model_id, { scored: 0, failed: 0 }])),
-  };
-  for (const result of results) {
-    const outputs = models.map((model) => result.outputs[model.model_id]);
-    if (outputs.some((output) => output === undefined)) continue;
-    if (outputs.every((output) => output?.status === 'scored')) tally.completed_items += 1;
-    else tally.failed_items += 1;
-    models.forEach((model, index) => {
-      const counts = tally.models[model.model_id]!;
-      if (outputs[index]?.status === 'scored') counts.scored += 1;
-      else counts.failed += 1;
-    });
-  }
-  return tally;
 }
 
 function sampleOf(item: BenchmarkItem, output: string): ScoreInput {
@@ -111,13 +86,12 @@ export async function runChunk(deps: EvaluatorDeps, message: ChunkMessage, remai
     return;
   }
   if (evaluation.status === 'cancelled') {
-    await completeChunk(deps, evaluation, message, tallyOf([], evaluation.models, 'cancelled'));
+    await settleChunk(deps, evaluation, message, tallyOf([], evaluation.models, 'cancelled'));
     return;
   }
 
   const benchmark = await deps.benchmarks.get(tenantId, evaluation.benchmark_id);
-  // Only the pinned items: positions past the pinned count were appended after the evaluation was created.
-  const count = Math.min(message.count, evaluation.progress.total_items - message.first_position);
+  const count = pinnedCount(evaluation, message);
   const items = benchmark ? await deps.benchmarks.readRange(tenantId, evaluation.benchmark_id, message.first_position, count) : [];
   const stored = await deps.evaluations.getResults(tenantId, evaluationId, message.first_position, count);
   const scorer = benchmark ? deps.scorerFor(evaluation, benchmark) : undefined;
@@ -208,7 +182,7 @@ export async function runChunk(deps: EvaluatorDeps, message: ChunkMessage, remai
 
   if (cancelled) {
     logger.info('chunk stopped: evaluation cancelled', { evaluation_id: evaluationId, chunk: message.chunk });
-    await completeChunk(deps, evaluation, message, tallyOf(results.values(), evaluation.models, 'cancelled'));
+    await settleChunk(deps, evaluation, message, tallyOf(results.values(), evaluation.models, 'cancelled'));
     return;
   }
   if (!benchmark) {
@@ -218,63 +192,5 @@ export async function runChunk(deps: EvaluatorDeps, message: ChunkMessage, remai
   if ([...Array(count).keys()].some((offset) => !isFinished(results.get(message.first_position + offset), evaluation.models))) {
     throw new ChunkOutOfTimeError(message.chunk);
   }
-  await completeChunk(deps, evaluation, message, tallyOf(results.values(), evaluation.models, 'done'));
-}
-
-async function completeChunk(deps: EvaluatorDeps, evaluation: Evaluation, message: ChunkMessage, tally: ChunkTally): Promise<void> {
-  const counted = await deps.evaluations.recordChunk(evaluation.tenant_id, evaluation.evaluation_id, message.chunk, tally);
-  // Only when counted: a redelivered chunk's items were measured by the delivery that counted it.
-  if (counted) {
-    countMetric(MetricName.ItemsEvaluated, tally.completed_items + tally.failed_items);
-    countMetric(MetricName.ItemsFailed, tally.failed_items);
-  }
-  logger.info(counted ? 'chunk counted' : 'chunk already counted (duplicate delivery)', {
-    evaluation_id: evaluation.evaluation_id,
-    chunk: message.chunk,
-    outcome: tally.outcome,
-    completed_items: tally.completed_items,
-    failed_items: tally.failed_items,
-  });
-  // Also on a duplicate: the first delivery may have counted the chunk and died before finalizing.
-  await finalizeIfComplete(deps, evaluation.tenant_id, evaluation.evaluation_id);
-}
-
-/**
- * Marks every unanswered item × model of the chunk failed with `reason` and counts the chunk: used when
- * the chunk cannot run (its benchmark is gone, or its message was dead-lettered), so nothing hangs.
- */
-export async function failMissingItems(
-  deps: Pick<EvaluatorDeps, 'evaluations' | 'benchmarks' | 'queue' | 'scorerFor' | 'clientFor'>,
-  evaluation: Evaluation,
-  message: ChunkMessage,
-  known: Map<number, ItemResult> | undefined,
-  code: string,
-  reason: string,
-): Promise<void> {
-  const { tenant_id: tenantId, evaluation_id: evaluationId } = evaluation;
-  const count = Math.min(message.count, evaluation.progress.total_items - message.first_position);
-  const results = known ?? (await deps.evaluations.getResults(tenantId, evaluationId, message.first_position, count));
-  const items = await deps.benchmarks.readRange(tenantId, evaluation.benchmark_id, message.first_position, count);
-  const byPosition = new Map(items.map((item) => [item.position, item]));
-  const updated: ItemResult[] = [];
-  for (let position = message.first_position; position < message.first_position + count; position += 1) {
-    const previous = results.get(position);
-    const item = byPosition.get(position);
-    const outputs: Record<string, ModelOutput> = { ...previous?.outputs };
-    for (const model of evaluation.models) {
-      outputs[model.model_id] ??= { status: 'failed', scores: {}, error: { code, message: reason } };
-    }
-    const result: ItemResult = {
-      item_id: previous?.item_id ?? item?.item_id ?? `position-${position}`,
-      position,
-      input: previous?.input ?? item?.input ?? '',
-      expected: previous?.expected ?? item?.expected,
-      choices: previous?.choices ?? item?.choices,
-      outputs,
-    };
-    results.set(position, result);
-    updated.push(result);
-  }
-  await deps.evaluations.putResults(tenantId, evaluationId, updated);
-  await completeChunk(deps as EvaluatorDeps, evaluation, message, tallyOf(results.values(), evaluation.models, 'dead_lettered'));
+  await settleChunk(deps, evaluation, message, tallyOf(results.values(), evaluation.models, 'done'));
 }
