@@ -1,6 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { handleDeadLetter } from '#shared/domain/evaluator/dead-letter.js';
+import { handleDeadLetter } from '#shared/domain/evaluator/dispatch.js';
 import { flushMetrics } from '#shared/platform/metrics.js';
 import { evaluatorDeps } from './evaluator-deps.js';
 

@@ -4,7 +4,7 @@
  * (connection refused) for a whole chunk or a whole evaluation. Every item ends scored or failed with a
  * clear code, every evaluation reaches a final state with counts that add up, none stays `running`.
  */
-import { ChunkOutOfTimeError } from '#shared/domain/evaluator/run-chunk.js';
+import { ChunkOutOfTimeError } from '#shared/domain/evaluator/chunk-watch.js';
 import type { ChunkMessage } from '#shared/contracts/messages.js';
 import { localDocumentClient } from '../../local/seed.js';
 import { startFakeModelServer, type FakeModelServer, type PromptFault } from '../../local/fake-model-server/server.js';

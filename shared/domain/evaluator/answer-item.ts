@@ -1,0 +1,103 @@
+import type { BenchmarkItem } from '../../contracts/benchmarks/schemas.js';
+import { callCost, type ItemResult, type ModelOutput } from '../../contracts/evaluations/result-types.js';
+import type { ScoreInput } from '../metrics/types.js';
+import type { Model } from '../../contracts/models/schemas.js';
+import { ProviderError } from '../ports/model-client.js';
+import type { ChunkWatch } from './chunk-watch.js';
+import { limiterFor } from './concurrency.js';
+import type { EvaluatorDeps } from './deps.js';
+import { judgeAnswer, judgePair } from './judging.js';
+import type { ChunkWork } from './load-chunk.js';
+import { renderPrompt } from './render-prompt.js';
+
+function sampleOf(item: BenchmarkItem, output: string): ScoreInput {
+  return { output, input: item.input, expected: item.expected, choices: item.choices, context: item.context, metadata: item.metadata };
+}
+
+/** Answers a chunk's items: calls each model that has not answered yet, scores and judges the answers. */
+export class ItemAnswerer {
+  private readonly deps: Pick<EvaluatorDeps, 'clientFor'>;
+  private readonly work: ChunkWork;
+  private readonly watch: ChunkWatch;
+
+  constructor(deps: Pick<EvaluatorDeps, 'clientFor'>, work: ChunkWork, watch: ChunkWatch) {
+    this.deps = deps;
+    this.work = work;
+    this.watch = watch;
+  }
+
+  /** The item's result, `previous`'s outputs kept; undefined when no model answered it. */
+  async answer(item: BenchmarkItem, previous: ItemResult | undefined): Promise<ItemResult | undefined> {
+    const { evaluation, benchmark, judging } = this.work;
+    const prompt = renderPrompt(benchmark.prompt_template, item, benchmark.task_type);
+    const outputs: Record<string, ModelOutput> = { ...previous?.outputs };
+    await Promise.all(
+      evaluation.models
+        .filter((model) => outputs[model.model_id] === undefined)
+        .map(async (model) => {
+          const output = await this.answerAndJudge(model, item, prompt);
+          if (output) outputs[model.model_id] = output;
+        }),
+    );
+    const result: ItemResult = {
+      item_id: item.item_id,
+      position: item.position,
+      input: item.input,
+      expected: item.expected,
+      choices: item.choices,
+      outputs,
+      ...(previous?.pairwise ? { pairwise: previous.pairwise } : {}),
+    };
+    const [first, second] = evaluation.models.map((model) => outputs[model.model_id]);
+    if (evaluation.model_id_2 && judging.pairwise.length > 0 && !result.pairwise && first?.status === 'scored' && second?.status === 'scored') {
+      result.pairwise = await judgePair(this.deps, judging, item, { model_1: first.output ?? '', model_2: second.output ?? '' }, this.watch.signal);
+    }
+    return Object.keys(outputs).length === 0 ? undefined : result;
+  }
+
+  private async answerAndJudge(model: Model, item: BenchmarkItem, prompt: string): Promise<ModelOutput | undefined> {
+    const output = await limiterFor(model.model_id, model.max_concurrency)(async () => {
+      if (!(await this.watch.stillWanted())) return undefined;
+      return this.call(model, item, prompt);
+    });
+    const { judging } = this.work;
+    // Judged outside the candidate's limiter slot: a judge that is also a candidate shares its
+    // limiter, and waiting on it while holding a slot could deadlock.
+    if (output?.status === 'scored' && judging.judged.length > 0) {
+      const judgements = await judgeAnswer(this.deps, judging, sampleOf(item, output.output ?? ''), this.watch.signal);
+      for (const [name, judgement] of Object.entries(judgements)) output.scores[name] = judgement.score;
+      output.judgements = judgements;
+    }
+    return output;
+  }
+
+  /** One model's scored answer to one item; undefined when the call was abandoned because the chunk stopped. */
+  private async call(model: Model, item: BenchmarkItem, prompt: string): Promise<ModelOutput | undefined> {
+    const signal = this.watch.signal;
+    try {
+      const result = await this.deps.clientFor(model).generate({
+        prompt,
+        parameters: model.parameters,
+        timeoutMs: model.timeout_ms,
+        signal,
+        reference: { expected: item.expected, choices: item.choices },
+      });
+      const cost = callCost(model, result.usage);
+      return {
+        status: 'scored',
+        output: result.text,
+        scores: this.work.scorer.score({ item, output: result.text, latency_ms: result.latency_ms, output_tokens: result.usage.output_tokens, cost_usd: cost }),
+        latency_ms: result.latency_ms,
+        usage: result.usage,
+        cost_usd: cost,
+        finish_reason: result.finish_reason,
+        attempts: result.attempts,
+      };
+    } catch (error) {
+      if (signal.aborted) return undefined;
+      // A provider that kept failing fails this item only; anything else is a fault of ours: retry the chunk.
+      if (!(error instanceof ProviderError)) throw error;
+      return { status: 'failed', scores: {}, error: error.toJSON(), attempts: error.attempts };
+    }
+  }
+}

@@ -1,0 +1,55 @@
+import type { BenchmarkItem } from '../../contracts/benchmarks/schemas.js';
+import type { Evaluation } from '../../contracts/evaluations/schemas.js';
+import type { ItemResult } from '../../contracts/evaluations/result-types.js';
+import type { EvaluatorDeps } from './deps.js';
+
+/** Results are written this many items at a time, so a chunk cut short resumes from what it had done. */
+const FLUSH_EVERY = 25;
+
+/**
+ * A chunk's results: those a previous delivery stored, and those this one adds, which are written in
+ * batches of FLUSH_EVERY as they complete.
+ */
+export class ResultBuffer {
+  /** Every result the chunk has, stored or new, by position. */
+  readonly known: Map<number, ItemResult>;
+  private readonly deps: Pick<EvaluatorDeps, 'evaluations'>;
+  private readonly evaluation: Evaluation;
+  private pending: ItemResult[] = [];
+
+  constructor(deps: Pick<EvaluatorDeps, 'evaluations'>, evaluation: Evaluation, stored: Map<number, ItemResult>) {
+    this.deps = deps;
+    this.evaluation = evaluation;
+    this.known = new Map(stored);
+  }
+
+  get(position: number): ItemResult | undefined {
+    return this.known.get(position);
+  }
+
+  /** Whether the item at `position` has an output from every model of the evaluation. */
+  isFinished(position: number): boolean {
+    const result = this.known.get(position);
+    return result !== undefined && this.evaluation.models.every((model) => result.outputs[model.model_id] !== undefined);
+  }
+
+  unfinished(items: readonly BenchmarkItem[]): BenchmarkItem[] {
+    return items.filter((item) => !this.isFinished(item.position));
+  }
+
+  allFinished(firstPosition: number, count: number): boolean {
+    return [...Array(count).keys()].every((offset) => this.isFinished(firstPosition + offset));
+  }
+
+  async add(result: ItemResult): Promise<void> {
+    this.known.set(result.position, result);
+    this.pending.push(result);
+    if (this.pending.length >= FLUSH_EVERY) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length > 0) await this.deps.evaluations.putResults(this.evaluation.tenant_id, this.evaluation.evaluation_id, batch);
+  }
+}
