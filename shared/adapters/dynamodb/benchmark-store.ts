@@ -13,6 +13,13 @@ import { documentClient } from '../aws-clients.js';
 import { requireEnv } from '../../platform/config.js';
 import { decodeCursor, encodeCursor, type Page } from '../../contracts/pagination.js';
 import { tableDefinitions } from '../../contracts/resources.js';
+import {
+  BenchmarkBusyError,
+  BenchmarkChangedError,
+  BenchmarkNotFoundError,
+  type AppendLease,
+  type BenchmarkStore,
+} from '../../domain/ports/benchmark-store.js';
 import { listNewestFirst, queryAll, withoutAttributes } from './queries.js';
 import { backoff, batchWriteAll } from './writes.js';
 
@@ -44,16 +51,7 @@ const GET_BATCH = 100;
 /** How long an append may hold a benchmark before another append may take it over. */
 const APPEND_LEASE_MS = 60_000;
 
-export class BenchmarkNotFoundError extends Error {}
-export class BenchmarkBusyError extends Error {}
-export class BenchmarkChangedError extends Error {}
-
-export interface AppendLease {
-  token: string;
-  benchmark: Benchmark;
-}
-
-export class DynamoDbBenchmarkStore {
+export class DynamoDbBenchmarkStore implements BenchmarkStore {
   protected readonly client: DynamoDBDocumentClient;
   readonly tableName: string;
 

@@ -14,7 +14,14 @@ import { decodeCursor, encodeCursor, type Page } from '../../contracts/paginatio
 import { tableDefinitions } from '../../contracts/resources.js';
 import { logger } from '../../platform/logger.js';
 import { isoNow } from '../../platform/time.js';
-import { BenchmarkVersionChangedError, type CreateOutcome, type EvaluationStore, type IdempotentCreate } from '../../domain/ports/evaluation-store.js';
+import {
+  BenchmarkVersionChangedError,
+  type ChunkTally,
+  type CreateOutcome,
+  type EvaluationFilter,
+  type EvaluationStore,
+  type IdempotentCreate,
+} from '../../domain/ports/evaluation-store.js';
 import { benchmarkKeys } from './benchmark-store.js';
 import { queryAll, withoutAttributes } from './queries.js';
 import { batchWriteAll, retryConflicts, updateIf } from './writes.js';
@@ -47,20 +54,6 @@ const storageAttributes = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gs
 /** Whether a transaction was cancelled because the condition of its `index`-th item failed. */
 function failedCondition(error: unknown, index: number): boolean {
   return error instanceof TransactionCanceledException && error.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed';
-}
-
-/** What one chunk adds to its evaluation's counters. */
-export interface ChunkTally {
-  outcome: 'done' | 'cancelled' | 'dead_lettered';
-  completed_items: number;
-  failed_items: number;
-  models: Record<string, { scored: number; failed: number }>;
-}
-
-export interface EvaluationFilter {
-  status?: EvaluationStatus;
-  benchmark_id?: string;
-  model_id?: string;
 }
 
 const resultStorage = new Set(['pk', 'sk']);

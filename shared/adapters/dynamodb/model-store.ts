@@ -5,6 +5,7 @@ import { requireEnv } from '../../platform/config.js';
 import type { Model } from '../../contracts/models/schemas.js';
 import type { Page } from '../../contracts/pagination.js';
 import { tableDefinitions } from '../../contracts/resources.js';
+import { ModelAlreadyExistsError, type ModelStore } from '../../domain/ports/model-store.js';
 import { listNewestFirst, withoutAttributes } from './queries.js';
 
 export const modelKeys = {
@@ -17,9 +18,7 @@ export const modelKeys = {
 const storageAttributes = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'tenant_id']);
 const toModel = (item: Record<string, unknown>) => withoutAttributes<Model>(item, storageAttributes);
 
-export class ModelAlreadyExistsError extends Error {}
-
-export class DynamoDbModelStore {
+export class DynamoDbModelStore implements ModelStore {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
 

@@ -8,7 +8,7 @@ import { countMetric } from '../../platform/metrics.js';
 import type { ScoreInput } from '../metrics/types.js';
 import type { Model } from '../../contracts/models/schemas.js';
 import { ProviderError } from '../ports/model-client.js';
-import type { ChunkTally } from '../../adapters/dynamodb/evaluation-store.js';
+import type { ChunkTally } from '../ports/evaluation-store.js';
 import { limiterFor } from './concurrency.js';
 import { judgeAnswer, judgePair, judgePlan } from './judging.js';
 import { evaluationMetrics } from './metric-scorer.js';
