@@ -4,7 +4,6 @@ import { digestsEqual, displayPrefix, generateApiKey, hashApiKey } from '../../d
 import type { Scope } from '../../contracts/auth/scopes.js';
 import { documentClient } from '../aws-clients.js';
 import { requireEnv } from '../../platform/config.js';
-import { NotFoundError } from '../../domain/errors.js';
 import { newId } from '../../platform/ids.js';
 import { tableDefinitions } from '../../contracts/resources.js';
 import { queryAll } from './queries.js';
@@ -79,7 +78,8 @@ export class DynamoDbApiKeyStore {
     return rows.map(toRecord);
   }
 
-  async revoke(tenantId: string, keyId: string): Promise<ApiKeyRecord> {
+  /** The revoked key's record, or undefined when the tenant has no key of that id. */
+  async revoke(tenantId: string, keyId: string): Promise<ApiKeyRecord | undefined> {
     const page = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -89,7 +89,7 @@ export class DynamoDbApiKeyStore {
       }),
     );
     const item = page.Items?.[0];
-    if (!item) throw new NotFoundError('API key', keyId);
+    if (!item) return undefined;
     try {
       const { Attributes } = await this.client.send(
         new UpdateCommand({
