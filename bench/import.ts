@@ -6,6 +6,7 @@
 import '../local/sdk-warning.js';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { tableDefinitions } from '#shared/contracts/resources.js';
+import { benchmarkKeys } from '#shared/adapters/dynamodb/keys.js';
 import { localDocumentClient } from '../local/seed.js';
 import { startLocalStack } from '../local/stack.js';
 import { dynamoItemBytes, peakMemoryMiB, writeUnits } from './support.js';
@@ -47,7 +48,7 @@ try {
       new QueryCommand({
         TableName: stack.env[tableDefinitions.benchmarks.envVar],
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `TENANT#dev#BENCH#${created.benchmark_id}` },
+        ExpressionAttributeValues: { ':pk': benchmarkKeys.partition('dev', created.benchmark_id) },
         ExclusiveStartKey: startKey,
       }),
     );
