@@ -37,7 +37,7 @@ async function unlessConditionFails<T>(write: () => Promise<T>): Promise<T | und
  */
 export async function updateIf(
   client: DynamoDBDocumentClient,
-  update: Omit<UpdateCommandInput, 'ConditionExpression'>,
+  update: Omit<UpdateCommandInput, 'ConditionExpression'> & { UpdateExpression: string },
   when: Condition,
   alongside: readonly TransactItem[] = [],
 ): Promise<Record<string, unknown> | undefined> {
@@ -48,7 +48,7 @@ export async function updateIf(
   }
   const { ReturnValues: _notInTransactions, ...transactional } = input;
   const output = await unlessConditionFails(() =>
-    client.send(new TransactWriteCommand({ TransactItems: [{ Update: { ...transactional, UpdateExpression: transactional.UpdateExpression } }, ...alongside] })),
+    client.send(new TransactWriteCommand({ TransactItems: [{ Update: transactional }, ...alongside] })),
   );
   return output && {};
 }
