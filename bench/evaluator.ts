@@ -7,6 +7,7 @@
 import '../local/sdk-warning.js';
 import { evaluatorSettings, tableDefinitions } from '#shared/contracts/resources.js';
 import { queryAll } from '#shared/adapters/dynamodb/queries.js';
+import { evaluationKeys } from '#shared/adapters/dynamodb/keys.js';
 import { localDocumentClient } from '../local/seed.js';
 import { startLocalStack } from '../local/stack.js';
 import { startFakeModelServer } from '../local/fake-model-server/server.js';
@@ -81,15 +82,15 @@ try {
   const stored = await queryAll(documents, {
     TableName: stack.env[tableDefinitions.evaluations.envVar],
     KeyConditionExpression: 'pk = :pk',
-    ExpressionAttributeValues: { ':pk': `TENANT#dev#EVAL#${created.evaluation_id}` },
+    ExpressionAttributeValues: { ':pk': evaluationKeys.partition('dev', created.evaluation_id) },
   });
   for (const item of stored) {
     const units = writeUnits(dynamoItemBytes(item));
-    if (String(item.sk).startsWith('CHUNK#')) {
+    if (String(item.sk).startsWith(evaluationKeys.chunkPrefix)) {
       markers += 1;
       writes += 2; // the marker and the progress update, in one transaction (billed twice)
       writeUnitsTotal += 2 * units + 2 * writeUnits(2048);
-    } else if (item.sk === 'EVAL') {
+    } else if (item.sk === evaluationKeys.record('dev', created.evaluation_id).sk) {
       writes += 3;
       writeUnitsTotal += 3 * units;
     } else {

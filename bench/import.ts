@@ -6,6 +6,7 @@
 import '../local/sdk-warning.js';
 import { tableDefinitions } from '#shared/contracts/resources.js';
 import { queryAll } from '#shared/adapters/dynamodb/queries.js';
+import { benchmarkKeys } from '#shared/adapters/dynamodb/keys.js';
 import { localDocumentClient } from '../local/seed.js';
 import { startLocalStack } from '../local/stack.js';
 import { dynamoItemBytes, peakMemoryMiB, writeUnits } from './support.js';
@@ -42,7 +43,7 @@ try {
   const stored = await queryAll(documents, {
     TableName: stack.env[tableDefinitions.benchmarks.envVar],
     KeyConditionExpression: 'pk = :pk',
-    ExpressionAttributeValues: { ':pk': `TENANT#dev#BENCH#${created.benchmark_id}` },
+    ExpressionAttributeValues: { ':pk': benchmarkKeys.partition('dev', created.benchmark_id) },
   });
   const rows = stored.length;
   let units = stored.reduce((sum, item) => sum + writeUnits(dynamoItemBytes(item)), 0);

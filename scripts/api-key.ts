@@ -16,6 +16,7 @@ import { expandScopes } from '#shared/contracts/auth/scopes.js';
 import { tableDefinitions } from '#shared/contracts/resources.js';
 import { localStackConfig } from '#shared/platform/config.js';
 import { DynamoDbApiKeyStore } from '#shared/adapters/dynamodb/api-key-store.js';
+import { NotFoundError } from '#shared/domain/errors.js';
 import { localDocumentClient } from '../local/seed.js';
 
 const usage = `Usage:
@@ -91,6 +92,7 @@ async function main(): Promise<void> {
       const keyId = values['key-id'];
       if (!keyId) throw new Error('--key-id is required (see `list`)');
       const record = await store.revoke(tenant, keyId);
+      if (!record) throw new NotFoundError('API key', keyId);
       console.log(`Revoked ${record.key_id} at ${record.revoked_at}.`);
       return;
     }

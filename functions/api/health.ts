@@ -1,6 +1,7 @@
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, sqsClient } from '#shared/adapters/aws-clients.js';
+import { healthProbeKey } from '#shared/adapters/dynamodb/keys.js';
 import { queueUrl as queueUrlFrom, tableName as tableNameFrom } from '#shared/platform/config.js';
 import { publicRoute } from '#shared/adapters/http-api/route.js';
 import { logger } from '#shared/platform/logger.js';
@@ -22,7 +23,7 @@ async function check(name: string, probe: () => Promise<unknown>): Promise<'ok' 
 /** 200 once the service can reach its table and its queue; 503 naming what it cannot reach. */
 export const handler = publicRoute(async () => {
   const [table, queue] = await Promise.all([
-    check('table', () => documentClient.send(new GetCommand({ TableName: tableName, Key: { pk: 'HEALTH', sk: 'HEALTH' } }))),
+    check('table', () => documentClient.send(new GetCommand({ TableName: tableName, Key: healthProbeKey }))),
     check('queue', () =>
       sqsClient.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] })),
     ),

@@ -10,6 +10,7 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { logger } from '#shared/platform/logger.js';
 import { MAX_WORK_MESSAGE_BYTES, type StartMessage } from '#shared/contracts/messages.js';
 import { queueDefinitions, tableDefinitions } from '#shared/contracts/resources.js';
+import { benchmarkKeys, deadLetterKeys } from '#shared/adapters/dynamodb/keys.js';
 import { localDocumentClient } from '../../local/seed.js';
 import { fakeContext } from '../support/lambda.js';
 import { inProcessEvaluator, type InProcessEvaluator } from './support/in-process-evaluator.js';
@@ -50,7 +51,7 @@ async function deadLetterRecords(): Promise<DeadLetterRecord[]> {
     new QueryCommand({
       TableName: stack.env[tableDefinitions.evaluations.envVar],
       KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': 'DEADLETTER' },
+      ExpressionAttributeValues: { ':pk': deadLetterKeys.partition },
       ConsistentRead: true,
     }),
   );
@@ -196,7 +197,7 @@ describe('a batch with a record that fails', () => {
     await documents.send(
       new UpdateCommand({
         TableName: stack.env[tableDefinitions.benchmarks.envVar],
-        Key: { pk: `TENANT#dev#BENCH#${created.json.benchmark_id}`, sk: 'META' },
+        Key: benchmarkKeys.meta('dev', created.json.benchmark_id),
         UpdateExpression: 'SET prompt_template = :number',
         ExpressionAttributeValues: { ':number': 42 },
       }),

@@ -1,5 +1,6 @@
 import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { tableDefinitions } from '#shared/contracts/resources.js';
+import { benchmarkKeys, evaluationKeys } from '#shared/adapters/dynamodb/keys.js';
 import { DynamoDbApiKeyStore } from '#shared/adapters/dynamodb/api-key-store.js';
 import { localDocumentClient } from '../../local/seed.js';
 import { pollUntil } from '../../local/poll.js';
@@ -162,7 +163,7 @@ describe('appending and versions', () => {
     const record = await documents.send(
       new GetCommand({
         TableName: stack.env[tableDefinitions.evaluations.envVar],
-        Key: { pk: `TENANT#dev#EVAL#${evaluation.json.evaluation_id}`, sk: 'EVAL' },
+        Key: evaluationKeys.record('dev', evaluation.json.evaluation_id),
       }),
     );
     expect(record.Item).toMatchObject({
@@ -215,7 +216,7 @@ describe('deleting', () => {
           new QueryCommand({
             TableName: stack.env[tableDefinitions.benchmarks.envVar],
             KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': `TENANT#dev#BENCH#${benchmark.benchmark_id}` },
+            ExpressionAttributeValues: { ':pk': benchmarkKeys.partition('dev', benchmark.benchmark_id) },
             Select: 'COUNT',
           }),
         );

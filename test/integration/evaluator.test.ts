@@ -1,5 +1,6 @@
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { tableDefinitions } from '#shared/contracts/resources.js';
+import { benchmarkKeys, evaluationKeys } from '#shared/adapters/dynamodb/keys.js';
 import { localDocumentClient } from '../../local/seed.js';
 import { pollUntil } from '../../local/poll.js';
 import { startFakeModelServer, type FakeModelServer } from '../../local/fake-model-server/server.js';
@@ -61,7 +62,7 @@ async function chunkMarkers(id: string): Promise<number> {
     new QueryCommand({
       TableName: stack.env[tableDefinitions.evaluations.envVar],
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :chunk)',
-      ExpressionAttributeValues: { ':pk': `TENANT#dev#EVAL#${id}`, ':chunk': 'CHUNK#' },
+      ExpressionAttributeValues: { ':pk': evaluationKeys.partition('dev', id), ':chunk': evaluationKeys.chunkPrefix },
       Select: 'COUNT',
     }),
   );
@@ -159,7 +160,7 @@ describe('faults', () => {
     await documents.send(
       new UpdateCommand({
         TableName: stack.env[tableDefinitions.benchmarks.envVar],
-        Key: { pk: `TENANT#dev#BENCH#${benchmark.json.benchmark_id}`, sk: 'META' },
+        Key: benchmarkKeys.meta('dev', benchmark.json.benchmark_id),
         UpdateExpression: 'SET prompt_template = :number',
         ExpressionAttributeValues: { ':number': 42 },
       }),
@@ -279,7 +280,7 @@ describe('records', () => {
   it('keeps the evaluation record consistent with its results', async () => {
     const evaluation = await runToEnd({ model_id: 'baseline:echo', benchmark_id: 'task-sample-summaries' });
     const record = await documents.send(
-      new GetCommand({ TableName: stack.env[tableDefinitions.evaluations.envVar], Key: { pk: `TENANT#dev#EVAL#${evaluation.evaluation_id}`, sk: 'EVAL' } }),
+      new GetCommand({ TableName: stack.env[tableDefinitions.evaluations.envVar], Key: evaluationKeys.record('dev', evaluation.evaluation_id) }),
     );
     expect(record.Item?.gsi3pk).toBeUndefined(); // finished evaluations leave the reconciler's index
     expect(record.Item?.chunks_done).toBe(record.Item?.plan.chunk_count);

@@ -8,7 +8,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { benchmarkLimits } from '#shared/contracts/benchmarks/schemas.js';
 import { MAX_PAGE_SIZE } from '#shared/contracts/pagination.js';
 import { tableDefinitions } from '#shared/contracts/resources.js';
-import { benchmarkKeys } from '#shared/adapters/dynamodb/benchmark-store.js';
+import { benchmarkKeys } from '#shared/adapters/dynamodb/keys.js';
 import type { RouteDefinition } from '#shared/contracts/function-manifest.js';
 import { localDocumentClient } from '../../local/seed.js';
 import { createRawClient, type RawClient } from './support/fuzz-http.js';

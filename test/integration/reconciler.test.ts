@@ -6,6 +6,7 @@ import { queueDefinitions, tableDefinitions } from '#shared/contracts/resources.
 import { SqsWorkQueue } from '#shared/adapters/sqs/work-queue.js';
 import { DynamoDbBenchmarkStore } from '#shared/adapters/dynamodb/benchmark-store.js';
 import { DynamoDbEvaluationStore } from '#shared/adapters/dynamodb/evaluation-store.js';
+import { evaluationKeys } from '#shared/adapters/dynamodb/keys.js';
 import { localDocumentClient } from '../../local/seed.js';
 import { pollUntil } from '../../local/poll.js';
 import { api, startTestStack, type TestStack } from './support/local-stack.js';
@@ -39,7 +40,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const key = (id: string) => ({ pk: `TENANT#dev#EVAL#${id}`, sk: 'EVAL' });
+const key = (id: string) => evaluationKeys.record('dev', id);
 
 /**
  * Makes a finished evaluation look like one whose chunk messages were lost: running, no chunk counted
@@ -50,7 +51,7 @@ async function simulateLostWork(id: string, redrives = 0) {
     new QueryCommand({
       TableName: stack.env[tableDefinitions.evaluations.envVar],
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :chunk)',
-      ExpressionAttributeValues: { ':pk': key(id).pk, ':chunk': 'CHUNK#' },
+      ExpressionAttributeValues: { ':pk': key(id).pk, ':chunk': evaluationKeys.chunkPrefix },
     }),
   );
   for (const marker of markers.Items ?? []) {
@@ -62,7 +63,7 @@ async function simulateLostWork(id: string, redrives = 0) {
       Key: key(id),
       UpdateExpression: 'SET #status = :running, chunks_done = :zero, gsi3pk = :active, gsi3sk = :old, redrives = :redrives REMOVE results',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':running': 'running', ':zero': 0, ':active': 'ACTIVE', ':old': '2000-01-01T00:00:00Z', ':redrives': redrives },
+      ExpressionAttributeValues: { ':running': 'running', ':zero': 0, ':active': evaluationKeys.activePartition, ':old': '2000-01-01T00:00:00Z', ':redrives': redrives },
     }),
   );
 }

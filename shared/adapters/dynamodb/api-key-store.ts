@@ -1,13 +1,14 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { digestsEqual, displayPrefix, generateApiKey, hashApiKey } from '../../domain/auth/api-keys.js';
 import type { Scope } from '../../contracts/auth/scopes.js';
 import { documentClient } from '../aws-clients.js';
 import { tableName } from '../../platform/config.js';
-import { NotFoundError } from '../../domain/errors.js';
 import { newId } from '../../platform/ids.js';
 import { tableDefinitions } from '../../contracts/resources.js';
-import { queryAll } from './queries.js';
+import { updateIf } from './conditional-writes.js';
+import { allOf, itemExists, type Condition } from './conditions.js';
+import { apiKeyKeys } from './keys.js';
+import { queryAll, queryPage } from './queries.js';
 
 export interface ApiKeyRecord {
   key_id: string;
@@ -25,8 +26,8 @@ export interface IssuedApiKey {
   record: ApiKeyRecord;
 }
 
-const keyPk = (digest: string) => `KEY#${digest}`;
-const tenantKeysPk = (tenantId: string) => `TENANT#${tenantId}#KEYS`;
+/** Not revoked yet: revoking twice keeps the first revocation time rather than moving it. */
+const notRevoked: Condition = { expression: 'attribute_not_exists(revoked_at)' };
 
 export class DynamoDbApiKeyStore {
   private readonly client: DynamoDBDocumentClient;
@@ -52,7 +53,7 @@ export class DynamoDbApiKeyStore {
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { pk: keyPk(digest), digest, gsi1pk: tenantKeysPk(input.tenantId), gsi1sk: record.key_id, ...record },
+        Item: { ...apiKeyKeys.record(digest), digest, gsi1pk: apiKeyKeys.listing(input.tenantId), gsi1sk: record.key_id, ...record },
       }),
     );
     return { key, record };
@@ -61,7 +62,7 @@ export class DynamoDbApiKeyStore {
   /** The live record for a presented key, or undefined for an unknown or revoked one. */
   async resolve(key: string): Promise<ApiKeyRecord | undefined> {
     const digest = hashApiKey(key);
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: keyPk(digest) } }));
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: apiKeyKeys.record(digest) }));
     if (!Item || typeof Item.digest !== 'string' || !digestsEqual(Item.digest, digest) || Item.revoked_at) {
       return undefined;
     }
@@ -73,40 +74,34 @@ export class DynamoDbApiKeyStore {
       TableName: this.tableName,
       IndexName: 'gsi1',
       KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': tenantKeysPk(tenantId) },
+      ExpressionAttributeValues: { ':pk': apiKeyKeys.listing(tenantId) },
       ScanIndexForward: false,
     });
     return rows.map(toRecord);
   }
 
-  async revoke(tenantId: string, keyId: string): Promise<ApiKeyRecord> {
-    const page = await this.client.send(
-      new QueryCommand({
+  /** The revoked key's record, or undefined when the tenant has no key of that id. */
+  async revoke(tenantId: string, keyId: string): Promise<ApiKeyRecord | undefined> {
+    const page = await queryPage(this.client, {
+      TableName: this.tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk = :sk',
+      ExpressionAttributeValues: { ':pk': apiKeyKeys.listing(tenantId), ':sk': keyId },
+    });
+    const item = page.items[0];
+    if (!item) return undefined;
+    const revoked = await updateIf(
+      this.client,
+      {
         TableName: this.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk = :sk',
-        ExpressionAttributeValues: { ':pk': tenantKeysPk(tenantId), ':sk': keyId },
-      }),
+        Key: { pk: item.pk },
+        UpdateExpression: 'SET revoked_at = :now',
+        ExpressionAttributeValues: { ':now': new Date().toISOString() },
+        ReturnValues: 'ALL_NEW',
+      },
+      allOf(itemExists, notRevoked),
     );
-    const item = page.Items?.[0];
-    if (!item) throw new NotFoundError('API key', keyId);
-    try {
-      const { Attributes } = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: item.pk },
-          UpdateExpression: 'SET revoked_at = :now',
-          // Revoking twice keeps the first revocation time rather than moving it.
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revoked_at)',
-          ExpressionAttributeValues: { ':now': new Date().toISOString() },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return toRecord(Attributes ?? item);
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return toRecord(item);
-      throw error;
-    }
+    return toRecord(revoked ?? item);
   }
 }
 

@@ -1,39 +1,22 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Benchmark, BenchmarkItem } from '../../contracts/benchmarks/schemas.js';
 import { documentClient } from '../aws-clients.js';
 import { tableName } from '../../platform/config.js';
 import type { Page } from '../../contracts/pagination.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { tableDefinitions } from '../../contracts/resources.js';
-import { listNewestFirst, queryAll, withoutAttributes } from './queries.js';
+import {
+  BenchmarkBusyError,
+  BenchmarkChangedError,
+  BenchmarkNotFoundError,
+  type AppendLease,
+  type BenchmarkStore,
+} from '../../domain/ports/benchmark-store.js';
+import { deleteIf, updateIf } from './conditional-writes.js';
+import { allOf, anyOf, itemAbsent, itemExists, withCondition, type Condition } from './conditions.js';
+import { benchmarkKeys } from './keys.js';
+import { listNewestFirst, queryAll, queryPage, queryPages, withoutAttributes } from './queries.js';
 import { backoff, batchWriteAll } from './writes.js';
-
-const POSITION_DIGITS = 7;
-const position = (n: number) => String(n).padStart(POSITION_DIGITS, '0');
-
-export const benchmarkKeys = {
-  partition: (tenantId: string, benchmarkId: string) => `TENANT#${tenantId}#BENCH#${benchmarkId}`,
-  meta: (tenantId: string, benchmarkId: string) => ({ pk: benchmarkKeys.partition(tenantId, benchmarkId), sk: 'META' }),
-  item: (tenantId: string, benchmarkId: string, at: number) => ({
-    pk: benchmarkKeys.partition(tenantId, benchmarkId),
-    sk: `ITEM#${position(at)}`,
-  }),
-  /** One marker per item id: keeps ids unique across appends without reading every item. */
-  itemId: (tenantId: string, benchmarkId: string, itemId: string) => ({
-    pk: benchmarkKeys.partition(tenantId, benchmarkId),
-    sk: `ID#${itemId}`,
-  }),
-  listing: (tenantId: string) => `TENANT#${tenantId}#BENCHMARKS`,
-};
 
 const storageAttributes = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'pending_append', 'pending_until']);
 
@@ -45,16 +28,14 @@ const GET_BATCH = 100;
 /** How long an append may hold a benchmark before another append may take it over. */
 const APPEND_LEASE_MS = 60_000;
 
-export class BenchmarkNotFoundError extends Error {}
-export class BenchmarkBusyError extends Error {}
-export class BenchmarkChangedError extends Error {}
+/** No append holds the benchmark, or the one that did let its lease expire (it crashed, say). */
+const notLeased = (now: number): Condition =>
+  anyOf({ expression: 'attribute_not_exists(pending_append)' }, { expression: 'pending_until < :now', values: { ':now': now } });
 
-export interface AppendLease {
-  token: string;
-  benchmark: Benchmark;
-}
+/** This append still holds the lease: one whose lease expired and was taken over commits nothing. */
+const leasedBy = (token: string): Condition => ({ expression: 'pending_append = :token', values: { ':token': token } });
 
-export class DynamoDbBenchmarkStore {
+export class DynamoDbBenchmarkStore implements BenchmarkStore {
   protected readonly client: DynamoDBDocumentClient;
   readonly tableName: string;
 
@@ -76,17 +57,22 @@ export class DynamoDbBenchmarkStore {
    */
   async create(benchmark: Benchmark, items: readonly BenchmarkItem[]): Promise<void> {
     await this.writeItems(benchmark.tenant_id, benchmark.benchmark_id, items);
+    // Benchmark ids are new: the condition only keeps an id that somehow repeats from replacing one.
     await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...benchmarkKeys.meta(benchmark.tenant_id, benchmark.benchmark_id),
-          gsi1pk: benchmarkKeys.listing(benchmark.tenant_id),
-          gsi1sk: benchmark.benchmark_id,
-          ...benchmark,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
+      new PutCommand(
+        withCondition(
+          {
+            TableName: this.tableName,
+            Item: {
+              ...benchmarkKeys.meta(benchmark.tenant_id, benchmark.benchmark_id),
+              gsi1pk: benchmarkKeys.listing(benchmark.tenant_id),
+              gsi1sk: benchmark.benchmark_id,
+              ...benchmark,
+            },
+          },
+          itemAbsent,
+        ),
+      ),
     );
   }
 
@@ -106,18 +92,23 @@ export class DynamoDbBenchmarkStore {
     const startKey = decodeCursor(page.cursor, { fixed: { pk }, keys: ['sk'] });
     const first = page.from ?? 0;
     const last = benchmark.item_count - 1;
-    const result = await this.client.send(
-      new QueryCommand({
+    const result = await queryPage(
+      this.client,
+      {
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
-        ExpressionAttributeValues: { ':pk': pk, ':first': `ITEM#${position(first)}`, ':last': `ITEM#${position(last)}` },
+        ExpressionAttributeValues: {
+          ':pk': pk,
+          ':first': benchmarkKeys.item(tenantId, benchmark.benchmark_id, first).sk,
+          ':last': benchmarkKeys.item(tenantId, benchmark.benchmark_id, last).sk,
+        },
         Limit: page.limit,
-        ExclusiveStartKey: startKey,
         ConsistentRead: true,
-      }),
+      },
+      startKey,
     );
-    const items = (result.Items ?? []).map((item) => strip<BenchmarkItem>(item));
-    const lastKey = result.LastEvaluatedKey;
+    const items = result.items.map((item) => strip<BenchmarkItem>(item));
+    const lastKey = result.lastKey;
     const more = lastKey !== undefined && (items.at(-1)?.position ?? last) < last;
     return { items, next_cursor: more ? encodeCursor(lastKey) : null };
   }
@@ -129,8 +120,8 @@ export class DynamoDbBenchmarkStore {
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
       ExpressionAttributeValues: {
         ':pk': benchmarkKeys.partition(tenantId, benchmarkId),
-        ':first': `ITEM#${position(first)}`,
-        ':last': `ITEM#${position(first + count - 1)}`,
+        ':first': benchmarkKeys.item(tenantId, benchmarkId, first).sk,
+        ':last': benchmarkKeys.item(tenantId, benchmarkId, first + count - 1).sk,
       },
     });
     return rows.map((item) => strip<BenchmarkItem>(item));
@@ -142,39 +133,29 @@ export class DynamoDbBenchmarkStore {
    */
   async leaseForAppend(tenantId: string, benchmarkId: string, token: string): Promise<AppendLease> {
     const now = Date.now();
-    try {
-      const { Attributes } = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: benchmarkKeys.meta(tenantId, benchmarkId),
-          UpdateExpression: 'SET pending_append = :token, pending_until = :until',
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(pending_append) OR pending_until < :now)',
-          ExpressionAttributeValues: { ':token': token, ':until': now + APPEND_LEASE_MS, ':now': now },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return { token, benchmark: strip<Benchmark>(Attributes ?? {}) };
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      if (!(await this.get(tenantId, benchmarkId))) throw new BenchmarkNotFoundError(benchmarkId);
-      throw new BenchmarkBusyError(benchmarkId);
-    }
+    const leased = await updateIf(
+      this.client,
+      {
+        TableName: this.tableName,
+        Key: benchmarkKeys.meta(tenantId, benchmarkId),
+        UpdateExpression: 'SET pending_append = :token, pending_until = :until',
+        ExpressionAttributeValues: { ':token': token, ':until': now + APPEND_LEASE_MS },
+        ReturnValues: 'ALL_NEW',
+      },
+      allOf(itemExists, notLeased(now)),
+    );
+    if (leased) return { token, benchmark: strip<Benchmark>(leased) };
+    if (!(await this.get(tenantId, benchmarkId))) throw new BenchmarkNotFoundError(benchmarkId);
+    throw new BenchmarkBusyError(benchmarkId);
   }
 
+  /** Gives the lease back; a lease another append has taken over since is left to that append. */
   async releaseLease(tenantId: string, benchmarkId: string, token: string): Promise<void> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: benchmarkKeys.meta(tenantId, benchmarkId),
-          UpdateExpression: 'REMOVE pending_append, pending_until',
-          ConditionExpression: 'pending_append = :token',
-          ExpressionAttributeValues: { ':token': token },
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    await updateIf(
+      this.client,
+      { TableName: this.tableName, Key: benchmarkKeys.meta(tenantId, benchmarkId), UpdateExpression: 'REMOVE pending_append, pending_until' },
+      leasedBy(token),
+    );
   }
 
   /** Ids among `itemIds` already used by committed items (markers past the count are leftovers). */
@@ -206,71 +187,51 @@ export class DynamoDbBenchmarkStore {
     token: string,
     update: Pick<Benchmark, 'item_count' | 'content_hash' | 'version' | 'updated_at'>,
   ): Promise<Benchmark> {
-    try {
-      const { Attributes } = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: benchmarkKeys.meta(tenantId, benchmarkId),
-          UpdateExpression:
-            'SET item_count = :count, content_hash = :hash, version = :version, updated_at = :now REMOVE pending_append, pending_until',
-          ConditionExpression: 'pending_append = :token',
-          ExpressionAttributeValues: {
-            ':count': update.item_count,
-            ':hash': update.content_hash,
-            ':version': update.version,
-            ':now': update.updated_at,
-            ':token': token,
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return strip<Benchmark>(Attributes ?? {});
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new BenchmarkChangedError(benchmarkId);
-      throw error;
-    }
+    const committed = await updateIf(
+      this.client,
+      {
+        TableName: this.tableName,
+        Key: benchmarkKeys.meta(tenantId, benchmarkId),
+        UpdateExpression: 'SET item_count = :count, content_hash = :hash, version = :version, updated_at = :now REMOVE pending_append, pending_until',
+        ExpressionAttributeValues: {
+          ':count': update.item_count,
+          ':hash': update.content_hash,
+          ':version': update.version,
+          ':now': update.updated_at,
+        },
+        ReturnValues: 'ALL_NEW',
+      },
+      leasedBy(token),
+    );
+    if (!committed) throw new BenchmarkChangedError(benchmarkId);
+    return strip<Benchmark>(committed);
   }
 
   /** Hides the benchmark at once; its items are purged afterwards, in the background. */
   async deleteRecord(tenantId: string, benchmarkId: string): Promise<boolean> {
-    try {
-      await this.client.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: benchmarkKeys.meta(tenantId, benchmarkId),
-          ConditionExpression: 'attribute_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return deleteIf(this.client, { TableName: this.tableName, Key: benchmarkKeys.meta(tenantId, benchmarkId) }, itemExists);
   }
 
   /** Deletes up to `maxItems` stored rows of a deleted benchmark; answers whether any remain. */
   async purgeSome(tenantId: string, benchmarkId: string, maxItems: number): Promise<boolean> {
     const pk = benchmarkKeys.partition(tenantId, benchmarkId);
+    const record = benchmarkKeys.meta(tenantId, benchmarkId);
     let deleted = 0;
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': pk },
-          ProjectionExpression: 'pk, sk',
-          Limit: Math.min(500, maxItems - deleted),
-          ExclusiveStartKey: startKey,
-        }),
-      );
+    let lastKey: Record<string, unknown> | undefined;
+    const pages = queryPages(
+      this.client,
+      { TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ProjectionExpression: 'pk, sk' },
+      { limit: () => Math.min(500, maxItems - deleted) },
+    );
+    for await (const page of pages) {
       // A benchmark recreated under the same id keeps its record; only rows without one are purged.
-      const keys = (page.Items ?? []).filter((key) => key.sk !== 'META') as Record<string, string>[];
+      const keys = page.items.filter((key) => key.sk !== record.sk) as Record<string, string>[];
       await batchWriteAll(this.client, this.tableName, keys.map((key) => ({ DeleteRequest: { Key: key } })));
       deleted += keys.length;
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && deleted < maxItems);
-    return startKey !== undefined;
+      lastKey = page.lastKey;
+      if (deleted >= maxItems) break;
+    }
+    return lastKey !== undefined;
   }
 
   async writeItems(tenantId: string, benchmarkId: string, items: readonly BenchmarkItem[]): Promise<void> {

@@ -1,25 +1,22 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../aws-clients.js';
 import { tableName } from '../../platform/config.js';
 import type { Model } from '../../contracts/models/schemas.js';
 import type { Page } from '../../contracts/pagination.js';
 import { tableDefinitions } from '../../contracts/resources.js';
+import { ModelAlreadyExistsError, type ModelStore } from '../../domain/ports/model-store.js';
+import { deleteIf, putIf } from './conditional-writes.js';
+import { itemAbsent, itemExists, type Condition } from './conditions.js';
+import { modelKeys } from './keys.js';
 import { listNewestFirst, withoutAttributes } from './queries.js';
-
-export const modelKeys = {
-  record: (tenantId: string, modelId: string) => ({ pk: `TENANT#${tenantId}#MODEL#${modelId}`, sk: 'MODEL' }),
-  listing: (tenantId: string) => `TENANT#${tenantId}#MODELS`,
-  /** The tenant's model settings: which registered model judges by default. */
-  settings: (tenantId: string) => ({ pk: `TENANT#${tenantId}#MODEL-SETTINGS`, sk: 'JUDGE' }),
-};
 
 const storageAttributes = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'tenant_id']);
 const toModel = (item: Record<string, unknown>) => withoutAttributes<Model>(item, storageAttributes);
 
-export class ModelAlreadyExistsError extends Error {}
+/** The default judge is still this model: a registration that made another the default in between keeps it. */
+const judgeIs = (modelId: string): Condition => ({ expression: 'default_judge_model_id = :model', values: { ':model': modelId } });
 
-export class DynamoDbModelStore {
+export class DynamoDbModelStore implements ModelStore {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
 
@@ -29,25 +26,23 @@ export class DynamoDbModelStore {
   }
 
   async create(tenantId: string, model: Model): Promise<void> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...modelKeys.record(tenantId, model.model_id),
-            gsi1pk: modelKeys.listing(tenantId),
-            // Newest first, ties broken by id.
-            gsi1sk: `${model.created_at}#${model.model_id}`,
-            tenant_id: tenantId,
-            ...model,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new ModelAlreadyExistsError(model.model_id);
-      throw error;
-    }
+    const created = await putIf(
+      this.client,
+      {
+        TableName: this.tableName,
+        Item: {
+          ...modelKeys.record(tenantId, model.model_id),
+          gsi1pk: modelKeys.listing(tenantId),
+          // Newest first, ties broken by id.
+          gsi1sk: `${model.created_at}#${model.model_id}`,
+          tenant_id: tenantId,
+          ...model,
+        },
+      },
+      // Of two registrations of one id, the second is refused instead of replacing the first.
+      itemAbsent,
+    );
+    if (!created) throw new ModelAlreadyExistsError(model.model_id);
   }
 
   async get(tenantId: string, modelId: string): Promise<Model | undefined> {
@@ -71,29 +66,10 @@ export class DynamoDbModelStore {
 
   /** Forgets the tenant's default judge if it is this model (a deleted model cannot judge). */
   async clearDefaultJudge(tenantId: string, modelId: string): Promise<void> {
-    try {
-      await this.client.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: modelKeys.settings(tenantId),
-          ConditionExpression: 'default_judge_model_id = :model',
-          ExpressionAttributeValues: { ':model': modelId },
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    await deleteIf(this.client, { TableName: this.tableName, Key: modelKeys.settings(tenantId) }, judgeIs(modelId));
   }
 
   async delete(tenantId: string, modelId: string): Promise<boolean> {
-    try {
-      await this.client.send(
-        new DeleteCommand({ TableName: this.tableName, Key: modelKeys.record(tenantId, modelId), ConditionExpression: 'attribute_exists(pk)' }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return deleteIf(this.client, { TableName: this.tableName, Key: modelKeys.record(tenantId, modelId) }, itemExists);
   }
 }

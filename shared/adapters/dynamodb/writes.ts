@@ -1,5 +1,5 @@
-import { ConditionalCheckFailedException, TransactionCanceledException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { sleepFullJitter } from '../../platform/backoff.js';
 
 /** DynamoDB's BatchWriteItem limit. */
@@ -43,6 +43,11 @@ export function isTransactionConflict(error: unknown): boolean {
   return error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict');
 }
 
+/** Whether a transaction was cancelled because the condition of its `index`-th item failed. */
+export function failedCondition(error: unknown, index: number): boolean {
+  return error instanceof TransactionCanceledException && error.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed';
+}
+
 /**
  * Runs a write again, after a short jittered pause, while it meets a transaction in progress. Concurrent
  * chunks of one evaluation all update its record; a conflict left to the caller would fail the chunk's
@@ -56,19 +61,5 @@ export async function retryConflicts<T>(write: () => Promise<T>, attempts = 6): 
       if (!isTransactionConflict(error) || attempt >= attempts) throw error;
       await backoff(attempt);
     }
-  }
-}
-
-/**
- * A conditional update whose failed condition is an answer, not an error: the item's new attributes
- * (or `{}` without ReturnValues) when it applied, undefined when the condition did not hold.
- */
-export async function updateIf(client: DynamoDBDocumentClient, input: UpdateCommandInput): Promise<Record<string, unknown> | undefined> {
-  try {
-    const { Attributes } = await retryConflicts(() => client.send(new UpdateCommand(input)));
-    return Attributes ?? {};
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return undefined;
-    throw error;
   }
 }

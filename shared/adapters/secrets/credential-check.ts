@@ -1,11 +1,7 @@
 import { DescribeSecretCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Model } from '../../contracts/models/schemas.js';
+import type { CredentialCheck } from '../../domain/ports/credential-check.js';
 import { serviceConfig } from '../../platform/config.js';
-
-/** Says why a model's credentials are not usable here, or undefined when they are. */
-export interface CredentialCheck {
-  problem(model: Model): Promise<string | undefined>;
-}
 
 const needsKey = (model: Model) => model.provider === 'openai' || model.provider === 'anthropic';
 

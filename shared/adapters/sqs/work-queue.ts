@@ -4,12 +4,7 @@ import { sleepFullJitter } from '../../platform/backoff.js';
 import { queueUrl } from '../../platform/config.js';
 import type { WorkMessage } from '../../contracts/messages.js';
 import { queueDefinitions } from '../../contracts/resources.js';
-
-export interface WorkQueue {
-  send(message: WorkMessage): Promise<void>;
-  /** Sends many messages, ten per request (SQS's batch limit), retrying entries SQS refused. */
-  sendAll(messages: readonly WorkMessage[]): Promise<void>;
-}
+import type { WorkQueue } from '../../domain/ports/work-queue.js';
 
 const SQS_BATCH_LIMIT = 10;
 

@@ -3,14 +3,14 @@ import type * as v from 'valibot';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { logger } from '../../platform/logger.js';
 import type { Page } from '../../contracts/pagination.js';
-import type { WorkQueue } from '../../adapters/sqs/work-queue.js';
+import type { WorkQueue } from '../ports/work-queue.js';
 import { purgeBenchmarkMessage } from '../../contracts/messages.js';
 import {
   BenchmarkBusyError,
   BenchmarkChangedError,
   BenchmarkNotFoundError,
-  type DynamoDbBenchmarkStore,
-} from '../../adapters/dynamodb/benchmark-store.js';
+  type BenchmarkStore,
+} from '../ports/benchmark-store.js';
 import { isoNow } from '../../platform/time.js';
 import { extendContentHash } from './content-hash.js';
 import type { BenchmarkViewSchema } from '../../contracts/benchmarks/response-schemas.js';
@@ -27,7 +27,7 @@ export function toBenchmarkView(benchmark: Benchmark): BenchmarkView {
 
 export type BenchmarkItemView = Omit<BenchmarkItem, 'position'> & { position: number };
 
-type Store = DynamoDbBenchmarkStore;
+type Store = BenchmarkStore;
 
 /** Each item's size, checked before anything is written: a too-large item rejects the whole request. */
 function checkItemSizes(items: readonly BenchmarkItemInput[], path = 'items'): void {

@@ -6,11 +6,11 @@ import { startMessage } from '../../contracts/messages.js';
 import { isKnownMetricName, metricNames } from '../../contracts/metrics/metric-names.js';
 import { MetricResolutionError, resolveMetrics } from '../metrics/registry.js';
 import type { ResolvedMetric } from '../metrics/types.js';
-import type { WorkQueue } from '../../adapters/sqs/work-queue.js';
+import type { WorkQueue } from '../ports/work-queue.js';
 import { BenchmarkVersionChangedError, type EvaluationStore } from '../ports/evaluation-store.js';
 import { isoNow } from '../../platform/time.js';
 import type { Benchmark } from '../../contracts/benchmarks/schemas.js';
-import type { CredentialCheck } from '../../adapters/secrets/credential-check.js';
+import type { CredentialCheck } from '../ports/credential-check.js';
 import { resolveEvaluationModels } from '../models/model-service.js';
 import type { Model } from '../../contracts/models/schemas.js';
 import { resolveJudges, type JudgeResolutionDeps, type ResolvedJudges } from './judge-resolution.js';
@@ -19,7 +19,7 @@ import type { CreateEvaluationRequest, CreateEvaluationResponse, Evaluation } fr
 export const CREATED_MESSAGE = 'Evaluation created successfully and queued for execution';
 
 export interface CreateEvaluationDeps {
-  evaluations: EvaluationStore;
+  evaluations: Pick<EvaluationStore, 'create' | 'failToQueue'>;
   benchmarks: { get(tenantId: string, benchmarkId: string): Promise<Benchmark | undefined> };
   models: JudgeResolutionDeps['models'];
   credentials: CredentialCheck;

@@ -2,14 +2,14 @@ import * as v from 'valibot';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { logger } from '../../platform/logger.js';
 import type { Page } from '../../contracts/pagination.js';
-import type { DynamoDbEvaluationStore } from '../../adapters/dynamodb/evaluation-store.js';
+import type { EvaluationStore } from '../ports/evaluation-store.js';
 import type { EvaluationViewSchema } from '../../contracts/evaluations/response-schemas.js';
 import type { ItemResult } from '../../contracts/evaluations/result-types.js';
 import type { ListEvaluationsQuery, ListResultsQuery } from '../../contracts/evaluations/query-schemas.js';
 import type { Evaluation } from '../../contracts/evaluations/schemas.js';
 import { toStatusView, type EvaluationStatusView } from './evaluation-status.js';
 
-type Store = Pick<DynamoDbEvaluationStore, 'get' | 'cancel' | 'list' | 'listResults'>;
+type Store = Pick<EvaluationStore, 'get' | 'cancel' | 'list' | 'listResults'>;
 
 /** An evaluation as `GET /evaluations/{id}` shows it: the record, its pins, and its results once final. */
 export type EvaluationView = v.InferOutput<typeof EvaluationViewSchema>;

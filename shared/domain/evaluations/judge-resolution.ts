@@ -1,6 +1,6 @@
 import { UnprocessableEntityError } from '../errors.js';
 import type { ResolvedMetric } from '../metrics/types.js';
-import type { CredentialCheck } from '../../adapters/secrets/credential-check.js';
+import type { CredentialCheck } from '../ports/credential-check.js';
 import { findModel } from '../models/model-service.js';
 import type { Model } from '../../contracts/models/schemas.js';
 

@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import type { DynamoDbEvaluationStore } from '../../adapters/dynamodb/evaluation-store.js';
+import type { EvaluationStore } from '../ports/evaluation-store.js';
 import { findForResults } from './evaluation-queries.js';
 import { exportContentTypes, type ExportFormat } from '../../contracts/evaluations/export-format.js';
 import type { ItemResult, ModelOutput } from '../../contracts/evaluations/result-types.js';
@@ -119,7 +119,7 @@ export interface ExportOptions {
   pageSize?: number;
 }
 
-type Store = Pick<DynamoDbEvaluationStore, 'get' | 'listResults' | 'resultCursorAfter'>;
+type Store = Pick<EvaluationStore, 'get' | 'listResults' | 'resultCursorAfter'>;
 
 /**
  * Every result of an evaluation as CSV (one row per item and model) or JSONL (one line per item, as the

@@ -8,6 +8,7 @@ import type { EvaluatorDeps } from './deps.js';
 import { purgeBenchmarkStep } from './purge-benchmark.js';
 import { runChunk } from './run-chunk.js';
 import { startEvaluation } from './start-evaluation.js';
+import type { DeadLetterQueue } from '../ports/dead-letter-queue.js';
 
 /** One receive of a work-queue message. */
 export interface WorkDelivery {
@@ -16,11 +17,6 @@ export interface WorkDelivery {
   receiveCount?: string;
   /** Invocation time left, in milliseconds. */
   remainingMs: () => number;
-}
-
-/** Where a message that no retry can help is sent at once: the work queue's dead-letter queue. */
-export interface DeadLetterSender {
-  send(entry: { messageId: string; body: string; reason: string }): Promise<void>;
 }
 
 function scopeOf(message: WorkMessage): WorkKeys {
@@ -32,7 +28,7 @@ function scopeOf(message: WorkMessage): WorkKeys {
  * Runs one work-queue delivery through the step for its message type. Throws to have it retried: the
  * batch processor reports the record failed, and SQS delivers it again.
  */
-export async function handleWorkDelivery(deps: EvaluatorDeps, deadLetters: DeadLetterSender, delivery: WorkDelivery): Promise<void> {
+export async function handleWorkDelivery(deps: EvaluatorDeps, deadLetters: DeadLetterQueue, delivery: WorkDelivery): Promise<void> {
   const message = await readOrDeadLetter(deadLetters, delivery);
   if (!message) return;
   // Keys by async context rather than logger.appendKeys: the processor runs a batch's records in parallel.
@@ -44,7 +40,7 @@ export async function handleWorkDelivery(deps: EvaluatorDeps, deadLetters: DeadL
  * straight to the dead-letter queue, where the dead-letter handler records it; retrying it five times
  * would only delay that by five visibility timeouts. Undefined for such a message.
  */
-async function readOrDeadLetter(deadLetters: DeadLetterSender, delivery: WorkDelivery): Promise<WorkMessage | undefined> {
+async function readOrDeadLetter(deadLetters: DeadLetterQueue, delivery: WorkDelivery): Promise<WorkMessage | undefined> {
   try {
     return parseWorkMessage(delivery);
   } catch (error) {

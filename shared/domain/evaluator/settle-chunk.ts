@@ -5,7 +5,7 @@ import type { ChunkMessage } from '../../contracts/messages.js';
 import { MetricName } from '../../platform/metric-names.js';
 import { countMetric } from '../../platform/metrics.js';
 import type { Model } from '../../contracts/models/schemas.js';
-import type { ChunkTally } from '../../adapters/dynamodb/evaluation-store.js';
+import type { ChunkTally } from '../ports/evaluation-store.js';
 import type { EvaluatorDeps } from './deps.js';
 import { finalizeIfComplete } from './finalize.js';
 

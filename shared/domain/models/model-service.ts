@@ -1,13 +1,13 @@
 import { ConflictError, NotFoundError, UnprocessableEntityError } from '../errors.js';
 import { logger } from '../../platform/logger.js';
 import type { Page } from '../../contracts/pagination.js';
-import { ModelAlreadyExistsError, type DynamoDbModelStore } from '../../adapters/dynamodb/model-store.js';
+import { ModelAlreadyExistsError, type ModelStore } from '../ports/model-store.js';
 import { isoNow } from '../../platform/time.js';
 import { builtinCatalogue, resolveBuiltinModel } from './builtin-models.js';
-import type { CredentialCheck } from '../../adapters/secrets/credential-check.js';
+import type { CredentialCheck } from '../ports/credential-check.js';
 import type { Model, RegisterModelRequest } from '../../contracts/models/schemas.js';
 
-type Store = Pick<DynamoDbModelStore, 'create' | 'get' | 'list' | 'delete' | 'setDefaultJudge' | 'clearDefaultJudge'>;
+type Store = Pick<ModelStore, 'create' | 'get' | 'list' | 'delete' | 'setDefaultJudge' | 'clearDefaultJudge'>;
 
 export async function registerModel(store: Store, credentials: CredentialCheck, tenantId: string, request: RegisterModelRequest): Promise<Model> {
   const model: Model = { ...request, builtin: false, baseline: request.provider === 'baseline', created_at: isoNow() };

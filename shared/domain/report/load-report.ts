@@ -7,8 +7,8 @@ import { builtinMetrics } from '../metrics/builtin-metrics.js';
 import { isKnownMetricName } from '../../contracts/metrics/metric-names.js';
 import { resolveMetrics } from '../metrics/registry.js';
 import { isoNow } from '../../platform/time.js';
-import type { DynamoDbBenchmarkStore } from '../../adapters/dynamodb/benchmark-store.js';
-import type { DynamoDbEvaluationStore } from '../../adapters/dynamodb/evaluation-store.js';
+import type { BenchmarkStore } from '../ports/benchmark-store.js';
+import type { EvaluationStore } from '../ports/evaluation-store.js';
 import { ResultsSampler, type ReportData, type ReportMetric } from './report-data.js';
 
 /**
@@ -21,8 +21,8 @@ export const MAX_SCANNED_ITEMS = 5000;
 export const SCAN_BUDGET_MS = 4000;
 
 export interface ReportStores {
-  evaluations: Pick<DynamoDbEvaluationStore, 'get' | 'allResults'>;
-  benchmarks: Pick<DynamoDbBenchmarkStore, 'get'>;
+  evaluations: Pick<EvaluationStore, 'get' | 'allResults'>;
+  benchmarks: Pick<BenchmarkStore, 'get'>;
 }
 
 /**

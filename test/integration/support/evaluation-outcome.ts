@@ -4,6 +4,7 @@
  */
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tableDefinitions } from '#shared/contracts/resources.js';
+import { evaluationKeys } from '#shared/adapters/dynamodb/keys.js';
 
 export interface EvaluationOutcome {
   status: string;
@@ -25,8 +26,8 @@ export async function evaluationOutcome(
   tenantId = 'dev',
 ): Promise<EvaluationOutcome> {
   const tableName = env[tableDefinitions.evaluations.envVar];
-  const pk = `TENANT#${tenantId}#EVAL#${evaluationId}`;
-  const { Item: record } = await documents.send(new GetCommand({ TableName: tableName, Key: { pk, sk: 'EVAL' }, ConsistentRead: true }));
+  const pk = evaluationKeys.partition(tenantId, evaluationId);
+  const { Item: record } = await documents.send(new GetCommand({ TableName: tableName, Key: evaluationKeys.record(tenantId, evaluationId), ConsistentRead: true }));
   if (!record) throw new Error(`no evaluation ${evaluationId}`);
   const items: Record<string, unknown>[] = [];
   let startKey: Record<string, unknown> | undefined;
@@ -49,10 +50,10 @@ export async function evaluationOutcome(
     ]),
   );
   const chunks = items
-    .filter((item) => String(item.sk).startsWith('CHUNK#'))
+    .filter((item) => String(item.sk).startsWith(evaluationKeys.chunkPrefix))
     .map((item) => ({ chunk: item.chunk as number, completed_items: item.completed_items as number, failed_items: item.failed_items as number }));
   const rows = items
-    .filter((item) => String(item.sk).startsWith('RESULT#'))
+    .filter((item) => String(item.sk).startsWith(evaluationKeys.resultPrefix))
     .map((item) => ({
       position: item.position as number,
       item_id: item.item_id as string,

@@ -17,7 +17,7 @@ import { EnvironmentCredentialCheck } from '#shared/adapters/secrets/credential-
 import type { Model } from '#shared/contracts/models/schemas.js';
 import { createModelClient } from '#shared/adapters/providers/model-client.js';
 import type { ModelClient } from '#shared/domain/ports/model-client.js';
-import type { WorkQueue } from '#shared/adapters/sqs/work-queue.js';
+import type { WorkQueue } from '#shared/domain/ports/work-queue.js';
 import { tableDefinitions } from '#shared/contracts/resources.js';
 import { DynamoDbBenchmarkStore } from '#shared/adapters/dynamodb/benchmark-store.js';
 import { DynamoDbEvaluationStore } from '#shared/adapters/dynamodb/evaluation-store.js';

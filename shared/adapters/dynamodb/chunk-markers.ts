@@ -1,0 +1,77 @@
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { ChunkTally } from '../../domain/ports/evaluation-store.js';
+import { logger } from '../../platform/logger.js';
+import { isoNow } from '../../platform/time.js';
+import { itemAbsent, itemExists, withCondition } from './conditions.js';
+import { evaluationKeys } from './keys.js';
+import { queryAll } from './queries.js';
+import { touchActive } from './stall-index.js';
+import type { Table } from './table.js';
+import { failedCondition, retryConflicts } from './writes.js';
+
+/**
+ * Counts a finished chunk exactly once: the chunk's marker and the evaluation's counters change in one
+ * transaction, conditional on the marker not existing, so a redelivered or duplicated chunk message
+ * adds nothing. Answers false for such a duplicate.
+ */
+export async function recordChunk(table: Table, tenantId: string, evaluationId: string, chunk: number, tally: ChunkTally): Promise<boolean> {
+  const now = isoNow();
+  const names: Record<string, string> = { '#progress': 'progress', '#mp': 'model_progress' };
+  const values: Record<string, unknown> = { ':one': 1, ':completed': tally.completed_items, ':failed': tally.failed_items, ':now': now };
+  const sets = [
+    'chunks_done = chunks_done + :one',
+    '#progress.completed_items = #progress.completed_items + :completed',
+    '#progress.failed_items = #progress.failed_items + :failed',
+    'updated_at = :now',
+  ];
+  Object.entries(tally.models).forEach(([modelId, counts], index) => {
+    names[`#m${index}`] = modelId;
+    values[`:s${index}`] = counts.scored;
+    values[`:f${index}`] = counts.failed;
+    sets.push(`#mp.#m${index}.scored = #mp.#m${index}.scored + :s${index}`, `#mp.#m${index}.failed = #mp.#m${index}.failed + :f${index}`);
+  });
+  // Progress moves an unfinished evaluation's place in the reconciler's index; a finished one has none.
+  const progressUpdate = {
+    Update: withCondition(
+      {
+        TableName: table.tableName,
+        Key: evaluationKeys.record(tenantId, evaluationId),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+      itemExists,
+    ),
+  };
+  const marker = {
+    Put: withCondition(
+      { TableName: table.tableName, Item: { ...evaluationKeys.chunk(tenantId, evaluationId, chunk), chunk, done_at: now, ...tally } },
+      itemAbsent,
+    ),
+  };
+  try {
+    await retryConflicts(() => table.client.send(new TransactWriteCommand({ TransactItems: [marker, progressUpdate] })));
+  } catch (error) {
+    if (failedCondition(error, 0)) return false;
+    throw error;
+  }
+  // Only the reconciler's stall index: should this fail, the chunk is still counted, and failing the
+  // message now would only delay finalizing by a visibility timeout. The evaluation may then look
+  // stalled a little early, and a re-drive of counted chunks does nothing.
+  await touchActive(table, tenantId, evaluationId, now).catch((error: unknown) => {
+    logger.warn('chunk counted, but its progress time was not recorded', { evaluation_id: evaluationId, chunk, error: error as Error });
+  });
+  return true;
+}
+
+/** Chunks that have a completion marker. */
+export async function doneChunks(table: Table, tenantId: string, evaluationId: string): Promise<Set<number>> {
+  const markers = await queryAll(table.client, {
+    TableName: table.tableName,
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :chunk)',
+    ExpressionAttributeValues: { ':pk': evaluationKeys.partition(tenantId, evaluationId), ':chunk': evaluationKeys.chunkPrefix },
+    ProjectionExpression: 'chunk',
+    ConsistentRead: true,
+  });
+  return new Set(markers.map((marker) => marker.chunk as number));
+}

@@ -1,0 +1,163 @@
+import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { Evaluation } from '../../contracts/evaluations/schemas.js';
+import type { Page } from '../../contracts/pagination.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import {
+  BenchmarkVersionChangedError,
+  type CreateOutcome,
+  type EvaluationFilter,
+  type IdempotentCreate,
+} from '../../domain/ports/evaluation-store.js';
+import { itemAbsent, withCondition, type Condition } from './conditions.js';
+import { getIdempotent, idempotencyPut } from './idempotency-records.js';
+import { benchmarkKeys, evaluationKeys } from './keys.js';
+import { fillPage, queryPages, withoutAttributes } from './queries.js';
+import type { Table } from './table.js';
+import { failedCondition } from './writes.js';
+
+const storageAttributes = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'expires_at', 'tenant_scope']);
+
+export const toEvaluation = (item: Record<string, unknown>) => withoutAttributes<Evaluation>(item, storageAttributes);
+
+/**
+ * The benchmark still has the version and content the evaluation read: an append committed in between
+ * is noticed, instead of silently mixed into the items the evaluation pins.
+ */
+const benchmarkAsRead = (evaluation: Evaluation): Condition => ({
+  expression: 'version = :version AND content_hash = :hash',
+  values: { ':version': evaluation.benchmark_version, ':hash': evaluation.benchmark_content_hash },
+});
+
+/**
+ * Writes a new evaluation with, in one transaction, its idempotency record and the benchmark version it
+ * pins (in the benchmark's record, so that the next append starts a new version).
+ */
+export async function createEvaluation(
+  table: Table,
+  benchmarksTableName: string,
+  evaluation: Evaluation,
+  idempotency?: IdempotentCreate,
+  options: { alreadyPinned?: boolean } = {},
+): Promise<CreateOutcome> {
+  const { tenant_id: tenantId, evaluation_id: evaluationId } = evaluation;
+  const pin = {
+    Update: withCondition(
+      {
+        TableName: benchmarksTableName,
+        Key: benchmarkKeys.meta(tenantId, evaluation.benchmark_id),
+        UpdateExpression: 'SET pinned_version = :version',
+        ExpressionAttributeValues: { ':version': evaluation.benchmark_version },
+      },
+      benchmarkAsRead(evaluation),
+    ),
+  };
+  const evaluationPut = {
+    // A new id: the condition only keeps an id that somehow repeats from overwriting another evaluation.
+    Put: withCondition(
+      {
+        TableName: table.tableName,
+        Item: {
+          ...evaluationKeys.record(tenantId, evaluationId),
+          ...evaluationKeys.listing(tenantId, evaluationId),
+          ...evaluationKeys.byBenchmark(tenantId, evaluation.benchmark_id, evaluationId),
+          ...evaluationKeys.active(evaluation.updated_at),
+          ...evaluation,
+        },
+      },
+      itemAbsent,
+    ),
+  };
+  if (!idempotency && options.alreadyPinned) {
+    // The version read was already pinned, so any append committed since started a new version and
+    // cannot have changed the items this evaluation pins: a plain conditional put is enough.
+    await table.client.send(new PutCommand(evaluationPut.Put));
+    return { created: true };
+  }
+  if (!idempotency) {
+    try {
+      await table.client.send(new TransactWriteCommand({ TransactItems: [evaluationPut, pin] }));
+    } catch (error) {
+      throw failedCondition(error, 1) ? new BenchmarkVersionChangedError(evaluation.benchmark_id) : error;
+    }
+    return { created: true };
+  }
+  const remembered = idempotencyPut(table, tenantId, idempotency);
+  try {
+    await table.client.send(
+      new TransactWriteCommand({ TransactItems: options.alreadyPinned ? [remembered, evaluationPut] : [remembered, evaluationPut, pin] }),
+    );
+    return { created: true };
+  } catch (error) {
+    if (failedCondition(error, 2)) throw new BenchmarkVersionChangedError(evaluation.benchmark_id);
+    if (!failedCondition(error, 0)) throw error;
+    const previous = await getIdempotent(table, tenantId, idempotency.key);
+    if (!previous) throw error;
+    return { created: false, previous };
+  }
+}
+
+export async function getEvaluation(table: Table, tenantId: string, evaluationId: string, options: { consistent?: boolean } = {}): Promise<Evaluation | undefined> {
+  const { Item } = await table.client.send(
+    new GetCommand({
+      TableName: table.tableName,
+      Key: evaluationKeys.record(tenantId, evaluationId),
+      ...(options.consistent ? { ConsistentRead: true } : {}),
+    }),
+  );
+  return Item ? toEvaluation(Item) : undefined;
+}
+
+/** Whether an evaluation of the benchmark is pending or running. */
+export async function hasActiveEvaluation(table: Table, tenantId: string, benchmarkId: string): Promise<boolean> {
+  const pages = queryPages(table.client, {
+    TableName: table.tableName,
+    IndexName: 'gsi2',
+    KeyConditionExpression: 'gsi2pk = :pk',
+    FilterExpression: '#status IN (:pending, :running)',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':pk': evaluationKeys.byBenchmarkPartition(tenantId, benchmarkId), ':pending': 'pending', ':running': 'running' },
+    ProjectionExpression: 'evaluation_id',
+  });
+  for await (const page of pages) if (page.items.length > 0) return true;
+  return false;
+}
+
+/** A tenant's evaluations, newest first, filtered by status, benchmark or model. */
+export async function listEvaluations(
+  table: Table,
+  tenantId: string,
+  page: { limit: number; cursor?: string; filter?: EvaluationFilter },
+): Promise<Page<Evaluation>> {
+  const fixed = { gsi1pk: evaluationKeys.listingPartition(tenantId) };
+  const conditions: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = { ':pk': fixed.gsi1pk };
+  if (page.filter?.status) {
+    conditions.push('#status = :status');
+    names['#status'] = 'status';
+    values[':status'] = page.filter.status;
+  }
+  if (page.filter?.benchmark_id) {
+    conditions.push('benchmark_id = :benchmark');
+    values[':benchmark'] = page.filter.benchmark_id;
+  }
+  if (page.filter?.model_id) {
+    conditions.push('(model_id = :model OR model_id_2 = :model)');
+    values[':model'] = page.filter.model_id;
+  }
+  const { items, lastKey } = await fillPage(
+    table.client,
+    {
+      TableName: table.tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      FilterExpression: conditions.length > 0 ? conditions.join(' AND ') : undefined,
+      ExpressionAttributeNames: Object.keys(names).length > 0 ? names : undefined,
+      ExpressionAttributeValues: values,
+      ScanIndexForward: false,
+    },
+    { limit: page.limit, startKey: decodeCursor(page.cursor, { fixed, keys: ['gsi1sk', 'pk', 'sk'] }) },
+    (rows) => rows.map(toEvaluation),
+  );
+  return { items, next_cursor: encodeCursor(lastKey) };
+}

@@ -1,0 +1,84 @@
+/**
+ * Every key Arbiter stores under, and nothing else builds one (docs/data-model.md draws the tables).
+ * Tenant data always sits under `TENANT#<tenant>`, so no query can reach another tenant's rows.
+ */
+
+const padded = (n: number, digits: number) => String(n).padStart(digits, '0');
+
+const CHUNK_PREFIX = 'CHUNK#';
+const RESULT_PREFIX = 'RESULT#';
+const ITEM_PREFIX = 'ITEM#';
+const ACTIVE_PARTITION = 'ACTIVE';
+const DEAD_LETTER_PARTITION = 'DEADLETTER';
+
+const evaluationPartition = (tenantId: string, evaluationId: string) => `TENANT#${tenantId}#EVAL#${evaluationId}`;
+const evaluationListing = (tenantId: string) => `TENANT#${tenantId}#EVALS`;
+const evaluationsOfBenchmark = (tenantId: string, benchmarkId: string) => `TENANT#${tenantId}#BENCH#${benchmarkId}`;
+
+export const evaluationKeys = {
+  /** The evaluation's record, its chunk markers and its result rows share this partition. */
+  partition: evaluationPartition,
+  record: (tenantId: string, evaluationId: string) => ({ pk: evaluationPartition(tenantId, evaluationId), sk: 'EVAL' }),
+  listing: (tenantId: string, evaluationId: string) => ({ gsi1pk: evaluationListing(tenantId), gsi1sk: evaluationId }),
+  listingPartition: evaluationListing,
+  byBenchmark: (tenantId: string, benchmarkId: string, evaluationId: string) => ({
+    gsi2pk: evaluationsOfBenchmark(tenantId, benchmarkId),
+    gsi2sk: evaluationId,
+  }),
+  byBenchmarkPartition: evaluationsOfBenchmark,
+  idempotency: (tenantId: string, key: string) => ({ pk: `TENANT#${tenantId}#IDEMPOTENCY#${key}`, sk: 'IDEMPOTENCY' }),
+  chunk: (tenantId: string, evaluationId: string, chunk: number) => ({
+    pk: evaluationPartition(tenantId, evaluationId),
+    sk: `${CHUNK_PREFIX}${padded(chunk, 6)}`,
+  }),
+  /** What the sort key of every chunk marker begins with. */
+  chunkPrefix: CHUNK_PREFIX,
+  result: (tenantId: string, evaluationId: string, position: number) => ({
+    pk: evaluationPartition(tenantId, evaluationId),
+    sk: `${RESULT_PREFIX}${padded(position, 7)}`,
+  }),
+  /** What the sort key of every result row begins with. */
+  resultPrefix: RESULT_PREFIX,
+  /** Present only while the evaluation is unfinished, sorted by last progress. */
+  active: (updatedAt: string) => ({ gsi3pk: ACTIVE_PARTITION, gsi3sk: updatedAt }),
+  activePartition: ACTIVE_PARTITION,
+};
+
+/** Messages the evaluator could not use, across tenants, in the evaluations table. */
+export const deadLetterKeys = {
+  partition: DEAD_LETTER_PARTITION,
+  entry: (recordedAt: string, messageId: string) => ({ pk: DEAD_LETTER_PARTITION, sk: `${recordedAt}#${messageId}` }),
+};
+
+/** A key the health check reads: no row has it, the read only proves the table answers. */
+export const healthProbeKey = { pk: 'HEALTH', sk: 'HEALTH' };
+
+const benchmarkPartition = (tenantId: string, benchmarkId: string) => `TENANT#${tenantId}#BENCH#${benchmarkId}`;
+
+export const benchmarkKeys = {
+  partition: benchmarkPartition,
+  meta: (tenantId: string, benchmarkId: string) => ({ pk: benchmarkPartition(tenantId, benchmarkId), sk: 'META' }),
+  item: (tenantId: string, benchmarkId: string, at: number) => ({
+    pk: benchmarkPartition(tenantId, benchmarkId),
+    sk: `${ITEM_PREFIX}${padded(at, 7)}`,
+  }),
+  /** One marker per item id: keeps ids unique across appends without reading every item. */
+  itemId: (tenantId: string, benchmarkId: string, itemId: string) => ({
+    pk: benchmarkPartition(tenantId, benchmarkId),
+    sk: `ID#${itemId}`,
+  }),
+  listing: (tenantId: string) => `TENANT#${tenantId}#BENCHMARKS`,
+};
+
+export const modelKeys = {
+  record: (tenantId: string, modelId: string) => ({ pk: `TENANT#${tenantId}#MODEL#${modelId}`, sk: 'MODEL' }),
+  listing: (tenantId: string) => `TENANT#${tenantId}#MODELS`,
+  /** The tenant's model settings: which registered model judges by default. */
+  settings: (tenantId: string) => ({ pk: `TENANT#${tenantId}#MODEL-SETTINGS`, sk: 'JUDGE' }),
+};
+
+export const apiKeyKeys = {
+  /** A key is found by the digest of its plaintext, never by the plaintext. */
+  record: (digest: string) => ({ pk: `KEY#${digest}` }),
+  listing: (tenantId: string) => `TENANT#${tenantId}#KEYS`,
+};
