@@ -67,7 +67,7 @@ export function startSchedules(definitions: FunctionDefinition[], log: Log): () 
       }, intervalMs(definition));
     });
   return async () => {
-    timers.forEach((timer) => clearInterval(timer));
+    for (const timer of timers) clearInterval(timer);
     await Promise.all(running);
   };
 }

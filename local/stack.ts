@@ -9,7 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { localDynamoDbClient, localSqsClient } from './aws-local.js';
-import { isProcessAlive, ManagedProcess } from './child-process.js';
+import { isProcessAlive, type ManagedProcess } from './child-process.js';
 import { createResources } from './create-resources.js';
 import { isPortFree } from './free-port.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
@@ -128,7 +128,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
 
   const processes: ManagedProcess[] = [];
-  const killAll = () => processes.forEach((managed) => managed.killNow());
+  const killAll = () => {
+    for (const managed of processes) managed.killNow();
+  };
   process.once('exit', killAll);
 
   const stopAll = async () => {
@@ -155,7 +157,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const dynamoDbClient = localDynamoDbClient(dynamoDb.endpoint);
     const sqsClient = localSqsClient(sqs.endpoint);
-    let resources;
+    let resources: Awaited<ReturnType<typeof createResources>>;
     try {
       resources = await createResources({
         dynamoDb: dynamoDbClient,

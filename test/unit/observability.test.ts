@@ -163,7 +163,7 @@ async function runBatch(event: SQSEvent): Promise<{ result: unknown; lines: Line
     const result = await handler(event, context);
     return { result, lines: written.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Line) };
   } finally {
-    spies.forEach((spy) => spy.mockRestore());
+    for (const spy of spies) spy.mockRestore();
   }
 }
 

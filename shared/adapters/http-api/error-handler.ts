@@ -23,7 +23,7 @@ export function httpErrorHandler(): MiddlewareObj<unknown, APIGatewayProxyStruct
     onError: async (request) => {
       const error = request.error as MiddyHttpError;
       const httpError = error instanceof HttpError ? error : fromMiddy(error);
-      if (httpError && httpError.expose) {
+      if (httpError?.expose) {
         logger.info('request rejected', { status: httpError.statusCode, code: httpError.code, errors: httpError.errors });
         request.response = jsonResponse(httpError.statusCode, httpError.toJSON(), httpError.headers);
         return;

@@ -16,8 +16,8 @@ export type Scope = v.InferOutput<typeof ScopeSchema>;
 export function expandScopes(requested: string[]): Scope[] {
   const expanded = new Set<Scope>();
   for (const name of requested) {
-    if (name === 'all') scopes.forEach((scope) => expanded.add(scope));
-    else if (name === 'read') scopes.filter((s) => s.endsWith(':read')).forEach((scope) => expanded.add(scope));
+    if (name === 'all') for (const scope of scopes) expanded.add(scope);
+    else if (name === 'read') for (const scope of scopes.filter((s) => s.endsWith(':read'))) expanded.add(scope);
     else expanded.add(v.parse(ScopeSchema, name));
   }
   return [...expanded];

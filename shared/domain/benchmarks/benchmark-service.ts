@@ -90,7 +90,7 @@ export async function appendBenchmarkItems(
 ): Promise<BenchmarkView> {
   checkItemSizes(inputs);
   const token = randomUUID();
-  let lease;
+  let lease: Awaited<ReturnType<BenchmarkStore['leaseForAppend']>>;
   try {
     lease = await store.leaseForAppend(tenantId, benchmarkId, token);
   } catch (error) {

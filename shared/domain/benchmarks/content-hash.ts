@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { BenchmarkItem } from '../../contracts/benchmarks/schemas.js';
 
-export const EMPTY_CONTENT_HASH = 'sha256:' + createHash('sha256').update('arbiter-benchmark-v1').digest('hex');
+export const EMPTY_CONTENT_HASH = `sha256:${createHash('sha256').update('arbiter-benchmark-v1').digest('hex')}`;
 
 /**
  * The hash of a benchmark's ordered items, chained batch by batch: appending items extends the previous
@@ -15,5 +15,5 @@ export function extendContentHash(previous: string, items: readonly BenchmarkIte
     );
     hash.update('\n');
   }
-  return 'sha256:' + hash.digest('hex');
+  return `sha256:${hash.digest('hex')}`;
 }

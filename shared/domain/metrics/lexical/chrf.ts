@@ -97,7 +97,9 @@ export function corpusChrf(hypotheses: readonly string[], references: readonly (
   if (hypotheses.length !== references.length) throw new RangeError(`${hypotheses.length} hypotheses but ${references.length} reference sets`);
   const total = new Array<number>(3 * chrfCharOrder).fill(0);
   hypotheses.forEach((hypothesis, index) => {
-    bestStatistics(hypothesis, references[index]!).forEach((value, i) => (total[i]! += value));
+    bestStatistics(hypothesis, references[index]!).forEach((value, i) => {
+      total[i]! += value;
+    });
   });
   return { score: fScore(total) };
 }

@@ -4,10 +4,10 @@
  */
 
 // Punctuation and symbols in the ASCII ranges {-~, [-`, space-&, (-+, :-@ and /, padded with spaces.
-const SYMBOLS = /([\{-\~\[-\` -\&\(-\+\:-\@\/])/g;
+const SYMBOLS = /([{-~[-` -&(-+:-@/])/g;
 // Periods and commas split off unless inside a number (3.14, 1,000).
-const PERIOD_COMMA_AFTER_NON_DIGIT = /([^0-9])([\.,])/g;
-const PERIOD_COMMA_BEFORE_NON_DIGIT = /([\.,])([^0-9])/g;
+const PERIOD_COMMA_AFTER_NON_DIGIT = /([^0-9])([.,])/g;
+const PERIOD_COMMA_BEFORE_NON_DIGIT = /([.,])([^0-9])/g;
 const DASH_AFTER_DIGIT = /([0-9])(-)/g;
 
 export function tokenize13a(line: string): string[] {
