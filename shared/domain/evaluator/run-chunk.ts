@@ -9,6 +9,7 @@ import type { ScoreInput } from '../metrics/types.js';
 import type { Model } from '../../contracts/models/schemas.js';
 import { ProviderError } from '../ports/model-client.js';
 import type { ChunkTally } from '../../adapters/dynamodb/evaluation-store.js';
+import { boundAnswer } from './bounded-answer.js';
 import { limiterFor } from './concurrency.js';
 import { judgeAnswer, judgePair, judgePlan } from './judging.js';
 import { evaluationMetrics } from './metric-scorer.js';
@@ -80,13 +81,13 @@ async function answer(
       signal,
       reference: { expected: item.expected, choices: item.choices },
     });
-    const cost = callCost(model, result.usage);
+    const bounded = boundAnswer(result);
+    const cost = callCost(model, bounded.usage);
     return {
       status: 'scored',
-      output: result.text,
-      scores: scorer.score({ item, output: result.text, latency_ms: result.latency_ms, output_tokens: result.usage.output_tokens, cost_usd: cost }),
+      ...bounded,
+      scores: scorer.score({ item, output: bounded.output, latency_ms: result.latency_ms, output_tokens: bounded.usage.output_tokens, cost_usd: cost }),
       latency_ms: result.latency_ms,
-      usage: result.usage,
       cost_usd: cost,
       finish_reason: result.finish_reason,
       attempts: result.attempts,
