@@ -10,7 +10,8 @@
  */
 import dns from 'node:dns';
 import { isIP } from 'node:net';
-import { Agent, buildConnector, type Dispatcher } from 'undici';
+import type { Agent as UndiciAgent, buildConnector as UndiciConnector, Dispatcher } from 'undici';
+import { Agent, buildConnector } from './undici-core.js';
 import { logger } from '../../platform/logger.js';
 import { egressPolicyFromEnvironment, type EgressPolicy, type EgressVerdict } from '../../domain/models/egress-policy.js';
 import { ProviderError } from '../../domain/ports/model-client.js';
@@ -33,7 +34,7 @@ export interface EgressGuardOptions {
   policy: EgressPolicy;
   resolve?: Resolver;
   /** Opens the socket to a checked address; undici's own connector unless a test substitutes a double. */
-  connect?: buildConnector.connector;
+  connect?: UndiciConnector.connector;
 }
 
 function deniedError(host: string, verdict: Extract<EgressVerdict, { allowed: false }>): ProviderError {
@@ -43,7 +44,7 @@ function deniedError(host: string, verdict: Extract<EgressVerdict, { allowed: fa
 }
 
 /** A connector that resolves, checks every answer, then dials the checked addresses in order until one connects. */
-export function guardedConnector(options: EgressGuardOptions): buildConnector.connector {
+export function guardedConnector(options: EgressGuardOptions): UndiciConnector.connector {
   const resolve = options.resolve ?? systemResolver;
   const connect = options.connect ?? buildConnector({});
   return (target, callback) => {
@@ -74,7 +75,7 @@ export function guardedConnector(options: EgressGuardOptions): buildConnector.co
   };
 }
 
-export function createEgressAgent(options: EgressGuardOptions & { agent?: Omit<Agent.Options, 'connect'> }): Agent {
+export function createEgressAgent(options: EgressGuardOptions & { agent?: Omit<UndiciAgent.Options, 'connect'> }): Agent {
   return new Agent({ ...options.agent, connect: guardedConnector(options) });
 }
 

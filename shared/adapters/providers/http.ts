@@ -5,9 +5,10 @@
  * followed, and none of fetch's web-stream and Response machinery runs per call.
  */
 import * as v from 'valibot';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { startDeadline, type Deadline } from './deadline.js';
 import { egressDispatcher } from './egress-guard.js';
+import { request } from './undici-core.js';
 import { readResponseLimits } from '../../platform/provider-settings.js';
 import { ProviderError, type ProviderErrorCode } from '../../domain/ports/model-client.js';
 
