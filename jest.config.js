@@ -7,7 +7,7 @@ const swc = [
 ];
 const common = {
   testEnvironment: 'node',
-  setupFiles: ['<rootDir>/test/support/quiet-logs.ts'],
+  setupFiles: ['<rootDir>/test/support/quiet-logs.ts', '<rootDir>/test/support/egress-local.ts'],
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {

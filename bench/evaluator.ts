@@ -11,6 +11,7 @@ import { evaluationKeys } from '#shared/adapters/dynamodb/keys.js';
 import { localDocumentClient } from '../local/seed.js';
 import { startLocalStack } from '../local/stack.js';
 import { startFakeModelServer } from '../local/fake-model-server/server.js';
+import { cpuSecondsByRole } from './process-cpu.js';
 import { dynamoItemBytes, peakMemoryMiB, writeUnits } from './support.js';
 
 const totalItems = Number(process.env.BENCH_ITEMS ?? 10_000);
@@ -57,6 +58,7 @@ try {
     timeout_ms: 10_000,
   });
 
+  const cpuBefore = cpuSecondsByRole({ evaluator: stack.pids.evaluator! }).evaluator;
   const started = performance.now();
   const created = await call('POST', '/api/v3/evaluations', { model_id: 'fake-50ms', benchmark_id: benchmark.benchmark_id, custom_metrics: ['exact_match'] });
   let status: any;
@@ -71,6 +73,7 @@ try {
     status = await call('GET', `/api/v3/evaluations/${created.evaluation_id}/status`);
   } while (!['completed', 'failed', 'cancelled'].includes(status.status));
   const seconds = (performance.now() - started) / 1000;
+  const cpuAfter = cpuSecondsByRole({ evaluator: stack.pids.evaluator! }).evaluator;
   const evaluation = await call('GET', `/api/v3/evaluations/${created.evaluation_id}`);
 
   // Writes, from what was stored under the evaluation: result rows, chunk markers, and per chunk one
@@ -135,6 +138,8 @@ try {
         ratio_to_limit: Math.round((itemsPerSecond / limit) * 100) / 100,
         dynamodb_writes_per_item: Math.round((writes / totalItems) * 100) / 100,
         dynamodb_write_units_per_item: Math.round((writeUnitsTotal / totalItems) * 100) / 100,
+        // The evaluator process's own CPU (user + system) over the run, per item: what a Lambda bills beyond waiting.
+        evaluator_cpu_ms_per_item: cpuBefore == null || cpuAfter == null ? null : Math.round(((cpuAfter - cpuBefore) * 1000 * 1000) / totalItems) / 1000,
         evaluator_peak_memory_mib: peakMemoryMiB(stack.pids.evaluator!),
         fake_model_requests: fake.stats().requests,
         aws_estimate_per_10k_items_usd: {

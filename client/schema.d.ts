@@ -773,6 +773,13 @@ export interface components {
             /** @enum {string} */
             status: "scored" | "failed";
             output?: string;
+            /**
+             * @description The answer was longer than the stored limit (64 KiB of UTF-8 by default): `output` holds its start, which is what was scored.
+             * @constant
+             */
+            truncated?: true;
+            /** @description What Arbiter changed in what the provider sent (a cut answer, token counts it could not use), in words. */
+            notes?: string[];
             scores: {
                 [key: string]: number | null;
             };
@@ -2313,7 +2320,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The model's credentials are not usable (`model_credentials_missing`): the named secret or variable does not exist. */
+            /** @description The model's credentials are not usable (`model_credentials_missing`): the named secret or variable does not exist; or this deployment may not call its `base_url` (`base_url_not_allowed`): a loopback, private, link-local or metadata address, or plain http where only https is allowed (docs/security.md). */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -9,7 +9,7 @@ import { readDeploymentConfig } from './config.js';
 import { nagPacks } from './nag-packs.js';
 
 const app = new App();
-const { stage, throttle, defaultJudgeModel } = readDeploymentConfig(app.node);
+const { stage, throttle, defaultJudgeModel, egressAllow } = readDeploymentConfig(app.node);
 const logLevel = app.node.tryGetContext('logLevel') as string | undefined;
 
 new ArbiterStack(app, `Arbiter-${stage}`, {
@@ -18,6 +18,7 @@ new ArbiterStack(app, `Arbiter-${stage}`, {
   throttle,
   logLevel,
   defaultJudgeModel,
+  egressAllow,
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   tags: { service: 'arbiter', stage },
 });

@@ -69,6 +69,8 @@ export interface ArbiterStackProps extends StackProps {
   logLevel?: string;
   /** Judge of judged metrics that name none; defaults to DEFAULT_JUDGE_MODEL_ID. */
   defaultJudgeModel?: string;
+  /** Hosts and CIDRs model calls may reach beyond public addresses; none by default. */
+  egressAllow?: readonly string[];
   /** Where the manifest's entry paths resolve; tests point it at stub handlers. */
   projectRoot?: string;
   /** Defaults to the manifest; tests may pass their own list. */
@@ -106,6 +108,10 @@ export class ArbiterStack extends Stack {
         removalPolicy,
         environment: {
           ARBITER_STAGE: props.stage,
+          // Every function that registers or calls a model reads the same policy; the cloud one allows only
+          // public addresses over https, plus what the operator listed.
+          ARBITER_EGRESS_POLICY: 'cloud',
+          ...(props.egressAllow?.length ? { ARBITER_EGRESS_ALLOW: props.egressAllow.join(',') } : {}),
           ...(definition.judgeDefault ? { ARBITER_DEFAULT_JUDGE_MODEL: props.defaultJudgeModel ?? DEFAULT_JUDGE_MODEL_ID } : {}),
         },
       });

@@ -4,6 +4,7 @@
  */
 import type { Node } from 'constructs';
 import { DEFAULT_JUDGE_MODEL_ID } from '#shared/contracts/models/builtin-defaults.js';
+import { parseEgressAllow } from '#shared/platform/provider-settings.js';
 
 export interface ThrottleSettings {
   rateLimit: number;
@@ -15,6 +16,8 @@ export interface DeploymentConfig {
   throttle: ThrottleSettings;
   /** The judge model of judged metrics that name none. */
   defaultJudgeModel: string;
+  /** Hosts and CIDRs model calls may reach beyond public addresses (ARBITER_EGRESS_ALLOW). */
+  egressAllow: string[];
 }
 
 /** Stages whose data must survive a `cdk destroy` (tables and log groups are retained). */
@@ -69,5 +72,18 @@ export function readDeploymentConfig(node: Node): DeploymentConfig {
     rateLimit: setting('rateLimit', 'throttleRateLimit'),
     burstLimit: setting('burstLimit', 'throttleBurstLimit'),
   };
-  return { stage, throttle, defaultJudgeModel: parseModelId('defaultJudgeModel', node.tryGetContext('defaultJudgeModel'), DEFAULT_JUDGE_MODEL_ID) };
+  return {
+    stage,
+    throttle,
+    defaultJudgeModel: parseModelId('defaultJudgeModel', node.tryGetContext('defaultJudgeModel'), DEFAULT_JUDGE_MODEL_ID),
+    egressAllow: parseEgressAllowContext(node.tryGetContext('egressAllow')),
+  };
+}
+
+/** `-c egressAllow=models.internal,10.20.0.0/16` arrives as a string, a cdk.json value may be a list. */
+export function parseEgressAllowContext(value: unknown): string[] {
+  if (value === undefined || value === null || value === '') return [];
+  if (Array.isArray(value) && value.every((entry) => typeof entry === 'string')) return parseEgressAllow(value.join(','), 'CDK context egressAllow');
+  if (typeof value === 'string') return parseEgressAllow(value, 'CDK context egressAllow');
+  throw new Error(`Invalid CDK context egressAllow=${JSON.stringify(value)}: expected host names and CIDRs, comma-separated or as a list.`);
 }

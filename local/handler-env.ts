@@ -30,6 +30,10 @@ export function handlerEnvironment(input: HandlerEnvInput): Record<string, strin
     LOG_LEVEL: input.logLevel ?? 'INFO',
     // As the CDK stack sets it; the shell's value wins, so a local run can judge with a registered model.
     ARBITER_DEFAULT_JUDGE_MODEL: serviceConfig.defaultJudgeModel ?? DEFAULT_JUDGE_MODEL_ID,
+    // The cloud's egress policy plus loopback and plain http, so a model served on this machine can be
+    // registered and called; the shell's value wins, to try the cloud policy locally. ARBITER_EGRESS_ALLOW
+    // passes through from the shell with the rest of its environment.
+    ARBITER_EGRESS_POLICY: process.env.ARBITER_EGRESS_POLICY || 'local',
   };
   for (const name of Object.keys(tableDefinitions) as TableName[]) {
     env[tableDefinitions[name].envVar] = input.resources.tables[name];

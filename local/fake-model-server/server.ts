@@ -22,11 +22,14 @@ export interface FaultRates {
  * A fault tied to the prompt rather than drawn at random: every request whose prompt contains the marker
  * gets it, retries included, so a test knows exactly which items must fail and with what.
  * `timeout` hangs (as the random one does), `empty_body` and `non_json_body` answer 200 with such a body,
- * `bad_request` answers 400 (not retryable).
+ * `bad_request` answers 400 (not retryable), `large_answer` answers 200 with the usual answer followed by
+ * filler up to `bytes` bytes of UTF-8 (a model that rambles, or a server that answers to exhaust the reader).
  */
 export interface PromptFault {
   marker: string;
-  fault: 'timeout' | 'empty_body' | 'non_json_body' | 'bad_request';
+  fault: 'timeout' | 'empty_body' | 'non_json_body' | 'bad_request' | 'large_answer';
+  /** For `large_answer`: the answer's size in bytes. */
+  bytes?: number;
 }
 
 export interface FakeModelServerOptions {
@@ -43,7 +46,7 @@ export interface FakeModelServerOptions {
   promptFaults?: PromptFault[];
 }
 
-export type FakeOutcome = 'ok' | 'rate_limited' | 'server_error' | 'timeout' | 'malformed' | 'empty_body' | 'non_json_body' | 'bad_request' | 'not_found';
+export type FakeOutcome = 'ok' | 'rate_limited' | 'server_error' | 'timeout' | 'malformed' | 'empty_body' | 'non_json_body' | 'bad_request' | 'not_found' | 'large_answer';
 
 export interface FakeModelServerStats {
   requests: number;
@@ -156,11 +159,24 @@ interface ChatRequest {
 
 const errorBody = (message: string, type: string, code: string | null) => JSON.stringify({ error: { message, type, param: null, code } });
 
-function completion(request: ChatRequest, id: number): string {
+/**
+ * `answer`, then words of mixed-width characters (1 to 4 bytes in UTF-8, so a cut at a byte limit can land
+ * inside a character), then `[end]`: `bytes` bytes in all.
+ */
+export function padAnswer(answer: string, bytes: number): string {
+  const word = ' filler é € 𝄞';
+  const end = ' [end]';
+  const room = Math.max(0, bytes - Buffer.byteLength(answer) - end.length);
+  const words = word.repeat(Math.floor(room / Buffer.byteLength(word)));
+  return `${answer}${words}${' '.repeat(room - Buffer.byteLength(words))}${end}`;
+}
+
+function completion(request: ChatRequest, id: number, answerBytes?: number): string {
   const messages = request.messages ?? [];
   const prompt = [...messages].reverse().find((message) => message.role === 'user')?.content;
   const text = typeof prompt === 'string' ? prompt : '';
   let answer = fakeJudgeReply(text) ?? fakeAnswer(text);
+  if (answerBytes !== undefined) answer = padAnswer(answer, answerBytes);
   const limit = Number(request.max_completion_tokens ?? request.max_tokens ?? Infinity);
   const truncated = countTokens(answer) > limit;
   if (truncated) answer = answer.split(/\s+/).filter(Boolean).slice(0, limit).join(' ');
@@ -246,7 +262,8 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
       return send(response, 'bad_request', 400, errorBody("Missing required parameter: 'messages'.", 'invalid_request_error', 'missing_required_parameter'));
     }
     const prompt = [...chat.messages].reverse().find((message) => message.role === 'user')?.content;
-    const promptFault = settings.promptFaults?.find(({ marker }) => typeof prompt === 'string' && prompt.includes(marker))?.fault;
+    const matched = settings.promptFaults?.find(({ marker }) => typeof prompt === 'string' && prompt.includes(marker));
+    const promptFault = matched?.fault;
     if (promptFault === 'bad_request') {
       return send(response, 'bad_request', 400, errorBody('This prompt is refused by the fake model server.', 'invalid_request_error', null));
     }
@@ -254,6 +271,9 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
       return later(settings.latencyMs ?? 0, () =>
         send(response, promptFault, 200, promptFault === 'empty_body' ? '' : '<html><body>502 Bad Gateway</body></html>', promptFault === 'non_json_body' ? { 'content-type': 'text/html' } : {}),
       );
+    }
+    if (promptFault === 'large_answer') {
+      return later(settings.latencyMs ?? 0, () => send(response, promptFault, 200, completion(chat, id, matched?.bytes ?? 1_000_000)));
     }
     const fault = promptFault ?? drawFault();
     if (fault === 'timeout') {

@@ -29,6 +29,7 @@
  * the local stack's signals between parent and child processes (`ARBITER_STACK_CHILD`, `ARBITER_SEED_INPUT`).
  */
 import * as v from 'valibot';
+import { readEgressSettings, readResponseLimits, type EgressSettings, type ResponseLimits } from './provider-settings.js';
 
 interface Parser<T> {
   /** What a valid value is, completing "<VARIABLE> must be …". */
@@ -134,7 +135,21 @@ export const serviceConfig = {
   get credentials(): CredentialSource {
     return lookup('ARBITER_CREDENTIALS', environmentCredentials) ?? 'secretsManager';
   },
+  /** `ARBITER_EGRESS_POLICY` (`cloud` unless set) and `ARBITER_EGRESS_ALLOW`: where model calls may go. */
+  get egress(): EgressSettings {
+    if (!read.has(EGRESS)) read.set(EGRESS, readEgressSettings(process.env));
+    return read.get(EGRESS) as EgressSettings;
+  },
+  /** `ARBITER_MAX_RESPONSE_BYTES` (4 MiB) and `ARBITER_MAX_ANSWER_BYTES` (64 KiB): what is read and kept of a provider's answer. */
+  get responseLimits(): ResponseLimits {
+    if (!read.has(RESPONSE_LIMITS)) read.set(RESPONSE_LIMITS, readResponseLimits(process.env));
+    return read.get(RESPONSE_LIMITS) as ResponseLimits;
+  },
 };
+
+// The egress and response settings are parsed together (provider-settings.ts), so they are kept under one key each.
+const EGRESS = 'ARBITER_EGRESS_POLICY+ARBITER_EGRESS_ALLOW';
+const RESPONSE_LIMITS = 'ARBITER_MAX_RESPONSE_BYTES+ARBITER_MAX_ANSWER_BYTES';
 
 /** The local stack's settings; docs/local-stack.md describes them. */
 export const localStackConfig = {

@@ -190,7 +190,26 @@ describe('configuration', () => {
 
     const config = readDeploymentConfig(app.node);
 
-    expect(config).toEqual({ stage: 'pr-42', throttle: { rateLimit: 50, burstLimit: 80 }, defaultJudgeModel: 'anthropic.claude-3-haiku-20240307-v1:0' });
+    expect(config).toEqual({ stage: 'pr-42', throttle: { rateLimit: 50, burstLimit: 80 }, defaultJudgeModel: 'anthropic.claude-3-haiku-20240307-v1:0', egressAllow: [] });
+  });
+
+  test('the egress allowlist is read from context, as a string or a list, and a malformed entry is refused', () => {
+    const allow = (egressAllow: unknown) => readDeploymentConfig(new App({ context: { stage: 'dev', egressAllow } }).node).egressAllow;
+    expect(allow('vllm.internal, 10.20.0.0/16')).toEqual(['vllm.internal', '10.20.0.0/16']);
+    expect(allow(['vllm.internal', 'fd12::/64'])).toEqual(['vllm.internal', 'fd12::/64']);
+    expect(() => allow('https://vllm.internal')).toThrow(/egressAllow/);
+    expect(() => allow(42)).toThrow(/egressAllow/);
+  });
+
+  test('every function runs the cloud egress policy, with the allowlist only when one is given', () => {
+    const variables = (built: Built, id: string) =>
+      (built.stack.resolve((built.stack.functions[id]!.function.node.defaultChild as CfnElement & { environment?: unknown }).environment) as { variables?: Record<string, unknown> } | undefined)?.variables ?? {};
+    const allowing = build('egress', { egressAllow: ['vllm.internal', '10.20.0.0/16'] });
+    for (const definition of functionDefinitions) {
+      expect(variables(allowing, definition.id)).toMatchObject({ ARBITER_EGRESS_POLICY: 'cloud', ARBITER_EGRESS_ALLOW: 'vllm.internal,10.20.0.0/16' });
+      expect(variables(dev, definition.id)).toMatchObject({ ARBITER_EGRESS_POLICY: 'cloud' });
+      expect(variables(dev, definition.id).ARBITER_EGRESS_ALLOW).toBeUndefined();
+    }
   });
 
   test('the default judge model is read from context, and a malformed one is refused', () => {

@@ -222,3 +222,53 @@ describe('a provider that hangs past the invocation timeout', () => {
     }
   }, 60_000);
 });
+
+describe('a model that answers far more than anyone asked for', () => {
+  it('has a 1 MB answer scored on its stored part and flagged truncated, an answer over the byte cap fail only its item, and the evaluation complete', async () => {
+    const rambling = await startFakeModelServer({
+      seed: 3,
+      promptFaults: [
+        { marker: '[1mb]', fault: 'large_answer', bytes: 1_000_000 },
+        // Over the 4 MiB default cap on what is read of a response.
+        { marker: '[5mb]', fault: 'large_answer', bytes: 5 * 1024 * 1024 },
+      ],
+    });
+    try {
+      await register('rambling', rambling, 10_000);
+      const inputs = ['1 + 1', '[1mb] 2 + 2', '3 + 3', '[5mb] 4 + 4', '[1mb] 5 + 5', '6 + 6'];
+      const benchmarkId = await benchmarkOf('Rambling answers', inputs);
+
+      const evaluation = await runToEnd(client, {
+        model_id: 'rambling',
+        benchmark_id: benchmarkId,
+        custom_metrics: ['starts_with', { name: 'reached_the_end', type: 'contains', value: '[end]' }],
+      });
+
+      expect(evaluation.status).toBe('completed');
+      expect(evaluation.progress).toMatchObject({ total_items: 6, completed_items: 5, failed_items: 1 });
+      expect(evaluation.results.models[0]).toMatchObject({ completed_items: 5, failed_items: 1, failure_reasons: { malformed_response: 1 } });
+      const listed = await client.request('GET', `/api/v3/evaluations/${evaluation.evaluation_id}/results?limit=100`);
+      expect(listed.status).toBe(200);
+      const byInput = new Map(listed.json.items.map((row: any) => [row.input, row.outputs.rambling]));
+      for (const input of ['[1mb] 2 + 2', '[1mb] 5 + 5']) {
+        const output: any = byInput.get(input);
+        expect(output).toMatchObject({ status: 'scored', truncated: true, scores: { starts_with: 1, reached_the_end: 0 } });
+        // Cut at 64 KiB of UTF-8 without splitting a character: the stored text encodes back to itself.
+        const bytes = Buffer.byteLength(output.output);
+        expect(bytes).toBeLessThanOrEqual(64 * 1024);
+        expect(bytes).toBeGreaterThan(64 * 1024 - 4);
+        expect(output.output.isWellFormed()).toBe(true);
+        expect(output.output).not.toContain('\uFFFD');
+      }
+      expect(byInput.get('1 + 1')).toMatchObject({ status: 'scored', scores: { starts_with: 1, reached_the_end: 0 } });
+      expect(byInput.get('1 + 1')).not.toHaveProperty('truncated');
+      const flood: any = byInput.get('[5mb] 4 + 4');
+      expect(flood).toMatchObject({ status: 'failed', error: { code: 'malformed_response', attempts: 1 } });
+      expect(flood.error.message).toContain('response_too_large');
+      // The stored row of a truncated answer stays far under DynamoDB's 400 KB item limit.
+      expect(Buffer.byteLength(JSON.stringify(listed.json.items))).toBeLessThan(200_000);
+    } finally {
+      await rambling.stop();
+    }
+  }, 90_000);
+});

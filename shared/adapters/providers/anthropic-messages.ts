@@ -1,6 +1,7 @@
 /** Anthropic messages (`POST {base}/v1/messages`, API version 2023-06-01). */
 import * as v from 'valibot';
-import { postJson, readBody, type ErrorDetail, type Fetch } from './http.js';
+import type { Dispatcher } from 'undici';
+import { postJson, readBody, type ErrorDetail } from './http.js';
 import type { FinishReason, GenerateRequest, GenerateResult, ModelClient } from '../../domain/ports/model-client.js';
 
 export const ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
@@ -13,7 +14,8 @@ export interface AnthropicMessagesOptions {
   model: string;
   baseUrl?: string;
   apiKey: () => Promise<string | undefined>;
-  fetch?: Fetch;
+  /** The container's egress guard unless given (tests). */
+  dispatcher?: Dispatcher;
   defaultMaxTokens?: number;
 }
 
@@ -43,11 +45,9 @@ export function describeAnthropicError(status: number, body: unknown): ErrorDeta
 
 export class AnthropicMessagesClient implements ModelClient {
   private readonly url: string;
-  private readonly fetch: Fetch;
 
   constructor(private readonly options: AnthropicMessagesOptions) {
     this.url = `${(options.baseUrl ?? ANTHROPIC_BASE_URL).replace(/\/+$/, '')}/v1/messages`;
-    this.fetch = options.fetch ?? globalThis.fetch;
   }
 
   async generate(request: GenerateRequest): Promise<GenerateResult> {
@@ -55,7 +55,7 @@ export class AnthropicMessagesClient implements ModelClient {
     const apiKey = await this.options.apiKey();
     const started = performance.now();
     const body = await postJson({
-      fetch: this.fetch,
+      dispatcher: this.options.dispatcher,
       url: this.url,
       headers: { ...(apiKey ? { 'x-api-key': apiKey } : {}), 'anthropic-version': ANTHROPIC_VERSION },
       body: {

@@ -9,12 +9,26 @@ export interface Deadline {
   clear(): void;
 }
 
+/**
+ * One controller, aborted by the timer or by the caller, rather than `AbortSignal.any`, which costs a
+ * second signal and its bookkeeping on every model call.
+ */
 export function startDeadline(timeoutMs: number, callerSignal?: AbortSignal): Deadline {
-  const timer = new AbortController();
-  const handle = setTimeout(() => timer.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  const controller = new AbortController();
+  let expired = false;
+  const handle = setTimeout(() => {
+    expired = true;
+    controller.abort(new Error(`no answer within ${timeoutMs} ms`));
+  }, timeoutMs);
+  const onCallerAbort = () => controller.abort(callerSignal?.reason);
+  if (callerSignal?.aborted) onCallerAbort();
+  else callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
   return {
-    signal: callerSignal ? AbortSignal.any([callerSignal, timer.signal]) : timer.signal,
-    timedOut: () => timer.signal.aborted && !callerSignal?.aborted,
-    clear: () => clearTimeout(handle),
+    signal: controller.signal,
+    timedOut: () => expired && !callerSignal?.aborted,
+    clear: () => {
+      clearTimeout(handle);
+      callerSignal?.removeEventListener('abort', onCallerAbort);
+    },
   };
 }

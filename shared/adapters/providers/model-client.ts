@@ -1,17 +1,18 @@
 /** One entry point for the evaluator: a retrying `ModelClient` for any registered or built-in model. */
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import type { Dispatcher } from 'undici';
 import type { Model } from '../../contracts/models/schemas.js';
 import { AnthropicMessagesClient } from './anthropic-messages.js';
 import { BaselineClient, isBaselineKind } from './baseline.js';
 import { BedrockConverseClient } from './bedrock-converse.js';
 import { apiKeySourceFromEnvironment, resolveApiKey, type ApiKeySource } from './api-key-sources.js';
-import type { Fetch } from './http.js';
 import { OpenAiChatClient } from './openai-chat.js';
 import { withRetries, type RetryPolicy } from './retry.js';
 import { ProviderError, type ModelClient } from '../../domain/ports/model-client.js';
 
 export interface ModelClientDeps {
-  fetch?: Fetch;
+  /** Carries HTTP providers' calls; the container's egress guard unless given (tests). */
+  dispatcher?: Dispatcher;
   bedrock?: BedrockRuntimeClient;
   apiKeys?: ApiKeySource;
   retry?: RetryPolicy;
@@ -24,9 +25,9 @@ export function createProviderClient(model: Model, deps: ModelClientDeps = {}): 
   switch (model.provider) {
     case 'openai':
     case 'openai_compatible':
-      return new OpenAiChatClient({ model: model.provider_model_id, baseUrl: model.base_url, apiKey, fetch: deps.fetch });
+      return new OpenAiChatClient({ model: model.provider_model_id, baseUrl: model.base_url, apiKey, dispatcher: deps.dispatcher });
     case 'anthropic':
-      return new AnthropicMessagesClient({ model: model.provider_model_id, baseUrl: model.base_url, apiKey, fetch: deps.fetch });
+      return new AnthropicMessagesClient({ model: model.provider_model_id, baseUrl: model.base_url, apiKey, dispatcher: deps.dispatcher });
     case 'bedrock':
       return new BedrockConverseClient({ modelId: model.provider_model_id, client: deps.bedrock });
     case 'baseline':

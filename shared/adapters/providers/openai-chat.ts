@@ -3,7 +3,8 @@
  * the same protocol (vLLM, Ollama, LM Studio, …).
  */
 import * as v from 'valibot';
-import { postJson, readBody, type ErrorDetail, type Fetch } from './http.js';
+import type { Dispatcher } from 'undici';
+import { postJson, readBody, type ErrorDetail } from './http.js';
 import type { FinishReason, GenerateRequest, GenerateResult, ModelClient } from '../../domain/ports/model-client.js';
 
 export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
@@ -14,7 +15,8 @@ export interface OpenAiChatOptions {
   baseUrl?: string;
   /** Looked up per call (sources cache); undefined sends no Authorization header, which local servers expect. */
   apiKey?: () => Promise<string | undefined>;
-  fetch?: Fetch;
+  /** The container's egress guard unless given (tests). */
+  dispatcher?: Dispatcher;
 }
 
 const ChatCompletionSchema = v.object({
@@ -47,13 +49,11 @@ export class OpenAiChatClient implements ModelClient {
   private readonly url: string;
   /** OpenAI's newer models reject `max_tokens`; compatible servers mostly know only `max_tokens`. */
   private readonly maxTokensField: 'max_tokens' | 'max_completion_tokens';
-  private readonly fetch: Fetch;
 
   constructor(private readonly options: OpenAiChatOptions) {
     const base = (options.baseUrl ?? OPENAI_BASE_URL).replace(/\/+$/, '');
     this.url = `${base}/chat/completions`;
     this.maxTokensField = new URL(base).hostname === 'api.openai.com' ? 'max_completion_tokens' : 'max_tokens';
-    this.fetch = options.fetch ?? globalThis.fetch;
   }
 
   async generate(request: GenerateRequest): Promise<GenerateResult> {
@@ -61,7 +61,7 @@ export class OpenAiChatClient implements ModelClient {
     const apiKey = await this.options.apiKey?.();
     const started = performance.now();
     const body = await postJson({
-      fetch: this.fetch,
+      dispatcher: this.options.dispatcher,
       url: this.url,
       headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {},
       body: {

@@ -163,6 +163,8 @@ export const PairwiseJudgementSchema = v.strictObject({
 export const ModelOutputSchema = v.strictObject({
   status: v.picklist(['scored', 'failed']),
   output: v.optional(v.string()),
+  truncated: v.optional(v.pipe(v.literal(true), v.description('The answer was longer than the stored limit (64 KiB of UTF-8 by default): `output` holds its start, which is what was scored.'))),
+  notes: v.optional(v.pipe(v.array(v.string()), v.description('What Arbiter changed in what the provider sent (a cut answer, token counts it could not use), in words.'))),
   scores: v.record(v.string(), nullableNumber),
   latency_ms: v.optional(v.number()),
   usage: v.optional(TokenUsageSchema),

@@ -296,7 +296,7 @@ export const operations: Record<string, OperationSpec> = {
     responses: { 201: { description: 'Registered.', schema: ModelSchema, headers: location('the model') } },
     errors: {
       409: 'A model with this id is already registered (`model_exists`); delete it first to change it.',
-      422: "The model's credentials are not usable (`model_credentials_missing`): the named secret or variable does not exist.",
+      422: "The model's credentials are not usable (`model_credentials_missing`): the named secret or variable does not exist; or this deployment may not call its `base_url` (`base_url_not_allowed`): a loopback, private, link-local or metadata address, or plain http where only https is allowed (docs/security.md).",
     },
   },
   'GET /api/v3/models': {

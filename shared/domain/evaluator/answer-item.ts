@@ -9,6 +9,7 @@ import type { EvaluatorDeps } from './deps.js';
 import { judgeAnswer, judgePair } from './judging.js';
 import type { ChunkWork } from './load-chunk.js';
 import { renderPrompt } from './render-prompt.js';
+import { boundAnswer } from './bounded-answer.js';
 
 function sampleOf(item: BenchmarkItem, output: string): ScoreInput {
   return { output, input: item.input, expected: item.expected, choices: item.choices, context: item.context, metadata: item.metadata };
@@ -82,13 +83,14 @@ export class ItemAnswerer {
         signal,
         reference: { expected: item.expected, choices: item.choices },
       });
-      const cost = callCost(model, result.usage);
+      // Stored and scored as bounded, well-formed text, so one huge answer cannot break the chunk's writes.
+      const bounded = boundAnswer(result);
+      const cost = callCost(model, bounded.usage);
       return {
         status: 'scored',
-        output: result.text,
-        scores: this.work.scorer.score({ item, output: result.text, latency_ms: result.latency_ms, output_tokens: result.usage.output_tokens, cost_usd: cost }),
+        ...bounded,
+        scores: this.work.scorer.score({ item, output: bounded.output, latency_ms: result.latency_ms, output_tokens: bounded.usage.output_tokens, cost_usd: cost }),
         latency_ms: result.latency_ms,
-        usage: result.usage,
         cost_usd: cost,
         finish_reason: result.finish_reason,
         attempts: result.attempts,

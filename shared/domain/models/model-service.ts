@@ -4,12 +4,14 @@ import type { Page } from '../../contracts/pagination.js';
 import { ModelAlreadyExistsError, type ModelStore } from '../ports/model-store.js';
 import { isoNow } from '../../platform/time.js';
 import { builtinCatalogue, resolveBuiltinModel } from './builtin-models.js';
+import { assertBaseUrlAllowed } from './egress-policy.js';
 import type { CredentialCheck } from '../ports/credential-check.js';
 import type { Model, RegisterModelRequest } from '../../contracts/models/schemas.js';
 
 type Store = Pick<ModelStore, 'create' | 'get' | 'list' | 'delete' | 'setDefaultJudge' | 'clearDefaultJudge'>;
 
 export async function registerModel(store: Store, credentials: CredentialCheck, tenantId: string, request: RegisterModelRequest): Promise<Model> {
+  assertBaseUrlAllowed(request.base_url);
   const model: Model = { ...request, builtin: false, baseline: request.provider === 'baseline', created_at: isoNow() };
   const problem = await credentials.problem(model);
   if (problem) {

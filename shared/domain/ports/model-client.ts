@@ -46,6 +46,8 @@ export const providerErrorCodes = [
   'malformed_response',
   'credentials_missing',
   'refused',
+  /** The egress policy refused where the model's host leads (see docs/security.md); never retried. */
+  'egress_denied',
 ] as const;
 export type ProviderErrorCode = (typeof providerErrorCodes)[number];
 

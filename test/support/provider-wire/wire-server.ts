@@ -6,6 +6,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { constants, createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse, type ServerHttp2Session } from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import { Agent, type Dispatcher } from 'undici';
 
 type Response = ServerResponse | Http2ServerResponse;
 
@@ -50,6 +51,14 @@ export function truncated(status: number, text: string, declaredLength = text.le
     const body: { write(chunk: string, callback: () => void): boolean } = response;
     body.write(text, () => dropConnection(response));
   };
+}
+
+/**
+ * A dispatcher that sends every request to `origin` whatever its URL says, for adapters whose URL is a
+ * provider's official endpoint (https://api.openai.com): the call lands on a local wire server instead.
+ */
+export function sendingTo(origin: string): Dispatcher {
+  return new Agent().compose((dispatch) => (options, handler) => dispatch({ ...options, origin }, handler));
 }
 
 function readBody(request: IncomingMessage | Http2ServerRequest): Promise<string> {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { OpenAiChatClient } from '#shared/adapters/providers/openai-chat.js';
 import { withRetries } from '#shared/adapters/providers/retry.js';
 import type { GenerateRequest } from '#shared/domain/ports/model-client.js';
-import { fakeAnswer, startFakeModelServer, type FakeModelServer, type FakeOutcome } from '../../../local/fake-model-server/server.js';
+import { fakeAnswer, padAnswer, startFakeModelServer, type FakeModelServer, type FakeOutcome } from '../../../local/fake-model-server/server.js';
 
 const arithmetic = JSON.parse(readFileSync(new URL('../../../local/samples/arithmetic.json', import.meta.url), 'utf8')) as {
   items: { id: string; input: string; expected: string }[];
@@ -42,6 +42,16 @@ describe('fakeAnswer', () => {
     const prompt = 'Summarise in one sentence.\n\nThe council voted on Tuesday to build a park. Work starts in May.';
 
     expect(fakeAnswer(prompt)).toBe('The council voted on Tuesday to build a park.');
+  });
+});
+
+describe('padAnswer', () => {
+  it.each([100, 1001, 65_537, 1_000_000])('pads the answer to exactly %i bytes of UTF-8, with characters of every width, ending in [end]', (bytes) => {
+    const padded = padAnswer('42', bytes);
+
+    expect(Buffer.byteLength(padded)).toBe(bytes);
+    expect(padded.startsWith('42 filler é € 𝄞')).toBe(true);
+    expect(padded.endsWith(' [end]')).toBe(true);
   });
 });
 

@@ -5,7 +5,7 @@ import { EnvironmentApiKeys } from '#shared/adapters/providers/api-key-sources.j
 import { createModelClient } from '#shared/adapters/providers/model-client.js';
 import type { RetryPolicy } from '#shared/adapters/providers/retry.js';
 import type { GenerateRequest } from '#shared/domain/ports/model-client.js';
-import { startWireServer, type WireServer } from '../../support/provider-wire/wire-server.js';
+import { sendingTo, startWireServer, type WireServer } from '../../support/provider-wire/wire-server.js';
 
 const registered = (overrides: Partial<Model>): Model => ({
   model_id: 'my-model',
@@ -63,8 +63,8 @@ describe('createModelClient', () => {
   });
 
   it('fails without calling OpenAI when its key is missing, and says where to put it', async () => {
-    const toLocal: typeof fetch = (url, init) => fetch(String(url).replace('https://api.openai.com', server.url), init);
-    const client = createModelClient(resolveBuiltinModel('gpt-4o-mini')!, { apiKeys: new EnvironmentApiKeys({}), fetch: toLocal, retry });
+    const toLocal = sendingTo(server.url);
+    const client = createModelClient(resolveBuiltinModel('gpt-4o-mini')!, { apiKeys: new EnvironmentApiKeys({}), dispatcher: toLocal, retry });
 
     const error = await client.generate(request).catch((caught: unknown) => caught);
 

@@ -1,6 +1,6 @@
 import { OpenAiChatClient } from '#shared/adapters/providers/openai-chat.js';
 import { ProviderError, type GenerateRequest } from '#shared/domain/ports/model-client.js';
-import { hang, reset, startWireServer, truncated, type WireServer } from '../../support/provider-wire/wire-server.js';
+import { hang, reset, sendingTo, startWireServer, truncated, type WireServer } from '../../support/provider-wire/wire-server.js';
 
 /** The documented example answer of `POST /v1/chat/completions`. */
 const documentedCompletion = {
@@ -93,8 +93,8 @@ describe('OpenAI chat completions adapter', () => {
 
   it('sends max_completion_tokens to api.openai.com, which rejects max_tokens for newer models', async () => {
     server.reply({ body: documentedCompletion });
-    const toLocal: typeof fetch = (url, init) => fetch(String(url).replace('https://api.openai.com', server.url), init);
-    const openai = new OpenAiChatClient({ model: 'gpt-4o-mini', apiKey: async () => apiKey, fetch: toLocal });
+    const toLocal = sendingTo(server.url);
+    const openai = new OpenAiChatClient({ model: 'gpt-4o-mini', apiKey: async () => apiKey, dispatcher: toLocal });
 
     await openai.generate(request({ parameters: { max_tokens: 10 } }));
 
