@@ -212,7 +212,7 @@ export const graderDocs = {
   text_similarity: {
     type: 'text_similarity',
     kind: 'computed',
-    description: `OpenAI Evals grader, reporting the similarity itself. Supported: ${Object.entries(similarity).map(([name, metric]) => `${name} → ${metric.description}`).join('; ')}. gleu, meteor, cosine and rouge_3–5 answer 422.`,
+    description: `OpenAI Evals grader, reporting the similarity itself. Supported: ${Object.entries(similarity).map(([name, metric]) => `${name} → ${metric.description}`).join('; ')}. gleu, meteor, cosine and rouge_3–5 answer 422. Each reads as much of the texts as the metric it maps to (see bleu, rouge_l, edit_similarity).`,
     range: [0, 1],
     higherIsBetter: true,
     binary: false,
