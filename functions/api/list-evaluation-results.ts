@@ -11,7 +11,8 @@ const exportMaxBytes = Number(process.env.ARBITER_EXPORT_MAX_BYTES) || DEFAULT_E
 /**
  * One row per item with every model's answer side by side; `?failed=true` and `?model_id=` filter.
  * `?format=csv|jsonl` exports every result instead of a page (`limit` does not apply), continued by the
- * `x-arbiter-next-cursor` header when the response would pass Lambda's size limit.
+ * `x-arbiter-next-cursor` header when the response would pass Lambda's size limit; CSV cells that would
+ * run as spreadsheet formulas are escaped unless `?escape_formulas=false`.
  */
 export const handler = httpRoute({ scope: 'evaluations:read', query: ListResultsQuerySchema }, async ({ caller, path, query }) => {
   const evaluationId = path.evaluation_id ?? '';
@@ -21,7 +22,13 @@ export const handler = httpRoute({ scope: 'evaluations:read', query: ListResults
     evaluations,
     caller.tenantId,
     evaluationId,
-    { format: query.format, failedOnly: query.failed, ...(query.model_id ? { modelId: query.model_id } : {}), ...(query.cursor ? { cursor: query.cursor } : {}) },
+    {
+      format: query.format,
+      failedOnly: query.failed,
+      escapeFormulas: query.escape_formulas,
+      ...(query.model_id ? { modelId: query.model_id } : {}),
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+    },
     { maxBytes: exportMaxBytes },
   );
   return {
