@@ -7,7 +7,7 @@ import { sentenceChrf } from './lexical/chrf.js';
 import { contains, startsWith } from './lexical/contains.js';
 import { editSimilarity } from './lexical/edit-similarity.js';
 import { exactMatch } from './lexical/exact-match.js';
-import { regexMatch } from './lexical/regex.js';
+import { MAX_PATTERN_CHARS, MAX_PROGRAM_SIZE, regexMatch } from './lexical/regex.js';
 import { rougeL, rougeN } from './lexical/rouge.js';
 import { tokenF1 } from './lexical/token-f1.js';
 import { jsonSchemaMatch, jsonValid } from './structured/json.js';
@@ -98,8 +98,7 @@ export const containsMetric = computed<ContainsParams>(
 export const regexMetric = computed<RegexParams>(
   {
     name: 'regex',
-    description:
-      'Output matches the configured regular expression anywhere. JavaScript syntax, matched in linear time by RE2 (re2js): backreferences and lookaround are refused with 422 at creation; `\\s` is ASCII whitespace and `.` excludes only `\\n`. The whole output is matched (cutting it could make `$` match where it does not).',
+    description: `Output matches the configured regular expression anywhere. JavaScript syntax, matched in linear time by RE2 (re2js): backreferences, lookaround and patterns that compile to more than ${count(MAX_PROGRAM_SIZE)} instructions are refused with 422 at creation; \`\\s\` is ASCII whitespace and \`.\` excludes only \`\\n\`. The whole output is matched (cutting it could make \`$\` match where it does not).`,
     ...passFail,
     parameters: [
       { name: 'pattern', type: 'string', description: 'The regular expression.' },
@@ -116,7 +115,7 @@ export const jsonSchemaMetric = computed<JsonSchemaParams>(
   {
     name: 'json_schema',
     description:
-      'Output is JSON that satisfies the configured JSON Schema (draft-07 unless `$schema` names 2019-09 or 2020-12; `format` is not checked). `pattern` and `patternProperties` run on RE2 in linear time, as the `regex` metric does.',
+      `Output is JSON that satisfies the configured JSON Schema (draft-07 unless \`$schema\` names 2019-09 or 2020-12; \`format\` is not checked). \`pattern\` and \`patternProperties\` run on RE2 in linear time, with the \`regex\` metric's rules, and are at most ${count(MAX_PATTERN_CHARS)} characters.`,
     ...passFail,
     parameters: [{ name: 'schema', type: 'object', description: 'The JSON Schema.' }],
   },

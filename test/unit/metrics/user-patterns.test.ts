@@ -33,6 +33,17 @@ describe('user patterns run on a linear-time engine', () => {
     expect(error.message).toContain(reason);
   });
 
+  it('refuses, before compiling it, a pattern whose counted repetitions would compile to a huge program', () => {
+    // 994 characters that RE2 would compile to 142,002 instructions (seconds and tens of MB).
+    const started = performance.now();
+    const error = refusal({ name: 'r', type: 'regex', pattern: 'a{1000}'.repeat(142) });
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(error).toMatchObject({ field: 'pattern', message: expect.stringContaining('too large') });
+    expect(refusal({ name: 'r', type: 'regex', pattern: 'a{2,1000}b{1000}' }).message).toContain('at most 2500');
+    // At the edge: \d{1,1000} compiles to 2,001 instructions and is accepted.
+    expect(scorer({ name: 'r', type: 'regex', pattern: String.raw`^\d{1,1000}$` })('12345')).toBe(1);
+  });
+
   it('refuses a flag given twice, naming the flags field', () => {
     expect(refusal({ name: 'r', type: 'regex', pattern: 'a', flags: 'ii' })).toMatchObject({ code: 'invalid_metric_config', field: 'flags', message: expect.stringContaining('given twice') });
   });
@@ -64,6 +75,11 @@ describe('user patterns run on a linear-time engine', () => {
     expect(refusal({ name: 's', type: 'json_schema', schema: { type: 'object', patternProperties: { '^x(?=y)': {} } } })).toMatchObject({
       field: 'schema.patternProperties.^x(?=y)',
       message: expect.stringContaining('lookahead'),
+    });
+    // JSON Schema patterns have the regex metric's length limit, so no schema can hold a pattern that takes seconds to compile.
+    expect(refusal({ name: 's', type: 'json_schema', schema: { type: 'string', pattern: 'a{1000}'.repeat(2000) } })).toMatchObject({
+      field: 'schema.pattern',
+      message: expect.stringContaining('longer than 1000 characters'),
     });
     // `const` holds data: a "pattern" key in it is not a pattern.
     expect(() => resolveMetrics([{ name: 's', type: 'json_schema', schema: { const: { pattern: String.raw`(a)\1` } } }], { taskType: 'free_text' })).not.toThrow();

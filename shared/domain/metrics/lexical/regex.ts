@@ -72,17 +72,91 @@ function unsupportedConstruct(pattern: string): string | undefined {
   return undefined;
 }
 
+/** Longest pattern accepted, as the `regex` metric's schema allows; JSON Schema patterns have no limit of their own. */
+export const MAX_PATTERN_CHARS = 1000;
+
+/**
+ * Most instructions a compiled pattern may have. Matching is linear in the text, but compiling is linear
+ * in the program, and counted repetitions multiply it: `a{1000}` written a thousand times (7 KB) took
+ * 10 s and 470 MB to compile. 2,500 admits `\d{1,1000}` (2,001) and `(?:ab){1000}` (2,002).
+ */
+export const MAX_PROGRAM_SIZE = 2500;
+
+/**
+ * About how many instructions RE2 compiles the pattern to, worked out without compiling it (so that a
+ * pattern that would take seconds to compile is refused in microseconds): atoms count one, groups add up
+ * their contents, a counted repetition multiplies what it repeats.
+ */
+function estimatedProgramSize(pattern: string): number {
+  const outer: number[] = [];
+  let size = 0;
+  let last = 0;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') {
+      const next = pattern[++i];
+      // `\x{…}`, `\u{…}`, `\p{…}`: the braces belong to the escape, not to a repetition.
+      if ((next === 'x' || next === 'u' || next === 'p' || next === 'P') && pattern[i + 1] === '{') i = Math.max(i, pattern.indexOf('}', i));
+      size += 1;
+      last = 1;
+    } else if (c === '[') {
+      let j = i + 1;
+      if (pattern[j] === '^') j++;
+      if (pattern[j] === ']') j++;
+      while (j < pattern.length && pattern[j] !== ']') j += pattern[j] === '\\' ? 2 : 1;
+      i = j;
+      size += 1;
+      last = 1;
+    } else if (c === '(') {
+      outer.push(size);
+      size = 0;
+      last = 0;
+      const prefix = /^\(\?(?:P?<[^>]*>|[a-zA-Z-]*:?)/.exec(pattern.slice(i, i + 48));
+      if (prefix) i += prefix[0].length - 1;
+    } else if (c === ')') {
+      const group = size + 2;
+      size = (outer.pop() ?? 0) + group;
+      last = group;
+    } else if (c === '{' && /^\{\d+(?:,\d*)?\}/.test(pattern.slice(i, i + 24))) {
+      const [whole, min, comma, max] = /^\{(\d+)(,?)(\d*)\}/.exec(pattern.slice(i, i + 24))!;
+      const most = comma ? (max ? Number(max) : Number(min) + 1) : Number(min);
+      const repeated = last * most + Math.max(0, most - Number(min));
+      size += repeated - last;
+      last = repeated;
+      i += whole.length - 1;
+    } else {
+      size += 1;
+      if (c === '|') last = 0;
+      else if (c !== '*' && c !== '+' && c !== '?') last = 1;
+    }
+  }
+  return outer.reduce((sum, part) => sum + part, size);
+}
+
+const tooLarge = (instructions: number) =>
+  new PatternError(
+    `the pattern is too large: it compiles to about ${instructions} instructions, at most ${MAX_PROGRAM_SIZE} are allowed (a counted repetition such as x{1000} multiplies what it repeats)`,
+    'pattern',
+  );
+
 /** Compiles a JavaScript-syntax pattern for linear-time matching; throws PatternError with the reason. */
 export function compileLinearRegex(pattern: string, flags = ''): LinearRegex {
   const bits = flagsOf(flags);
+  if (pattern.length > MAX_PATTERN_CHARS) throw new PatternError(`the pattern is longer than ${MAX_PATTERN_CHARS} characters`, 'pattern');
   const unsupported = unsupportedConstruct(pattern);
   if (unsupported) throw new PatternError(unsupported, 'pattern');
+  // The estimate only keeps huge programs from being compiled; the compiled size is the rule.
+  const estimate = estimatedProgramSize(pattern);
+  if (estimate > 4 * MAX_PROGRAM_SIZE) throw tooLarge(estimate);
+  let regex: RE2JS;
   try {
-    return RE2JS.compile(RE2JS.translateRegExp(pattern), bits);
+    regex = RE2JS.compile(RE2JS.translateRegExp(pattern), bits);
   } catch (error) {
     const reason = error instanceof Error ? error.message.replace(/^error parsing regexp: /, '') : String(error);
     throw new PatternError(`the pattern is not supported: ${reason}`, 'pattern');
   }
+  if (regex.programSize() > MAX_PROGRAM_SIZE) throw tooLarge(regex.programSize());
+  return regex;
 }
 
 /**
