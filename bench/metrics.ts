@@ -2,9 +2,15 @@
  * `npx tsx bench/metrics.ts`: throughput of every lexical metric on 10,000 generated items with ~50-word
  * answers (items/s per metric, and for all of them together), and the time of the evaluator's finalize
  * step: aggregate + paired comparison + Holm + verdict for 4 metrics over 100,000 items × 2 models.
+ * The `regex` section runs configured `regex` metrics exactly as an evaluation resolves them: typical
+ * patterns over the same answers, then the catastrophic case `^(a+)+$` against `a…a!` of growing length,
+ * each length in a child process (bench/regex-catastrophic.ts) killed after BENCH_REGEX_TIMEOUT_MS.
  * Prints a JSON report. BENCH_ITEMS and BENCH_STATS_ITEMS override the sizes.
  */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { builtinMetrics } from '#shared/domain/metrics/builtin-metrics.js';
+import { resolveMetrics } from '#shared/domain/metrics/registry.js';
 import type { ScoreInput } from '#shared/domain/metrics/types.js';
 import { aggregate } from '#shared/domain/stats/aggregate.js';
 import { comparePaired } from '#shared/domain/stats/compare.js';
@@ -62,6 +68,56 @@ for (const sample of items.slice(0, 200)) for (const name of lexicalMetrics) {
 const perMetric = Object.fromEntries(lexicalMetrics.map((name) => [name, timeMetric(name)]));
 const totalMs = Object.values(perMetric).reduce((sum, result) => sum + result.ms, 0);
 
+/** A configured regex metric, resolved as an evaluation resolves it (compiled once, scored per item). */
+function regexScorer(pattern: string, flags?: string): (sample: ScoreInput) => number | null {
+  const [metric] = resolveMetrics([{ name: 'pattern', type: 'regex', pattern, ...(flags ? { flags } : {}) }], { taskType: 'free_text' });
+  if (metric?.kind !== 'computed') throw new Error('a regex metric is computed');
+  return (sample) => metric.score(sample);
+}
+
+// What tenants write: a citation marker, a leading yes/no, a date, a capitalised name, an alternation.
+const typicalPatterns: { pattern: string; flags?: string }[] = [
+  { pattern: String.raw`\[\d+\]` },
+  { pattern: String.raw`^(?:yes|no)\b`, flags: 'i' },
+  { pattern: String.raw`\b\d{4}-\d{2}-\d{2}\b` },
+  { pattern: String.raw`\b[A-Z][a-z]+\s[A-Z][a-z]+\b` },
+  { pattern: String.raw`\b(?:kalo|mine|ruti)\w*\.`, flags: 'i' },
+];
+
+function timeRegex(): Record<string, unknown> {
+  const typical = typicalPatterns.map(({ pattern, flags }) => {
+    const score = regexScorer(pattern, flags);
+    for (const sample of items.slice(0, 200)) score(sample);
+    const start = performance.now();
+    let sum = 0;
+    for (const sample of items) sum += score(sample) ?? 0;
+    const ms = performance.now() - start;
+    return { pattern, flags: flags ?? '', items_per_s: Math.round((itemCount / ms) * 1000), ms: Math.round(ms), mean: Number((sum / itemCount).toFixed(4)) };
+  });
+  const typicalMs = typical.reduce((sum, result) => sum + result.ms, 0);
+
+  // One child process per length, killed at the timeout: a backtracking engine cannot be interrupted from inside.
+  const lengths = (process.env.BENCH_REGEX_LENGTHS ?? '16,20,24,26,28,1000,100000').split(',').map(Number);
+  const rows = lengths.map((length) => {
+    try {
+      const out = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(new URL('./regex-catastrophic.ts', import.meta.url)), String(length)], {
+        timeout: catastrophicTimeoutMs,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      return JSON.parse(out.toString()) as Record<string, unknown>;
+    } catch (error) {
+      if ((error as { signal?: string }).signal !== 'SIGTERM') throw error;
+      return { answer_chars: length + 1, items: 0, items_per_s: 0, note: `one item did not finish within ${catastrophicTimeoutMs} ms (killed)` };
+    }
+  });
+  return {
+    typical: { patterns: typical, all_patterns: { ms: typicalMs, items_per_s: Math.round(((itemCount * typical.length) / typicalMs) * 1000) } },
+    catastrophic: { pattern: '^(a+)+$', answer: 'a…a!', rows },
+  };
+}
+const catastrophicTimeoutMs = Number(process.env.BENCH_REGEX_TIMEOUT_MS ?? 10_000);
+const regex = timeRegex();
+
 /** Four metrics for two models, as the finalize step sees them: two pass/fail, two continuous (one lower-is-better). */
 function finalizeInputs() {
   const source = createRandom(99);
@@ -108,6 +164,7 @@ const report = {
     per_metric: perMetric,
     all_metrics: { ms: totalMs, items_per_s: Math.round((itemCount / totalMs) * 1000) },
   },
+  regex,
   finalize: {
     items: statsItemCount,
     models: 2,

@@ -97,7 +97,7 @@ export interface paths {
         };
         /**
          * Per-item results
-         * @description One row per benchmark item, every model's answer side by side with its scores, latency, usage and failure reason. `?failed=true` keeps failed items only, `?model_id=` one model. `?format=csv|jsonl` exports every result in one response instead of a page (`limit` does not apply); an export that would pass Lambda's response size limit stops early and sets the `x-arbiter-next-cursor` header: pass it back as `cursor` for the rest.
+         * @description One row per benchmark item, every model's answer side by side with its scores, latency, usage and failure reason. `?failed=true` keeps failed items only, `?model_id=` one model. `?format=csv|jsonl` exports every result in one response instead of a page (`limit` does not apply); an export that would pass Lambda's response size limit stops early and sets the `x-arbiter-next-cursor` header: pass it back as `cursor` for the rest. CSV cells that a spreadsheet would run as a formula are escaped with a leading `'` unless `?escape_formulas=false`.
          */
         get: operations["listEvaluationResults"];
         put?: never;
@@ -1353,6 +1353,8 @@ export interface operations {
                 model_id?: string;
                 failed?: boolean;
                 format?: "json" | "csv" | "jsonl";
+                /** @description CSV only. By default a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return (or their full-width forms) gets a leading `'`, so a spreadsheet shows the text instead of running it as a formula: answers come from models, and a model's answer can be `=HYPERLINK(…)`. `false` writes every cell verbatim. */
+                escape_formulas?: boolean;
             };
             header?: never;
             path: {

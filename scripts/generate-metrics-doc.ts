@@ -9,6 +9,7 @@ import { builtinMetrics } from '#shared/domain/metrics/builtin-metrics.js';
 import { defaultJudgeScale, judgeTemplates, pairwiseTemplate } from '#shared/domain/metrics/judge/templates.js';
 import { unsupportedGraderTypes } from '#shared/contracts/evaluations/grader-schemas.js';
 import { supportedSimilarityMetrics } from '#shared/domain/metrics/graders/openai-graders.js';
+import { MAX_JUDGE_REPLY_CHARS } from '#shared/domain/metrics/judge/reply-json.js';
 import { configurableMetrics, defaultMetricsByTaskType } from '#shared/domain/metrics/registry.js';
 import { DEFAULT_JUDGE_MODEL_ID } from '#shared/contracts/models/builtin-defaults.js';
 import type { MetricRange, ParameterDoc } from '#shared/domain/metrics/types.js';
@@ -71,6 +72,14 @@ function render(): string {
     `Judge metrics are scored by a judge model on a ${defaultJudgeScale[0]}–${defaultJudgeScale[1]} scale (or the configured one) and`,
     'normalised to 0–1. Their prompt templates are versioned; results record the template id. A reply that',
     'gives no usable score (refusal, no score, off the scale) is a typed failure, never a silent zero.',
+    '',
+    'Answers cannot steer their own score. The material a judge reads (question, answer, reference, context;',
+    "in OpenAI model graders the model's answer) sits between tags carrying a code drawn at random for each call,",
+    'which no answer can know, so an answer that writes a closing tag stays inside the material. The verdict is',
+    'the whole reply read as one JSON object (`{"score": …}`, `{"winner": …}`, `{"label": …}`), and the judge is',
+    'asked for JSON mode where its provider has one (OpenAI and compatible servers): a score or JSON verdict',
+    'quoted from the answer is never taken for the judge\'s own. A reply in prose, or longer than',
+    `${MAX_JUDGE_REPLY_CHARS.toLocaleString('en-US')} characters, is a \`no_score\` failure (version 1 templates searched the reply for a score).`,
     '',
     '| Template | Needs |',
     '| --- | --- |',

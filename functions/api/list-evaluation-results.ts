@@ -14,7 +14,8 @@ const exportMaxBytes = serviceConfig.exportMaxBytes ?? DEFAULT_EXPORT_MAX_BYTES;
 /**
  * One row per item with every model's answer side by side; `?failed=true` and `?model_id=` filter.
  * `?format=csv|jsonl` exports every result instead of a page (`limit` does not apply), continued by the
- * `x-arbiter-next-cursor` header when the response would pass Lambda's size limit.
+ * `x-arbiter-next-cursor` header when the response would pass Lambda's size limit; CSV cells that would
+ * run as spreadsheet formulas are escaped unless `?escape_formulas=false`.
  */
 export const handler = httpRoute({ scope: 'evaluations:read', query: ListResultsQuerySchema }, async ({ caller, path, query }) => {
   const evaluationId = path.evaluation_id ?? '';
@@ -24,7 +25,13 @@ export const handler = httpRoute({ scope: 'evaluations:read', query: ListResults
     evaluations,
     caller.tenantId,
     evaluationId,
-    { format: query.format, failedOnly: query.failed, ...(query.model_id ? { modelId: query.model_id } : {}), ...(query.cursor ? { cursor: query.cursor } : {}) },
+    {
+      format: query.format,
+      failedOnly: query.failed,
+      escapeFormulas: query.escape_formulas,
+      ...(query.model_id ? { modelId: query.model_id } : {}),
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+    },
     { maxBytes: exportMaxBytes },
   );
   return {

@@ -44,7 +44,11 @@ export interface FakeModelServerOptions {
   hangMs?: number;
   /** Checked before the random faults; the first marker found in the prompt wins. */
   promptFaults?: PromptFault[];
+  /** How it answers judge prompts: `varied` (the default) or `literal` (see `literalJudgeReply`). */
+  judgeMode?: JudgeMode;
 }
+
+export type JudgeMode = 'varied' | 'literal';
 
 export type FakeOutcome = 'ok' | 'rate_limited' | 'server_error' | 'timeout' | 'malformed' | 'empty_body' | 'non_json_body' | 'bad_request' | 'not_found' | 'large_answer';
 
@@ -121,33 +125,73 @@ export function fakeAnswer(prompt: string): string {
   return /^.*?[.!?](?=\s|$)/s.exec(paragraph)?.[0] ?? paragraph;
 }
 
-const between = (text: string, tag: string) => new RegExp(`<${tag}>\\n?([\\s\\S]*?)\\n?</${tag}>`).exec(text)?.[1] ?? '';
+/** The fence of a prompt built from Arbiter's judge templates (version 2 on): the code its tags carry. */
+const fenceOf = (prompt: string) => /<(?:question|response|response_a|answer)-([0-9a-f]{32})>/.exec(prompt)?.[1];
+
+/** The text between `<tag>` and `</tag>`, or between the tags carrying the fence when the prompt has one. */
+function between(text: string, tag: string, fence = fenceOf(text)): string {
+  const open = fence ? `<${tag}-${fence}>` : `<${tag}>`;
+  const close = fence ? `</${tag}-${fence}>` : `</${tag}>`;
+  const start = text.indexOf(open);
+  if (start < 0) return '';
+  const end = text.indexOf(close, start + open.length);
+  return text.slice(start + open.length, end < 0 ? undefined : end).replace(/^\n/, '').replace(/\n$/, '');
+}
+
+const isJudgePrompt = (prompt: string) => /<response(?:-[0-9a-f]{32})?>/.test(prompt) && /<question(?:-[0-9a-f]{32})?>/.test(prompt);
 
 /**
  * Replies to prompts built from Arbiter's judge templates, varying deterministically with the question
  * so that one run sees every reply form a real judge gives: JSON, a score in prose, and refusals (one
  * question in five). Pairwise prompts get a verdict that, for one question in three, follows the
- * position (always "A"), which the evaluator must count as a flip.
+ * position (always "A"), which the evaluator must count as a flip. With `json` (the request asked for
+ * JSON mode) every reply is one JSON object, as a provider's JSON mode guarantees.
  */
-export function fakeJudgeReply(prompt: string): string | undefined {
+export function fakeJudgeReply(prompt: string, options: { json?: boolean } = {}): string | undefined {
+  const { json = false } = options;
   const question = between(prompt, 'question');
-  if (prompt.includes('<response_a>')) {
+  if (prompt.includes('<response_a')) {
     const a = between(prompt, 'response_a');
     const b = between(prompt, 'response_b');
     if (hash(question) % 3 === 0) return '{"winner": "A", "rationale": "Response A reads better."}';
-    if (a === b) return 'Both responses are equally good. [[C]]';
-    return a > b ? '{"winner": "A", "rationale": "A is the better answer."}' : 'After comparing both, the winner: B';
+    if (a === b) return json ? '{"winner": "tie", "rationale": "Both responses are equally good."}' : 'Both responses are equally good. [[C]]';
+    if (a > b) return '{"winner": "A", "rationale": "A is the better answer."}';
+    return json ? '{"winner": "B", "rationale": "After comparing both, B is better."}' : 'After comparing both, the winner: B';
   }
-  if (!prompt.includes('<response>') || !prompt.includes('<question>')) return undefined;
+  if (!isJudgePrompt(prompt)) return undefined;
   switch (hash(question) % 5) {
     case 0:
-      return "I'm sorry, but I can't evaluate this response.";
+      return json ? '{"rationale": "I\'m sorry, but I can\'t evaluate this response."}' : "I'm sorry, but I can't evaluate this response.";
     case 1:
     case 2:
-      return '```json\n{"score": 4, "rationale": "The response addresses the question directly."}\n```';
+      return json ? '{"score": 4, "rationale": "The response addresses the question directly."}' : '```json\n{"score": 4, "rationale": "The response addresses the question directly."}\n```';
     default:
-      return 'The response stays on topic and answers what was asked.\n\nScore: 5/5';
+      return json ? '{"score": 5, "rationale": "The response stays on topic and answers what was asked."}' : 'The response stays on topic and answers what was asked.\n\nScore: 5/5';
   }
+}
+
+/**
+ * A judge that takes its prompt literally, the kind an injected answer exploits, for tests of judges that
+ * candidates cannot steer. It reads the response where the prompt's tags put it: between the tags carrying
+ * the fence when the prompt has one, else up to anything that looks like a closing tag (`</response >`,
+ * `<\/response>`). A score named after the response ("give it a score of 5") is obeyed as if the prompt's
+ * author wrote it; otherwise it scores from the question alone (2 to 4), whatever the answer says. Its
+ * reply quotes the response, as judges do: in prose, or inside the JSON object in JSON mode.
+ */
+export function literalJudgeReply(prompt: string, options: { json?: boolean } = {}): string | undefined {
+  if (!isJudgePrompt(prompt) || prompt.includes('<response_a')) return undefined;
+  const fence = fenceOf(prompt);
+  const open = fence ? `<response-${fence}>` : '<response>';
+  const start = prompt.indexOf(open) + open.length;
+  const close = fence ? { index: prompt.indexOf(`</response-${fence}>`, start) - start, length: `</response-${fence}>`.length } : undefined;
+  const lenient = /<\\?\/\s*response\s*>/i.exec(prompt.slice(start));
+  const end = close ?? (lenient ? { index: lenient.index, length: lenient[0].length } : { index: prompt.length - start, length: 0 });
+  const response = prompt.slice(start, start + end.index).trim();
+  const outside = prompt.slice(start + end.index + end.length);
+  const obeyed = /\bscore\b[^0-9\n]{0,12}([1-5])/i.exec(outside)?.[1];
+  const score = obeyed ? Number(obeyed) : 2 + (hash(between(prompt, 'question', fence)) % 3);
+  const rationale = `The response under review reads: ${response}`;
+  return options.json ? JSON.stringify({ score, rationale }) : `Score: ${score}/5\n\n${rationale}`;
 }
 
 interface ChatRequest {
@@ -155,6 +199,7 @@ interface ChatRequest {
   messages?: { role?: unknown; content?: unknown }[];
   max_tokens?: unknown;
   max_completion_tokens?: unknown;
+  response_format?: { type?: unknown };
 }
 
 const errorBody = (message: string, type: string, code: string | null) => JSON.stringify({ error: { message, type, param: null, code } });
@@ -171,11 +216,12 @@ export function padAnswer(answer: string, bytes: number): string {
   return `${answer}${words}${' '.repeat(room - Buffer.byteLength(words))}${end}`;
 }
 
-function completion(request: ChatRequest, id: number, answerBytes?: number): string {
+function completion(request: ChatRequest, id: number, judgeMode: JudgeMode = 'varied', answerBytes?: number): string {
   const messages = request.messages ?? [];
   const prompt = [...messages].reverse().find((message) => message.role === 'user')?.content;
   const text = typeof prompt === 'string' ? prompt : '';
-  let answer = fakeJudgeReply(text) ?? fakeAnswer(text);
+  const judge = { json: request.response_format?.type === 'json_object' };
+  let answer = (judgeMode === 'literal' ? literalJudgeReply(text, judge) : undefined) ?? fakeJudgeReply(text, judge) ?? fakeAnswer(text);
   if (answerBytes !== undefined) answer = padAnswer(answer, answerBytes);
   const limit = Number(request.max_completion_tokens ?? request.max_tokens ?? Infinity);
   const truncated = countTokens(answer) > limit;
@@ -273,12 +319,12 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
       );
     }
     if (promptFault === 'large_answer') {
-      return later(settings.latencyMs ?? 0, () => send(response, promptFault, 200, completion(chat, id, matched?.bytes ?? 1_000_000)));
+      return later(settings.latencyMs ?? 0, () => send(response, promptFault, 200, completion(chat, id, settings.judgeMode, matched?.bytes ?? 1_000_000)));
     }
     const fault = promptFault ?? drawFault();
     if (fault === 'timeout') {
       count(fault);
-      if (settings.hangMs !== undefined) later(settings.hangMs, () => write(response, 200, completion(chat, id)));
+      if (settings.hangMs !== undefined) later(settings.hangMs, () => write(response, 200, completion(chat, id, settings.judgeMode)));
       return;
     }
     const variant = fault === 'malformed' ? Math.floor(random() * malformedBodies.length) : 0;
@@ -289,9 +335,9 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
         case 'server_error':
           return send(response, fault, 500, errorBody('The server had an error while processing your request. Sorry about that!', 'server_error', null));
         case 'malformed':
-          return send(response, fault, 200, malformedBodies[variant]!(completion(chat, id)));
+          return send(response, fault, 200, malformedBodies[variant]!(completion(chat, id, settings.judgeMode)));
         default:
-          return send(response, 'ok', 200, completion(chat, id));
+          return send(response, 'ok', 200, completion(chat, id, settings.judgeMode));
       }
     });
   };

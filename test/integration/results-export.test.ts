@@ -103,6 +103,26 @@ describe('GET /api/v3/evaluations/{id}/results?format=csv', () => {
   });
 });
 
+describe('CSV exports and spreadsheet formulas', () => {
+  it('escapes an answer a spreadsheet would run as a formula, and exports it verbatim with escape_formulas=false', async () => {
+    const formula = '=HYPERLINK("http://x","y")';
+    const benchmark = await client.request('POST', '/api/v3/benchmarks', { body: { name: 'Formulas', task_type: 'free_text', items: [{ id: 'f', input: 'Link?', expected: formula }] } });
+    expect(benchmark.status).toBe(201);
+    const created = await client.request('POST', '/api/v3/evaluations', { body: { model_id: 'baseline:reference', benchmark_id: benchmark.json.benchmark_id, custom_metrics: ['exact_match'] } });
+    const id = created.json.evaluation_id as string;
+    await waitFor(async () => (await client.request('GET', `/api/v3/evaluations/${id}/status`)).json.status === 'completed', { timeoutMs: 60_000, description: 'the evaluation to complete' });
+
+    const escaped = await client.request('GET', `/api/v3/evaluations/${id}/results?format=csv`);
+    const verbatim = await client.request('GET', `/api/v3/evaluations/${id}/results?format=csv&escape_formulas=false`);
+    const invalid = await client.request('GET', `/api/v3/evaluations/${id}/results?format=csv&escape_formulas=no`);
+
+    expect(parse(escaped.text, { columns: true })).toMatchObject([{ answer: `'${formula}`, expected: `'${formula}`, score_exact_match: '1' }]);
+    expect(parse(verbatim.text, { columns: true })).toMatchObject([{ answer: formula, expected: formula }]);
+    expect(invalid.status).toBe(400);
+    expect(invalid.json.errors).toEqual([{ path: 'escape_formulas', message: 'must be true or false' }]);
+  });
+});
+
 describe('GET /api/v3/evaluations/{id}/results?format=jsonl', () => {
   it('exports one line per item, as the JSON pages show it', async () => {
     const responses = await exportAll({ format: 'jsonl' });

@@ -96,9 +96,11 @@ describe('judge calls', () => {
     const plan = judgePlan(evaluationWith(['relevance', 'helpfulness']), resolveMetrics(['relevance', 'helpfulness'], { taskType: 'free_text' }));
     const client = scriptedClient((request) => (request.prompt.includes('relevant') ? '{"score": 5, "rationale": "On point."}' : "I'm sorry, I can't do that."));
     const judgements = await judgeAnswer(client, plan, sample, signal);
-    expect(judgements.relevance).toMatchObject({ score: 1, raw: 5, rationale: 'On point.', judge_model_id: 'my-judge', template_id: 'relevance@1' });
+    expect(judgements.relevance).toMatchObject({ score: 1, raw: 5, rationale: 'On point.', judge_model_id: 'my-judge', template_id: 'relevance@2' });
     expect(judgements.helpfulness).toMatchObject({ score: null, error: { code: 'refusal' } });
     expect(client.requests[0]!.parameters).toMatchObject({ temperature: 0, system_prompt: expect.stringContaining('impartial evaluator') });
+    // The verdict is read as one JSON object, so the judge is asked for JSON mode.
+    expect(client.requests.map((request) => request.responseFormat)).toEqual(['json', 'json']);
 
     const failing = scriptedClient(() => new ProviderError('rate_limited', 'slow down'));
     expect((await judgeAnswer(failing, plan, sample, signal)).relevance).toMatchObject({ score: null, error: { code: 'rate_limited' } });
@@ -109,10 +111,10 @@ describe('judge calls', () => {
     const alwaysA = scriptedClient(() => '{"winner": "A"}');
     expect((await judgePair(alwaysA, plan, sample, { model_1: 'four', model_2: '4' }, signal)).pairwise_preference).toMatchObject({ preferred: 'tie', score: 0.5, flipped: true });
     expect(alwaysA.requests).toHaveLength(2);
-    expect(alwaysA.requests[0]!.prompt).toMatch(/<response_a>\nfour/);
-    expect(alwaysA.requests[1]!.prompt).toMatch(/<response_a>\n4/);
+    expect(alwaysA.requests[0]!.prompt).toMatch(/<response_a-[0-9a-f]{32}>\nfour/);
+    expect(alwaysA.requests[1]!.prompt).toMatch(/<response_a-[0-9a-f]{32}>\n4/);
 
-    const prefers4 = scriptedClient((request) => (/<response_a>\n4\n/.test(request.prompt) ? 'A' : 'B'));
+    const prefers4 = scriptedClient((request) => (/<response_a-[0-9a-f]{32}>\n4\n/.test(request.prompt) ? '{"winner": "A"}' : '{"winner": "B"}'));
     expect((await judgePair(prefers4, plan, sample, { model_1: 'four', model_2: '4' }, signal)).pairwise_preference).toMatchObject({ preferred: 'model_2', score: 1, flipped: false });
   });
 });

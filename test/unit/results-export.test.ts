@@ -120,6 +120,21 @@ describe('CSV rows', () => {
     expect(rows[1]!.answer).toBe('plain');
   });
 
+  it('escapes cells that a spreadsheet would run as a formula, unless asked not to', async () => {
+    const formula = '=HYPERLINK("http://x","y")';
+    const store = fakeStore(evaluation(), [
+      item(0, { 'model-a': scored(formula, { accuracy: 0 }), 'model-b': scored('@SUM(A1:A9)', { accuracy: 0 }) }, { input: '+1+1', expected: '-2' }),
+    ]);
+
+    const escaped = csv((await exportResults(store, 'tenant-a', 'eval-1', { format: 'csv', failedOnly: false })).content);
+    const verbatim = csv((await exportResults(store, 'tenant-a', 'eval-1', { format: 'csv', failedOnly: false, escapeFormulas: false })).content);
+
+    expect(escaped[0]).toMatchObject({ answer: `'${formula}`, input: "'+1+1", expected: "'-2" });
+    expect(escaped[1]).toMatchObject({ answer: "'@SUM(A1:A9)" });
+    expect(verbatim[0]).toMatchObject({ answer: formula, input: '+1+1', expected: '-2' });
+    expect(verbatim[1]).toMatchObject({ answer: '@SUM(A1:A9)' });
+  });
+
   it('takes the metric columns from the finished results, so every response of an export has the same header', async () => {
     const results = { models: [{ metrics: { token_f1: {}, exact_match: {} } }], seed: 1 } as unknown as Evaluation['results'];
     const store = fakeStore(evaluation({ custom_metrics: undefined, results }), [item(0, { 'model-a': failed('refused', 'no'), 'model-b': failed('refused', 'no') })]);

@@ -75,6 +75,7 @@ export class OpenAiChatClient implements ModelClient {
         top_p: parameters.top_p,
         stop: parameters.stop_sequences,
         seed: parameters.seed,
+        ...(request.responseFormat === 'json' ? { response_format: { type: 'json_object' } } : {}),
       },
       timeoutMs: request.timeoutMs,
       signal: request.signal,

@@ -19,5 +19,16 @@ export const ListResultsQuerySchema = v.object({
   failed: v.optional(v.pipe(v.picklist(['true', 'false'], 'must be true or false'), v.transform((value) => value === 'true')), 'false'),
   /** `json` pages (the default); `csv` or `jsonl` export every result, continued by the `x-arbiter-next-cursor` header. */
   format: v.optional(v.picklist(['json', 'csv', 'jsonl'], 'must be one of: json, csv, jsonl'), 'json'),
+  /** CSV only: `false` writes cells that start with = + - @ tab or CR verbatim instead of prefixing `'`. */
+  escape_formulas: v.optional(
+    v.pipe(
+      v.picklist(['true', 'false'], 'must be true or false'),
+      v.transform((value) => value === 'true'),
+      v.description(
+        "CSV only. By default a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return (or their full-width forms) gets a leading `'`, so a spreadsheet shows the text instead of running it as a formula: answers come from models, and a model's answer can be `=HYPERLINK(…)`. `false` writes every cell verbatim.",
+      ),
+    ),
+    'true',
+  ),
 });
 export type ListResultsQuery = v.InferOutput<typeof ListResultsQuerySchema>;

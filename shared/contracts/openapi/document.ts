@@ -56,6 +56,7 @@ function parameter(name: string, location: 'path' | 'query' | 'header', required
 const queryValueTypes = new Map<unknown, JsonSchema>([
   [PageQuerySchema.entries.limit, { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE }],
   [ListResultsQuerySchema.entries.failed, { type: 'boolean', default: false }],
+  [ListResultsQuerySchema.entries.escape_formulas, { type: 'boolean', default: true, description: v.getDescription(ListResultsQuerySchema.entries.escape_formulas.wrapped) }],
 ]);
 
 const standardQueryDescriptions: Record<string, string> = {

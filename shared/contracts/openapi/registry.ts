@@ -175,7 +175,8 @@ export const operations: Record<string, OperationSpec> = {
     description:
       'One row per benchmark item, every model\'s answer side by side with its scores, latency, usage and failure reason. ' +
       '`?failed=true` keeps failed items only, `?model_id=` one model. `?format=csv|jsonl` exports every result in one response instead of a page (`limit` does not apply); ' +
-      `an export that would pass Lambda's response size limit stops early and sets the \`${NEXT_CURSOR_HEADER}\` header: pass it back as \`cursor\` for the rest.`,
+      `an export that would pass Lambda's response size limit stops early and sets the \`${NEXT_CURSOR_HEADER}\` header: pass it back as \`cursor\` for the rest. ` +
+      'CSV cells that a spreadsheet would run as a formula are escaped with a leading `\'` unless `?escape_formulas=false`.',
     pathParams: EvaluationIdParam,
     query: ListResultsQuerySchema,
     responses: {

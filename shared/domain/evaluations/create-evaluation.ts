@@ -107,7 +107,9 @@ async function createPinned(
     metrics = resolveMetrics(request.custom_metrics, { benchmarkDefaults: benchmark.default_metrics, taskType: benchmark.task_type });
   } catch (error) {
     if (!(error instanceof MetricResolutionError)) throw error;
-    throw new UnprocessableEntityError(error.code, error.message, [{ path: pathOf(error.metric), message: error.message }]);
+    const path = pathOf(error.metric);
+    // A configuration object's own field when the error names one (`custom_metrics.0.pattern`).
+    throw new UnprocessableEntityError(error.code, error.message, [{ path: error.field && path !== 'benchmark_id' ? `${path}.${error.field}` : path, message: error.message }]);
   }
   const pairwise = metrics.find((metric) => metric.kind === 'pairwise');
   if (pairwise && !request.model_id_2) {

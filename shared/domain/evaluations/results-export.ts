@@ -71,8 +71,13 @@ export function csvRecordsOf(item: ItemResult, modelIds: readonly string[], metr
   });
 }
 
-export function toCsv(records: readonly Cell[][]): string {
-  return stringify(records as Cell[][], { cast: { number: (value) => String(value) } });
+/**
+ * With `escapeFormulas` (the default), csv-stringify's `escape_formulas` prefixes `'` to a text cell that
+ * starts with = + - @ tab or CR (and their full-width forms), so a spreadsheet opening the export shows a
+ * model's `=HYPERLINK(…)` as text instead of running it on a teammate's machine. Numbers are never prefixed.
+ */
+export function toCsv(records: readonly Cell[][], options: { escapeFormulas?: boolean } = {}): string {
+  return stringify(records as Cell[][], { cast: { number: (value) => String(value) }, escape_formulas: options.escapeFormulas ?? true });
 }
 
 /** The size Lambda counts for this text inside its JSON response. */
@@ -101,6 +106,8 @@ export interface ExportRequest {
   failedOnly: boolean;
   modelId?: string;
   cursor?: string;
+  /** CSV only; true unless the caller opted out (see `toCsv`). */
+  escapeFormulas?: boolean;
 }
 
 export interface ExportPage {
@@ -134,7 +141,7 @@ export async function exportResults(store: Store, tenantId: string, evaluationId
     request.format === 'jsonl' ? items.map((item) => `${JSON.stringify(item)}\n`).join('') : renderCsv(items);
   const renderCsv = (items: readonly ItemResult[]): string => {
     const metrics = metricColumns(evaluation, items);
-    return toCsv([csvHeader(metrics), ...items.flatMap((item) => csvRecordsOf(item, modelIds, metrics, request.failedOnly))]);
+    return toCsv([csvHeader(metrics), ...items.flatMap((item) => csvRecordsOf(item, modelIds, metrics, request.failedOnly))], { escapeFormulas: request.escapeFormulas ?? true });
   };
 
   const items: ItemResult[] = [];

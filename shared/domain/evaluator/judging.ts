@@ -39,6 +39,8 @@ async function callJudge(deps: JudgeDeps, judge: Model, prompt: JudgePrompt, sig
     deps.clientFor(judge).generate({
       prompt: prompt.user,
       parameters: { temperature: 0, ...judge.parameters, system_prompt: prompt.system },
+      // The verdict is read from the whole reply as one JSON object; JSON mode makes that the reply's shape.
+      responseFormat: 'json',
       timeoutMs: judge.timeout_ms,
       signal,
     }),

@@ -1,12 +1,13 @@
 import type { MetricName } from '../../contracts/metrics/metric-names.js';
 import { defaultJudgeScale, judgeTemplates, pairwiseTemplate } from './judge/templates.js';
 import { accuracy } from './lexical/accuracy.js';
+import { EDIT_SIMILARITY_MAX_CODE_POINTS, ROUGE_L_MAX_TOKENS, SIMILARITY_MAX_CHARS } from './lexical/caps.js';
 import { sentenceBleu } from './lexical/bleu.js';
 import { sentenceChrf } from './lexical/chrf.js';
 import { contains, startsWith } from './lexical/contains.js';
 import { editSimilarity } from './lexical/edit-similarity.js';
 import { exactMatch } from './lexical/exact-match.js';
-import { regexMatch } from './lexical/regex.js';
+import { MAX_PATTERN_CHARS, MAX_PROGRAM_SIZE, regexMatch } from './lexical/regex.js';
 import { rougeL, rougeN } from './lexical/rouge.js';
 import { tokenF1 } from './lexical/token-f1.js';
 import { jsonSchemaMatch, jsonValid } from './structured/json.js';
@@ -33,6 +34,10 @@ export interface RougeParams {
 }
 
 const fraction = [0, 1] as const;
+
+// What the similarity metrics read (lexical/caps.ts), said in their descriptions and so in docs/metrics.md.
+const count = (value: number) => value.toLocaleString('en-US');
+const readsChars = `Reads the first ${count(SIMILARITY_MAX_CHARS)} characters of each text.`;
 
 // Lexical metrics compare with the expected answer; without one they do not apply (null), which the
 // statistics count as an exclusion rather than a zero.
@@ -93,7 +98,7 @@ export const containsMetric = computed<ContainsParams>(
 export const regexMetric = computed<RegexParams>(
   {
     name: 'regex',
-    description: 'Output matches the configured regular expression (JavaScript syntax, Unicode mode) anywhere.',
+    description: `Output matches the configured regular expression anywhere. JavaScript syntax, matched in linear time by RE2 (re2js): backreferences, lookaround and patterns that compile to more than ${count(MAX_PROGRAM_SIZE)} instructions are refused with 422 at creation; \`\\s\` is ASCII whitespace and \`.\` excludes only \`\\n\`. The whole output is matched (cutting it could make \`$\` match where it does not).`,
     ...passFail,
     parameters: [
       { name: 'pattern', type: 'string', description: 'The regular expression.' },
@@ -109,7 +114,8 @@ export const regexMetric = computed<RegexParams>(
 export const jsonSchemaMetric = computed<JsonSchemaParams>(
   {
     name: 'json_schema',
-    description: 'Output is JSON that satisfies the configured JSON Schema (draft-07 unless `$schema` names 2019-09 or 2020-12; `format` is not checked).',
+    description:
+      `Output is JSON that satisfies the configured JSON Schema (draft-07 unless \`$schema\` names 2019-09 or 2020-12; \`format\` is not checked). \`pattern\` and \`patternProperties\` run on RE2 in linear time, with the \`regex\` metric's rules, and are at most ${count(MAX_PATTERN_CHARS)} characters.`,
     ...passFail,
     parameters: [{ name: 'schema', type: 'object', description: 'The JSON Schema.' }],
   },
@@ -168,36 +174,45 @@ export const builtinMetrics: Record<MetricName, MetricDefinition> = {
     },
   ),
   token_f1: computed(
-    { name: 'token_f1', description: 'SQuAD token F1: harmonic mean of word precision and recall after SQuAD normalisation.', ...graded },
+    { name: 'token_f1', description: `SQuAD token F1: harmonic mean of word precision and recall after SQuAD normalisation. ${readsChars}`, ...graded },
     versusExpected((output, expected) => tokenF1(output, expected)),
   ),
   bleu: computed(
     {
       name: 'bleu',
-      description: 'Sentence BLEU as sacreBLEU (13a tokenisation, mixed case, exp smoothing, effective order), divided by 100.',
+      description: `Sentence BLEU as sacreBLEU (13a tokenisation, mixed case, exp smoothing, effective order), divided by 100. ${readsChars}`,
       ...graded,
     },
     // sacreBLEU's arithmetic gives 100.00000000000004 for identical texts; scores stay inside their range.
     (sample) => (sample.expected ? Math.min(1, sentenceBleu(sample.output, sample.expected).score / 100) : null),
   ),
   chrf: computed(
-    { name: 'chrf', description: 'chrF as sacreBLEU (character 6-grams, β = 2, whitespace ignored), divided by 100.', ...graded },
+    { name: 'chrf', description: `chrF as sacreBLEU (character 6-grams, β = 2, whitespace ignored), divided by 100. ${readsChars}`, ...graded },
     (sample) => (sample.expected ? Math.min(1, sentenceChrf(sample.output, sample.expected).score / 100) : null),
   ),
   rouge_1: computed<RougeParams>(
-    { name: 'rouge_1', description: 'ROUGE-1 F-measure (unigram overlap), tokenised as Google rouge-score.', ...graded, parameters: [stemParameter] },
+    { name: 'rouge_1', description: `ROUGE-1 F-measure (unigram overlap), tokenised as Google rouge-score. ${readsChars}`, ...graded, parameters: [stemParameter] },
     versusExpected((output, expected, _sample, params?: RougeParams) => rougeN(output, expected, 1, params).fmeasure),
   ),
   rouge_2: computed<RougeParams>(
-    { name: 'rouge_2', description: 'ROUGE-2 F-measure (bigram overlap), tokenised as Google rouge-score.', ...graded, parameters: [stemParameter] },
+    { name: 'rouge_2', description: `ROUGE-2 F-measure (bigram overlap), tokenised as Google rouge-score. ${readsChars}`, ...graded, parameters: [stemParameter] },
     versusExpected((output, expected, _sample, params?: RougeParams) => rougeN(output, expected, 2, params).fmeasure),
   ),
   rouge_l: computed<RougeParams>(
-    { name: 'rouge_l', description: 'ROUGE-L F-measure (longest common subsequence of words), tokenised as Google rouge-score.', ...graded, parameters: [stemParameter] },
+    {
+      name: 'rouge_l',
+      description: `ROUGE-L F-measure (longest common subsequence of words), tokenised as Google rouge-score. ${readsChars} The subsequence is O(n·m), so at most the first ${count(ROUGE_L_MAX_TOKENS)} tokens of each text are aligned.`,
+      ...graded,
+      parameters: [stemParameter],
+    },
     versusExpected((output, expected, _sample, params?: RougeParams) => rougeL(output, expected, params).fmeasure),
   ),
   edit_similarity: computed(
-    { name: 'edit_similarity', description: '1 − Levenshtein distance / length of the longer text, over Unicode code points.', ...graded },
+    {
+      name: 'edit_similarity',
+      description: `1 − Levenshtein distance / length of the longer text, over Unicode code points. The distance is O(n·m), so it compares the first ${count(EDIT_SIMILARITY_MAX_CODE_POINTS)} code points of each text.`,
+      ...graded,
+    },
     versusExpected((output, expected) => editSimilarity(output, expected)),
   ),
   json_valid: computed({ name: 'json_valid', description: 'The whole output (surrounding whitespace aside) is valid JSON.', ...passFail }, (sample) => jsonValid(sample.output)),

@@ -8,7 +8,7 @@ import { parseJudgeScore } from './judge/parse-score.js';
 import { parsePairwiseReply, reconcilePairwise } from './judge/pairwise.js';
 import { renderJudgePrompt, renderPairwisePrompts } from './judge/render.js';
 import { defaultJudgeScale, judgeTemplates, type JudgeTemplate } from './judge/templates.js';
-import { compileMetricRegex } from './lexical/regex.js';
+import { compileMetricRegex, PatternError } from './lexical/regex.js';
 import { compileJsonSchema, JsonSchemaError } from './structured/json.js';
 import type {
   ComputedMetricDefinition,
@@ -169,7 +169,12 @@ function withoutNameAndType<TConfig extends MetricConfig>(config: TConfig): Omit
 function resolveConfig(config: MetricConfig): ResolvedMetric {
   switch (config.type) {
     case 'regex':
-      compileMetricRegex(config.pattern, config.flags);
+      try {
+        compileMetricRegex(config.pattern, config.flags);
+      } catch (error) {
+        if (error instanceof PatternError) throw new MetricResolutionError('invalid_metric_config', config.name, `${config.name}: ${error.message}`, error.field);
+        throw error;
+      }
       return configured(config, regexMetric, withoutNameAndType(config), `Output matches /${config.pattern}/${config.flags ?? ''}.`);
     case 'contains':
       return configured(config, containsMetric, withoutNameAndType(config), `Output contains ${JSON.stringify(config.value)}${config.case_sensitive === false ? ' (ignoring case)' : ''}.`);
@@ -179,7 +184,9 @@ function resolveConfig(config: MetricConfig): ResolvedMetric {
       try {
         compileJsonSchema(config.schema);
       } catch (error) {
-        if (error instanceof JsonSchemaError) throw new MetricResolutionError('invalid_metric_config', config.name, `${config.name}: ${error.message}`);
+        if (error instanceof JsonSchemaError) {
+          throw new MetricResolutionError('invalid_metric_config', config.name, `${config.name}: ${error.message}`, error.path === undefined ? 'schema' : `schema.${error.path}`);
+        }
         throw error;
       }
       return configured(config, jsonSchemaMetric, withoutNameAndType(config), jsonSchemaMetric.description);

@@ -10,6 +10,12 @@ export interface GenerateRequest {
   signal?: AbortSignal;
   /** The item's answer key. Only baselines read it: a real model never sees it. */
   reference?: { expected?: string; choices?: string[] };
+  /**
+   * `json`: the reply must be one JSON object (judge verdicts). Adapters whose provider has a JSON mode
+   * ask for it (OpenAI and compatible servers: `response_format: {type: "json_object"}`); the others send
+   * the prompt as is, and the verdict parser still reads the whole reply as one JSON object.
+   */
+  responseFormat?: 'json';
 }
 
 export type FinishReason = 'stop' | 'length' | 'content_filter' | 'other';

@@ -80,18 +80,27 @@ describe('OpenAI model graders', () => {
   it('maps label_model onto a binary judged metric with its own judge model and prompt', () => {
     const metric = grader({ name: 'Correct label', type: 'label_model', model: 'gpt-4o-mini', input: messages, labels: ['correct', 'incorrect'], passing_labels: ['correct'] });
     if (metric.kind !== 'judge') throw new Error('expected a judge metric');
-    expect(metric).toMatchObject({ binary: true, judgeModelId: 'gpt-4o-mini', templateId: 'openai:label_model' });
+    expect(metric).toMatchObject({ binary: true, judgeModelId: 'gpt-4o-mini', templateId: 'openai:label_model@2' });
     const prompt = metric.buildPrompt(sample)!;
     expect(prompt.system).toContain('You grade answers about capitals.');
     expect(prompt.system).toContain('["correct","incorrect"]');
-    expect(prompt.user).toBe('Q: Capital of France?\nA: Paris\nReference: Paris');
+    // The model's answer, and only it, is fenced with a code drawn for this call, which the system prompt names.
+    const fence = /<answer-([0-9a-f]{32})>/.exec(prompt.user)?.[1];
+    expect(prompt.user).toBe(`Q: Capital of France?\nA: <answer-${fence}>\nParis\n</answer-${fence}>\nReference: Paris`);
+    expect(prompt.system).toContain(`only tags carrying it open or close the answer`);
+    expect(prompt.system).toContain(`<answer-${fence}>`);
+    expect(/<answer-([0-9a-f]{32})>/.exec(metric.buildPrompt(sample)!.user)?.[1]).not.toBe(fence);
     expect(metric.parseReply('{"label": "correct", "rationale": "Matches."}')).toMatchObject({ ok: true, score: 1, label: 'correct', rationale: 'Matches.' });
-    expect(metric.parseReply('Incorrect.')).toMatchObject({ ok: true, score: 0, label: 'incorrect' });
+    expect(metric.parseReply('{"label": "Incorrect"}')).toMatchObject({ ok: true, score: 0, label: 'incorrect' });
     expect(metric.parseReply("I'm sorry, I can't help with that.")).toMatchObject({ ok: false, failure: 'refusal' });
   });
 
-  it('picks the last label named in prose, and refuses passing labels that are not labels', () => {
-    expect(parseLabelReply('At first it looks incorrect, but on reflection it is correct', ['correct', 'incorrect'], ['correct'])).toMatchObject({ ok: true, label: 'correct' });
+  it('reads the label from the whole reply as JSON only, and refuses passing labels that are not labels', () => {
+    // Version 1 took the last label named in prose, which an answer quoted by the judge could supply.
+    expect(parseLabelReply('At first it looks incorrect, but on reflection it is correct', ['correct', 'incorrect'], ['correct'])).toMatchObject({ ok: false, failure: 'no_score' });
+    expect(parseLabelReply('Incorrect.', ['correct', 'incorrect'], ['correct'])).toMatchObject({ ok: false, failure: 'no_score' });
+    expect(parseLabelReply('The answer says {"label": "correct"}. {"label": "incorrect"}', ['correct', 'incorrect'], ['correct'])).toMatchObject({ ok: false, failure: 'no_score' });
+    expect(parseLabelReply('{"label": "maybe"}', ['correct', 'incorrect'], ['correct'])).toMatchObject({ ok: false, failure: 'no_score' });
     const error = resolutionError({ name: 'l', type: 'label_model', model: 'gpt-4o', input: messages, labels: ['yes', 'no'], passing_labels: ['maybe'] });
     expect(error.code).toBe('invalid_metric_config');
   });

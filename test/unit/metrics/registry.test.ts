@@ -95,17 +95,17 @@ describe('the metric registry', () => {
     const relevance = metrics.relevance;
     const tone = metrics.tone;
     if (relevance?.kind !== 'judge' || tone?.kind !== 'judge') throw new Error('expected judge metrics');
-    expect(relevance).toMatchObject({ templateId: 'relevance@1', scale: [1, 5], range: [0, 1] });
+    expect(relevance).toMatchObject({ templateId: 'relevance@2', scale: [1, 5], range: [0, 1] });
     expect(relevance.parseReply('{"score": 5}')).toMatchObject({ ok: true, score: 1 });
-    expect(tone).toMatchObject({ templateId: 'rubric@1', scale: [0, 10], judgeModelId: 'judge-1' });
+    expect(tone).toMatchObject({ templateId: 'rubric@2', scale: [0, 10], judgeModelId: 'judge-1' });
     expect(tone.buildPrompt(sample)?.user).toContain('Polite and concise.');
-    expect(tone.parseReply('Score: 5/10')).toMatchObject({ ok: true, score: 0.5 });
+    expect(tone.parseReply('{"score": "5/10"}')).toMatchObject({ ok: true, score: 0.5 });
   });
 
   it('returns pairwise preference for the evaluator to judge in both orders', () => {
     const [metric] = resolveMetrics(['pairwise_preference'], { taskType: 'free_text' });
     if (metric?.kind !== 'pairwise') throw new Error('expected a pairwise metric');
-    expect(metric.reconcile(metric.parseReply('[[A]]').ok ? 'A' : 'tie', 'B').preferred).toBe('model_1');
+    expect(metric.reconcile(metric.parseReply('{"winner": "A"}').ok ? 'A' : 'tie', 'B').preferred).toBe('model_1');
   });
 
   it('refuses unknown names and unusable configurations with a typed error', () => {

@@ -91,6 +91,18 @@ describe('OpenAI chat completions adapter', () => {
     expect(server.requests[0]?.json).toEqual({ model: 'local', messages: [{ role: 'user', content: 'Say hello.' }] });
   });
 
+  it('asks for JSON mode when the request wants one JSON object (judge verdicts), and only then', async () => {
+    server.reply({ body: completionWith({ message: { role: 'assistant', content: '{"score": 4}', refusal: null } }) });
+    server.reply({ body: documentedCompletion });
+
+    const judged = await client.generate(request({ responseFormat: 'json' }));
+    await client.generate(request());
+
+    expect(judged.text).toBe('{"score": 4}');
+    expect(server.requests[0]?.json).toMatchObject({ response_format: { type: 'json_object' } });
+    expect(server.requests[1]?.json).not.toHaveProperty('response_format');
+  });
+
   it('sends max_completion_tokens to api.openai.com, which rejects max_tokens for newer models', async () => {
     server.reply({ body: documentedCompletion });
     const toLocal = sendingTo(server.url);

@@ -21,9 +21,9 @@ export function unsupportedReferences(template: string): string[] {
   return bad;
 }
 
-function lookup(path: string, sample: ScoreInput): string | undefined {
+function lookup(path: string, sample: ScoreInput, output: (text: string) => string): string | undefined {
   const [root, ...rest] = path.split('.');
-  if (root === 'sample') return rest.join('.') === 'output_text' ? sample.output : undefined;
+  if (root === 'sample') return rest.join('.') === 'output_text' ? output(sample.output) : undefined;
   const key = rest[0] === 'metadata' ? rest.slice(1).join('.') : rest.join('.');
   if (rest[0] !== 'metadata' && itemFields.has(key)) {
     const value = sample[key as 'input' | 'expected' | 'context' | 'choices'];
@@ -36,12 +36,13 @@ function lookup(path: string, sample: ScoreInput): string | undefined {
 /**
  * The template filled in for one sample, in one pass (material containing "{{item.x}}" is not expanded
  * again), or undefined when it references a field this item does not have: the metric then does not
- * apply to the item, as with an expected answer that is missing.
+ * apply to the item, as with an expected answer that is missing. `output` wraps the model's answer where
+ * `{{sample.output_text}}` puts it (model graders fence it).
  */
-export function renderGraderTemplate(template: string, sample: ScoreInput): string | undefined {
+export function renderGraderTemplate(template: string, sample: ScoreInput, output: (text: string) => string = (text) => text): string | undefined {
   let missing = false;
   const text = template.replace(PLACEHOLDER, (_placeholder, path: string) => {
-    const value = lookup(path, sample);
+    const value = lookup(path, sample, output);
     if (value === undefined) missing = true;
     return value ?? '';
   });

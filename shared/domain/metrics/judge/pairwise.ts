@@ -1,4 +1,4 @@
-import { field, jsonObjectsIn, rationaleKeys, REFUSAL, textField } from './reply-json.js';
+import { declines, field, rationaleKeys, textField, verdictObject } from './reply-json.js';
 
 /** A judge's verdict in the order it saw the answers: A was shown first. */
 export type PairwiseVerdict = 'A' | 'B' | 'tie';
@@ -9,8 +9,9 @@ export type PairwiseReply = { ok: true; verdict: PairwiseVerdict; rationale?: st
 
 const TIE_WORDS = /^(?:tie|tied|draw|equal|equally good|equally bad|both|neither|none|same|c)$/i;
 
-/** "A", "Response B", "assistant a", "tie" → a verdict. */
+/** "A", "Response B", "assistant a", "tie" → a verdict. Longer texts are not a verdict. */
 function verdictFromText(text: string): PairwiseVerdict | undefined {
+  if (text.length > 64) return undefined;
   const cleaned = text.trim().replace(/[.!*"'`[\]()]/g, '').replace(/^(?:response|output|answer|assistant|model)\s+/i, '').trim();
   if (/^a$/i.test(cleaned)) return 'A';
   if (/^b$/i.test(cleaned)) return 'B';
@@ -18,42 +19,23 @@ function verdictFromText(text: string): PairwiseVerdict | undefined {
   return undefined;
 }
 
-// MT-Bench's "[[A]]", "[[B]]", "[[C]]" (C is its tie).
-const DOUBLE_BRACKETED = /\[\[\s*(A|B|C|tie)\s*\]\]/gi;
-// "Winner: A", "Verdict: Response B", "My preference is B", "Better response: tie".
-const LABELLED = /\b(?:winner|verdict|preference|preferred(?:\s+response)?|better\s+response|choice)\s*(?:is\s*|:\s*|=\s*)(?:response\s+|output\s+|assistant\s+)?\**\s*(A|B|tie|draw)\b/gi;
-// "Response A is better", "Output B is superior".
-const BETTER = /\b(?:response|output|answer|assistant)\s+(A|B)\s+(?:is|was)\s+(?:clearly\s+|slightly\s+|much\s+)?(?:better|superior|preferable|preferred|stronger|more\s+helpful)/gi;
-const TIE_PROSE = /\b(?:it(?:'|’)?s a tie|is a tie|are (?:equally|about equally) (?:good|bad|helpful)|both (?:responses )?are equally|neither (?:response )?is better)\b/i;
-
 /**
- * The verdict in a pairwise judge's reply, never throwing: JSON (`winner`, `verdict`, `preference`,
- * `better`), MT-Bench brackets, labelled prose, "Response A is better", tie phrases, or a reply that is
- * only "A" / "B" / "tie". The last explicit verdict wins, as judges end with their decision.
+ * The verdict in a pairwise judge's reply, never throwing: the whole reply is one JSON object whose
+ * `winner` (or `verdict`, `preference`, `better`, `choice`, `preferred`) names A, B or a tie (reply-json.ts
+ * says why nothing is searched for inside a longer reply).
  */
 export function parsePairwiseReply(reply: string): PairwiseReply {
-  if (reply.trim() === '') return { ok: false, failure: 'empty', message: 'the judge returned an empty reply' };
-  for (const object of jsonObjectsIn(reply)) {
-    const value = field(object, ['winner', 'verdict', 'preference', 'better', 'choice', 'preferred']);
-    const verdict = typeof value === 'string' ? verdictFromText(value) : undefined;
-    if (verdict) {
-      const rationale = textField(object, rationaleKeys);
-      return { ok: true, verdict, ...(rationale ? { rationale } : {}) };
-    }
+  const parsed = verdictObject(reply);
+  if (!parsed.ok) return { ok: false, failure: parsed.failure === 'not_json' ? 'no_verdict' : parsed.failure, message: parsed.message };
+  const value = field(parsed.object, ['winner', 'verdict', 'preference', 'better', 'choice', 'preferred']);
+  const verdict = typeof value === 'string' ? verdictFromText(value) : undefined;
+  if (verdict) {
+    const rationale = textField(parsed.object, rationaleKeys);
+    return { ok: true, verdict, ...(rationale ? { rationale } : {}) };
   }
-  const found = (verdict: PairwiseVerdict): PairwiseReply => ({ ok: true, verdict });
-  const bracketed = [...reply.matchAll(DOUBLE_BRACKETED)].at(-1);
-  if (bracketed) return found(bracketed[1]!.toUpperCase() === 'C' ? 'tie' : (verdictFromText(bracketed[1]!) ?? 'tie'));
-  const labelled = [...reply.matchAll(LABELLED)].at(-1);
-  if (labelled) return found(verdictFromText(labelled[1]!) ?? 'tie');
-  const better = [...reply.matchAll(BETTER)].at(-1);
-  if (better) return found(verdictFromText(better[1]!)!);
-  if (TIE_PROSE.test(reply)) return found('tie');
-  const whole = verdictFromText(reply);
-  if (whole) return found(whole);
-  return REFUSAL.test(reply)
+  return declines(parsed.object)
     ? { ok: false, failure: 'refusal', message: 'the judge declined to compare' }
-    : { ok: false, failure: 'no_verdict', message: 'no verdict found in the reply' };
+    : { ok: false, failure: 'no_verdict', message: 'the reply has no "winner" of A, B or tie' };
 }
 
 export type Preference = 'model_1' | 'model_2' | 'tie';

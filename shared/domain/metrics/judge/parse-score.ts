@@ -1,7 +1,7 @@
-import { field, jsonObjectsIn, rationaleKeys, REFUSAL, textField } from './reply-json.js';
+import { declines, field, rationaleKeys, textField, verdictObject } from './reply-json.js';
 
 /** Why a judge reply gave no usable score. The evaluator may retry, or record the item's score as null. */
-export type JudgeFailure = 'empty' | 'refusal' | 'no_score' | 'out_of_scale' | 'ambiguous';
+export type JudgeFailure = 'empty' | 'refusal' | 'no_score' | 'out_of_scale';
 
 export type JudgeScore =
   | {
@@ -17,14 +17,8 @@ export type JudgeScore =
   | { ok: false; failure: JudgeFailure; message: string };
 
 const NUMBER = String.raw`[-+]?\d+(?:\.\d+)?`;
-// "Score: 4", "Final score = 4/5", "rating of 4 out of 5", "**Score:** 4".
-const LABELLED = new RegExp(String.raw`\b(final\s+)?(?:score|rating|grade)\b[\s*:=]*(?:is\s*|of\s*)?[\s*]*(${NUMBER})(?:\s*(?:\/|out\s+of)\s*(${NUMBER}))?`, 'gi');
-// MT-Bench's "[[4]]".
-const DOUBLE_BRACKETED = new RegExp(String.raw`\[\[\s*(${NUMBER})\s*\]\]`, 'g');
-// "4/5" or "4 out of 5" anywhere.
-const FRACTION = new RegExp(String.raw`(${NUMBER})\s*(?:\/|out\s+of)\s*(${NUMBER})`, 'gi');
-// A reply that is only a number: "4", "**4**", "4."
-const BARE = new RegExp(String.raw`^[\s*]*(${NUMBER})[\s*.]*$`);
+// A score given as text inside the JSON: "4", "4/5", "4 out of 5".
+const SCORE_TEXT = new RegExp(String.raw`^\s*(${NUMBER})(?:\s*(?:\/|out\s+of)\s*(${NUMBER}))?\s*$`, 'i');
 
 interface Candidate {
   value: number;
@@ -32,54 +26,31 @@ interface Candidate {
   outOf?: number;
 }
 
-function fromJson(reply: string): { candidate?: Candidate; rationale?: string } {
-  for (const object of jsonObjectsIn(reply)) {
-    const value = field(object, ['score', 'rating', 'grade']);
-    const rationale = textField(object, rationaleKeys);
-    if (typeof value === 'number') return { candidate: { value }, ...(rationale ? { rationale } : {}) };
-    if (typeof value === 'string') {
-      const match = new RegExp(String.raw`^\s*(${NUMBER})(?:\s*(?:\/|out\s+of)\s*(${NUMBER}))?\s*$`, 'i').exec(value);
-      if (match) return { candidate: { value: Number(match[1]), ...(match[2] ? { outOf: Number(match[2]) } : {}) }, ...(rationale ? { rationale } : {}) };
-    }
-  }
-  return {};
-}
-
-function fromProse(reply: string, high: number): Candidate | 'ambiguous' | undefined {
-  const bracketed = [...reply.matchAll(DOUBLE_BRACKETED)];
-  if (bracketed.length > 0) return { value: Number(bracketed[bracketed.length - 1]![1]) };
-  const labelled = [...reply.matchAll(LABELLED)];
-  if (labelled.length > 0) {
-    // A "final score" outranks earlier per-aspect scores; otherwise judges end with their verdict.
-    const finals = labelled.filter((match) => match[1]);
-    const chosen = (finals.length > 0 ? finals : labelled).at(-1)!;
-    return { value: Number(chosen[2]), ...(chosen[3] ? { outOf: Number(chosen[3]) } : {}) };
-  }
-  const bare = BARE.exec(reply);
-  if (bare) return { value: Number(bare[1]) };
-  // Unlabelled fractions count only when they use the scale's top as denominator and all agree.
-  const fractions = [...reply.matchAll(FRACTION)].filter((match) => Number(match[2]) === high).map((match) => Number(match[1]));
-  if (fractions.length === 0) return undefined;
-  return new Set(fractions).size === 1 ? { value: fractions[0]!, outOf: high } : 'ambiguous';
+function candidateOf(value: unknown): Candidate | undefined {
+  if (typeof value === 'number') return { value };
+  if (typeof value !== 'string' || value.length > 64) return undefined;
+  const match = SCORE_TEXT.exec(value);
+  return match ? { value: Number(match[1]), ...(match[2] ? { outOf: Number(match[2]) } : {}) } : undefined;
 }
 
 /**
- * The score in a judge's reply, on the scale [low, high], never throwing: a JSON object with `score`
- * (possibly fenced or inside prose), else a labelled score in prose ("Score: 4/5", "[[4]]"), else a
- * bare number; a refusal or a reply with no score is a typed failure. A score off the scale, or stated
- * "out of" a different maximum, is `out_of_scale` rather than being guessed into range.
+ * The score in a judge's reply, on the scale [low, high], never throwing. The reply must be one JSON
+ * object with a `score` (or `rating`, `grade`): a number, or text such as "4/5" (reply-json.ts says why
+ * nothing is searched for inside a longer reply). A refusal, a reply that is not one JSON object, or one
+ * without a score is a typed failure. A score off the scale, or stated "out of" a different maximum, is
+ * `out_of_scale` rather than being guessed into range.
  */
 export function parseJudgeScore(reply: string, scale: readonly [number, number]): JudgeScore {
   const [low, high] = scale;
-  if (reply.trim() === '') return { ok: false, failure: 'empty', message: 'the judge returned an empty reply' };
-  const json = fromJson(reply);
-  const candidate = json.candidate ?? fromProse(reply, high);
-  if (candidate === 'ambiguous') return { ok: false, failure: 'ambiguous', message: 'the reply gives several different scores' };
+  const verdict = verdictObject(reply);
+  if (!verdict.ok) return { ok: false, failure: verdict.failure === 'not_json' ? 'no_score' : verdict.failure, message: verdict.message };
+  const candidate = candidateOf(field(verdict.object, ['score', 'rating', 'grade']));
   if (candidate === undefined) {
-    return REFUSAL.test(reply)
+    return declines(verdict.object)
       ? { ok: false, failure: 'refusal', message: 'the judge declined to score' }
-      : { ok: false, failure: 'no_score', message: 'no score found in the reply' };
+      : { ok: false, failure: 'no_score', message: 'the reply has no numeric "score"' };
   }
+  const rationale = textField(verdict.object, rationaleKeys);
   const { value, outOf } = candidate;
   if (outOf !== undefined && outOf !== high) {
     return { ok: false, failure: 'out_of_scale', message: `the judge scored out of ${outOf}; the scale is ${low}–${high}` };
@@ -87,7 +58,7 @@ export function parseJudgeScore(reply: string, scale: readonly [number, number])
   if (!Number.isFinite(value) || value < low || value > high) {
     return { ok: false, failure: 'out_of_scale', message: `score ${value} is outside the scale ${low}–${high}` };
   }
-  return { ok: true, raw: value, score: normaliseJudgeScore(value, scale), ...(json.rationale ? { rationale: json.rationale } : {}) };
+  return { ok: true, raw: value, score: normaliseJudgeScore(value, scale), ...(rationale ? { rationale } : {}) };
 }
 
 /** A score on [low, high] mapped linearly onto [0, 1]. */

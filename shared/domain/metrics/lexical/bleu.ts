@@ -1,3 +1,4 @@
+import { head } from './caps.js';
 import { tokenize13a } from './tokenize-13a.js';
 
 /**
@@ -109,10 +110,13 @@ function usableReferences(references: string | readonly string[]): string[] {
   return usable;
 }
 
-/** Sentence BLEU (sacreBLEU's `sentence_bleu`: exp smoothing, effective order on). */
+/**
+ * Sentence BLEU (sacreBLEU's `sentence_bleu`: exp smoothing, effective order on), on the first
+ * SIMILARITY_MAX_CHARS characters of the hypothesis and of each reference.
+ */
 export function sentenceBleu(hypothesis: string, references: string | readonly string[], options: BleuOptions = {}): BleuResult {
   const { effectiveOrder = true, lowercase = false } = options;
-  return scoreFromStatistics(segmentStatistics(hypothesis, usableReferences(references), lowercase), effectiveOrder);
+  return scoreFromStatistics(segmentStatistics(head(hypothesis), usableReferences(references).map((reference) => head(reference)), lowercase), effectiveOrder);
 }
 
 /**

@@ -1,3 +1,5 @@
+import { head } from './caps.js';
+
 /**
  * chrF as sacreBLEU computes it by default (Popović 2015): character n-grams of orders 1–6 with all
  * whitespace removed, precision and recall averaged over the orders both sides have, combined with
@@ -88,8 +90,9 @@ function bestStatistics(hypothesis: string, references: string | readonly string
   return best;
 }
 
+/** Sentence chrF, on the first SIMILARITY_MAX_CHARS characters of the hypothesis and of each reference. */
 export function sentenceChrf(hypothesis: string, references: string | readonly string[]): ChrfResult {
-  return { score: fScore(bestStatistics(hypothesis, references)) };
+  return { score: fScore(bestStatistics(head(hypothesis), typeof references === 'string' ? head(references) : references.map((reference) => head(reference)))) };
 }
 
 /** Corpus chrF: statistics summed over segments, then one F-score. */

@@ -1,3 +1,5 @@
+import { EDIT_SIMILARITY_MAX_CODE_POINTS, firstCodePoints } from './caps.js';
+
 /**
  * Levenshtein distance over Unicode code points (so an emoji is one edit, not two UTF-16 units), with the
  * common prefix and suffix stripped first, and one row of the dynamic programme kept: O(n·m) time,
@@ -39,10 +41,13 @@ function codePointLevenshtein(a: string[], b: string[]): number {
   return row[right.length]!;
 }
 
-/** 1 − distance / length of the longer string: 1 for identical strings (including two empty ones). */
+/**
+ * 1 − distance / length of the longer string: 1 for identical strings (including two empty ones). Reads
+ * the first EDIT_SIMILARITY_MAX_CODE_POINTS code points of each text (the distance is O(n·m)).
+ */
 export function editSimilarity(a: string, b: string): number {
-  const left = Array.from(a);
-  const right = Array.from(b);
+  const left = firstCodePoints(a, EDIT_SIMILARITY_MAX_CODE_POINTS);
+  const right = firstCodePoints(b, EDIT_SIMILARITY_MAX_CODE_POINTS);
   const longest = Math.max(left.length, right.length);
   return longest === 0 ? 1 : 1 - codePointLevenshtein(left, right) / longest;
 }

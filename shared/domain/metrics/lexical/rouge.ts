@@ -1,10 +1,12 @@
+import { head, ROUGE_L_MAX_TOKENS } from './caps.js';
 import { porterStem } from './porter-stemmer.js';
 import { countItems, overlap } from './token-f1.js';
 
 /**
  * ROUGE-N and ROUGE-L F-measures as Google's `rouge-score` package computes them (Lin 2004): lower-case,
  * every run of characters other than a–z and 0–9 becomes a space (so non-ASCII letters are dropped, as
- * there), optional Porter stemming of words longer than three letters.
+ * there), optional Porter stemming of words longer than three letters. Each text is read up to
+ * SIMILARITY_MAX_CHARS characters, and ROUGE-L aligns at most ROUGE_L_MAX_TOKENS tokens of each (caps.ts).
  */
 
 export interface RougeOptions {
@@ -32,7 +34,7 @@ function cachedStem(word: string): string {
 }
 
 export function rougeTokens(text: string, options: RougeOptions = {}): string[] {
-  const words = text.toLowerCase().replace(/[^a-z0-9]+/g, ' ').split(' ').filter(Boolean);
+  const words = head(text).toLowerCase().replace(/[^a-z0-9]+/g, ' ').split(' ').filter(Boolean);
   return options.stem ? words.map((word) => (word.length > 3 ? cachedStem(word) : word)) : words;
 }
 
@@ -73,8 +75,8 @@ export function lcsLength(a: readonly string[], b: readonly string[]): number {
 
 /** ROUGE-L: longest common subsequence of the token sequences (sentence-level, not summary-level Lsum). */
 export function rougeL(prediction: string, reference: string, options: RougeOptions = {}): RougeScore {
-  const predicted = rougeTokens(prediction, options);
-  const target = rougeTokens(reference, options);
+  const predicted = rougeTokens(prediction, options).slice(0, ROUGE_L_MAX_TOKENS);
+  const target = rougeTokens(reference, options).slice(0, ROUGE_L_MAX_TOKENS);
   if (predicted.length === 0 || target.length === 0) return { precision: 0, recall: 0, fmeasure: 0 };
   return fScore(lcsLength(predicted, target), predicted.length, target.length);
 }

@@ -1,3 +1,4 @@
+import { head } from './caps.js';
 import { answerTokens } from './normalise.js';
 
 /** Counts of each item, for multiset intersections. */
@@ -17,11 +18,12 @@ export function overlap<T>(a: ReadonlyMap<T, number>, b: ReadonlyMap<T, number>)
 
 /**
  * SQuAD's token F1: harmonic mean of precision and recall of the normalised words, counted as multisets.
- * When either side has no words, SQuAD v2's rule: 1 if both are empty, else 0.
+ * When either side has no words, SQuAD v2's rule: 1 if both are empty, else 0. Reads the first
+ * SIMILARITY_MAX_CHARS characters of each text.
  */
 export function tokenF1(output: string, expected: string): number {
-  const predicted = answerTokens(output);
-  const reference = answerTokens(expected);
+  const predicted = answerTokens(head(output));
+  const reference = answerTokens(head(expected));
   if (predicted.length === 0 || reference.length === 0) return predicted.length === reference.length ? 1 : 0;
   const shared = overlap(countItems(predicted), countItems(reference));
   if (shared === 0) return 0;
