@@ -167,7 +167,7 @@ describe('a provider that is down (connection refused)', () => {
   it('for a whole evaluation: every item fails with network_error and the evaluation fails with the reason, not stuck running', async () => {
     const benchmarkId = await benchmarkOf('Down throughout', Array.from({ length: 8 }, (_, i) => `${i} - 1`));
     await down.down();
-    let evaluation;
+    let evaluation: Awaited<ReturnType<typeof runToEnd>>;
     try {
       evaluation = await runToEnd(client, { model_id: 'down', model_id_2: 'baseline:reference', benchmark_id: benchmarkId, custom_metrics: ['exact_match'] });
     } finally {

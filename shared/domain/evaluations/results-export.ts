@@ -97,7 +97,7 @@ export function metricColumns(evaluation: Evaluation, items: readonly ItemResult
     .map((metric) => (typeof metric === 'string' ? metric : metric.name))
     .filter((name) => name !== 'pairwise_preference');
   const names = new Set(evaluation.results ? evaluation.results.models.flatMap((model) => Object.keys(model.metrics)) : requested);
-  for (const item of items) for (const output of Object.values(item.outputs)) Object.keys(output.scores).forEach((name) => names.add(name));
+  for (const item of items) for (const output of Object.values(item.outputs)) for (const name of Object.keys(output.scores)) names.add(name);
   return [...requested.filter((name) => names.has(name)), ...[...names].filter((name) => !requested.includes(name)).sort()];
 }
 

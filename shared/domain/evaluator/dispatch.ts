@@ -79,7 +79,7 @@ async function runWorkStep(deps: EvaluatorDeps, message: WorkMessage, delivery: 
  * evaluation; anything else is recorded for an operator.
  */
 export async function handleDeadLetter(deps: EvaluatorDeps, letter: DeadLetter): Promise<void> {
-  let message;
+  let message: WorkMessage;
   try {
     message = parseWorkMessage({ messageId: letter.messageId, body: letter.body });
   } catch (error) {

@@ -9,8 +9,8 @@ const words = (count: number, seed: number) => Array.from({ length: count }, (_,
 
 describe('what the similarity metrics read', () => {
   it('edit similarity is exact up to its cap and compares the first code points beyond it', () => {
-    const a = 'é'.repeat(EDIT_SIMILARITY_MAX_CODE_POINTS - 1) + 'x';
-    const b = 'é'.repeat(EDIT_SIMILARITY_MAX_CODE_POINTS - 1) + 'y';
+    const a = `${'é'.repeat(EDIT_SIMILARITY_MAX_CODE_POINTS - 1)}x`;
+    const b = `${'é'.repeat(EDIT_SIMILARITY_MAX_CODE_POINTS - 1)}y`;
     // At the cap: the full distance.
     expect(editSimilarity(a, b)).toBeCloseTo(1 - levenshtein(a, b) / EDIT_SIMILARITY_MAX_CODE_POINTS, 12);
     // Beyond it: what follows the cap changes nothing.

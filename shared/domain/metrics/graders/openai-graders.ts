@@ -1,4 +1,4 @@
-import { textSimilarityMetrics, unsupportedGraderTypes, type GraderMessage } from '../../../contracts/evaluations/grader-schemas.js';
+import { type textSimilarityMetrics, unsupportedGraderTypes, type GraderMessage } from '../../../contracts/evaluations/grader-schemas.js';
 import { MetricResolutionError } from '../errors.js';
 import { parseJudgeScore, type JudgeScore } from '../judge/parse-score.js';
 import { newFence } from '../judge/fence.js';

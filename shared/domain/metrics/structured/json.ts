@@ -80,7 +80,7 @@ function patternsIn(schema: unknown, path: string[] = []): { pattern: string; pa
   }
   for (const keyword of schemaLists) {
     const list = schema[keyword];
-    if (Array.isArray(list)) list.forEach((value, index) => found.push(...patternsIn(value, [...path, keyword, String(index)])));
+    if (Array.isArray(list)) for (const [index, value] of list.entries()) found.push(...patternsIn(value, [...path, keyword, String(index)]));
   }
   for (const keyword of schemaValues) found.push(...patternsIn(schema[keyword], [...path, keyword]));
   return found;
