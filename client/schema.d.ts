@@ -255,7 +255,7 @@ export interface paths {
         put?: never;
         /**
          * Register a model
-         * @description A provider model under an id of your choice, with its generation parameters, pricing and where its key lives (a Secrets Manager secret or an environment variable, never the key itself).
+         * @description A provider model under an id of your choice, with its generation parameters, pricing and where its key lives (never the key itself): a Secrets Manager secret under `arbiter/tenants/<your tenant>/`, or on the local stack an environment variable the operator allows. An OpenAI or Anthropic model without a `base_url` may name no key and then uses the deployment's key at the provider's official endpoint; a model with a `base_url` brings its own key or none.
          */
         post: operations["registerModel"];
         delete?: never;
@@ -2322,7 +2322,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The model's credentials are not usable (`model_credentials_missing`): the named secret or variable does not exist; or this deployment may not call its `base_url` (`base_url_not_allowed`): a loopback, private, link-local or metadata address, or plain http where only https is allowed (docs/security.md). */
+            /** @description The model's credentials are not allowed: a secret outside the tenant's prefix (`api_key_secret_not_allowed`), the deployment's key for a custom `base_url` (`deployment_credentials_not_allowed`), a variable the operator does not allow (`api_key_env_not_allowed`); or not usable (`model_credentials_missing`): the named secret or variable does not exist; or this deployment may not call its `base_url` (`base_url_not_allowed`): a loopback, private, link-local or metadata address, or plain http where only https is allowed (docs/security.md). */
             422: {
                 headers: {
                     [name: string]: unknown;

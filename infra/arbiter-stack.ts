@@ -24,6 +24,7 @@ import { DEFAULT_THROTTLE, isPersistentStage, type ThrottleSettings } from './co
 import { ArbiterFunction } from './constructs/arbiter-function.js';
 import { ArbiterHttpApi } from './constructs/arbiter-http-api.js';
 import { DataStores } from './constructs/data-stores.js';
+import { TenantSecretsReader } from './constructs/tenant-secrets-reader.js';
 
 /** The repository root: entries in the manifest are relative to it. */
 export const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -34,6 +35,13 @@ const EVALUATOR_LIMITS = {
   memorySizeMb: evaluatorSettings.memorySizeMb,
   timeout: Duration.seconds(evaluatorSettings.timeoutSeconds),
 };
+
+/**
+ * The log levels a deployment may run at. DEBUG and TRACE are refused: they widen what handlers log, and
+ * nothing that could put a whole event (an Authorization header, a tenant's message) in the logs may be
+ * one context value away (test/infra/arbiter-stack.test.ts, "no function logs whole events").
+ */
+export const DEPLOYABLE_LOG_LEVELS = ['INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
 
 /** Alarm thresholds, in percent of the period's invocations or items. */
 export const EVALUATOR_ERROR_RATE_PERCENT = 5;
@@ -81,6 +89,8 @@ export class ArbiterStack extends Stack {
   readonly functions: Record<string, ArbiterFunction> = {};
   readonly dataStores: DataStores;
   readonly httpApi: ArbiterHttpApi;
+  /** The role tenant secrets are read through; absent when no function reads secrets. */
+  readonly tenantSecretsReader?: TenantSecretsReader;
 
   constructor(scope: Construct, id: string, props: ArbiterStackProps) {
     super(scope, id, {
@@ -93,6 +103,10 @@ export class ArbiterStack extends Stack {
     const removalPolicy = persistent ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const projectRoot = props.projectRoot ?? REPOSITORY_ROOT;
     const definitions = props.functions ?? functionDefinitions;
+    const logLevel = props.logLevel ?? 'INFO';
+    if (!(DEPLOYABLE_LOG_LEVELS as readonly string[]).includes(logLevel.toUpperCase())) {
+      throw new Error(`logLevel must be one of ${DEPLOYABLE_LOG_LEVELS.join(', ')} (DEBUG and TRACE may log what handlers receive), got ${JSON.stringify(logLevel)}`);
+    }
 
     this.dataStores = new DataStores(this, 'Data', { removalPolicy, deletionProtection: persistent });
     const { tables, queues } = this.dataStores;
@@ -104,7 +118,7 @@ export class ArbiterStack extends Stack {
         projectRoot,
         description: definition.description,
         ...limits,
-        logLevel: props.logLevel ?? 'INFO',
+        logLevel,
         removalPolicy,
         environment: {
           ARBITER_STAGE: props.stage,
@@ -168,6 +182,9 @@ export class ArbiterStack extends Stack {
       }
       Validations.of(fn.function).acknowledge({ id: 'Serverless-LambdaDLQ', reason: INVOCATION_FAILURES[definition.kind] });
     }
+
+    const secretReaders = definitions.filter((definition) => definition.secrets === 'read').map((definition) => this.functionFor(definition.id));
+    if (secretReaders.length > 0) this.tenantSecretsReader = new TenantSecretsReader(this, 'TenantSecretsReader', { readers: secretReaders });
 
     const authorizers = definitions.filter((definition) => definition.kind === 'authorizer');
     const authorizer = authorizers[0];

@@ -66,13 +66,29 @@ export const WILDCARD_EXCEPTIONS: readonly WildcardException[] = [
     reason: 'X-Ray trace segments and telemetry support no resource-level permissions: AWS requires Resource "*".',
   },
   {
-    actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
-    resource: 'arn:<partition>:secretsmanager:<region>:<account>:secret:arbiter/*',
-    grantedTo: 'functions with `secrets` (describe: CreateEvaluation, RegisterModel; read: Evaluator)',
+    actions: ['secretsmanager:DescribeSecret'],
+    resource: 'arn:<partition>:secretsmanager:<region>:<account>:secret:arbiter/tenants/*',
+    grantedTo: 'functions with `secrets: describe` (CreateEvaluation, RegisterModel)',
     reason:
-      'Provider keys are secrets a tenant names when registering a model, after deployment; registration accepts ' +
-      'only names under arbiter/, so the prefix is as narrow as the design allows (Secrets Manager also appends a ' +
-      'random suffix to every secret ARN, which an exact ARN could not predict).',
+      "Registration and evaluation creation check that the secret a tenant names exists; tenants create their secrets " +
+      "after deployment, under arbiter/tenants/<tenant_id>/, and the code describes only the caller's own prefix " +
+      '(Secrets Manager also appends a random suffix to every secret ARN, which an exact ARN could not predict).',
+  },
+  {
+    actions: ['secretsmanager:GetSecretValue'],
+    resource: 'arn:<partition>:secretsmanager:<region>:<account>:secret:arbiter/deployment/*',
+    grantedTo: 'functions with `secrets: read` (Evaluator)',
+    reason:
+      "The deployment's own provider keys (arbiter/deployment/openai, arbiter/deployment/anthropic), which serve built-in " +
+      "models at their provider's official endpoint; the operator creates them after deployment, and each secret ARN ends in a random suffix.",
+  },
+  {
+    actions: ['secretsmanager:GetSecretValue'],
+    resource: 'arn:<partition>:secretsmanager:<region>:<account>:secret:arbiter/tenants/${aws:PrincipalTag/tenant}/*',
+    grantedTo: 'the TenantSecretsReader role, assumed by functions with `secrets: read` (Evaluator) with the session tag tenant=<tenant_id>',
+    reason:
+      "One tenant's provider keys, named by the tenant after deployment: the session tag confines a session to its own tenant's " +
+      'prefix (attribute-based access), which is exactly the boundary; the random suffix of secret ARNs rules out exact ARNs.',
   },
   {
     actions: ['bedrock:InvokeModel'],

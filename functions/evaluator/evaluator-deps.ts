@@ -7,14 +7,17 @@ import { SqsWorkQueue } from '#shared/adapters/sqs/work-queue.js';
 import { DynamoDbBenchmarkStore } from '#shared/adapters/dynamodb/benchmark-store.js';
 import { DynamoDbEvaluationStore } from '#shared/adapters/dynamodb/evaluation-store.js';
 
-/** Model clients per container, keyed by the model's full configuration (evaluations snapshot models). */
+/**
+ * Model clients per container, keyed by the tenant and the model's full configuration (evaluations
+ * snapshot models): two tenants' identical records still get clients with their own credentials.
+ */
 const clients = new Map<string, ModelClient>();
 
-function clientFor(model: Model): ModelClient {
-  const key = JSON.stringify(model);
+function clientFor(model: Model, tenantId: string): ModelClient {
+  const key = JSON.stringify([tenantId, model]);
   let client = clients.get(key);
   if (!client) {
-    client = createModelClient(model);
+    client = createModelClient(model, tenantId);
     clients.set(key, client);
   }
   return client;

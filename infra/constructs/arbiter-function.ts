@@ -12,6 +12,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { QueueAccess, TableAccess } from '#shared/contracts/function-manifest.js';
 import type { QueueDefinition, TableDefinition } from '#shared/contracts/resources.js';
+import { DEPLOYMENT_SECRETS_PREFIX, TENANT_SECRETS_ROOT } from '#shared/contracts/models/credential-names.js';
 import { INDEX_READ_ACTIONS, queueActions, tableActions, WILDCARD_EXCEPTIONS } from '../least-privilege.js';
 
 /** Handlers are ESM; esbuild's ESM output has no `require`, which some bundled CommonJS dependencies call. */
@@ -34,21 +35,31 @@ export interface ArbiterFunctionProps {
 
 /**
  * The resource part of a cdk-nag IAM5 finding for `arn`, as cdk-nag spells it: literal where the stack's
- * account or region is known at synth, `<AWS::Region>`-style placeholders where they are tokens.
+ * account or region is known at synth, `<AWS::Region>`-style placeholders where they are tokens, and an
+ * IAM policy variable such as `${aws:PrincipalTag/tenant}` as `<aws:PrincipalTag/tenant>`.
  */
-function nagResource(scope: Construct, arn: string): string {
+export function nagResource(scope: Construct, arn: string): string {
   const resolved = Stack.of(scope).resolve(arn) as unknown;
-  if (typeof resolved === 'string') return resolved;
+  const policyVariables = (text: string) => text.replace(/\$\{([^}]+)\}/g, '<$1>');
+  if (typeof resolved === 'string') return policyVariables(resolved);
   const parts = (resolved as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
-  return parts.map((part) => (typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`)).join('');
+  return parts.map((part) => (typeof part === 'string' ? policyVariables(part) : `<${(part as { Ref: string }).Ref}>`)).join('');
 }
 
 /** The documented reason for a wildcard resource; a grant without one is a mistake caught at synth. */
-function wildcardReason(resource: string): string {
+export function wildcardReason(resource: string): string {
   const exception = WILDCARD_EXCEPTIONS.find((candidate) => candidate.resource === resource);
   if (!exception) throw new Error(`No documented wildcard exception for ${resource} in infra/least-privilege.ts`);
   return exception.reason;
 }
+
+/** The ARN of the secrets named `resourceName` (a pattern), in this stack's account and region. */
+export function secretArn(scope: Construct, resourceName: string): string {
+  return Stack.of(scope).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+}
+
+/** The same ARN as WILDCARD_EXCEPTIONS writes it, with `<…>` for the partition, region and account. */
+export const documentedSecretArn = (resourceName: string) => `arn:<partition>:secretsmanager:<region>:<account>:secret:${resourceName}`;
 
 export class ArbiterFunction extends Construct {
   readonly function: NodejsFunction;
@@ -147,25 +158,23 @@ export class ArbiterFunction extends Construct {
   }
 
   /**
-   * Lets the function check (`describe`) or read provider API keys kept in Secrets Manager. Only secrets
-   * under `arbiter/` qualify: model registration refuses any other name, so the wildcard stays narrow.
+   * Provider keys in Secrets Manager. `describe`: the API functions that check, at registration and at
+   * creation, that a tenant's secret exists, on `arbiter/tenants/*` (their code names only the caller's own
+   * prefix). `read`: the evaluator reads the deployment's keys, `arbiter/deployment/*`, as itself; a
+   * tenant's keys it reads only through the tenant-tagged session of TenantSecretsReader, never as itself.
    */
   grantProviderSecrets(access: 'describe' | 'read'): void {
-    const secretsArn = Stack.of(this).formatArn({
-      service: 'secretsmanager',
-      resource: 'secret',
-      resourceName: 'arbiter/*',
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
+    const pattern = `${access === 'read' ? DEPLOYMENT_SECRETS_PREFIX : TENANT_SECRETS_ROOT}*`;
+    const secretsArn = secretArn(this, pattern);
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
-        actions: access === 'read' ? ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'] : ['secretsmanager:DescribeSecret'],
+        actions: access === 'read' ? ['secretsmanager:GetSecretValue'] : ['secretsmanager:DescribeSecret'],
         resources: [secretsArn],
       }),
     );
     Validations.of(this.role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${nagResource(this, secretsArn)}]`,
-      reason: wildcardReason('arn:<partition>:secretsmanager:<region>:<account>:secret:arbiter/*'),
+      reason: wildcardReason(documentedSecretArn(pattern)),
     });
   }
 

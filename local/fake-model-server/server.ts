@@ -57,11 +57,21 @@ export interface FakeModelServerStats {
   byOutcome: Partial<Record<FakeOutcome, number>>;
 }
 
+export interface CredentialHeaders {
+  authorization?: string;
+  'x-api-key'?: string;
+}
+
 export interface FakeModelServer {
   /** Base URL ending in `/v1`, ready for an `openai_compatible` model's `base_url`. */
   url: string;
   stop(): Promise<void>;
   stats(): FakeModelServerStats;
+  /**
+   * The headers that carry a provider key (`authorization`, Anthropic's `x-api-key`) of every request, in
+   * arrival order, so a test can tell whose key a model server was handed.
+   */
+  credentialHeaders(): CredentialHeaders[];
   /** Shallow merge: `rates` given here replaces the previous rates; a new `seed` restarts the sequence. */
   setOptions(partial: Partial<Omit<FakeModelServerOptions, 'port'>>): void;
   /** The provider is down: the port stops listening (connections are refused) and open sockets are cut. */
@@ -258,6 +268,7 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
   let settings: FakeModelServerOptions = { ...options };
   let random = mulberry32(settings.seed ?? 1);
   let requests = 0;
+  const credentialHeaders: CredentialHeaders[] = [];
   const byOutcome: Partial<Record<FakeOutcome, number>> = {};
   const timers = new Set<NodeJS.Timeout>();
 
@@ -294,6 +305,11 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const id = ++requests;
+    const apiKey = request.headers['x-api-key'];
+    credentialHeaders.push({
+      ...(request.headers.authorization !== undefined ? { authorization: request.headers.authorization } : {}),
+      ...(apiKey !== undefined ? { 'x-api-key': String(apiKey) } : {}),
+    });
     const text = await readBody(request);
     if (request.method !== 'POST' || request.url?.split('?')[0] !== '/v1/chat/completions') {
       return send(response, 'not_found', 404, errorBody(`Unknown request URL: ${request.method} ${request.url}`, 'invalid_request_error', 'unknown_url'));
@@ -366,6 +382,7 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
   return {
     url: `http://127.0.0.1:${port}/v1`,
     stats: () => ({ requests, byOutcome: { ...byOutcome } }),
+    credentialHeaders: () => credentialHeaders.map((headers) => ({ ...headers })),
     setOptions(partial) {
       settings = { ...settings, ...partial };
       if (partial.seed !== undefined) random = mulberry32(partial.seed);

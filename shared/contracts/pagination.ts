@@ -8,7 +8,8 @@ export const PageQuerySchema = v.object({
   limit: v.optional(
     v.pipe(
       v.string(),
-      v.regex(/^\d{1,3}$/, `must be a whole number from 1 to ${MAX_PAGE_SIZE}`),
+      // Leading zeros name the same whole number; the digit count is bounded so Number() stays exact.
+      v.regex(/^0*\d{1,3}$/, `must be a whole number from 1 to ${MAX_PAGE_SIZE}`),
       v.transform(Number),
       v.minValue(1, `must be a whole number from 1 to ${MAX_PAGE_SIZE}`),
       v.maxValue(MAX_PAGE_SIZE, `must be a whole number from 1 to ${MAX_PAGE_SIZE}`),

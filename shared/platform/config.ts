@@ -101,6 +101,21 @@ const sqsQueueUrl: Parser<string> = {
   schema: v.pipe(v.string(), v.url(), v.regex(/^https?:\/\//)),
 };
 
+// The registration schema's rule for an `api_key_env` name, one name per comma-separated entry.
+const variableNames: Parser<readonly string[]> = {
+  must: 'a comma-separated list of environment variable names (A-Z, 0-9, _)',
+  schema: v.pipe(
+    v.string(),
+    v.transform((text) => text.split(',').map((name) => name.trim())),
+    v.check((names) => names.every((name) => /^[A-Z_][A-Z0-9_]{0,127}$/.test(name))),
+  ),
+};
+
+const iamRoleArn: Parser<string> = {
+  must: 'an IAM role ARN (arn:<partition>:iam::<account>:role/<name>)',
+  schema: v.pipe(v.string(), v.regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/)),
+};
+
 export type CredentialSource = 'env' | 'secretsManager';
 
 const environmentCredentials: Parser<'env'> = { must: 'env, or unset for Secrets Manager', schema: v.literal('env') };
@@ -144,6 +159,20 @@ export const serviceConfig = {
   get responseLimits(): ResponseLimits {
     if (!read.has(RESPONSE_LIMITS)) read.set(RESPONSE_LIMITS, readResponseLimits(process.env));
     return read.get(RESPONSE_LIMITS) as ResponseLimits;
+  },
+  /**
+   * `ARBITER_ALLOWED_KEY_ENV`: the variables a model's `api_key_env` may name, comma-separated; unset:
+   * none. The deployment's own provider variables need no entry and serve only their official endpoint.
+   */
+  get allowedKeyEnv(): readonly string[] {
+    return lookup('ARBITER_ALLOWED_KEY_ENV', variableNames) ?? [];
+  },
+  /**
+   * `ARBITER_TENANT_SECRETS_ROLE_ARN`: the role the evaluator assumes, tagged with the tenant, to read that
+   * tenant's secrets (the stack sets it); unset: tenant secrets cannot be read.
+   */
+  get tenantSecretsRoleArn(): string | undefined {
+    return lookup('ARBITER_TENANT_SECRETS_ROLE_ARN', iamRoleArn);
   },
 };
 

@@ -6,9 +6,9 @@
  * temporary directory: these tests are about the infrastructure, not the handlers' code, and they must
  * not depend on every handler in the manifest being written yet. `npm run synth` bundles the real ones.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { App, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
@@ -46,10 +46,12 @@ function writeStubHandlers(definitions: readonly FunctionDefinition[]): void {
   }
 }
 
-function build(stage: string, props: Partial<ConstructorParameters<typeof ArbiterStack>[2]> = {}): Built {
+/** `change` runs before synthesis, which happens once per app: a change after it would not show. */
+function build(stage: string, props: Partial<ConstructorParameters<typeof ArbiterStack>[2]> = {}, change?: (stack: ArbiterStack) => void): Built {
   writeStubHandlers(props.functions ?? functionDefinitions);
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new ArbiterStack(app, `Arbiter-${stage}`, { stage, projectRoot: stubRoot, ...props });
+  change?.(stack);
   return { app, stack, template: Template.fromStack(stack) };
 }
 
@@ -108,6 +110,13 @@ function statementsOf(built: Built, id: string): Statement[] {
   return Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
 }
 
+/** The environment variables of function `id`, as the template has them. */
+function environmentOf(built: Built, id: string): Record<string, unknown> {
+  const fn = built.stack.functionFor(id).function;
+  const resources = built.template.findResources('AWS::Lambda::Function');
+  return (resources[logicalId(fn)]?.Properties.Environment?.Variables ?? {}) as Record<string, unknown>;
+}
+
 /** What function `id` may do, as sorted `action on resource` lines. */
 function grants(built: Built, id: string): string[] {
   return statementsOf(built, id)
@@ -149,12 +158,16 @@ function expectedGrants(definition: FunctionDefinition): string[] {
   for (const [name, access] of Object.entries(definition.queues) as [QueueName, string][]) {
     expected.push(...on(`Data${queueDefinitions[name].id}.Arn`, queueActions[access]!));
   }
-  if (definition.secrets) {
+  // Registration and creation check a tenant's secret exists (code only ever names the caller's own
+  // prefix); the evaluator reads the deployment's secrets as itself and a tenant's only through the
+  // tenant-tagged session of the reader role, never with a grant of its own.
+  if (definition.secrets === 'describe') {
+    expected.push(...on('arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:arbiter/tenants/*', ['secretsmanager:DescribeSecret']));
+  }
+  if (definition.secrets === 'read') {
     expected.push(
-      ...on('arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:arbiter/*', [
-        'secretsmanager:DescribeSecret',
-        ...(definition.secrets === 'read' ? ['secretsmanager:GetSecretValue'] : []),
-      ]),
+      ...on('arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:arbiter/deployment/*', ['secretsmanager:GetSecretValue']),
+      ...on('TenantSecretsReaderRole.Arn', ['sts:AssumeRole', 'sts:TagSession']),
     );
   }
   if (definition.invokesBedrock) {
@@ -445,11 +458,14 @@ describe('least privilege', () => {
     dev.template.allResourcesProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
   });
 
-  test('every role is a function role that only Lambda may assume, with no inline policy', () => {
-    const roles = Object.values(dev.template.findResources('AWS::IAM::Role'));
+  test('every role but the tenant secrets reader is a function role that only Lambda may assume, with no inline policy', () => {
+    const roles = dev.template.findResources('AWS::IAM::Role');
+    const reader = logicalId(dev.stack.tenantSecretsReader!.role);
+    const functionRoles = Object.entries(roles).filter(([id]) => id !== reader);
 
-    expect(roles).toHaveLength(functionDefinitions.length);
-    for (const role of roles) {
+    expect(functionRoles).toHaveLength(functionDefinitions.length);
+    expect(Object.keys(roles)).toHaveLength(functionDefinitions.length + 1);
+    for (const [, role] of functionRoles) {
       expect(role.Properties.Policies).toBeUndefined();
       expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
         { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
@@ -521,9 +537,155 @@ describe('least privilege', () => {
 
     expect(actions.includes('dynamodb:PutItem')).toBe(writesTables);
     expect(actions.includes('sqs:SendMessage')).toBe(sendsMessages);
-    expect(actions.includes('secretsmanager:DescribeSecret')).toBe(definition.secrets !== undefined);
+    expect(actions.includes('secretsmanager:DescribeSecret')).toBe(definition.secrets === 'describe');
     expect(actions.includes('secretsmanager:GetSecretValue')).toBe(definition.secrets === 'read');
+    expect(actions.includes('sts:AssumeRole')).toBe(definition.secrets === 'read');
     expect(actions.filter((action) => action.endsWith(':*'))).toEqual([]);
+  });
+});
+
+describe("tenant secrets: IAM keeps one tenant's model out of another tenant's secrets", () => {
+  const readers = functionDefinitions.filter((definition) => definition.secrets === 'read');
+  const readerRole = () => dev.stack.tenantSecretsReader!.role;
+  const readerStatements = () => {
+    const policies = dev.template.findResources('AWS::IAM::Policy', { Properties: { Roles: Match.arrayWith([{ Ref: logicalId(readerRole()) }]) } });
+    return Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
+  };
+
+  test('the reader role may only read secrets under the prefix of the tenant its session is tagged with', () => {
+    expect(readerStatements().map((statement) => ({ ...statement, Resource: renderResource(statement.Resource) }))).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: 'arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:arbiter/tenants/${aws:PrincipalTag/tenant}/*',
+      },
+    ]);
+  });
+
+  test('only the functions that read secrets may assume it, and only with exactly one session tag, tenant, set', () => {
+    const role = dev.template.findResources('AWS::IAM::Role')[logicalId(readerRole())]!;
+
+    expect(readers.length).toBeGreaterThan(0);
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(role.Properties.Policies).toBeUndefined();
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual(
+      readers.map((definition) => ({
+        Effect: 'Allow',
+        Action: ['sts:AssumeRole', 'sts:TagSession'],
+        Principal: { AWS: { 'Fn::GetAtt': [logicalId(dev.stack.functionFor(definition.id).role), 'Arn'] } },
+        Condition: {
+          StringLike: { 'aws:RequestTag/tenant': '?*' },
+          'ForAllValues:StringEquals': { 'aws:TagKeys': ['tenant'] },
+        },
+      })),
+    );
+  });
+
+  test('the evaluator holds no grant on any tenant secret nor on arbiter/*, and is told the reader role', () => {
+    for (const definition of readers) {
+      const secretResources = grants(dev, definition.id)
+        .filter((grant) => grant.startsWith('secretsmanager:'))
+        .map((grant) => grant.split(' on ')[1]!);
+      expect(secretResources).toEqual(['arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:arbiter/deployment/*']);
+      expect(environmentOf(dev, definition.id).ARBITER_TENANT_SECRETS_ROLE_ARN).toEqual({ 'Fn::GetAtt': [logicalId(readerRole()), 'Arn'] });
+    }
+    for (const definition of functionDefinitions.filter((candidate) => candidate.secrets !== 'read')) {
+      expect(environmentOf(dev, definition.id).ARBITER_TENANT_SECRETS_ROLE_ARN).toBeUndefined();
+    }
+    const everyResource = functionDefinitions.flatMap((definition) => grants(dev, definition.id)).map((grant) => grant.split(' on ')[1]!);
+    expect(everyResource.filter((resource) => resource.endsWith(':secret:arbiter/*'))).toEqual([]);
+  });
+});
+
+/**
+ * Whole events must never be logged: an API event carries the caller's Authorization header, an SQS event
+ * a tenant's message. Powertools logs them when `POWERTOOLS_LOGGER_LOG_EVENT` is set, when a handler asks
+ * (`logEventIfEnabled`, `injectLambdaContext({ logEvent: true })`), and debug levels or `POWERTOOLS_DEV`
+ * widen what is written; none of it may reach a deployed function.
+ */
+const DEBUG_LEVELS = /^(debug|trace)$/i;
+
+function loggingViolations(template: Template): string[] {
+  const problems: string[] = [];
+  for (const [id, fn] of Object.entries(template.findResources('AWS::Lambda::Function'))) {
+    const variables = (fn.Properties.Environment?.Variables ?? {}) as Record<string, unknown>;
+    for (const name of ['POWERTOOLS_LOGGER_LOG_EVENT', 'POWERTOOLS_DEV']) {
+      if (name in variables) problems.push(`${id} sets ${name}`);
+    }
+    for (const name of ['LOG_LEVEL', 'POWERTOOLS_LOG_LEVEL', 'AWS_LAMBDA_LOG_LEVEL']) {
+      if (DEBUG_LEVELS.test(String(variables[name] ?? ''))) problems.push(`${id} sets ${name}=${String(variables[name])}`);
+    }
+    const applicationLevel = fn.Properties.LoggingConfig?.ApplicationLogLevel;
+    if (DEBUG_LEVELS.test(String(applicationLevel ?? ''))) problems.push(`${id} has LoggingConfig.ApplicationLogLevel ${String(applicationLevel)}`);
+  }
+  return problems;
+}
+
+/** Calls that make Powertools log the event a handler received, in any source of a shipped function. */
+const EVENT_LOGGING = /logEventIfEnabled|logEvent\s*:(?!\s*false\b)|POWERTOOLS_LOGGER_LOG_EVENT/;
+
+function sourceFiles(directory: string): string[] {
+  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(directory, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return /\.(ts|js|mjs)$/.test(entry.name) ? [path] : [];
+  });
+}
+
+function eventLoggingCalls(files: { path: string; text: string }[]): string[] {
+  return files.flatMap(({ path, text }) =>
+    text
+      .split('\n')
+      .map((line, index) => ({ line, index }))
+      .filter(({ line }) => EVENT_LOGGING.test(line))
+      .map(({ line, index }) => `${path}:${index + 1}: ${line.trim()}`),
+  );
+}
+
+describe('no function logs whole events', () => {
+  test.each(['dev', 'prod'])('%s: no function sets a variable that logs events or debug output', (stage) => {
+    expect(loggingViolations((stage === 'prod' ? prod : dev).template)).toEqual([]);
+  });
+
+  test('the check sees such a variable when one is added', () => {
+    const built = build('logs', {}, (stack) => {
+      stack.functionFor('Evaluator').function.addEnvironment('POWERTOOLS_LOGGER_LOG_EVENT', 'true');
+      stack.functionFor('ListModels').function.addEnvironment('POWERTOOLS_DEV', 'true');
+      stack.functionFor('Health').function.addEnvironment('POWERTOOLS_LOG_LEVEL', 'debug');
+    });
+
+    const problems = loggingViolations(built.template);
+
+    expect(problems.sort()).toEqual([
+      expect.stringMatching(/^Evaluator.* sets POWERTOOLS_LOGGER_LOG_EVENT$/),
+      expect.stringMatching(/^Health.* sets POWERTOOLS_LOG_LEVEL=debug$/),
+      expect.stringMatching(/^ListModels.* sets POWERTOOLS_DEV$/),
+    ]);
+  }, SYNTH_TIMEOUT_MS);
+
+  test.each(['DEBUG', 'trace'])('a stack asked for log level %s is refused at synth', (logLevel) => {
+    expect(() => build(`level-${logLevel.toLowerCase()}`, { logLevel })).toThrow(/logLevel/);
+  });
+
+  test('no handler or shared module asks Powertools to log the event it received', () => {
+    const files = ['functions', 'shared'].flatMap((directory) =>
+      sourceFiles(join(REPOSITORY_ROOT, directory)).map((path) => ({ path: relative(REPOSITORY_ROOT, path), text: readFileSync(path, 'utf8') })),
+    );
+
+    expect(files.length).toBeGreaterThan(50);
+    expect(eventLoggingCalls(files)).toEqual([]);
+  });
+
+  test('the source check sees each way of asking', () => {
+    const asked = eventLoggingCalls([
+      { path: 'a.ts', text: 'logger.logEventIfEnabled(event);' },
+      { path: 'b.ts', text: '.use(injectLambdaContext(logger, { logEvent: true }))' },
+      { path: 'c.ts', text: '.use(injectLambdaContext(logger, { resetKeys: true, logEvent: process.env.X === "1" }))' },
+      { path: 'd.ts', text: "process.env.POWERTOOLS_LOGGER_LOG_EVENT = 'true';" },
+      { path: 'e.ts', text: '.use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))' },
+    ]);
+
+    expect(asked.map((line) => line.split(':')[0])).toEqual(['a.ts', 'b.ts', 'c.ts', 'd.ts']);
   });
 });
 

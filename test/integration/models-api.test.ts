@@ -16,7 +16,7 @@ async function modelRowCount(): Promise<number> {
 }
 
 beforeAll(async () => {
-  stack = await startTestStack({ env: { TEST_PROVIDER_KEY: providerKeyValue } });
+  stack = await startTestStack({ env: { TEST_PROVIDER_KEY: providerKeyValue, ARBITER_ALLOWED_KEY_ENV: 'TEST_PROVIDER_KEY,NOT_SET_ANYWHERE' } });
   client = api(stack);
   documents = localDocumentClient(stack.env);
 });
@@ -179,14 +179,15 @@ describe('bad input: 4xx with code and message, and nothing written', () => {
     ['max_tokens 0.5', () => ({ ...valid(), parameters: { max_tokens: 0.5 } }), 400, 'validation_error'],
     ['an unknown parameter', () => ({ ...valid(), parameters: { frequency: 1 } }), 400, 'validation_error'],
     ['both key locations', () => ({ ...valid(), api_key_env: 'A', api_key_secret: 'arbiter/a' }), 400, 'validation_error'],
-    ['a secret outside arbiter/', () => ({ ...valid(), api_key_secret: 'prod/db-password' }), 400, 'validation_error'],
+    ['a secret outside the tenant prefix', () => ({ ...valid(), api_key_secret: 'prod/db-password' }), 422, 'api_key_secret_not_allowed'],
+    ['a secret ARN', () => ({ ...valid(), api_key_secret: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:arbiter/tenants/dev/x' }), 400, 'validation_error'],
     ['a Bedrock model with a key', () => ({ ...valid(), provider: 'bedrock', api_key_env: 'A' }), 400, 'validation_error'],
     ['an unknown baseline', () => ({ ...valid(), provider: 'baseline', provider_model_id: 'oracle' }), 400, 'validation_error'],
     ['max_concurrency 0', () => ({ ...valid(), max_concurrency: 0 }), 400, 'validation_error'],
     ['timeout_ms of one hour', () => ({ ...valid(), timeout_ms: 3_600_000 }), 400, 'validation_error'],
     ['negative pricing', () => ({ ...valid(), pricing: { input_per_million: -1, output_per_million: 0 } }), 400, 'validation_error'],
-    ['a secret locally', () => ({ ...valid(), provider: 'openai', base_url: undefined, api_key_secret: 'arbiter/openai' }), 422, 'model_credentials_missing'],
-    ['an openai model without any key', () => ({ ...valid(), provider: 'openai', base_url: undefined }), 422, 'model_credentials_missing'],
+    ['a secret locally', () => ({ ...valid(), provider: 'openai', base_url: undefined, api_key_secret: 'arbiter/tenants/dev/openai' }), 422, 'model_credentials_missing'],
+    ['an openai model with a base_url and no key', () => ({ ...valid(), provider: 'openai' }), 422, 'deployment_credentials_not_allowed'],
   ];
 
   it.each(cases)('%s', async (_label, makeBody, status, code) => {

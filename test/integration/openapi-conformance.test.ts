@@ -184,7 +184,7 @@ describe('models', () => {
       arbiter.POST('/api/v3/models', { body: { model_id: 'keyless', provider: 'openai', provider_model_id: 'gpt-4o', api_key_env: 'ARBITER_TEST_NO_SUCH_KEY' } }),
       422,
     );
-    expect(unusable.error?.code).toBe('model_credentials_missing');
+    expect(unusable.error?.code).toBe('api_key_env_not_allowed');
   });
 
   it('refuses a body that is not JSON (400) or not sent as JSON (415)', async () => {

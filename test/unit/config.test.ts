@@ -6,6 +6,8 @@ const variables = [
   'ARBITER_MAX_REDRIVES',
   'ARBITER_CREDENTIALS',
   'ARBITER_DEFAULT_JUDGE_MODEL',
+  'ARBITER_ALLOWED_KEY_ENV',
+  'ARBITER_TENANT_SECRETS_ROLE_ARN',
   'ARBITER_DUPLICATE_DELIVERY',
   'ARBITER_IN_MEMORY',
   'ARBITER_SCHEDULE_INTERVAL_SECONDS',
@@ -37,6 +39,8 @@ describe('defaults', () => {
     expect(serviceConfig.maxRedrives).toBe(3);
     expect(serviceConfig.credentials).toBe('secretsManager');
     expect(serviceConfig.defaultJudgeModel).toBeUndefined();
+    expect(serviceConfig.allowedKeyEnv).toEqual([]);
+    expect(serviceConfig.tenantSecretsRoleArn).toBeUndefined();
     expect(localStackConfig.port).toBe(3000);
     expect(localStackConfig.inMemory).toBe(false);
     expect(localStackConfig.pollWaitSeconds).toBe(20);
@@ -54,6 +58,8 @@ describe('valid values', () => {
       ARBITER_MAX_REDRIVES: '0',
       ARBITER_CREDENTIALS: 'env',
       ARBITER_DEFAULT_JUDGE_MODEL: 'anthropic.claude-3-haiku-20240307-v1:0',
+      ARBITER_ALLOWED_KEY_ENV: 'TEAM_OPENAI_KEY, VLLM_KEY',
+      ARBITER_TENANT_SECRETS_ROLE_ARN: 'arn:aws:iam::123456789012:role/Arbiter-prod-TenantSecretsReader1A2B3C',
       ARBITER_DUPLICATE_DELIVERY: 'sequential',
       ARBITER_IN_MEMORY: '1',
       ARBITER_SCHEDULE_INTERVAL_SECONDS: '0.5',
@@ -66,6 +72,8 @@ describe('valid values', () => {
     expect(serviceConfig.maxRedrives).toBe(0);
     expect(serviceConfig.credentials).toBe('env');
     expect(serviceConfig.defaultJudgeModel).toBe('anthropic.claude-3-haiku-20240307-v1:0');
+    expect(serviceConfig.allowedKeyEnv).toEqual(['TEAM_OPENAI_KEY', 'VLLM_KEY']);
+    expect(serviceConfig.tenantSecretsRoleArn).toBe('arn:aws:iam::123456789012:role/Arbiter-prod-TenantSecretsReader1A2B3C');
     expect(localStackConfig.duplicateDelivery).toBe('sequential');
     expect(localStackConfig.inMemory).toBe(true);
     expect(localStackConfig.scheduleIntervalSeconds).toBe(0.5);
@@ -93,6 +101,9 @@ describe('invalid values', () => {
     ['ARBITER_STAGE', '1st', () => serviceConfig.stage, 'ARBITER_STAGE must be 1 to 20 letters, digits or hyphens, starting with a letter, got "1st"'],
     ['ARBITER_CREDENTIALS', 'ENV', () => serviceConfig.credentials, 'ARBITER_CREDENTIALS must be env, or unset for Secrets Manager, got "ENV"'],
     ['ARBITER_DEFAULT_JUDGE_MODEL', 'a judge', () => serviceConfig.defaultJudgeModel, 'ARBITER_DEFAULT_JUDGE_MODEL must be a model id'],
+    ['ARBITER_ALLOWED_KEY_ENV', 'TEAM_KEY,home', () => serviceConfig.allowedKeyEnv, 'ARBITER_ALLOWED_KEY_ENV must be a comma-separated list of environment variable names (A-Z, 0-9, _), got "TEAM_KEY,home"'],
+    ['ARBITER_ALLOWED_KEY_ENV', 'TEAM_KEY,', () => serviceConfig.allowedKeyEnv, 'ARBITER_ALLOWED_KEY_ENV must be a comma-separated list'],
+    ['ARBITER_TENANT_SECRETS_ROLE_ARN', 'TenantSecretsReader', () => serviceConfig.tenantSecretsRoleArn, 'ARBITER_TENANT_SECRETS_ROLE_ARN must be an IAM role ARN'],
     ['ARBITER_DUPLICATE_DELIVERY', 'twice', () => localStackConfig.duplicateDelivery, 'ARBITER_DUPLICATE_DELIVERY must be concurrent, sequential or off, got "twice"'],
     ['ARBITER_IN_MEMORY', 'true', () => localStackConfig.inMemory, 'ARBITER_IN_MEMORY must be 1 or 0, got "true"'],
     ['ARBITER_SCHEDULE_INTERVAL_SECONDS', '-1', () => localStackConfig.scheduleIntervalSeconds, 'ARBITER_SCHEDULE_INTERVAL_SECONDS must be a number of seconds above 0'],

@@ -1,19 +1,20 @@
 /**
  * Where provider API keys come from: environment variables on the local stack, Secrets Manager in a
- * deployment. A model names its key's location (`api_key_env` / `api_key_secret`); keys never leave this
- * module except in the request header that needs them.
+ * deployment. Which key a call may use is decided by the domain's credential policy on every call
+ * (`resolveApiKey`), whatever the stored model record says; keys never leave this module except in the
+ * request header that needs them.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { deploymentKeys } from '../../contracts/models/credential-names.js';
 import type { Model } from '../../contracts/models/schemas.js';
+import { decideCredentials, type KeyLocation } from '../../domain/models/credential-policy.js';
 import { ProviderError } from '../../domain/ports/model-client.js';
 import { serviceConfig } from '../../platform/config.js';
+import type { TenantSecretsClients } from '../secrets/tenant-secrets.js';
 
 export interface ApiKeySource {
-  /**
-   * The model's key; undefined when the model names no key at all. Throws `credentials_missing` when the
-   * model names a place that holds no usable key.
-   */
-  apiKey(model: Model): Promise<string | undefined>;
+  /** The key at `location`, read for `tenantId`; throws `credentials_missing` when that place holds none. */
+  read(location: KeyLocation, tenantId: string, model: Model): Promise<string>;
 }
 
 const missing = (message: string) => new ProviderError('credentials_missing', message);
@@ -22,21 +23,30 @@ const missing = (message: string) => new ProviderError('credentials_missing', me
 export class EnvironmentApiKeys implements ApiKeySource {
   constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
 
-  async apiKey(model: Model): Promise<string | undefined> {
-    if (model.api_key_env) {
-      const key = this.env[model.api_key_env]?.trim();
-      if (!key) throw missing(`the ${model.provider} API key for ${model.model_id} belongs in the environment variable ${model.api_key_env}, which is not set where Arbiter runs`);
-      return key;
+  async read(location: KeyLocation, _tenantId: string, model: Model): Promise<string> {
+    switch (location.kind) {
+      case 'deployment': {
+        const variable = deploymentKeys[location.provider].env;
+        const key = this.env[variable]?.trim();
+        if (!key) throw missing(`${model.model_id} uses the deployment's ${location.provider} key, which belongs in the environment variable ${variable}, not set where Arbiter runs`);
+        return key;
+      }
+      case 'env': {
+        const key = this.env[location.variable]?.trim();
+        if (!key) throw missing(`the ${model.provider} API key for ${model.model_id} belongs in the environment variable ${location.variable}, which is not set where Arbiter runs`);
+        return key;
+      }
+      case 'tenant_secret':
+        throw missing(`${model.model_id} keeps its key in the Secrets Manager secret ${location.name}, which the local stack does not read; register the model with api_key_env instead`);
     }
-    if (model.api_key_secret) {
-      throw missing(`${model.model_id} keeps its key in the Secrets Manager secret ${model.api_key_secret}, which the local stack does not read; register the model with api_key_env instead`);
-    }
-    return undefined;
   }
 }
 
 export interface SecretsManagerApiKeysOptions {
+  /** Reads the deployment's secrets, with the function's own role. */
   client?: SecretsManagerClient;
+  /** Reads a tenant's secrets, as that tenant; without it no tenant secret can be read. */
+  tenantSecrets?: TenantSecretsClients;
   /** How long a key is reused before it is read again, so a rotated key is picked up without a redeploy. */
   ttlMs?: number;
   now?: () => number;
@@ -47,42 +57,58 @@ export const SECRET_CACHE_TTL_MS = 5 * 60_000;
 /** A deployment: keys live in Secrets Manager, read once per container and TTL and shared by concurrent calls. */
 export class SecretsManagerApiKeys implements ApiKeySource {
   private readonly client: SecretsManagerClient;
+  private readonly tenantSecrets: TenantSecretsClients | undefined;
   private readonly ttlMs: number;
   private readonly now: () => number;
-  /** Holds the pending read too, so 200 concurrent calls on a cold container make one GetSecretValue. */
+  /**
+   * Holds the pending read too, so 200 concurrent calls on a cold container make one GetSecretValue. Keyed
+   * by reader and name: a tenant's read is never answered from another reader's cache.
+   */
   private readonly cache = new Map<string, { expiresAt: number; key: Promise<string> }>();
 
   constructor(options: SecretsManagerApiKeysOptions = {}) {
     this.client = options.client ?? new SecretsManagerClient({});
+    this.tenantSecrets = options.tenantSecrets;
     this.ttlMs = options.ttlMs ?? SECRET_CACHE_TTL_MS;
     this.now = options.now ?? Date.now;
   }
 
-  async apiKey(model: Model): Promise<string | undefined> {
-    if (model.api_key_secret) return this.cached(model.api_key_secret);
-    if (model.api_key_env) {
-      throw missing(`${model.model_id} names the environment variable ${model.api_key_env}, which only the local stack reads; store the key in Secrets Manager under arbiter/ and register the model with api_key_secret`);
+  async read(location: KeyLocation, tenantId: string, model: Model): Promise<string> {
+    switch (location.kind) {
+      case 'deployment':
+        return this.cached('deployment', deploymentKeys[location.provider].secret, () => this.client);
+      case 'tenant_secret': {
+        const tenantSecrets = this.tenantSecrets;
+        if (!tenantSecrets) {
+          throw missing(
+            `${model.model_id} keeps its key in ${location.name}; tenant secrets are read only through a role session scoped to the tenant, which this evaluator cannot open`,
+          );
+        }
+        return this.cached(`tenant:${tenantId}`, location.name, () => tenantSecrets.clientFor(tenantId));
+      }
+      case 'env':
+        throw missing(`${model.model_id} names the environment variable ${location.variable}, which only the local stack reads; store the key in Secrets Manager under arbiter/tenants/<tenant_id>/ and register the model with api_key_secret`);
     }
-    return undefined;
   }
 
-  private cached(secretId: string): Promise<string> {
+  private cached(reader: string, secretId: string, client: () => SecretsManagerClient): Promise<string> {
+    const cacheKey = `${reader}\u0000${secretId}`;
     const now = this.now();
-    const hit = this.cache.get(secretId);
+    const hit = this.cache.get(cacheKey);
     if (hit && hit.expiresAt > now) return hit.key;
-    const key = this.read(secretId);
-    this.cache.set(secretId, { expiresAt: now + this.ttlMs, key });
+    const key = this.fetchSecret(client(), secretId);
+    this.cache.set(cacheKey, { expiresAt: now + this.ttlMs, key });
     // A failed read is not cached: the next call tries again.
     key.catch(() => {
-      if (this.cache.get(secretId)?.key === key) this.cache.delete(secretId);
+      if (this.cache.get(cacheKey)?.key === key) this.cache.delete(cacheKey);
     });
     return key;
   }
 
-  private async read(secretId: string): Promise<string> {
+  private async fetchSecret(client: SecretsManagerClient, secretId: string): Promise<string> {
     let secret: string | undefined;
     try {
-      ({ SecretString: secret } = await this.client.send(new GetSecretValueCommand({ SecretId: secretId })));
+      ({ SecretString: secret } = await client.send(new GetSecretValueCommand({ SecretId: secretId })));
     } catch (error) {
       const name = (error as { name?: string }).name;
       if (name === 'ResourceNotFoundException') throw missing(`the Secrets Manager secret ${secretId} does not exist`);
@@ -112,23 +138,32 @@ export function parseSecret(secretId: string, secret: string | undefined): strin
   return text;
 }
 
-/** Providers that refuse calls without a key; an OpenAI-compatible server may need none. */
-export function requiresApiKey(model: Model): boolean {
-  return model.provider === 'openai' || model.provider === 'anthropic';
-}
-
-/** The model's key, or `credentials_missing` saying where it should be when the provider needs one. */
-export async function resolveApiKey(model: Model, source: ApiKeySource): Promise<string | undefined> {
-  const key = await source.apiKey(model);
-  if (key === undefined && requiresApiKey(model)) {
-    throw missing(`${model.model_id} needs a ${model.provider} API key: register it with api_key_secret (a Secrets Manager secret under arbiter/) or, on the local stack, api_key_env`);
-  }
-  return key;
+/**
+ * The model's key for a call made for `tenantId`, or undefined when the model is called without one. The
+ * credential policy is applied here, on every call, whatever registration accepted when the record was
+ * stored: a refused model fails its item with `credentials_missing`, and nothing is read or sent.
+ */
+export async function resolveApiKey(
+  model: Model,
+  tenantId: string,
+  source: ApiKeySource,
+  allowedKeyEnv: readonly string[] = serviceConfig.allowedKeyEnv,
+): Promise<string | undefined> {
+  const decision = decideCredentials(model, tenantId, allowedKeyEnv);
+  if (!decision.ok) throw missing(`the credentials of ${model.model_id} are not allowed: ${decision.refusal.field} ${decision.refusal.message}`);
+  if (!decision.location) return undefined;
+  return source.read(decision.location, tenantId, model);
 }
 
 let fromEnvironment: ApiKeySource | undefined;
 
-/** `ARBITER_CREDENTIALS=env` on the local stack, Secrets Manager elsewhere; one instance, so one cache, per container. */
+/**
+ * `ARBITER_CREDENTIALS=env` on the local stack, Secrets Manager elsewhere; one instance, so one cache, per
+ * container. No `tenantSecrets` yet: opening the tenant's role session needs an STS client, and
+ * `@aws-sdk/client-sts` is not a dependency of this build, so tenant secrets fail closed
+ * (`credentials_missing`) rather than being read with the evaluator's own role
+ * (docs/security-credentials.md, "Not done yet").
+ */
 export function apiKeySourceFromEnvironment(): ApiKeySource {
   fromEnvironment ??= serviceConfig.credentials === 'env' ? new EnvironmentApiKeys() : new SecretsManagerApiKeys();
   return fromEnvironment;

@@ -15,13 +15,18 @@ export interface ModelClientDeps {
   dispatcher?: Dispatcher;
   bedrock?: BedrockRuntimeClient;
   apiKeys?: ApiKeySource;
+  /** The variables `api_key_env` may name; default `ARBITER_ALLOWED_KEY_ENV`. */
+  allowedKeyEnv?: readonly string[];
   retry?: RetryPolicy;
 }
 
-/** The adapter for a model's provider, without retries. */
-export function createProviderClient(model: Model, deps: ModelClientDeps = {}): ModelClient {
+/**
+ * The adapter for a model's provider, without retries, calling for `tenantId`: the tenant whose
+ * evaluation this is, whose credentials (and no one else's) the call may use.
+ */
+export function createProviderClient(model: Model, tenantId: string, deps: ModelClientDeps = {}): ModelClient {
   // Looked up on first use, so Bedrock and baseline models never create a Secrets Manager client.
-  const apiKey = () => resolveApiKey(model, deps.apiKeys ?? apiKeySourceFromEnvironment());
+  const apiKey = () => resolveApiKey(model, tenantId, deps.apiKeys ?? apiKeySourceFromEnvironment(), deps.allowedKeyEnv);
   switch (model.provider) {
     case 'openai':
     case 'openai_compatible':
@@ -36,6 +41,6 @@ export function createProviderClient(model: Model, deps: ModelClientDeps = {}): 
   }
 }
 
-export function createModelClient(model: Model, deps: ModelClientDeps = {}): ModelClient {
-  return withRetries(createProviderClient(model, deps), deps.retry);
+export function createModelClient(model: Model, tenantId: string, deps: ModelClientDeps = {}): ModelClient {
+  return withRetries(createProviderClient(model, tenantId, deps), deps.retry);
 }

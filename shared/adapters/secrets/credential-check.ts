@@ -1,11 +1,14 @@
 import { DescribeSecretCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { tenantSecretPrefix } from '../../contracts/models/credential-names.js';
 import type { Model } from '../../contracts/models/schemas.js';
 import type { CredentialCheck } from '../../domain/ports/credential-check.js';
 import { serviceConfig } from '../../platform/config.js';
 
-const needsKey = (model: Model) => model.provider === 'openai' || model.provider === 'anthropic';
-
-/** The local stack: provider keys come from environment variables. */
+/**
+ * The local stack: provider keys come from environment variables. A model that names no key of its own
+ * uses the deployment's (built-ins, and OpenAI or Anthropic at their official endpoint): like a built-in,
+ * a missing deployment key fails its items with `credentials_missing` rather than its registration.
+ */
 export class EnvironmentCredentialCheck implements CredentialCheck {
   constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
 
@@ -16,16 +19,23 @@ export class EnvironmentCredentialCheck implements CredentialCheck {
     if (model.api_key_secret) {
       return `Secrets Manager is not available on the local stack; register the model with api_key_env instead of api_key_secret`;
     }
-    return needsKey(model) ? `a ${model.provider} model needs api_key_secret (cloud) or api_key_env (local)` : undefined;
+    return undefined;
   }
 }
 
-/** A deployment: provider keys live in Secrets Manager, under `arbiter/`. */
+/**
+ * A deployment: a tenant's provider keys live in Secrets Manager under `arbiter/tenants/<tenant_id>/`.
+ * Only such a name is ever described (registration refuses any other before this runs; the check holds
+ * the line too, for evaluations of records stored before the rule), so DescribeSecret's answer never
+ * tells a tenant whether someone else's secret exists. The functions' IAM grant is `arbiter/tenants/*`.
+ */
 export class SecretsManagerCredentialCheck implements CredentialCheck {
   constructor(private readonly client = new SecretsManagerClient({})) {}
 
-  async problem(model: Model): Promise<string | undefined> {
+  async problem(model: Model, tenantId: string): Promise<string | undefined> {
     if (model.api_key_secret) {
+      const prefix = tenantSecretPrefix(tenantId);
+      if (!model.api_key_secret.startsWith(prefix)) return `api_key_secret must name a secret under ${prefix}, your tenant's prefix`;
       try {
         await this.client.send(new DescribeSecretCommand({ SecretId: model.api_key_secret }));
         return undefined;
@@ -35,7 +45,7 @@ export class SecretsManagerCredentialCheck implements CredentialCheck {
       }
     }
     if (model.api_key_env) return 'api_key_env works only on the local stack; in the cloud, store the key in Secrets Manager and use api_key_secret';
-    return needsKey(model) ? `a ${model.provider} model needs api_key_secret` : undefined;
+    return undefined;
   }
 }
 

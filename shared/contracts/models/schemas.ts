@@ -8,10 +8,13 @@ import type { ModelSchema } from './response-schemas.js';
 export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_MAX_CONCURRENCY = 4;
 
-/** A Secrets Manager secret under `arbiter/`, so the evaluator's IAM policy can be scoped to that prefix. */
+/**
+ * A Secrets Manager secret name (not an ARN). Which names a tenant may use, those under its own
+ * `arbiter/tenants/<tenant_id>/`, depends on who calls, so registration checks that (422), not the schema.
+ */
 const SecretNameSchema = v.pipe(
   v.string('must be a string'),
-  v.regex(/^arbiter\/[A-Za-z0-9/_+=.@-]{1,200}$/, 'must be a Secrets Manager secret name starting with arbiter/'),
+  v.regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'must be a Secrets Manager secret name (letters, digits and / _ + = . @ -)'),
 );
 const EnvNameSchema = v.pipe(v.string('must be a string'), v.regex(/^[A-Z_][A-Z0-9_]{0,127}$/, 'must be an environment variable name (A-Z, 0-9, _)'));
 

@@ -292,12 +292,14 @@ export const operations: Record<string, OperationSpec> = {
     operationId: 'registerModel',
     tag: 'Models',
     summary: 'Register a model',
-    description: 'A provider model under an id of your choice, with its generation parameters, pricing and where its key lives (a Secrets Manager secret or an environment variable, never the key itself).',
+    description:
+      "A provider model under an id of your choice, with its generation parameters, pricing and where its key lives (never the key itself): a Secrets Manager secret under `arbiter/tenants/<your tenant>/`, or on the local stack an environment variable the operator allows. " +
+      "An OpenAI or Anthropic model without a `base_url` may name no key and then uses the deployment's key at the provider's official endpoint; a model with a `base_url` brings its own key or none.",
     body: { schema: RegisterModelRequestSchema, description: 'The model.' },
     responses: { 201: { description: 'Registered.', schema: ModelSchema, headers: location('the model') } },
     errors: {
       409: 'A model with this id is already registered (`model_exists`); delete it first to change it.',
-      422: "The model's credentials are not usable (`model_credentials_missing`): the named secret or variable does not exist; or this deployment may not call its `base_url` (`base_url_not_allowed`): a loopback, private, link-local or metadata address, or plain http where only https is allowed (docs/security.md).",
+      422: "The model's credentials are not allowed: a secret outside the tenant's prefix (`api_key_secret_not_allowed`), the deployment's key for a custom `base_url` (`deployment_credentials_not_allowed`), a variable the operator does not allow (`api_key_env_not_allowed`); or not usable (`model_credentials_missing`): the named secret or variable does not exist; or this deployment may not call its `base_url` (`base_url_not_allowed`): a loopback, private, link-local or metadata address, or plain http where only https is allowed (docs/security.md).",
     },
   },
   'GET /api/v3/models': {

@@ -62,7 +62,7 @@ export async function resolveJudges(deps: JudgeResolutionDeps, tenantId: string,
       );
     }
     if (!models.has(modelId) && !model.builtin) {
-      const problem = await deps.credentials.problem(model);
+      const problem = await deps.credentials.problem(model, tenantId);
       if (problem) {
         throw new UnprocessableEntityError('model_credentials_missing', `The credentials of judge model ${modelId} (metric ${metric.name}) are not usable: ${problem}`, [{ path, message: problem }]);
       }

@@ -5,7 +5,7 @@ import type { Model } from '../../contracts/models/schemas.js';
 import { ProviderError } from '../ports/model-client.js';
 import type { ChunkWatch } from './chunk-watch.js';
 import { limiterFor } from './concurrency.js';
-import type { EvaluatorDeps } from './deps.js';
+import type { TenantModelClients } from './deps.js';
 import { judgeAnswer, judgePair } from './judging.js';
 import type { ChunkWork } from './load-chunk.js';
 import { renderPrompt } from './render-prompt.js';
@@ -17,11 +17,11 @@ function sampleOf(item: BenchmarkItem, output: string): ScoreInput {
 
 /** Answers a chunk's items: calls each model that has not answered yet, scores and judges the answers. */
 export class ItemAnswerer {
-  private readonly deps: Pick<EvaluatorDeps, 'clientFor'>;
+  private readonly deps: TenantModelClients;
   private readonly work: ChunkWork;
   private readonly watch: ChunkWatch;
 
-  constructor(deps: Pick<EvaluatorDeps, 'clientFor'>, work: ChunkWork, watch: ChunkWatch) {
+  constructor(deps: TenantModelClients, work: ChunkWork, watch: ChunkWatch) {
     this.deps = deps;
     this.work = work;
     this.watch = watch;

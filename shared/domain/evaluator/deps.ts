@@ -7,11 +7,17 @@ import type { BenchmarkStore } from '../ports/benchmark-store.js';
 import type { EvaluationStore } from '../ports/evaluation-store.js';
 import type { Scorer } from './scoring.js';
 
+/** The model clients of one tenant's chunk: the tenant is bound once, so no call can carry another's. */
+export interface TenantModelClients {
+  clientFor(model: Model): ModelClient;
+}
+
 /** Everything the evaluator touches, passed in so tests can run it against the local services. */
 export interface EvaluatorDeps {
   evaluations: EvaluationStore;
   benchmarks: BenchmarkStore;
   queue: WorkQueue;
-  clientFor(model: Model): ModelClient;
+  /** A client that calls `model` for `tenantId`, with that tenant's credentials. */
+  clientFor(model: Model, tenantId: string): ModelClient;
   scorerFor(evaluation: Evaluation, benchmark: Benchmark): Scorer;
 }

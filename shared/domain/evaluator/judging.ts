@@ -6,7 +6,7 @@ import type { JudgePrompt, PairwiseItem, PairwiseOutputs, ResolvedJudgeMetric, R
 import type { Model } from '../../contracts/models/schemas.js';
 import { ProviderError } from '../ports/model-client.js';
 import { limiterFor } from './concurrency.js';
-import type { EvaluatorDeps } from './deps.js';
+import type { TenantModelClients } from './deps.js';
 
 /** Rationales are kept for people to read; a judge that writes an essay must not bloat every result row. */
 const MAX_RATIONALE_CHARS = 2000;
@@ -27,7 +27,7 @@ export function judgePlan(evaluation: Pick<Evaluation, 'judges' | 'judge_models'
   return plan;
 }
 
-type JudgeDeps = Pick<EvaluatorDeps, 'clientFor'>;
+type JudgeDeps = TenantModelClients;
 
 /**
  * One judge call, under the judge model's own concurrency limit (shared with its use as a candidate, as

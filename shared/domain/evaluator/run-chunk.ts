@@ -32,7 +32,10 @@ async function answerChunk(deps: EvaluatorDeps, work: ChunkWork, remainingMs: ()
   const { evaluation, message } = work;
   const results = new ResultBuffer(deps, evaluation, work.stored);
   const watch = new ChunkWatch(deps, evaluation, message.chunk, remainingMs);
-  const answerer = new ItemAnswerer(deps, work, watch);
+  // The chunk's tenant, from the message its evaluation was loaded by: every model and judge call of this
+  // chunk uses that tenant's credentials.
+  const tenantId = message.tenant_id;
+  const answerer = new ItemAnswerer({ clientFor: (model) => deps.clientFor(model, tenantId) }, work, watch);
   await Promise.all(
     results.unfinished(work.items).map(async (item) => {
       const result = await answerer.answer(item, results.get(item.position));

@@ -47,12 +47,6 @@ const patterns: { provider: Provider; pattern: RegExp }[] = [
   { provider: 'bedrock', pattern: new RegExp(`^((us|eu|apac|global|jp|au|ca|us-gov)\\.)?${bedrockVendors}\\.[A-Za-z0-9._:-]+$`) },
 ];
 
-/** Where built-in providers' keys live: an environment variable locally, a secret in the cloud. */
-const credentials: Partial<Record<Provider, Pick<Model, 'api_key_env' | 'api_key_secret'>>> = {
-  openai: { api_key_env: 'OPENAI_API_KEY', api_key_secret: 'arbiter/openai' },
-  anthropic: { api_key_env: 'ANTHROPIC_API_KEY', api_key_secret: 'arbiter/anthropic' },
-};
-
 function builtin(modelId: string, provider: Provider, extra: Partial<Model> = {}): Model {
   return {
     model_id: modelId,
@@ -64,7 +58,8 @@ function builtin(modelId: string, provider: Provider, extra: Partial<Model> = {}
     pricing: Object.hasOwn(listPrices, modelId) ? listPrices[modelId] : undefined,
     builtin: true,
     baseline: provider === 'baseline',
-    ...credentials[provider],
+    // No key location: a built-in model always uses the deployment's key of its provider
+    // (credential-policy.ts), and where the operator keeps it is none of a tenant's business.
     ...extra,
   };
 }

@@ -3,6 +3,8 @@ import { logger } from '../../platform/logger.js';
 import type { Page } from '../../contracts/pagination.js';
 import { ModelAlreadyExistsError, type ModelStore } from '../ports/model-store.js';
 import { isoNow } from '../../platform/time.js';
+import { serviceConfig } from '../../platform/config.js';
+import { decideCredentials } from './credential-policy.js';
 import { builtinCatalogue, resolveBuiltinModel } from './builtin-models.js';
 import { assertBaseUrlAllowed } from './egress-policy.js';
 import type { CredentialCheck } from '../ports/credential-check.js';
@@ -10,10 +12,23 @@ import type { Model, RegisterModelRequest } from '../../contracts/models/schemas
 
 type Store = Pick<ModelStore, 'create' | 'get' | 'list' | 'delete' | 'setDefaultJudge' | 'clearDefaultJudge'>;
 
-export async function registerModel(store: Store, credentials: CredentialCheck, tenantId: string, request: RegisterModelRequest): Promise<Model> {
+export async function registerModel(
+  store: Store,
+  credentials: CredentialCheck,
+  tenantId: string,
+  request: RegisterModelRequest,
+  allowedKeyEnv: readonly string[] = serviceConfig.allowedKeyEnv,
+): Promise<Model> {
   assertBaseUrlAllowed(request.base_url);
   const model: Model = { ...request, builtin: false, baseline: request.provider === 'baseline', created_at: isoNow() };
-  const problem = await credentials.problem(model);
+  // Whose key the model may use is decided on the request alone, before anything is asked of Secrets
+  // Manager: a name outside the tenant's prefix is refused whether or not such a secret exists.
+  const decision = decideCredentials(model, tenantId, allowedKeyEnv);
+  if (!decision.ok) {
+    const { code, field, message } = decision.refusal;
+    throw new UnprocessableEntityError(code, `The credentials of model ${model.model_id} are not allowed: ${field} ${message}`, [{ path: field, message }]);
+  }
+  const problem = await credentials.problem(model, tenantId);
   if (problem) {
     throw new UnprocessableEntityError('model_credentials_missing', `The credentials of model ${model.model_id} are not usable: ${problem}`, [
       { path: model.api_key_env ? 'api_key_env' : 'api_key_secret', message: problem },
@@ -91,7 +106,7 @@ export async function resolveEvaluationModels(
       );
     }
     // Built-in providers' keys belong to the deployment; a missing one fails the items with that reason.
-    const problem = model.builtin ? undefined : await credentials.problem(model);
+    const problem = model.builtin ? undefined : await credentials.problem(model, tenantId);
     if (problem) {
       throw new UnprocessableEntityError('model_credentials_missing', `The credentials of model ${id} are not usable: ${problem}`, [
         { path, message: problem },

@@ -14,8 +14,6 @@
  * fail: that is the point, and the answer is to make the route strict or extend these rules.
  */
 import fc from 'fast-check';
-import * as v from 'valibot';
-import { PageQuerySchema } from '#shared/contracts/pagination.js';
 import type { RouteDefinition } from '#shared/contracts/function-manifest.js';
 import type { RawRequest, RawResponse } from './fuzz-http.js';
 import { allIds, pathParameterNames, routeKey, type TenantName, type World } from './fuzz-world.js';
@@ -63,6 +61,11 @@ export interface FuzzCase {
 export interface Expectation {
   /** No 2xx allowed: the input is invalid, or not the caller's to touch. */
   mustFail: boolean;
+  /**
+   * Only a 2xx will do: a valid read of the caller's own resource, answered with that resource (`ids`, the
+   * path's ids by parameter name) or, for a list, with a page.
+   */
+  mustSucceed?: { ids: Record<string, string>; list: boolean };
   /** The exact status, where the input leaves no doubt about it. */
   status?: number;
   /** API Gateway itself answers (no route, no Authorization header): `{ message }` without `code`. */
@@ -122,7 +125,7 @@ const pathValue: fc.Arbitrary<PathValue> =
 
 const limitValue = fc.oneof(
   fc.integer({ min: 1, max: 100 }).map(String),
-  fc.constantFrom('0', '101', '-1', '1.5', '1e2', '', ' 5', '5 ', '0x10', '١٢', '１０', '999999999999999999999', 'NaN', 'Infinity', 'null', '[]', '005', '000'),
+  fc.constantFrom('0', '101', '-1', '1.5', '1e2', '', ' 5', '5 ', '0x10', '١٢', '１０', '999999999999999999999', 'NaN', 'Infinity', 'null', '[]', '005', '000', '0050', '00000100', '0101', '+5'),
   fc.integer({ min: 101, max: 3000 }).map((length) => '9'.repeat(length)),
   nastyString({ huge: 300 }),
 );
@@ -431,7 +434,7 @@ export function fuzzCaseArbitrary(world: World): fc.Arbitrary<FuzzCase> {
     .chain((routeIndex) => {
       const route = routes[routeIndex]!;
       const names = pathParameterNames(route.path);
-      return fc.record({
+      const anyCase = fc.record({
         routeIndex: fc.constant(routeIndex),
         wrongMethod: fc.oneof({ weight: 19, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom('PUT' as const, 'PATCH' as const) }),
         shape: fc.oneof(
@@ -453,6 +456,25 @@ export function fuzzCaseArbitrary(world: World): fc.Arbitrary<FuzzCase> {
         body: route.method === 'GET' ? fc.oneof({ weight: 5, arbitrary: fc.constant(body('none', undefined, undefined)) }, { weight: 1, arbitrary: bodySpec(route) }) : bodySpec(route),
         extraHeaders,
       });
+      if (route.method !== 'GET' || !route.authorized) return anyCase;
+      // Plain reads of the caller's own resources, so every read route has cases that must succeed; the
+      // mix above rarely makes one for a list under a parent (every query part would have to be valid).
+      const ownRead = fc.record({
+        routeIndex: fc.constant(routeIndex),
+        wrongMethod: fc.constant(undefined),
+        shape: fc.constant('normal' as const),
+        path: fc.tuple(...names.map(() => fc.record({ kind: fc.constant('real' as const), owner: fc.constant<TenantName>('A'), index: fc.nat(1) }))),
+        // The bounds and leading zeros too: valid by the documented rule, whatever the schema's regex says.
+        query: fc.array(
+          fc.oneof(fc.integer({ min: 1, max: 100 }).map(String), fc.constantFrom('1', '100', '007', '0050', '00000100')).map((raw) => ({ kind: 'limit' as const, raw })),
+          { maxLength: 1 },
+        ),
+        caller: fc.constantFrom<CallerKind>('owner', 'read-only'),
+        authorizationVariant: fc.nat(99),
+        body: fc.constant(body('none', undefined, undefined)),
+        extraHeaders,
+      });
+      return fc.oneof({ weight: 4, arbitrary: anyCase }, { weight: 1, arbitrary: ownRead });
     })
     .map((fuzzCase) => keepOwnersFromWriting(fuzzCase, routes[fuzzCase.routeIndex]!));
 }
@@ -613,10 +635,22 @@ function gatewayQuery(queryText: string): Record<string, string> {
  * valid: a list would answer 2xx; invalid: it must answer 400; refused: it must fail, but a route-specific
  * filter may answer first (a 404 for a model the evaluation did not use); unknown: a filter decides.
  */
+/**
+ * The documented rule for `limit` ("a whole number from 1 to 100"), written out here instead of taken from
+ * the product's schema, so a schema that drifts from the documentation fails the fuzz rather than
+ * agreeing with itself: absent, or ASCII digits only (leading zeros allowed) with a value from 1 to 100.
+ */
+export function limitIsValid(raw: string | undefined): boolean {
+  if (raw === undefined) return true;
+  if (!/^[0-9]+$/.test(raw)) return false;
+  const value = Number(raw);
+  return value >= 1 && value <= 100;
+}
+
 function listQueryValidity(world: World, route: RouteDefinition, tenant: TenantName, decodedPath: (string | undefined)[], queryText: string): 'valid' | 'invalid' | 'refused' | 'unknown' {
   const query = gatewayQuery(queryText);
   const filtered = filterNames.some((name) => name in query);
-  if (!v.safeParse(PageQuerySchema.entries.limit, query.limit).success) return 'invalid';
+  if (!limitIsValid(query.limit)) return 'invalid';
   if (query.cursor !== undefined) {
     const names = pathParameterNames(route.path);
     const issued = world.cursors.find(
@@ -664,7 +698,28 @@ function expectationFor(world: World, route: RouteDefinition, fuzzCase: FuzzCase
   if (foreign || fake) return { mustFail: true, gatewayMayAnswer: false, callerTenant: tenant, why: 'an id the caller does not own' };
   if (queryValidity === 'invalid') return { mustFail: true, status: 400, gatewayMayAnswer: false, callerTenant: tenant, why: 'a bad limit or a cursor not issued for this list and tenant' };
   if (queryValidity === 'refused') return { mustFail: true, gatewayMayAnswer: false, callerTenant: tenant, why: 'a cursor not issued for this list and tenant' };
-  return { mustFail: false, gatewayMayAnswer: false, callerTenant: tenant, why: 'a valid read of the caller’s own data' };
+  // Every path id is the caller's own, the page query is valid and no route-specific filter could refuse
+  // it, and the body (which a GET ignores) is under every route's size limit: nothing may stop the read.
+  if (queryValidity === 'valid' && small) {
+    const names = pathParameterNames(route.path);
+    const ids = Object.fromEntries(names.map((name, index) => [name, decodedPath[index]!]));
+    return { mustFail: false, mustSucceed: { ids, list: isList }, gatewayMayAnswer: false, callerTenant: tenant, why: 'a valid read of the caller’s own data' };
+  }
+  return { mustFail: false, gatewayMayAnswer: false, callerTenant: tenant, why: 'a read of the caller’s own data that a filter may refuse' };
+}
+
+/** What a valid read of the caller's own data must answer: a 2xx with that resource, or with a page. */
+function readProblems(mustSucceed: NonNullable<Expectation['mustSucceed']>, response: RawResponse): string[] {
+  if (response.status < 200 || response.status >= 300) return [`answered ${response.status} to a valid read of the caller’s own data`];
+  const json = response.json as Record<string, unknown> | undefined;
+  if (mustSucceed.list) {
+    return Array.isArray(json?.items) && 'next_cursor' in (json ?? {}) ? [] : ['answered a list route without a page'];
+  }
+  return Object.entries(mustSucceed.ids).flatMap(([name, id]) => {
+    // A JSON resource names itself by the field of its path parameter; the HTML report carries the id in its markup.
+    const shown = typeof json === 'object' && json !== null ? json[name] === id : response.text.includes(id);
+    return shown ? [] : [`answered without the ${name} ${id} it was asked for`];
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -695,6 +750,7 @@ export function violations(world: World, resolved: ResolvedCase, response: RawRe
     }
   }
   if (expectation.mustFail && response.status < 400) problems.push(`answered ${response.status} although it must fail (${expectation.why})`);
+  if (expectation.mustSucceed) problems.push(...readProblems(expectation.mustSucceed, response));
   if (expectation.status !== undefined && response.status !== expectation.status) {
     problems.push(`answered ${response.status}, expected ${expectation.status} (${expectation.why})`);
   }

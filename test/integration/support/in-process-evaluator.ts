@@ -78,9 +78,9 @@ export function inProcessEvaluator(env: Record<string, string>, client: DynamoDB
     evaluations,
     benchmarks,
     queue,
-    clientFor: (model: Model) => {
-      const key = JSON.stringify(model);
-      if (!clients.has(key)) clients.set(key, createModelClient(model));
+    clientFor: (model: Model, tenantId: string) => {
+      const key = JSON.stringify([tenantId, model]);
+      if (!clients.has(key)) clients.set(key, createModelClient(model, tenantId));
       return clients.get(key)!;
     },
     scorerFor,
