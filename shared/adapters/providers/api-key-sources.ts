@@ -10,7 +10,7 @@ import type { Model } from '../../contracts/models/schemas.js';
 import { decideCredentials, type KeyLocation } from '../../domain/models/credential-policy.js';
 import { ProviderError } from '../../domain/ports/model-client.js';
 import { serviceConfig } from '../../platform/config.js';
-import type { TenantSecretsClients } from '../secrets/tenant-secrets.js';
+import { assumeRoleWithSts, TenantSecretsClients } from '../secrets/tenant-secrets.js';
 
 export interface ApiKeySource {
   /** The key at `location`, read for `tenantId`; throws `credentials_missing` when that place holds none. */
@@ -164,7 +164,13 @@ let fromEnvironment: ApiKeySource | undefined;
  * (`credentials_missing`) rather than being read with the evaluator's own role
  * (docs/security-credentials.md, "Not done yet").
  */
+/** A deployment's key source: tenant secrets through the reader role when the stack names it. */
+export function secretsManagerApiKeys(roleArn: string | undefined): SecretsManagerApiKeys {
+  const tenantSecrets = roleArn ? new TenantSecretsClients({ roleArn, assumeRole: assumeRoleWithSts() }) : undefined;
+  return new SecretsManagerApiKeys(tenantSecrets ? { tenantSecrets } : {});
+}
+
 export function apiKeySourceFromEnvironment(): ApiKeySource {
-  fromEnvironment ??= serviceConfig.credentials === 'env' ? new EnvironmentApiKeys() : new SecretsManagerApiKeys();
+  fromEnvironment ??= serviceConfig.credentials === 'env' ? new EnvironmentApiKeys() : secretsManagerApiKeys(serviceConfig.tenantSecretsRoleArn);
   return fromEnvironment;
 }

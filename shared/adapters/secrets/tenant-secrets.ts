@@ -78,3 +78,19 @@ export class TenantSecretsClients {
     return { accessKeyId, secretAccessKey, sessionToken, ...(expiration ? { expiration } : {}) };
   }
 }
+
+let stsAssumeRole: AssumeRole | undefined;
+
+/**
+ * The deployment's `AssumeRole`: one STS client per container, loaded on first use so containers that
+ * never read a tenant secret pay nothing for it.
+ */
+export function assumeRoleWithSts(): AssumeRole {
+  stsAssumeRole ??= async (request) => {
+    const { STSClient, AssumeRoleCommand } = await import('@aws-sdk/client-sts');
+    sts ??= new STSClient({});
+    return (await sts.send(new AssumeRoleCommand(request))).Credentials;
+  };
+  return stsAssumeRole;
+}
+let sts: import('@aws-sdk/client-sts').STSClient | undefined;
