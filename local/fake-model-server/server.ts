@@ -41,6 +41,12 @@ export interface FakeModelServerOptions {
   hangMs?: number;
   /** Checked before the random faults; the first marker found in the prompt wins. */
   promptFaults?: PromptFault[];
+  /**
+   * A prompt asked again gets another answer, as a sampling model's answers vary: the first call of a
+   * prompt is answered as usual, the nth call (n ≥ 2) `<answer> (take n)`, after `latencyMs` instead of
+   * the usual latency. Counted per prompt from when the option is set.
+   */
+  repeats?: { latencyMs?: number };
 }
 
 export type FakeOutcome = 'ok' | 'rate_limited' | 'server_error' | 'timeout' | 'malformed' | 'empty_body' | 'non_json_body' | 'bad_request' | 'not_found';
@@ -156,11 +162,12 @@ interface ChatRequest {
 
 const errorBody = (message: string, type: string, code: string | null) => JSON.stringify({ error: { message, type, param: null, code } });
 
-function completion(request: ChatRequest, id: number): string {
+function completion(request: ChatRequest, id: number, take = 1): string {
   const messages = request.messages ?? [];
   const prompt = [...messages].reverse().find((message) => message.role === 'user')?.content;
   const text = typeof prompt === 'string' ? prompt : '';
   let answer = fakeJudgeReply(text) ?? fakeAnswer(text);
+  if (take > 1) answer = `${answer} (take ${take})`;
   const limit = Number(request.max_completion_tokens ?? request.max_tokens ?? Infinity);
   const truncated = countTokens(answer) > limit;
   if (truncated) answer = answer.split(/\s+/).filter(Boolean).slice(0, limit).join(' ');
@@ -196,6 +203,7 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
   let settings: FakeModelServerOptions = { ...options };
   let random = mulberry32(settings.seed ?? 1);
   let requests = 0;
+  let takes = new Map<string, number>();
   const byOutcome: Partial<Record<FakeOutcome, number>> = {};
   const timers = new Set<NodeJS.Timeout>();
 
@@ -262,7 +270,13 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
       return;
     }
     const variant = fault === 'malformed' ? Math.floor(random() * malformedBodies.length) : 0;
-    later(settings.latencyMs ?? 0, () => {
+    let take = 1;
+    if (settings.repeats && fault === 'ok' && typeof prompt === 'string') {
+      take = (takes.get(prompt) ?? 0) + 1;
+      takes.set(prompt, take);
+    }
+    const latencyMs = take > 1 ? (settings.repeats?.latencyMs ?? settings.latencyMs ?? 0) : (settings.latencyMs ?? 0);
+    later(latencyMs, () => {
       switch (fault) {
         case 'rate_limited':
           return send(response, fault, 429, errorBody('Rate limit reached for requests', 'requests', 'rate_limit_exceeded'), settings.retryAfterSeconds === undefined ? {} : { 'retry-after': String(settings.retryAfterSeconds) });
@@ -271,7 +285,7 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
         case 'malformed':
           return send(response, fault, 200, malformedBodies[variant]!(completion(chat, id)));
         default:
-          return send(response, 'ok', 200, completion(chat, id));
+          return send(response, 'ok', 200, completion(chat, id, take));
       }
     });
   };
@@ -303,6 +317,7 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
     setOptions(partial) {
       settings = { ...settings, ...partial };
       if (partial.seed !== undefined) random = mulberry32(partial.seed);
+      if ('repeats' in partial) takes = new Map();
     },
     down: close,
     up: () => listen(port),
