@@ -17,8 +17,9 @@ import { tableDefinitions } from '#shared/contracts/resources.js';
 import { createEvaluation } from '#shared/domain/evaluations/create-evaluation.js';
 import { localDocumentClient } from '../../local/seed.js';
 import { emulateTransactionConflicts } from '../support/dynamodb-faults.js';
-import { MemoryQueue } from './support/in-process-evaluator.js';
-import { api, startTestStack, type TestStack } from './support/local-stack.js';
+import type { EvaluationStore } from '#shared/domain/ports/evaluation-store.js';
+import { inProcessEvaluator, MemoryQueue } from './support/in-process-evaluator.js';
+import { api, startTestStack, waitFor, type TestStack } from './support/local-stack.js';
 
 let stack: TestStack;
 let client: ReturnType<typeof api>;
@@ -124,5 +125,58 @@ describe('identical creates sent at once with one Idempotency-Key', () => {
     } finally {
       over.destroy();
     }
+  });
+});
+
+describe('a cancel that lands while the last chunk finalizes', () => {
+  it('ends cancelled, with the results it has, within seconds', async () => {
+    const items = Array.from({ length: 3 }, (_, i) => ({ input: `${i} + ${i}`, expected: String(2 * i) }));
+    const created = await client.request('POST', '/api/v3/benchmarks', {
+      body: { name: 'Cancel while finalizing', task_type: 'exact_answer', items },
+    });
+    expect(created.status).toBe(201);
+    // Run in this process (its messages never reach the stack's evaluator), so the test can hold the
+    // finalizer between reading the evaluation and writing its final state, and cancel right there.
+    const evaluator = inProcessEvaluator(stack.env, documents);
+    const store = evaluator.deps.evaluations;
+    let cancel: Awaited<ReturnType<typeof client.request>> | undefined;
+    evaluator.deps.evaluations = new Proxy(store, {
+      get: (target, property, receiver) =>
+        property === 'finish'
+          ? async (...args: Parameters<EvaluationStore['finish']>) => {
+              if (!cancel) cancel = await client.request('POST', `/api/v3/evaluations/${args[1]}/cancel`);
+              return target.finish(...args);
+            }
+          : Reflect.get(target, property, receiver),
+    }) as EvaluationStore;
+    const { evaluationId, start } = await evaluator.create({
+      model_id: 'baseline:reference',
+      benchmark_id: created.json.benchmark_id,
+      custom_metrics: ['exact_match'],
+    });
+
+    const began = Date.now();
+    await evaluator.drain(start);
+    expect(cancel).toMatchObject({ status: 202, json: { status: 'cancelled' } });
+
+    // Not left cancelled without results for the reconciler to find stalled: settled by the finalizer.
+    const settled = await waitFor(
+      async () => {
+        const evaluation = (await client.request('GET', `/api/v3/evaluations/${evaluationId}`)).json;
+        return evaluation.results ? evaluation : undefined;
+      },
+      { timeoutMs: 5000, intervalMs: 100, description: 'the cancelled evaluation to have its results' },
+    );
+    expect(Date.now() - began).toBeLessThan(10_000);
+    expect(settled.status).toBe('cancelled');
+    expect(settled.progress).toMatchObject({ total_items: 3, completed_items: 3, failed_items: 0 });
+    expect(settled.results.models).toEqual([
+      expect.objectContaining({
+        model_id: 'baseline:reference',
+        completed_items: 3,
+        failed_items: 0,
+        metrics: { exact_match: expect.objectContaining({ mean: 1, n: 3 }) },
+      }),
+    ]);
   });
 });
