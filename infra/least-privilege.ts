@@ -8,12 +8,13 @@ import type { QueueAccess, TableAccess } from '#shared/contracts/function-manife
 
 /**
  * DynamoDB actions per access level, named one by one rather than through the CDK's `grant*Data`, which
- * also grants Scan, DescribeTable, ConditionCheckItem and the stream reads (GetRecords, GetShardIterator).
- * Arbiter's stores issue none of those (the tables have no streams); a transaction is authorized by the
- * Put/Update/Delete actions of its parts.
+ * also grants Scan, DescribeTable and the stream reads (GetRecords, GetShardIterator). Arbiter's stores
+ * issue none of those (the tables have no streams); a transaction is authorized by the actions of its
+ * parts: Put/Update/Delete, and ConditionCheckItem for a `ConditionCheck` (result rows are written beside
+ * one on their chunk's lease).
  */
 export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
-export const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'] as const;
+export const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem'] as const;
 /** On a secondary index only Query means anything; indexes are named one by one, never `index/*`. */
 export const INDEX_READ_ACTIONS = ['dynamodb:Query'] as const;
 

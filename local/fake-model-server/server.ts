@@ -46,6 +46,12 @@ export interface FakeModelServerOptions {
   promptFaults?: PromptFault[];
   /** How it answers judge prompts: `varied` (the default) or `literal` (see `literalJudgeReply`). */
   judgeMode?: JudgeMode;
+  /**
+   * A prompt asked again gets another answer, as a sampling model's answers vary: the first call of a
+   * prompt is answered as usual, the nth call (n ≥ 2) `<answer> (take n)`, after `latencyMs` instead of
+   * the usual latency. Counted per prompt from when the option is set.
+   */
+  repeats?: { latencyMs?: number };
 }
 
 export type JudgeMode = 'varied' | 'literal';
@@ -226,13 +232,14 @@ export function padAnswer(answer: string, bytes: number): string {
   return `${answer}${words}${' '.repeat(room - Buffer.byteLength(words))}${end}`;
 }
 
-function completion(request: ChatRequest, id: number, judgeMode: JudgeMode = 'varied', answerBytes?: number): string {
+function completion(request: ChatRequest, id: number, judgeMode: JudgeMode = 'varied', answerBytes?: number, take = 1): string {
   const messages = request.messages ?? [];
   const prompt = [...messages].reverse().find((message) => message.role === 'user')?.content;
   const text = typeof prompt === 'string' ? prompt : '';
   const judge = { json: request.response_format?.type === 'json_object' };
   let answer = (judgeMode === 'literal' ? literalJudgeReply(text, judge) : undefined) ?? fakeJudgeReply(text, judge) ?? fakeAnswer(text);
   if (answerBytes !== undefined) answer = padAnswer(answer, answerBytes);
+  if (take > 1) answer = `${answer} (take ${take})`;
   const limit = Number(request.max_completion_tokens ?? request.max_tokens ?? Infinity);
   const truncated = countTokens(answer) > limit;
   if (truncated) answer = answer.split(/\s+/).filter(Boolean).slice(0, limit).join(' ');
@@ -269,6 +276,7 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
   let random = mulberry32(settings.seed ?? 1);
   let requests = 0;
   const credentialHeaders: CredentialHeaders[] = [];
+  let takes = new Map<string, number>();
   const byOutcome: Partial<Record<FakeOutcome, number>> = {};
   const timers = new Set<NodeJS.Timeout>();
 
@@ -344,7 +352,13 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
       return;
     }
     const variant = fault === 'malformed' ? Math.floor(random() * malformedBodies.length) : 0;
-    later(settings.latencyMs ?? 0, () => {
+    let take = 1;
+    if (settings.repeats && fault === 'ok' && typeof prompt === 'string') {
+      take = (takes.get(prompt) ?? 0) + 1;
+      takes.set(prompt, take);
+    }
+    const latencyMs = take > 1 ? (settings.repeats?.latencyMs ?? settings.latencyMs ?? 0) : (settings.latencyMs ?? 0);
+    later(latencyMs, () => {
       switch (fault) {
         case 'rate_limited':
           return send(response, fault, 429, errorBody('Rate limit reached for requests', 'requests', 'rate_limit_exceeded'), settings.retryAfterSeconds === undefined ? {} : { 'retry-after': String(settings.retryAfterSeconds) });
@@ -353,7 +367,7 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
         case 'malformed':
           return send(response, fault, 200, malformedBodies[variant]!(completion(chat, id, settings.judgeMode)));
         default:
-          return send(response, 'ok', 200, completion(chat, id, settings.judgeMode));
+          return send(response, 'ok', 200, completion(chat, id, settings.judgeMode, undefined, take));
       }
     });
   };
@@ -386,6 +400,7 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
     setOptions(partial) {
       settings = { ...settings, ...partial };
       if (partial.seed !== undefined) random = mulberry32(partial.seed);
+      if ('repeats' in partial) takes = new Map();
     },
     down: close,
     up: () => listen(port),

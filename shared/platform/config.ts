@@ -130,6 +130,14 @@ export const serviceConfig = {
   get chunkSize(): number | undefined {
     return lookup('ARBITER_CHUNK_SIZE', wholeNumber(1, 1000));
   },
+  /**
+   * `ARBITER_CHUNK_LEASE_SECONDS`: how long a chunk delivery's lease lasts unless renewed (it is renewed
+   * every third of that while the delivery runs); what a crashed delivery costs a redelivery in waiting.
+   * Default 30.
+   */
+  get chunkLeaseSeconds(): number {
+    return lookup('ARBITER_CHUNK_LEASE_SECONDS', positiveSeconds) ?? 30;
+  },
   /** `ARBITER_STALL_AFTER_SECONDS`: when the reconciler calls an evaluation stalled; unset: 2 × the work queue's visibility timeout. */
   get stallAfterSeconds(): number | undefined {
     return lookup('ARBITER_STALL_AFTER_SECONDS', wholeNumber(1, 86_400));

@@ -135,7 +135,7 @@ function grants(built: Built, id: string): string[] {
 function expectedGrants(definition: FunctionDefinition): string[] {
   const on = (resource: string, actions: readonly string[]) => actions.map((action) => `${action} on ${resource}`);
   const tableReads = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
-  const tableWrites = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+  const tableWrites = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem'];
   const queueActions: Record<string, string[]> = {
     send: ['sqs:SendMessage'],
     read: ['sqs:GetQueueAttributes'],

@@ -145,9 +145,9 @@ describe('a duplicate chunk', () => {
     expect(await evaluationOutcome(clean, stack.env, evaluationId)).toEqual(once);
     expect(once).toMatchObject({ status: 'running', chunks_done: 1 });
 
-    // The store itself answers "already counted" rather than throwing.
+    // The store itself answers "already counted" rather than throwing, whatever lease the caller names.
     const tally = { outcome: 'done' as const, completed_items: 99, failed_items: 0, models: { fake: { scored: 99, failed: 0 }, 'baseline:reference': { scored: 99, failed: 0 } } };
-    expect(await evaluator.deps.evaluations.recordChunk('dev', evaluationId, first!.chunk, tally)).toBe(false);
+    expect(await evaluator.deps.evaluations.recordChunk('dev', evaluationId, { chunk: first!.chunk, token: 'no-such-lease' }, tally)).toBe(false);
 
     await Promise.all(rest.map((chunk) => evaluator.deliver(chunk)));
     const finished = await evaluationOutcome(clean, stack.env, evaluationId);

@@ -27,7 +27,11 @@ beforeAll(async () => {
   fake = await startFakeModelServer({ seed: 1, latencyMs: 40 });
   // A short visibility timeout: the messages the killed process held come back within seconds. Short
   // long-polls: a receive the killed process left waiting would otherwise take the next run's messages.
-  stack = await startTestStack({ env: { ARBITER_CHUNK_SIZE: String(CHUNK_SIZE), ARBITER_POLL_WAIT_SECONDS: '2' }, visibilityTimeoutSeconds: 3 });
+  // A short chunk lease: the lease a killed delivery held runs out soon after its message comes back.
+  stack = await startTestStack({
+    env: { ARBITER_CHUNK_SIZE: String(CHUNK_SIZE), ARBITER_POLL_WAIT_SECONDS: '2', ARBITER_CHUNK_LEASE_SECONDS: '2' },
+    visibilityTimeoutSeconds: 3,
+  });
   client = api(stack);
   documents = localDocumentClient(stack.env);
   await registerFakeModel(client, fake, 'fake', { maxConcurrency: 4 });

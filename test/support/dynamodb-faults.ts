@@ -163,3 +163,62 @@ export function injectDynamoDbFaults(client: DynamoDBClient, options: DynamoDbFa
     },
   };
 }
+
+export interface TransactionConflictEmulator {
+  /** Writes refused so far because they met a transaction in progress. */
+  conflicts(): number;
+}
+
+/** The table and key of every item a write touches, as one string each. */
+function touchedItems(operation: string, input: any): string[] {
+  const itemKey = (tableName: unknown, item: Record<string, unknown> | undefined) => JSON.stringify([tableName, item?.pk, item?.sk]);
+  if (operation === 'TransactWriteItems') {
+    return ((input?.TransactItems ?? []) as any[]).map((part) => {
+      const action = part.Put ?? part.Update ?? part.Delete ?? part.ConditionCheck;
+      return itemKey(action?.TableName, part.Put ? action?.Item : action?.Key);
+    });
+  }
+  if (operation === 'PutItem') return [itemKey(input?.TableName, input?.Item)];
+  return [itemKey(input?.TableName, input?.Key)];
+}
+
+/**
+ * DynamoDB refuses a write that meets a transaction in progress on one of its items: a transaction is
+ * cancelled with a `TransactionConflict` reason for that item, a single write fails with
+ * `TransactionConflictException`. DynamoDB Local serialises transactions instead, so a race between two
+ * transactions on one item never shows there. This middleware refuses, as DynamoDB would, every write that
+ * touches an item a transaction sent through `client` is still writing (from its sending to its answer);
+ * the first transaction goes through. Shared by every caller of `client`, as the table is.
+ */
+export function emulateTransactionConflicts(client: DynamoDBClient): TransactionConflictEmulator {
+  const inProgress = new Map<string, number>();
+  let conflicts = 0;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const operation = String(context.commandName ?? '').replace(/Command$/, '');
+      if (operation !== 'TransactWriteItems' && !singleWrites.has(operation)) return next(args);
+      const items = touchedItems(operation, args.input);
+      const busy = items.map((item) => (inProgress.get(item) ?? 0) > 0);
+      if (busy.some(Boolean)) {
+        conflicts += 1;
+        if (operation !== 'TransactWriteItems') return errorResponse({ conflict: conflictBody(operation, args.input) }) as Awaited<ReturnType<typeof next>>;
+        const reasons = busy.map((conflict) => (conflict ? { Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' } : { Code: 'None' }));
+        const body = {
+          __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
+          CancellationReasons: reasons,
+          Message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((reason) => reason.Code).join(', ')}]`,
+        };
+        return errorResponse({ conflict: body }) as Awaited<ReturnType<typeof next>>;
+      }
+      if (operation !== 'TransactWriteItems') return next(args);
+      for (const item of items) inProgress.set(item, (inProgress.get(item) ?? 0) + 1);
+      try {
+        return await next(args);
+      } finally {
+        for (const item of items) inProgress.set(item, inProgress.get(item)! - 1);
+      }
+    },
+    { step: 'deserialize', priority: 'low', name: 'arbiterTestTransactionConflicts', override: true },
+  );
+  return { conflicts: () => conflicts };
+}

@@ -3,6 +3,7 @@ import { localStackConfig, optionalTableName, queueUrl, resetConfigForTests, ser
 const variables = [
   'ARBITER_STAGE',
   'ARBITER_CHUNK_SIZE',
+  'ARBITER_CHUNK_LEASE_SECONDS',
   'ARBITER_MAX_REDRIVES',
   'ARBITER_CREDENTIALS',
   'ARBITER_DEFAULT_JUDGE_MODEL',
@@ -36,6 +37,7 @@ describe('defaults', () => {
     process.env.ARBITER_STAGE = '';
     expect(serviceConfig.stage).toBe('local');
     expect(serviceConfig.chunkSize).toBeUndefined();
+    expect(serviceConfig.chunkLeaseSeconds).toBe(30);
     expect(serviceConfig.maxRedrives).toBe(3);
     expect(serviceConfig.credentials).toBe('secretsManager');
     expect(serviceConfig.defaultJudgeModel).toBeUndefined();
@@ -55,6 +57,7 @@ describe('valid values', () => {
     Object.assign(process.env, {
       ARBITER_STAGE: 'pr-12',
       ARBITER_CHUNK_SIZE: '250',
+      ARBITER_CHUNK_LEASE_SECONDS: '2.5',
       ARBITER_MAX_REDRIVES: '0',
       ARBITER_CREDENTIALS: 'env',
       ARBITER_DEFAULT_JUDGE_MODEL: 'anthropic.claude-3-haiku-20240307-v1:0',
@@ -69,6 +72,7 @@ describe('valid values', () => {
     });
     expect(serviceConfig.stage).toBe('pr-12');
     expect(serviceConfig.chunkSize).toBe(250);
+    expect(serviceConfig.chunkLeaseSeconds).toBe(2.5);
     expect(serviceConfig.maxRedrives).toBe(0);
     expect(serviceConfig.credentials).toBe('env');
     expect(serviceConfig.defaultJudgeModel).toBe('anthropic.claude-3-haiku-20240307-v1:0');
@@ -97,6 +101,7 @@ describe('invalid values', () => {
   it.each([
     ['ARBITER_CHUNK_SIZE', 'abc', () => serviceConfig.chunkSize, 'ARBITER_CHUNK_SIZE must be a whole number from 1 to 1000, got "abc"'],
     ['ARBITER_CHUNK_SIZE', '0', () => serviceConfig.chunkSize, 'ARBITER_CHUNK_SIZE must be a whole number from 1 to 1000, got "0"'],
+    ['ARBITER_CHUNK_LEASE_SECONDS', '0', () => serviceConfig.chunkLeaseSeconds, 'ARBITER_CHUNK_LEASE_SECONDS must be a number of seconds above 0'],
     ['ARBITER_MAX_REDRIVES', '2.5', () => serviceConfig.maxRedrives, 'ARBITER_MAX_REDRIVES must be a whole number from 0 to 100, got "2.5"'],
     ['ARBITER_STAGE', '1st', () => serviceConfig.stage, 'ARBITER_STAGE must be 1 to 20 letters, digits or hyphens, starting with a letter, got "1st"'],
     ['ARBITER_CREDENTIALS', 'ENV', () => serviceConfig.credentials, 'ARBITER_CREDENTIALS must be env, or unset for Secrets Manager, got "ENV"'],

@@ -86,7 +86,7 @@ function scriptedClient(reply: (request: GenerateRequest) => string | Error) {
   };
 }
 
-const evaluationWith = (metrics: string[]) => ({ judges: Object.fromEntries(metrics.map((name) => [name, registered.model_id])), judge_models: [registered] });
+const evaluationWith = (metrics: string[]) => ({ tenant_id: 'tenant', judges: Object.fromEntries(metrics.map((name) => [name, registered.model_id])), judge_models: [registered] });
 
 describe('judge calls', () => {
   const signal = new AbortController().signal;

@@ -89,10 +89,13 @@ class InMemoryWorld {
       getConsistent: async (_tenant: string, id: string) => structuredClone(this.evaluations.get(id)),
       getResults: async (_tenant: string, id: string, first: number, count: number) =>
         new Map([...this.results.get(id)!].filter(([position]) => position >= first && position < first + count)),
-      putResults: async (_tenant: string, id: string, rows: readonly ItemResult[]) => {
+      claimChunk: async (_tenant: string, id: string, { chunk }: { chunk: number }) => (this.counted.get(id)!.has(chunk) ? 'counted' : 'leased'),
+      renewChunkLease: async () => true,
+      releaseChunkLease: async () => {},
+      putResults: async (_tenant: string, id: string, _lease: unknown, rows: readonly ItemResult[]) => {
         for (const row of rows) this.results.get(id)!.set(row.position, structuredClone(row));
       },
-      recordChunk: async (_tenant: string, id: string, chunk: number) => {
+      recordChunk: async (_tenant: string, id: string, { chunk }: { chunk: number }) => {
         const counted = this.counted.get(id)!;
         if (counted.has(chunk)) return false;
         counted.add(chunk);

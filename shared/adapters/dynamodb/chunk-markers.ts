@@ -1,7 +1,8 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { ChunkTally } from '../../domain/ports/evaluation-store.js';
+import { ChunkLeaseLostError, type ChunkLease, type ChunkTally } from '../../domain/ports/evaluation-store.js';
 import { logger } from '../../platform/logger.js';
 import { isoNow } from '../../platform/time.js';
+import { leaseEnd } from './chunk-leases.js';
 import { itemAbsent, itemExists, withCondition } from './conditions.js';
 import { evaluationKeys } from './keys.js';
 import { queryAll } from './queries.js';
@@ -12,9 +13,12 @@ import { failedCondition, retryConflicts } from './writes.js';
 /**
  * Counts a finished chunk exactly once: the chunk's marker and the evaluation's counters change in one
  * transaction, conditional on the marker not existing, so a redelivered or duplicated chunk message
- * adds nothing. Answers false for such a duplicate.
+ * adds nothing. Answers false for such a duplicate. The same transaction ends the delivery's lease, and
+ * holds only while the lease is held: the tally counted is the one of the delivery whose rows stay, and
+ * from then on no row of the chunk can be written (every row write needs the lease).
  */
-export async function recordChunk(table: Table, tenantId: string, evaluationId: string, chunk: number, tally: ChunkTally): Promise<boolean> {
+export async function recordChunk(table: Table, tenantId: string, evaluationId: string, lease: ChunkLease, tally: ChunkTally): Promise<boolean> {
+  const { chunk } = lease;
   const now = isoNow();
   const names: Record<string, string> = { '#progress': 'progress', '#mp': 'model_progress' };
   const values: Record<string, unknown> = { ':one': 1, ':completed': tally.completed_items, ':failed': tally.failed_items, ':now': now };
@@ -50,9 +54,10 @@ export async function recordChunk(table: Table, tenantId: string, evaluationId: 
     ),
   };
   try {
-    await retryConflicts(() => table.client.send(new TransactWriteCommand({ TransactItems: [marker, progressUpdate] })));
+    await retryConflicts(() => table.client.send(new TransactWriteCommand({ TransactItems: [marker, progressUpdate, leaseEnd(table, tenantId, evaluationId, lease)] })));
   } catch (error) {
     if (failedCondition(error, 0)) return false;
+    if (failedCondition(error, 2)) throw new ChunkLeaseLostError(chunk);
     throw error;
   }
   // Only the reconciler's stall index: should this fail, the chunk is still counted, and failing the

@@ -13,7 +13,10 @@ import { getIdempotent, idempotencyPut } from './idempotency-records.js';
 import { benchmarkKeys, evaluationKeys } from './keys.js';
 import { fillPage, queryPages, withoutAttributes } from './queries.js';
 import type { Table } from './table.js';
-import { failedCondition } from './writes.js';
+import { backoff, failedCondition, isTransactionConflict, retryConflicts } from './writes.js';
+
+/** A create with an `Idempotency-Key` that finds neither a way through nor a record to replay tries this often. */
+const IDEMPOTENT_CREATE_ATTEMPTS = 8;
 
 const storageAttributes = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'expires_at', 'tenant_scope']);
 
@@ -73,26 +76,41 @@ export async function createEvaluation(
     await table.client.send(new PutCommand(evaluationPut.Put));
     return { created: true };
   }
+  // Concurrent creates of one benchmark all update its record (the pin): a transaction that meets another
+  // in progress is cancelled with nothing written, and is simply run again.
   if (!idempotency) {
     try {
-      await table.client.send(new TransactWriteCommand({ TransactItems: [evaluationPut, pin] }));
+      await retryConflicts(() => table.client.send(new TransactWriteCommand({ TransactItems: [evaluationPut, pin] })));
     } catch (error) {
       throw failedCondition(error, 1) ? new BenchmarkVersionChangedError(evaluation.benchmark_id) : error;
     }
     return { created: true };
   }
-  const remembered = idempotencyPut(table, tenantId, idempotency);
-  try {
-    await table.client.send(
-      new TransactWriteCommand({ TransactItems: options.alreadyPinned ? [remembered, evaluationPut] : [remembered, evaluationPut, pin] }),
-    );
-    return { created: true };
-  } catch (error) {
-    if (failedCondition(error, 2)) throw new BenchmarkVersionChangedError(evaluation.benchmark_id);
-    if (!failedCondition(error, 0)) throw error;
-    const previous = await getIdempotent(table, tenantId, idempotency.key);
-    if (!previous) throw error;
-    return { created: false, previous };
+  for (let attempt = 1; ; attempt += 1) {
+    // Rebuilt per attempt: the record's expiry is counted from this write.
+    const remembered = idempotencyPut(table, tenantId, idempotency);
+    try {
+      await table.client.send(
+        new TransactWriteCommand({ TransactItems: options.alreadyPinned ? [remembered, evaluationPut] : [remembered, evaluationPut, pin] }),
+      );
+      return { created: true };
+    } catch (error) {
+      if (failedCondition(error, 2)) throw new BenchmarkVersionChangedError(evaluation.benchmark_id);
+      // Identical creates sent at once with one key all write its record: one transaction goes through;
+      // the others fail its condition, or are cancelled for meeting it in progress (TransactionConflict,
+      // nothing written). Either way the winner's record answers them, as soon as it is committed.
+      const conflicted = isTransactionConflict(error);
+      if (!conflicted && !failedCondition(error, 0)) throw error;
+      const previous = await getIdempotent(table, tenantId, idempotency.key);
+      // This create's own record: the SDK repeated its transaction after an answer that was lost.
+      if (previous?.response.evaluation_id === evaluation.evaluation_id) return { created: true };
+      if (previous) return { created: false, previous };
+      // No record: the winner is still committing (a conflict), or the record was there and is gone (the
+      // create that wrote it could not queue its evaluation and forgot the key so a retry runs afresh,
+      // which this is). Try again.
+      if (attempt >= IDEMPOTENT_CREATE_ATTEMPTS) throw error;
+      await backoff(attempt);
+    }
   }
 }
 

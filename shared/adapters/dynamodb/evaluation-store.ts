@@ -7,6 +7,8 @@ import type { EvaluationStatus } from '../../contracts/evaluations/status.js';
 import type { Page } from '../../contracts/pagination.js';
 import { tableDefinitions } from '../../contracts/resources.js';
 import type {
+  ChunkClaim,
+  ChunkLease,
   ChunkTally,
   CreateOutcome,
   DeadLetterLogEntry,
@@ -15,6 +17,7 @@ import type {
   IdempotentCreate,
   ResultsPageRequest,
 } from '../../domain/ports/evaluation-store.js';
+import { claimChunk, releaseChunkLease, renewChunkLease } from './chunk-leases.js';
 import { doneChunks, recordChunk } from './chunk-markers.js';
 import { recordDeadLetter } from './dead-letter-log.js';
 import { createEvaluation, getEvaluation, hasActiveEvaluation, listEvaluations } from './evaluation-records.js';
@@ -25,7 +28,8 @@ import type { Table } from './table.js';
 
 /**
  * The evaluations table behind the domain's port: one module per kind of row it holds (records and
- * their transitions, idempotency records, chunk markers, result rows, the stall index, dead letters).
+ * their transitions, idempotency records, chunk leases and markers, result rows, the stall index, dead
+ * letters).
  */
 export class DynamoDbEvaluationStore implements EvaluationStore {
   private readonly client: DynamoDBDocumentClient;
@@ -92,8 +96,20 @@ export class DynamoDbEvaluationStore implements EvaluationStore {
     return getResults(this.table, tenantId, evaluationId, first, count);
   }
 
-  putResults(tenantId: string, evaluationId: string, results: readonly ItemResult[]): Promise<void> {
-    return putResults(this.table, tenantId, evaluationId, results);
+  claimChunk(tenantId: string, evaluationId: string, lease: ChunkLease, ttlMs: number): Promise<ChunkClaim> {
+    return claimChunk(this.table, tenantId, evaluationId, lease, ttlMs);
+  }
+
+  renewChunkLease(tenantId: string, evaluationId: string, lease: ChunkLease, ttlMs: number): Promise<boolean> {
+    return renewChunkLease(this.table, tenantId, evaluationId, lease, ttlMs);
+  }
+
+  releaseChunkLease(tenantId: string, evaluationId: string, lease: ChunkLease): Promise<void> {
+    return releaseChunkLease(this.table, tenantId, evaluationId, lease);
+  }
+
+  putResults(tenantId: string, evaluationId: string, lease: ChunkLease, results: readonly ItemResult[]): Promise<void> {
+    return putResults(this.table, tenantId, evaluationId, lease, results);
   }
 
   allResults(tenantId: string, evaluationId: string): AsyncGenerator<ItemResult[]> {
@@ -108,8 +124,8 @@ export class DynamoDbEvaluationStore implements EvaluationStore {
     return resultCursorAfter(tenantId, evaluationId, position);
   }
 
-  recordChunk(tenantId: string, evaluationId: string, chunk: number, tally: ChunkTally): Promise<boolean> {
-    return recordChunk(this.table, tenantId, evaluationId, chunk, tally);
+  recordChunk(tenantId: string, evaluationId: string, lease: ChunkLease, tally: ChunkTally): Promise<boolean> {
+    return recordChunk(this.table, tenantId, evaluationId, lease, tally);
   }
 
   doneChunks(tenantId: string, evaluationId: string): Promise<Set<number>> {

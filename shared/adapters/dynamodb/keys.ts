@@ -6,6 +6,7 @@
 const padded = (n: number, digits: number) => String(n).padStart(digits, '0');
 
 const CHUNK_PREFIX = 'CHUNK#';
+const LEASE_PREFIX = 'LEASE#';
 const RESULT_PREFIX = 'RESULT#';
 const ITEM_PREFIX = 'ITEM#';
 const ACTIVE_PARTITION = 'ACTIVE';
@@ -33,6 +34,11 @@ export const evaluationKeys = {
   }),
   /** What the sort key of every chunk marker begins with. */
   chunkPrefix: CHUNK_PREFIX,
+  /** The delivery that may write a chunk's results, until the chunk is counted (then the row is gone). */
+  chunkLease: (tenantId: string, evaluationId: string, chunk: number) => ({
+    pk: evaluationPartition(tenantId, evaluationId),
+    sk: `${LEASE_PREFIX}${padded(chunk, 6)}`,
+  }),
   result: (tenantId: string, evaluationId: string, position: number) => ({
     pk: evaluationPartition(tenantId, evaluationId),
     sk: `${RESULT_PREFIX}${padded(position, 7)}`,

@@ -1,11 +1,18 @@
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { ItemResult } from '../../contracts/evaluations/result-types.js';
 import type { Page } from '../../contracts/pagination.js';
+import { leaseHeld } from './chunk-leases.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import type { ResultsPageRequest } from '../../domain/ports/evaluation-store.js';
+import { ChunkLeaseLostError, type ChunkLease, type ResultsPageRequest } from '../../domain/ports/evaluation-store.js';
 import { evaluationKeys } from './keys.js';
 import { fillPage, queryAll, queryPages, withoutAttributes } from './queries.js';
 import type { Table } from './table.js';
-import { batchWriteAll } from './writes.js';
+import { failedCondition, retryConflicts } from './writes.js';
+
+/** Rows per transaction: the lease check takes one of DynamoDB's 100 items, and a chunk flushes 25 at a time. */
+const ROWS_PER_TRANSACTION = 25;
+/** Below DynamoDB's 4 MB per transaction, with room for the attribute names its size counts. */
+const TRANSACTION_BYTES = 3_000_000;
 
 const resultStorage = new Set(['pk', 'sk']);
 const toResult = (item: Record<string, unknown>) => withoutAttributes<ItemResult>(item, resultStorage);
@@ -25,13 +32,43 @@ export async function getResults(table: Table, tenantId: string, evaluationId: s
   return new Map(rows.map((row) => [row.position as number, toResult(row)]));
 }
 
-/** Writes per-item results; rewriting one (a redelivered chunk) replaces it, it never adds a row. */
-export async function putResults(table: Table, tenantId: string, evaluationId: string, results: readonly ItemResult[]): Promise<void> {
-  await batchWriteAll(
-    table.client,
-    table.tableName,
-    results.map((result) => ({ PutRequest: { Item: { ...evaluationKeys.result(tenantId, evaluationId, result.position), ...result } } })),
-  );
+/**
+ * Writes per-item results of the lease's chunk; rewriting one (a resumed chunk) replaces it, it never adds
+ * a row. Each transaction writes its rows only if the lease is still held, which it no longer is once
+ * the chunk is counted (the count ends it) or another delivery has taken it over: so a duplicate delivery
+ * that lost can never overwrite the rows a chunk was counted with. Throws ChunkLeaseLostError then, and
+ * nothing of that transaction is written. Transactions run one after another: they all check the lease
+ * row, and concurrent ones would only conflict.
+ */
+export async function putResults(table: Table, tenantId: string, evaluationId: string, lease: ChunkLease, results: readonly ItemResult[]): Promise<void> {
+  for (const group of transactionGroups(results)) {
+    const puts = group.map((result) => ({ Put: { TableName: table.tableName, Item: { ...evaluationKeys.result(tenantId, evaluationId, result.position), ...result } } }));
+    try {
+      await retryConflicts(() => table.client.send(new TransactWriteCommand({ TransactItems: [leaseHeld(table, tenantId, evaluationId, lease), ...puts] })));
+    } catch (error) {
+      if (failedCondition(error, 0)) throw new ChunkLeaseLostError(lease.chunk);
+      throw error;
+    }
+  }
+}
+
+/** Consecutive results in groups that fit one transaction, by count and by (JSON-estimated) size. */
+function transactionGroups(results: readonly ItemResult[]): ItemResult[][] {
+  const groups: ItemResult[][] = [];
+  let group: ItemResult[] = [];
+  let bytes = 0;
+  for (const result of results) {
+    const size = Buffer.byteLength(JSON.stringify(result));
+    if (group.length > 0 && (group.length >= ROWS_PER_TRANSACTION || bytes + size > TRANSACTION_BYTES)) {
+      groups.push(group);
+      group = [];
+      bytes = 0;
+    }
+    group.push(result);
+    bytes += size;
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
 }
 
 /**

@@ -4,7 +4,7 @@ import type { ScoreInput } from '../metrics/types.js';
 import type { Model } from '../../contracts/models/schemas.js';
 import { ProviderError } from '../ports/model-client.js';
 import type { ChunkWatch } from './chunk-watch.js';
-import { limiterFor } from './concurrency.js';
+import { withModelSlot } from './concurrency.js';
 import type { TenantModelClients } from './deps.js';
 import { judgeAnswer, judgePair } from './judging.js';
 import type { ChunkWork } from './load-chunk.js';
@@ -57,7 +57,7 @@ export class ItemAnswerer {
   }
 
   private async answerAndJudge(model: Model, item: BenchmarkItem, prompt: string): Promise<ModelOutput | undefined> {
-    const output = await limiterFor(model.model_id, model.max_concurrency)(async () => {
+    const output = await withModelSlot(this.work.evaluation.tenant_id, model, async () => {
       if (!(await this.watch.stillWanted())) return undefined;
       return this.call(model, item, prompt);
     });

@@ -4,7 +4,7 @@ import type { EvaluatorDeps } from './deps.js';
 /** How often a running chunk re-reads the evaluation to notice a cancel. */
 const CANCEL_CHECK_MS = 2000;
 /** No new model call starts with less invocation time than this left. */
-const START_CALLS_UNTIL_MS = 20_000;
+export const START_CALLS_UNTIL_MS = 20_000;
 /** Calls still in flight this close to the invocation's timeout are abandoned, leaving time to write. */
 const STOP_CALLS_AT_MS = 10_000;
 
@@ -23,6 +23,8 @@ export class ChunkOutOfTimeError extends Error {
  * Calls in flight stop too when the invocation is about to time out, not only new ones: a provider that
  * hangs would otherwise hold the chunk past the function's timeout, and the whole batch would be retried
  * with this chunk's unwritten answers lost. What was answered is written; the rest resumes on redelivery.
+ * Calls stop as well when `lease` aborts: another delivery holds the chunk now, and this one's answers
+ * could not be written.
  */
 export class ChunkWatch {
   private readonly deps: Pick<EvaluatorDeps, 'evaluations'>;
@@ -34,10 +36,11 @@ export class ChunkWatch {
   private cancelledSeen = false;
   private outOfTimeSeen = false;
 
-  constructor(deps: Pick<EvaluatorDeps, 'evaluations'>, evaluation: Evaluation, chunk: number, remainingMs: () => number) {
+  constructor(deps: Pick<EvaluatorDeps, 'evaluations'>, evaluation: Evaluation, chunk: number, remainingMs: () => number, lease?: AbortSignal) {
     this.deps = deps;
     this.evaluation = evaluation;
     this.remainingMs = remainingMs;
+    lease?.addEventListener('abort', () => this.abort.abort(lease.reason), { once: true });
     const stopInMs = remainingMs() - STOP_CALLS_AT_MS;
     this.stopTimer = Number.isFinite(stopInMs)
       ? setTimeout(() => {
@@ -61,7 +64,7 @@ export class ChunkWatch {
 
   /** Whether a new model call may start; re-reads the evaluation at most every CANCEL_CHECK_MS. */
   async stillWanted(): Promise<boolean> {
-    if (this.cancelledSeen) return false;
+    if (this.cancelledSeen || this.abort.signal.aborted) return false;
     if (this.remainingMs() < START_CALLS_UNTIL_MS) return false;
     if (Date.now() - this.lastCheck > CANCEL_CHECK_MS) {
       this.lastCheck = Date.now();

@@ -2,7 +2,9 @@ import { logger } from '../../platform/logger.js';
 import type { ChunkMessage, PurgeBenchmarkMessage, StartMessage, UnreadableMessageError } from '../../contracts/messages.js';
 import { MetricName } from '../../platform/metric-names.js';
 import { countMetric } from '../../platform/metrics.js';
+import { whileHolding } from './chunk-lease.js';
 import type { EvaluatorDeps } from './deps.js';
+import { finalizeIfComplete } from './finalize.js';
 import { failMissingItems } from './settle-chunk.js';
 
 export interface DeadLetter {
@@ -37,11 +39,24 @@ export async function failDeadStart(deps: Pick<EvaluatorDeps, 'evaluations'>, me
   logger.error('start message dead-lettered', { evaluation_id: message.evaluation_id, failed });
 }
 
-/** A dead chunk's unanswered items fail with the reason and the chunk is counted, so its evaluation can finish. */
-export async function failDeadChunk(deps: Pick<EvaluatorDeps, 'evaluations' | 'benchmarks' | 'scorerFor'>, message: ChunkMessage, reason: string): Promise<void> {
+/**
+ * A dead chunk's unanswered items fail with the reason and the chunk is counted, so its evaluation can
+ * finish. Under the chunk's lease, like any delivery: its last delivery may still hold it.
+ */
+export async function failDeadChunk(
+  deps: Pick<EvaluatorDeps, 'evaluations' | 'benchmarks' | 'scorerFor'>,
+  message: ChunkMessage,
+  reason: string,
+  remainingMs: () => number,
+): Promise<void> {
   const evaluation = await deps.evaluations.getConsistent(message.tenant_id, message.evaluation_id);
   if (!evaluation || evaluation.results) return;
-  await failMissingItems(deps, evaluation, message, undefined, 'dead_lettered', reason);
+  const ran = await whileHolding(deps, message, remainingMs, (held) => failMissingItems(deps, evaluation, message, held.lease, undefined, 'dead_lettered', reason));
+  if (!ran) {
+    // Counted after all (its last delivery got through): only the finalizing may be left to do.
+    await finalizeIfComplete(deps, message.tenant_id, message.evaluation_id);
+    return;
+  }
   logger.error('chunk dead-lettered; its unanswered items were failed', { evaluation_id: message.evaluation_id, chunk: message.chunk });
 }
 

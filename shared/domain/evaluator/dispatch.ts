@@ -78,7 +78,7 @@ async function runWorkStep(deps: EvaluatorDeps, message: WorkMessage, delivery: 
  * a dead chunk's unanswered items fail with the reason and the chunk is counted; a dead start fails its
  * evaluation; anything else is recorded for an operator.
  */
-export async function handleDeadLetter(deps: EvaluatorDeps, letter: DeadLetter): Promise<void> {
+export async function handleDeadLetter(deps: EvaluatorDeps, letter: DeadLetter, remainingMs: () => number = () => Number.POSITIVE_INFINITY): Promise<void> {
   let message: WorkMessage;
   try {
     message = parseWorkMessage({ messageId: letter.messageId, body: letter.body });
@@ -88,17 +88,17 @@ export async function handleDeadLetter(deps: EvaluatorDeps, letter: DeadLetter):
     await withWorkScope({ evaluation_id: identity.evaluation_id, tenant_id: identity.tenant_id, message_type: identity.type }, () => recordUnreadable(deps, letter, error));
     return;
   }
-  await withWorkScope(scopeOf(message), () => runDeadLetterStep(deps, letter, message));
+  await withWorkScope(scopeOf(message), () => runDeadLetterStep(deps, letter, message, remainingMs));
 }
 
-async function runDeadLetterStep(deps: EvaluatorDeps, letter: DeadLetter, message: WorkMessage): Promise<void> {
+async function runDeadLetterStep(deps: EvaluatorDeps, letter: DeadLetter, message: WorkMessage, remainingMs: () => number): Promise<void> {
   countMetric(MetricName.DeadLetteredMessages);
   const reason = deadLetterReason(letter);
   switch (message.type) {
     case 'start':
       return failDeadStart(deps, message, reason);
     case 'chunk':
-      return failDeadChunk(deps, message, reason);
+      return failDeadChunk(deps, message, reason, remainingMs);
     case 'purge_benchmark':
       return recordDeadPurge(deps, letter, message, reason);
   }

@@ -3,16 +3,33 @@ import { logger } from '../../platform/logger.js';
 import type { EvaluatorDeps } from './deps.js';
 import { computeResults } from './aggregate-results.js';
 
+/** A finalizer whose write lost to a cancel reads the evaluation again this many times at most. */
+const FINALIZE_ATTEMPTS = 3;
+
 /**
  * Finalizes an evaluation once every chunk is counted: aggregates, comparison, usage and cost, then the
  * conditional move to its final state. Safe to call any number of times; only the first call that finds
  * the count whole writes, and a second finalizer racing it loses the condition.
+ *
+ * The write is conditional on the status read, so a cancel that lands between the read and the write
+ * makes it fail; nothing else would then finalize the evaluation (every chunk is counted) until the
+ * reconciler found it stalled. So a lost write reads the evaluation again and, while it is whole and still
+ * without results, finalizes it in its new status: a cancelled one ends `cancelled` with its results.
  */
 export async function finalizeIfComplete(deps: Pick<EvaluatorDeps, 'evaluations' | 'benchmarks' | 'scorerFor'>, tenantId: string, evaluationId: string): Promise<void> {
+  for (let attempt = 1; attempt <= FINALIZE_ATTEMPTS; attempt += 1) {
+    const outcome = await finalizeOnce(deps, tenantId, evaluationId);
+    if (outcome !== 'lost') return;
+    logger.info('final state not written: the evaluation changed since it was read; reading it again', { evaluation_id: evaluationId, attempt });
+  }
+}
+
+/** `lost` when the evaluation was ready to finalize but its status changed before the write. */
+async function finalizeOnce(deps: Pick<EvaluatorDeps, 'evaluations' | 'benchmarks' | 'scorerFor'>, tenantId: string, evaluationId: string): Promise<'done' | 'lost'> {
   const evaluation = await deps.evaluations.getConsistent(tenantId, evaluationId);
-  if (!evaluation?.plan || evaluation.results) return;
-  if ((evaluation.chunks_done ?? 0) < evaluation.plan.chunk_count) return;
-  if (evaluation.status !== 'running' && evaluation.status !== 'cancelled') return;
+  if (!evaluation?.plan || evaluation.results) return 'done';
+  if ((evaluation.chunks_done ?? 0) < evaluation.plan.chunk_count) return 'done';
+  if (evaluation.status !== 'running' && evaluation.status !== 'cancelled') return 'done';
 
   const rows: ItemResult[] = [];
   for await (const page of deps.evaluations.allResults(tenantId, evaluationId)) rows.push(...page);
@@ -29,10 +46,12 @@ export async function finalizeIfComplete(deps: Pick<EvaluatorDeps, 'evaluations'
       message: `Every item failed for ${reasons}; see GET /api/v3/evaluations/${evaluationId}/results?failed=true`,
     });
     if (finished) logger.warn('evaluation failed: a model failed every item', { evaluation_id: evaluationId, reasons });
-    return;
+    return finished ? 'done' : 'lost';
   }
   const to = evaluation.status === 'running' ? 'completed' : 'cancelled';
   if (await deps.evaluations.finish(tenantId, evaluationId, evaluation.status, to, results)) {
     logger.info('evaluation finalized', { evaluation_id: evaluationId, status: to, items: rows.length });
+    return 'done';
   }
+  return 'lost';
 }

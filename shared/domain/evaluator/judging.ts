@@ -5,7 +5,7 @@ import type { PairwiseReply } from '../metrics/judge/pairwise.js';
 import type { JudgePrompt, PairwiseItem, PairwiseOutputs, ResolvedJudgeMetric, ResolvedMetric, ResolvedPairwiseMetric, ScoreInput } from '../metrics/types.js';
 import type { Model } from '../../contracts/models/schemas.js';
 import { ProviderError } from '../ports/model-client.js';
-import { limiterFor } from './concurrency.js';
+import { withModelSlot } from './concurrency.js';
 import type { TenantModelClients } from './deps.js';
 
 /** Rationales are kept for people to read; a judge that writes an essay must not bloat every result row. */
@@ -13,13 +13,15 @@ const MAX_RATIONALE_CHARS = 2000;
 
 /** The evaluation's judged and pairwise metrics with the judge models resolved at creation. */
 export interface JudgePlan {
+  /** Whose judge calls these are: limiters are per tenant. */
+  tenantId: string;
   judged: { metric: ResolvedJudgeMetric; judge?: Model }[];
   pairwise: { metric: ResolvedPairwiseMetric; judge?: Model }[];
 }
 
-export function judgePlan(evaluation: Pick<Evaluation, 'judges' | 'judge_models'>, metrics: readonly ResolvedMetric[]): JudgePlan {
+export function judgePlan(evaluation: Pick<Evaluation, 'tenant_id' | 'judges' | 'judge_models'>, metrics: readonly ResolvedMetric[]): JudgePlan {
   const judgeOf = (name: string) => evaluation.judge_models?.find((model) => model.model_id === evaluation.judges?.[name]);
-  const plan: JudgePlan = { judged: [], pairwise: [] };
+  const plan: JudgePlan = { tenantId: evaluation.tenant_id, judged: [], pairwise: [] };
   for (const metric of metrics) {
     if (metric.kind === 'judge') plan.judged.push({ metric, judge: judgeOf(metric.name) });
     if (metric.kind === 'pairwise') plan.pairwise.push({ metric, judge: judgeOf(metric.name) });
@@ -30,12 +32,12 @@ export function judgePlan(evaluation: Pick<Evaluation, 'judges' | 'judge_models'
 type JudgeDeps = TenantModelClients;
 
 /**
- * One judge call, under the judge model's own concurrency limit (shared with its use as a candidate, as
- * the provider's limits are). The template's system prompt replaces the model's own, which was written
+ * One judge call, under the judge model's own concurrency limit in this tenant (shared with its use as a
+ * candidate, as the provider's limits are). The template's system prompt replaces the model's own, which was written
  * for answering; temperature defaults to 0 so that judging is as repeatable as the provider allows.
  */
-async function callJudge(deps: JudgeDeps, judge: Model, prompt: JudgePrompt, signal: AbortSignal): Promise<string> {
-  const result = await limiterFor(judge.model_id, judge.max_concurrency)(() =>
+async function callJudge(deps: JudgeDeps, tenantId: string, judge: Model, prompt: JudgePrompt, signal: AbortSignal): Promise<string> {
+  const result = await withModelSlot(tenantId, judge, () =>
     deps.clientFor(judge).generate({
       prompt: prompt.user,
       parameters: { temperature: 0, ...judge.parameters, system_prompt: prompt.system },
@@ -60,7 +62,7 @@ const rationale = (text: string | undefined) => (text === undefined ? {} : { rat
 
 const missingJudge = { code: 'judge_model_missing', message: 'no judge model was resolved for this metric when the evaluation was created' };
 
-async function judgeOne(deps: JudgeDeps, metric: ResolvedJudgeMetric, judge: Model | undefined, sample: ScoreInput, signal: AbortSignal): Promise<Judgement | undefined> {
+async function judgeOne(deps: JudgeDeps, tenantId: string, metric: ResolvedJudgeMetric, judge: Model | undefined, sample: ScoreInput, signal: AbortSignal): Promise<Judgement | undefined> {
   const prompt = metric.buildPrompt(sample);
   // The metric does not apply to this item (say, faithfulness without a context): no call, no judgement.
   if (!prompt) return undefined;
@@ -68,7 +70,7 @@ async function judgeOne(deps: JudgeDeps, metric: ResolvedJudgeMetric, judge: Mod
   if (!judge) return { ...base, score: null, error: missingJudge };
   let reply: string;
   try {
-    reply = await callJudge(deps, judge, prompt, signal);
+    reply = await callJudge(deps, tenantId, judge, prompt, signal);
   } catch (error) {
     return { ...base, score: null, error: callFailure(error, signal, { metric: metric.name, judge_model_id: judge.model_id }) };
   }
@@ -79,12 +81,13 @@ async function judgeOne(deps: JudgeDeps, metric: ResolvedJudgeMetric, judge: Mod
 
 /** Every judged metric's verdict on one answer, judged concurrently. */
 export async function judgeAnswer(deps: JudgeDeps, plan: JudgePlan, sample: ScoreInput, signal: AbortSignal): Promise<Record<string, Judgement>> {
-  const verdicts = await Promise.all(plan.judged.map(async ({ metric, judge }) => [metric.name, await judgeOne(deps, metric, judge, sample, signal)] as const));
+  const verdicts = await Promise.all(plan.judged.map(async ({ metric, judge }) => [metric.name, await judgeOne(deps, plan.tenantId, metric, judge, sample, signal)] as const));
   return Object.fromEntries(verdicts.filter((entry): entry is readonly [string, Judgement] => entry[1] !== undefined));
 }
 
 async function pairwiseOne(
   deps: JudgeDeps,
+  tenantId: string,
   metric: ResolvedPairwiseMetric,
   judge: Model | undefined,
   item: PairwiseItem,
@@ -97,7 +100,7 @@ async function pairwiseOne(
   const prompts = metric.buildPrompts(item, outputs);
   let replies: [PairwiseReply, PairwiseReply];
   try {
-    const [first, second] = await Promise.all([callJudge(deps, judge, prompts.model_1_first, signal), callJudge(deps, judge, prompts.model_2_first, signal)]);
+    const [first, second] = await Promise.all([callJudge(deps, tenantId, judge, prompts.model_1_first, signal), callJudge(deps, tenantId, judge, prompts.model_2_first, signal)]);
     replies = [metric.parseReply(first), metric.parseReply(second)];
   } catch (error) {
     return failed(callFailure(error, signal, { metric: metric.name, judge_model_id: judge.model_id }));
@@ -122,6 +125,6 @@ async function pairwiseOne(
 
 /** Every pairwise metric's verdict on the two models' answers to one item. */
 export async function judgePair(deps: JudgeDeps, plan: JudgePlan, item: PairwiseItem, outputs: PairwiseOutputs, signal: AbortSignal): Promise<Record<string, PairwiseJudgement>> {
-  const verdicts = await Promise.all(plan.pairwise.map(async ({ metric, judge }) => [metric.name, await pairwiseOne(deps, metric, judge, item, outputs, signal)] as const));
+  const verdicts = await Promise.all(plan.pairwise.map(async ({ metric, judge }) => [metric.name, await pairwiseOne(deps, plan.tenantId, metric, judge, item, outputs, signal)] as const));
   return Object.fromEntries(verdicts);
 }

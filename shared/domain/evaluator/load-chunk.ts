@@ -25,20 +25,23 @@ export interface ChunkWork {
 /** What a delivered chunk finds when it reads its evaluation, and what it has to work with. */
 export type LoadedChunk =
   | { state: 'finished' }
-  | { state: 'cancelled'; evaluation: Evaluation }
+  | { state: 'cancelled'; evaluation: Evaluation; stored: Map<number, ItemResult> }
   | { state: 'benchmark_deleted'; evaluation: Evaluation; stored: Map<number, ItemResult> }
   | { state: 'ready'; work: ChunkWork };
 
-/** Reads the evaluation, then (unless it is over) the benchmark, the chunk's items and its stored results. */
+/**
+ * Reads the evaluation, then (unless it is over) the benchmark, the chunk's items and its stored results.
+ * Run holding the chunk's lease, so the stored results cannot change under it but by its own writes.
+ */
 export async function loadChunk(deps: Pick<EvaluatorDeps, 'evaluations' | 'benchmarks' | 'scorerFor'>, message: ChunkMessage): Promise<LoadedChunk> {
   const { tenant_id: tenantId, evaluation_id: evaluationId } = message;
   const evaluation = await deps.evaluations.getConsistent(tenantId, evaluationId);
   if (!evaluation || evaluation.status === 'completed' || evaluation.status === 'failed') return { state: 'finished' };
-  if (evaluation.status === 'cancelled') return { state: 'cancelled', evaluation };
-
-  const benchmark = await deps.benchmarks.get(tenantId, evaluation.benchmark_id);
   const count = pinnedCount(evaluation, message);
   const storedResults = () => deps.evaluations.getResults(tenantId, evaluationId, message.first_position, count);
+  if (evaluation.status === 'cancelled') return { state: 'cancelled', evaluation, stored: await storedResults() };
+
+  const benchmark = await deps.benchmarks.get(tenantId, evaluation.benchmark_id);
   if (!benchmark) return { state: 'benchmark_deleted', evaluation, stored: await storedResults() };
   const items = await deps.benchmarks.readRange(tenantId, evaluation.benchmark_id, message.first_position, count);
   const stored = await storedResults();

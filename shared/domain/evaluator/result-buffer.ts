@@ -1,6 +1,7 @@
 import type { BenchmarkItem } from '../../contracts/benchmarks/schemas.js';
 import type { Evaluation } from '../../contracts/evaluations/schemas.js';
 import type { ItemResult } from '../../contracts/evaluations/result-types.js';
+import type { ChunkLease } from '../ports/evaluation-store.js';
 import type { EvaluatorDeps } from './deps.js';
 
 /** Results are written this many items at a time, so a chunk cut short resumes from what it had done. */
@@ -8,18 +9,22 @@ const FLUSH_EVERY = 25;
 
 /**
  * A chunk's results: those a previous delivery stored, and those this one adds, which are written in
- * batches of FLUSH_EVERY as they complete.
+ * batches of FLUSH_EVERY as they complete, under the delivery's lease, one batch after another (each
+ * write checks the lease, and concurrent ones would only conflict there).
  */
 export class ResultBuffer {
   /** Every result the chunk has, stored or new, by position. */
   readonly known: Map<number, ItemResult>;
   private readonly deps: Pick<EvaluatorDeps, 'evaluations'>;
   private readonly evaluation: Evaluation;
+  private readonly lease: ChunkLease;
   private pending: ItemResult[] = [];
+  private writing: Promise<unknown> = Promise.resolve();
 
-  constructor(deps: Pick<EvaluatorDeps, 'evaluations'>, evaluation: Evaluation, stored: Map<number, ItemResult>) {
+  constructor(deps: Pick<EvaluatorDeps, 'evaluations'>, evaluation: Evaluation, lease: ChunkLease, stored: Map<number, ItemResult>) {
     this.deps = deps;
     this.evaluation = evaluation;
+    this.lease = lease;
     this.known = new Map(stored);
   }
 
@@ -50,6 +55,10 @@ export class ResultBuffer {
   async flush(): Promise<void> {
     const batch = this.pending;
     this.pending = [];
-    if (batch.length > 0) await this.deps.evaluations.putResults(this.evaluation.tenant_id, this.evaluation.evaluation_id, batch);
+    if (batch.length === 0) return;
+    const write = this.writing.then(() => this.deps.evaluations.putResults(this.evaluation.tenant_id, this.evaluation.evaluation_id, this.lease, batch));
+    // A failed batch fails its own caller; the next batch still waits its turn rather than the failure.
+    this.writing = write.catch(() => undefined);
+    await write;
   }
 }

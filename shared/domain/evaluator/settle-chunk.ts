@@ -5,7 +5,7 @@ import type { ChunkMessage } from '../../contracts/messages.js';
 import { MetricName } from '../../platform/metric-names.js';
 import { countMetric } from '../../platform/metrics.js';
 import type { Model } from '../../contracts/models/schemas.js';
-import type { ChunkTally } from '../ports/evaluation-store.js';
+import type { ChunkLease, ChunkTally } from '../ports/evaluation-store.js';
 import type { EvaluatorDeps } from './deps.js';
 import { finalizeIfComplete } from './finalize.js';
 
@@ -37,9 +37,13 @@ export function tallyOf(results: Iterable<ItemResult>, models: readonly Model[],
   return tally;
 }
 
-/** Counts the chunk exactly once (SQS delivers at least once), then finalizes the evaluation if it was the last. */
-export async function settleChunk(deps: SettleDeps, evaluation: Evaluation, message: ChunkMessage, tally: ChunkTally): Promise<void> {
-  const counted = await deps.evaluations.recordChunk(evaluation.tenant_id, evaluation.evaluation_id, message.chunk, tally);
+/**
+ * Counts the chunk exactly once (SQS delivers at least once), ending the delivery's lease, then finalizes
+ * the evaluation if it was the last. The tally must be of the rows this lease holder knows: the rows
+ * read after taking the lease and those it wrote, which are all the chunk's rows (no one else writes).
+ */
+export async function settleChunk(deps: SettleDeps, evaluation: Evaluation, message: ChunkMessage, lease: ChunkLease, tally: ChunkTally): Promise<void> {
+  const counted = await deps.evaluations.recordChunk(evaluation.tenant_id, evaluation.evaluation_id, lease, tally);
   // Only when counted: a redelivered chunk's items were measured by the delivery that counted it.
   if (counted) {
     countMetric(MetricName.ItemsEvaluated, tally.completed_items + tally.failed_items);
@@ -59,11 +63,13 @@ export async function settleChunk(deps: SettleDeps, evaluation: Evaluation, mess
 /**
  * Marks every unanswered item × model of the chunk failed with `reason` and counts the chunk: used when
  * the chunk cannot run (its benchmark is gone, or its message was dead-lettered), so nothing hangs.
+ * `known` are the stored results read under `lease`; unset, they are read here.
  */
 export async function failMissingItems(
   deps: SettleDeps,
   evaluation: Evaluation,
   message: ChunkMessage,
+  lease: ChunkLease,
   known: Map<number, ItemResult> | undefined,
   code: string,
   reason: string,
@@ -92,6 +98,6 @@ export async function failMissingItems(
     results.set(position, result);
     updated.push(result);
   }
-  await deps.evaluations.putResults(tenantId, evaluationId, updated);
-  await settleChunk(deps, evaluation, message, tallyOf(results.values(), evaluation.models, 'dead_lettered'));
+  await deps.evaluations.putResults(tenantId, evaluationId, lease, updated);
+  await settleChunk(deps, evaluation, message, lease, tallyOf(results.values(), evaluation.models, 'dead_lettered'));
 }

@@ -21,6 +21,31 @@ export type CreateOutcome = { created: true } | { created: false; previous: Idem
 /** Raised when the benchmark changed between reading it and pinning its version: read it again. */
 export class BenchmarkVersionChangedError extends Error {}
 
+/**
+ * One delivery's exclusive right to write a chunk's results and count it, taken before its first model
+ * call. SQS may deliver a chunk twice at once; only the holder writes, so the rows a chunk is counted with
+ * are the rows that stay.
+ */
+export interface ChunkLease {
+  chunk: number;
+  /** Random per claim, chosen by the claimer: a write carrying another claim's token is refused. */
+  token: string;
+}
+
+/** A claim's answer: the lease is taken, or why not (the chunk is counted, or another delivery holds it). */
+export type ChunkClaim = 'leased' | 'counted' | 'busy';
+
+/**
+ * Raised by a write whose lease is no longer held (it expired and another delivery took it): nothing was
+ * written, and the delivery must stop; its message is retried and finds the chunk held or counted.
+ */
+export class ChunkLeaseLostError extends Error {
+  constructor(chunk: number) {
+    super(`Chunk ${chunk}'s lease was taken over by another delivery; this delivery wrote nothing more`);
+    this.name = 'ChunkLeaseLostError';
+  }
+}
+
 /** What one chunk adds to its evaluation's counters. */
 export interface ChunkTally {
   outcome: 'done' | 'cancelled' | 'dead_lettered';
@@ -87,15 +112,30 @@ export interface EvaluationStore {
   cancel(tenantId: string, evaluationId: string): Promise<Evaluation | undefined>;
   /** Stored results of the positions [first, first + count), by position. */
   getResults(tenantId: string, evaluationId: string, first: number, count: number): Promise<Map<number, ItemResult>>;
-  /** Writes per-item results; rewriting one (a redelivered chunk) replaces it. */
-  putResults(tenantId: string, evaluationId: string, results: readonly ItemResult[]): Promise<void>;
+  /**
+   * Takes the lease on its chunk for `ttlMs` unless the chunk is counted or another delivery holds an
+   * unexpired lease on it.
+   */
+  claimChunk(tenantId: string, evaluationId: string, lease: ChunkLease, ttlMs: number): Promise<ChunkClaim>;
+  /** Extends a held lease by `ttlMs` from now; false when it is no longer held. */
+  renewChunkLease(tenantId: string, evaluationId: string, lease: ChunkLease, ttlMs: number): Promise<boolean>;
+  /** Gives a held lease up, so a redelivery need not wait for it to expire; nothing when it is not held. */
+  releaseChunkLease(tenantId: string, evaluationId: string, lease: ChunkLease): Promise<void>;
+  /**
+   * Writes per-item results of the lease's chunk, each only while the lease is held (so never once the
+   * chunk is counted); rewriting one (a resumed chunk) replaces it. Throws ChunkLeaseLostError otherwise.
+   */
+  putResults(tenantId: string, evaluationId: string, lease: ChunkLease, results: readonly ItemResult[]): Promise<void>;
   /** Every stored result, page by page, in item order, reading every write that finished before. */
   allResults(tenantId: string, evaluationId: string): AsyncGenerator<ItemResult[]>;
   listResults(tenantId: string, evaluationId: string, page: ResultsPageRequest): Promise<Page<ItemResult>>;
   /** A `listResults` cursor that continues right after the result at `position`. */
   resultCursorAfter(tenantId: string, evaluationId: string, position: number): string;
-  /** Counts a finished chunk exactly once; false for a duplicate of a chunk already counted. */
-  recordChunk(tenantId: string, evaluationId: string, chunk: number, tally: ChunkTally): Promise<boolean>;
+  /**
+   * Counts the lease's chunk exactly once and ends the lease; false when the chunk was already counted.
+   * Throws ChunkLeaseLostError when the lease is no longer held and the chunk is not counted.
+   */
+  recordChunk(tenantId: string, evaluationId: string, lease: ChunkLease, tally: ChunkTally): Promise<boolean>;
   /** Chunks already counted. */
   doneChunks(tenantId: string, evaluationId: string): Promise<Set<number>>;
   /** Unfinished evaluations whose last progress is older than `before`, oldest first, across tenants. */

@@ -183,6 +183,26 @@ describe('fake model server', () => {
     expect((await post(server, { messages: [{ role: 'user', content: 'hi' }] })).status).toBe(200);
   });
 
+  it('with repeats, answers a prompt asked again differently and after its own latency, counting from when it is set', async () => {
+    server = await startFakeModelServer({ repeats: { latencyMs: 300 } });
+    const client = new OpenAiChatClient({ model: 'fake', baseUrl: server.url });
+    const timed = async (prompt: string) => {
+      const started = performance.now();
+      const { text } = await client.generate(request(prompt));
+      return { text, ms: performance.now() - started };
+    };
+
+    const first = await timed('What is 2 + 2?');
+    const second = await timed('What is 2 + 2?');
+    const third = await timed('What is 2 + 2?');
+    const other = await timed('What is 3 + 3?');
+
+    expect([first.text, second.text, third.text, other.text]).toEqual(['4', '4 (take 2)', '4 (take 3)', '6']);
+    expect(second.ms).toBeGreaterThanOrEqual(290);
+    server.setOptions({ repeats: {} });
+    expect((await timed('What is 2 + 2?')).text).toBe('4');
+  });
+
   it.each([
     ['an unknown path', '/v1/completions', { messages: [] }, 404, 'not_found'],
     ['a body without messages', '/v1/chat/completions', { model: 'fake' }, 400, 'bad_request'],
