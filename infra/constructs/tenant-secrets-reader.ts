@@ -1,6 +1,6 @@
 /**
  * The role through which the evaluator reads a tenant's provider keys, so that IAM, not only registration
- * and the call path, keeps tenant A's model out of tenant B's secrets (docs/security-credentials.md).
+ * and the call path, keeps tenant A's model out of tenant B's secrets (docs/security.md).
  *
  * The evaluator assumes it with one session tag, `tenant=<tenant_id>` (the chunk's tenant, from the
  * message its evaluation was loaded by); the role may read only `arbiter/tenants/${aws:PrincipalTag/tenant}/*`.

@@ -1,5 +1,5 @@
 /**
- * Credentials belong to someone (DESIGN.md §8, docs/security-credentials.md): the deployment's provider
+ * Credentials belong to someone (DESIGN.md §8, docs/security.md): the deployment's provider
  * keys go only to their provider's official endpoint, a tenant names only its own secrets and the
  * variables the operator allowlists, and the built-in catalogue names no secret or variable. Each test
  * is an attack a tenant holding a `models:write` key could try through the public API; the fake model

@@ -1,5 +1,5 @@
 /**
- * Registration's half of credential ownership (docs/security-credentials.md): the policy's decisions, and
+ * Registration's half of credential ownership (docs/security.md): the policy's decisions, and
  * that a secret name outside the caller's prefix is refused before Secrets Manager is asked anything, with
  * one answer whether or not such a secret exists. The call path's half is in providers/credentials.test.ts.
  */

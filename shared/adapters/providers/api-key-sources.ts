@@ -162,7 +162,7 @@ let fromEnvironment: ApiKeySource | undefined;
  * container. No `tenantSecrets` yet: opening the tenant's role session needs an STS client, and
  * `@aws-sdk/client-sts` is not a dependency of this build, so tenant secrets fail closed
  * (`credentials_missing`) rather than being read with the evaluator's own role
- * (docs/security-credentials.md, "Not done yet").
+ * (docs/security.md, "Not done yet").
  */
 /** A deployment's key source: tenant secrets through the reader role when the stack names it. */
 export function secretsManagerApiKeys(roleArn: string | undefined): SecretsManagerApiKeys {

@@ -6,7 +6,7 @@
  * another tenant's secret (registration refuses it; the call path refuses it again) is stopped by IAM.
  *
  * STS is reached through `AssumeRole`, the shape of `STSClient.send(new AssumeRoleCommand(request))`'s
- * `Credentials`: tests pass a double, a deployment the STS client (docs/security-credentials.md).
+ * `Credentials`: tests pass a double, a deployment the STS client (docs/security.md).
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { TENANT_SESSION_TAG } from '../../contracts/models/credential-names.js';

@@ -1,6 +1,6 @@
 /**
  * Where provider keys live, by owner: the names registration, the key sources and the CDK stack's IAM
- * grants must agree on (docs/security-credentials.md). Here, not in the domain, because infra may import
+ * grants must agree on (docs/security.md). Here, not in the domain, because infra may import
  * only contracts and platform.
  *
  * - The deployment's keys (the operator's) live in `arbiter/deployment/<provider>` in the cloud and in
