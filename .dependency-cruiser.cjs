@@ -38,7 +38,8 @@ module.exports = {
     {
       name: 'domain-not-to-adapters',
       severity: 'error',
-      comment: 'The domain owns its ports (shared/domain/ports) and never imports an adapter: adapters implement the ports, and handlers or local/ wire them in.',
+      comment:
+        'The domain owns its ports (shared/domain/ports) and never imports an adapter: adapters implement the ports, and handlers or local/ wire them in.',
       from: { path: '^shared/domain/' },
       to: { path: '^shared/adapters/' },
     },
@@ -83,7 +84,11 @@ module.exports = {
     exclude: { path: '(^|/)(node_modules|cdk\\.out|\\.data|coverage)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'], extensions: ['.ts', '.js', '.json'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.js', '.json'],
+    },
     combinedDependencies: true,
   },
 };

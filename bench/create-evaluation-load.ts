@@ -14,7 +14,11 @@ const stack = await startLocalStack({
   inMemory: true,
   quiet: true,
   dataDir: `/tmp/arbiter-bench-api-${process.pid}`,
-  env: { LOG_LEVEL: 'ERROR', POWERTOOLS_LOG_LEVEL: 'ERROR', ...(process.env.ARBITER_EVALUATOR_CONCURRENCY ? { ARBITER_EVALUATOR_CONCURRENCY: process.env.ARBITER_EVALUATOR_CONCURRENCY } : {}) },
+  env: {
+    LOG_LEVEL: 'ERROR',
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+    ...(process.env.ARBITER_EVALUATOR_CONCURRENCY ? { ARBITER_EVALUATOR_CONCURRENCY: process.env.ARBITER_EVALUATOR_CONCURRENCY } : {}),
+  },
 });
 try {
   const body = JSON.stringify({

@@ -60,7 +60,11 @@ try {
 
   const cpuBefore = cpuSecondsByRole({ evaluator: stack.pids.evaluator! }).evaluator;
   const started = performance.now();
-  const created = await call('POST', '/api/v3/evaluations', { model_id: 'fake-50ms', benchmark_id: benchmark.benchmark_id, custom_metrics: ['exact_match'] });
+  const created = await call('POST', '/api/v3/evaluations', {
+    model_id: 'fake-50ms',
+    benchmark_id: benchmark.benchmark_id,
+    custom_metrics: ['exact_match'],
+  });
   let status: any;
   let firstCallSeconds: number | undefined;
   let lastCallSeconds: number | undefined;
@@ -139,7 +143,8 @@ try {
         dynamodb_writes_per_item: Math.round((writes / totalItems) * 100) / 100,
         dynamodb_write_units_per_item: Math.round((writeUnitsTotal / totalItems) * 100) / 100,
         // The evaluator process's own CPU (user + system) over the run, per item: what a Lambda bills beyond waiting.
-        evaluator_cpu_ms_per_item: cpuBefore == null || cpuAfter == null ? null : Math.round(((cpuAfter - cpuBefore) * 1000 * 1000) / totalItems) / 1000,
+        evaluator_cpu_ms_per_item:
+          cpuBefore == null || cpuAfter == null ? null : Math.round(((cpuAfter - cpuBefore) * 1000 * 1000) / totalItems) / 1000,
         evaluator_peak_memory_mib: peakMemoryMiB(stack.pids.evaluator!),
         fake_model_requests: fake.stats().requests,
         aws_estimate_per_10k_items_usd: {

@@ -82,7 +82,8 @@ export async function driveAtFixedRate<T extends OutgoingRequest>(options: Fixed
         options.record(planned, now - dueAt, status, body, error);
         resolve();
       };
-      const headers = planned.body === undefined ? planned.headers : { ...planned.headers, 'content-length': String(Buffer.byteLength(planned.body)) };
+      const headers =
+        planned.body === undefined ? planned.headers : { ...planned.headers, 'content-length': String(Buffer.byteLength(planned.body)) };
       const outgoing = httpRequest(
         { host: origin.hostname, port: origin.port, method: planned.method, path: planned.path, headers, agent, timeout: options.timeoutMs },
         (response) => {

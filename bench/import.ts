@@ -14,7 +14,13 @@ import { dynamoItemBytes, peakMemoryMiB, writeUnits } from './support.js';
 const totalItems = Number(process.env.BENCH_ITEMS ?? 100_000);
 const batchSize = Number(process.env.BENCH_BATCH ?? 1000);
 
-const stack = await startLocalStack({ port: 0, inMemory: true, quiet: true, dataDir: `/tmp/arbiter-bench-import-${process.pid}`, env: { LOG_LEVEL: 'WARN' } });
+const stack = await startLocalStack({
+  port: 0,
+  inMemory: true,
+  quiet: true,
+  dataDir: `/tmp/arbiter-bench-import-${process.pid}`,
+  env: { LOG_LEVEL: 'WARN' },
+});
 try {
   const headers = { authorization: `Bearer ${stack.devApiKey}`, 'content-type': 'application/json' };
   const created = await fetch(`${stack.apiUrl}/api/v3/benchmarks`, {
@@ -29,9 +35,18 @@ try {
     const count = Math.min(batchSize, totalItems - appended);
     const items = Array.from({ length: count }, (_, i) => {
       const n = appended + i;
-      return { id: `q-${n}`, input: `Question ${n}: a shop sells ${n % 97} apples and buys ${n % 13} more. How many apples are there?`, expected: String((n % 97) + (n % 13)), metadata: { source: 'bench', n } };
+      return {
+        id: `q-${n}`,
+        input: `Question ${n}: a shop sells ${n % 97} apples and buys ${n % 13} more. How many apples are there?`,
+        expected: String((n % 97) + (n % 13)),
+        metadata: { source: 'bench', n },
+      };
     });
-    const response = await fetch(`${stack.apiUrl}/api/v3/benchmarks/${created.benchmark_id}/items`, { method: 'POST', headers, body: JSON.stringify({ items }) });
+    const response = await fetch(`${stack.apiUrl}/api/v3/benchmarks/${created.benchmark_id}/items`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ items }),
+    });
     if (response.status !== 200) throw new Error(`append answered ${response.status}: ${await response.text()}`);
     appended += count;
   }

@@ -64,7 +64,12 @@ export function createTraffic(options: TrafficOptions) {
   // Half the creates compare two models, so the item counts checked at the end cover both shapes.
   const createBodies = [
     JSON.stringify({ model_id: 'baseline:reference', benchmark_id: options.benchmarkId, custom_metrics: ['exact_match'] }),
-    JSON.stringify({ model_id: 'baseline:reference', model_id_2: 'baseline:echo', benchmark_id: options.benchmarkId, custom_metrics: ['exact_match'] }),
+    JSON.stringify({
+      model_id: 'baseline:reference',
+      model_id_2: 'baseline:echo',
+      benchmark_id: options.benchmarkId,
+      custom_metrics: ['exact_match'],
+    }),
   ];
   let planned = 0;
 

@@ -110,7 +110,11 @@ try {
   // server loads handler modules on first use and DynamoDB Local's JVM compiles its hot paths in the first
   // ten thousand calls, which are cold starts, not load. The warm-up's evaluations are left to finish, so
   // the measured minute starts from a settled stack; they are checked with the others at the end.
-  const first = await call('POST', '/api/v3/evaluations', { model_id: 'baseline:reference', benchmark_id: benchmark.benchmark_id, custom_metrics: ['exact_match'] });
+  const first = await call('POST', '/api/v3/evaluations', {
+    model_id: 'baseline:reference',
+    benchmark_id: benchmark.benchmark_id,
+    custom_metrics: ['exact_match'],
+  });
   await call('GET', `/api/v3/evaluations/${first.evaluation_id}/status`);
   const trafficOptions = { apiKey, benchmarkId: benchmark.benchmark_id, createShare, seed };
   const warmUp = createTraffic({ ...trafficOptions, knownIds: [first.evaluation_id] });
@@ -118,11 +122,20 @@ try {
   if (warmUpSeconds > 0) {
     process.stderr.write(`bench:load: warming up for ${warmUpSeconds} s\n`);
     warmUpFailed = (await drive(stack.apiUrl, warmUp, warmUpSeconds)).failed;
-    await drainEvaluations({ apiUrl: stack.apiUrl, apiKey, benchmarkItems: items, acknowledgedIds: [], timeoutSeconds: drainTimeout, label: 'settling after warm-up' });
+    await drainEvaluations({
+      apiUrl: stack.apiUrl,
+      apiKey,
+      benchmarkItems: items,
+      acknowledgedIds: [],
+      timeoutSeconds: drainTimeout,
+      label: 'settling after warm-up',
+    });
   }
 
   const traffic = createTraffic({ ...trafficOptions, seed: seed + 1, knownIds: warmUp.evaluationIds });
-  process.stderr.write(`bench:load: ${rate} req/s for ${duration} s, ${Math.round(createShare * 100)}% creates, at most ${connections} connections, ${items}-item benchmark\n`);
+  process.stderr.write(
+    `bench:load: ${rate} req/s for ${duration} s, ${Math.round(createShare * 100)}% creates, at most ${connections} connections, ${items}-item benchmark\n`,
+  );
   const cpuBefore = cpuSecondsByRole(stack.pids);
   const benchCpuBefore = process.cpuUsage();
   const result = await drive(stack.apiUrl, traffic, duration, (elapsed) => {
@@ -139,7 +152,14 @@ try {
       const stats = traffic.stats[kind];
       return [
         kind,
-        { sent: stats.sent, answered: stats.responses, errors: stats.errorReasons, non_2xx: stats.non2xx, malformed_2xx: stats.malformed, latency_ms: latencySummary(stats.latenciesMs) },
+        {
+          sent: stats.sent,
+          answered: stats.responses,
+          errors: stats.errorReasons,
+          non_2xx: stats.non2xx,
+          malformed_2xx: stats.malformed,
+          latency_ms: latencySummary(stats.latenciesMs),
+        },
       ];
     }),
   );
@@ -161,7 +181,11 @@ try {
     requests_sent: result.sent,
     requests_answered: result.answered,
     achieved_requests_per_s: Math.round(achieved * 10) / 10,
-    answered_per_second: { min: Math.min(...perSecond), mean: Math.round(perSecond.reduce((a, b) => a + b, 0) / perSecond.length), max: Math.max(...perSecond) },
+    answered_per_second: {
+      min: Math.min(...perSecond),
+      mean: Math.round(perSecond.reduce((a, b) => a + b, 0) / perSecond.length),
+      max: Math.max(...perSecond),
+    },
     errors: result.failed,
     non_2xx: non2xx,
     malformed_2xx: malformed,
@@ -173,7 +197,12 @@ try {
     cpu_ms_per_request: Object.fromEntries([
       ...Object.entries(cpuAfter).map(([role, after]) => {
         const before = cpuBefore[role];
-        return [role, after === null || before === null || before === undefined ? null : Math.round(((after - before) * 1e6) / Math.max(1, result.answered)) / 1000];
+        return [
+          role,
+          after === null || before === null || before === undefined
+            ? null
+            : Math.round(((after - before) * 1e6) / Math.max(1, result.answered)) / 1000,
+        ];
       }),
       ['bench', Math.round((benchCpu.user + benchCpu.system) / Math.max(1, result.answered)) / 1000],
     ]),

@@ -20,7 +20,21 @@ import { verdict } from '#shared/domain/stats/verdict.js';
 
 const itemCount = Number(process.env.BENCH_ITEMS ?? 10_000);
 const statsItemCount = Number(process.env.BENCH_STATS_ITEMS ?? 100_000);
-const lexicalMetrics = ['exact_match', 'accuracy', 'contains', 'icontains', 'starts_with', 'token_f1', 'bleu', 'chrf', 'rouge_1', 'rouge_2', 'rouge_l', 'edit_similarity', 'json_valid'] as const;
+const lexicalMetrics = [
+  'exact_match',
+  'accuracy',
+  'contains',
+  'icontains',
+  'starts_with',
+  'token_f1',
+  'bleu',
+  'chrf',
+  'rouge_1',
+  'rouge_2',
+  'rouge_l',
+  'edit_similarity',
+  'json_valid',
+] as const;
 
 const random = createRandom(2024);
 const pick = <T>(items: readonly T[], source: Random): T => items[Math.floor(source() * items.length)]!;
@@ -61,10 +75,11 @@ function timeMetric(name: (typeof lexicalMetrics)[number]): { items_per_s: numbe
 }
 
 // One untimed pass so the first metric does not pay for the JIT's warm-up alone.
-for (const sample of items.slice(0, 200)) for (const name of lexicalMetrics) {
-  const definition = builtinMetrics[name];
-  if (definition.kind === 'computed') definition.score(sample);
-}
+for (const sample of items.slice(0, 200))
+  for (const name of lexicalMetrics) {
+    const definition = builtinMetrics[name];
+    if (definition.kind === 'computed') definition.score(sample);
+  }
 const perMetric = Object.fromEntries(lexicalMetrics.map((name) => [name, timeMetric(name)]));
 const totalMs = Object.values(perMetric).reduce((sum, result) => sum + result.ms, 0);
 
@@ -92,7 +107,13 @@ function timeRegex(): Record<string, unknown> {
     let sum = 0;
     for (const sample of items) sum += score(sample) ?? 0;
     const ms = performance.now() - start;
-    return { pattern, flags: flags ?? '', items_per_s: Math.round((itemCount / ms) * 1000), ms: Math.round(ms), mean: Number((sum / itemCount).toFixed(4)) };
+    return {
+      pattern,
+      flags: flags ?? '',
+      items_per_s: Math.round((itemCount / ms) * 1000),
+      ms: Math.round(ms),
+      mean: Number((sum / itemCount).toFixed(4)),
+    };
   });
   const typicalMs = typical.reduce((sum, result) => sum + result.ms, 0);
 
@@ -100,10 +121,14 @@ function timeRegex(): Record<string, unknown> {
   const lengths = (process.env.BENCH_REGEX_LENGTHS ?? '16,20,24,26,28,1000,100000').split(',').map(Number);
   const rows = lengths.map((length) => {
     try {
-      const out = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(new URL('./regex-catastrophic.ts', import.meta.url)), String(length)], {
-        timeout: catastrophicTimeoutMs,
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
+      const out = execFileSync(
+        process.execPath,
+        [...process.execArgv, fileURLToPath(new URL('./regex-catastrophic.ts', import.meta.url)), String(length)],
+        {
+          timeout: catastrophicTimeoutMs,
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
       return JSON.parse(out.toString()) as Record<string, unknown>;
     } catch (error) {
       if ((error as { signal?: string }).signal !== 'SIGTERM') throw error;
@@ -124,7 +149,12 @@ function finalizeInputs() {
   const metrics = [
     { name: 'exact_match', binary: true, higherIsBetter: true, draw: (skill: number) => (source() < 0.4 + skill ? 1 : 0) },
     { name: 'accuracy', binary: true, higherIsBetter: true, draw: (skill: number) => (source() < 0.6 + skill ? 1 : 0) },
-    { name: 'rouge_l', binary: false, higherIsBetter: true, draw: (skill: number) => Math.min(1, Math.max(0, 0.45 + skill + 0.2 * (source() - 0.5))) },
+    {
+      name: 'rouge_l',
+      binary: false,
+      higherIsBetter: true,
+      draw: (skill: number) => Math.min(1, Math.max(0, 0.45 + skill + 0.2 * (source() - 0.5))),
+    },
     { name: 'latency_ms', binary: false, higherIsBetter: false, draw: (skill: number) => -(400 - 1000 * skill) * Math.log(1 - source()) },
   ];
   return metrics.map((metric) => ({
@@ -140,19 +170,36 @@ function timeFinalize(bootstrapMaxN: number | undefined) {
   const seed = 12345;
   const start = performance.now();
   const aggregates = inputs.map((metric) => ({
-    model_1: aggregate(metric.model1, { binary: metric.binary, seed: deriveSeed(seed, `${metric.name}/1`), ...(bootstrapMaxN ? { bootstrapMaxN } : {}) }),
-    model_2: aggregate(metric.model2, { binary: metric.binary, seed: deriveSeed(seed, `${metric.name}/2`), ...(bootstrapMaxN ? { bootstrapMaxN } : {}) }),
+    model_1: aggregate(metric.model1, {
+      binary: metric.binary,
+      seed: deriveSeed(seed, `${metric.name}/1`),
+      ...(bootstrapMaxN ? { bootstrapMaxN } : {}),
+    }),
+    model_2: aggregate(metric.model2, {
+      binary: metric.binary,
+      seed: deriveSeed(seed, `${metric.name}/2`),
+      ...(bootstrapMaxN ? { bootstrapMaxN } : {}),
+    }),
   }));
   const comparisons = inputs.map((metric) =>
-    comparePaired(metric.model1, metric.model2, { binary: metric.binary, higherIsBetter: metric.higherIsBetter, seed: deriveSeed(seed, metric.name), ...(bootstrapMaxN ? { bootstrapMaxN } : {}) }),
+    comparePaired(metric.model1, metric.model2, {
+      binary: metric.binary,
+      higherIsBetter: metric.higherIsBetter,
+      seed: deriveSeed(seed, metric.name),
+      ...(bootstrapMaxN ? { bootstrapMaxN } : {}),
+    }),
   );
   const adjusted = holmAdjust(comparisons.map((comparison) => comparison.p_value));
   const verdicts = comparisons.map((comparison, i) => verdict(comparison, adjusted[i] ?? null));
   const ms = performance.now() - start;
   return {
     ms: Math.round(ms),
-    interval_methods: [...new Set([...aggregates.flatMap((a) => [a.model_1.ci_method, a.model_2.ci_method]), ...comparisons.map((c) => c.ci_method)])],
-    verdicts: Object.fromEntries(inputs.map((metric, i) => [metric.name, { verdict: verdicts[i], test: comparisons[i]!.test, p_adjusted: adjusted[i] }])),
+    interval_methods: [
+      ...new Set([...aggregates.flatMap((a) => [a.model_1.ci_method, a.model_2.ci_method]), ...comparisons.map((c) => c.ci_method)]),
+    ],
+    verdicts: Object.fromEntries(
+      inputs.map((metric, i) => [metric.name, { verdict: verdicts[i], test: comparisons[i]!.test, p_adjusted: adjusted[i] }]),
+    ),
   };
 }
 

@@ -37,6 +37,7 @@ export function cpuSecondsByRole(pids: Record<string, number>): Record<string, n
   }
   const children = new Map<number, number[]>();
   for (const [pid, stat] of stats) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), pid]);
-  const treeTicks = (pid: number): number => (stats.get(pid)?.ticks ?? 0) + (children.get(pid) ?? []).reduce((sum, child) => sum + treeTicks(child), 0);
+  const treeTicks = (pid: number): number =>
+    (stats.get(pid)?.ticks ?? 0) + (children.get(pid) ?? []).reduce((sum, child) => sum + treeTicks(child), 0);
   return Object.fromEntries(Object.entries(pids).map(([role, pid]) => [role, stats.has(pid) ? treeTicks(pid) / ticksPerSecond : null]));
 }

@@ -19,4 +19,12 @@ while (performance.now() - start < 1000) {
   scored += 1;
 }
 const ms = performance.now() - start;
-console.log(JSON.stringify({ answer_chars: length + 1, items: scored, items_per_s: Number(((scored / ms) * 1000).toFixed(2)), slowest_item_ms: Number(slowest.toFixed(3)), matched }));
+console.log(
+  JSON.stringify({
+    answer_chars: length + 1,
+    items: scored,
+    items_per_s: Number(((scored / ms) * 1000).toFixed(2)),
+    slowest_item_ms: Number(slowest.toFixed(3)),
+    matched,
+  }),
+);

@@ -138,9 +138,10 @@ async function openCsv(path: string, totalBytes: number): Promise<BenchmarkFile>
       for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number; bytes: number } }>) {
         if (!checkedColumns) {
           checkedColumns = true;
-          if (!('input' in record)) throw new CliError(`${path} has no "input" column (its columns: ${Object.keys(record).join(', ')})`, undefined, [
-            `  columns: ${csvItemColumns.join(', ')}; any other column goes into the item's metadata`,
-          ]);
+          if (!('input' in record))
+            throw new CliError(`${path} has no "input" column (its columns: ${Object.keys(record).join(', ')})`, undefined, [
+              `  columns: ${csvItemColumns.join(', ')}; any other column goes into the item's metadata`,
+            ]);
         }
         const location = `line ${info.lines}`;
         yield { item: csvRowToItem(record, location), location, bytesRead: Math.min(info.bytes, totalBytes) };

@@ -12,14 +12,18 @@ export function integerIn(min: number, max: number) {
 export function numberIn(min: number, max: number) {
   return (text: string): number => {
     const value = Number(text);
-    if (text.trim() === '' || !Number.isFinite(value) || value < min || value > max) throw new InvalidArgumentError(`must be a number from ${min} to ${max}.`);
+    if (text.trim() === '' || !Number.isFinite(value) || value < min || value > max)
+      throw new InvalidArgumentError(`must be a number from ${min} to ${max}.`);
     return value;
   };
 }
 
 /** `a,b, c` → ['a', 'b', 'c']. */
 export function commaList(text: string): string[] {
-  const items = text.split(',').map((item) => item.trim()).filter(Boolean);
+  const items = text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
   if (items.length === 0) throw new InvalidArgumentError('must name at least one value, comma-separated.');
   return items;
 }

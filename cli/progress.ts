@@ -57,7 +57,10 @@ const rateText = (rate: number | null) => (rate === null ? '--' : rate.toFixed(1
 /** One line for logs: `eval-… running  model-a 40.0% (4/10)  model-b 40.0% (4/10)  2.5 items/s  ETA 3s`. */
 export function progressLine(status: EvaluationStatus): string {
   const models = modelProgress(status).map((model) => `${model.model_id} ${model.percent.toFixed(1)}% (${model.done}/${model.total})`);
-  const tail = status.status === 'running' ? [`${rateText(status.progress.items_per_second)} items/s`, `ETA ${formatDuration(status.progress.eta_seconds)}`] : [];
+  const tail =
+    status.status === 'running'
+      ? [`${rateText(status.progress.items_per_second)} items/s`, `ETA ${formatDuration(status.progress.eta_seconds)}`]
+      : [];
   return [`${status.evaluation_id} ${status.status}`, ...models, ...tail].join('  ');
 }
 
@@ -92,7 +95,10 @@ class EvaluationBars implements EvaluationProgressView {
 
   constructor(stream: OutputStream) {
     // Most telling first: a narrow terminal cuts the line's end.
-    this.multibar = new MultiBar(barOptions(stream, '{model} {bar} {percentage}% | {when} | {rate} items/s | {value}/{total}'), Presets.shades_classic);
+    this.multibar = new MultiBar(
+      barOptions(stream, '{model} {bar} {percentage}% | {when} | {rate} items/s | {value}/{total}'),
+      Presets.shades_classic,
+    );
   }
 
   update(status: EvaluationStatus): void {
@@ -125,7 +131,10 @@ export interface ImportProgressView {
 
 export function importProgressView(io: Io, totalBytes: number): ImportProgressView {
   if (liveBars(io.stderr)) {
-    const bar = new SingleBar(barOptions(io.stderr, 'importing {bar} {percentage}% | {items} items sent | ETA {eta_formatted}'), Presets.shades_classic);
+    const bar = new SingleBar(
+      barOptions(io.stderr, 'importing {bar} {percentage}% | {items} items sent | ETA {eta_formatted}'),
+      Presets.shades_classic,
+    );
     bar.start(Math.max(totalBytes, 1), 0, { items: 0 });
     return {
       update: (bytesRead, items) => bar.update(bytesRead, { items }),
@@ -133,7 +142,8 @@ export function importProgressView(io: Io, totalBytes: number): ImportProgressVi
     };
   }
   return {
-    update: (bytesRead, items) => print(io.stderr, `sent ${items} items (${totalBytes > 0 ? Math.min(100, Math.round((bytesRead / totalBytes) * 100)) : 100}% of the file)`),
+    update: (bytesRead, items) =>
+      print(io.stderr, `sent ${items} items (${totalBytes > 0 ? Math.min(100, Math.round((bytesRead / totalBytes) * 100)) : 100}% of the file)`),
     stop: () => {},
   };
 }

@@ -72,7 +72,14 @@ export function comparisonTable(comparison: NonNullable<EvaluationResults['compa
       verdictText(pairwise.verdict, first, second),
     ]);
   }
-  const table = renderTable(['metric', 'difference', '95% CI', 'p-value', 'wins/ties/losses', 'verdict'], rows, ['left', 'right', 'left', 'right', 'right', 'left']);
+  const table = renderTable(['metric', 'difference', '95% CI', 'p-value', 'wins/ties/losses', 'verdict'], rows, [
+    'left',
+    'right',
+    'left',
+    'right',
+    'right',
+    'left',
+  ]);
   return [`comparison: ${second} − ${first} (wins: ${second} scored higher)`, indent(table)].join('\n');
 }
 

@@ -41,7 +41,9 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version end in a CommanderError too; commander has already printed what it had to.
-      return ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code) && error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
+      return ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code) && error.exitCode === 0
+        ? exitCodes.ok
+        : exitCodes.usage;
     }
     if (error instanceof CliError) {
       print(io.stderr, `error: ${error.message}`);

@@ -46,7 +46,9 @@ export async function watchEvaluation(api: Api, io: Io, evaluationId: string, in
 /** A failed or cancelled evaluation is an error for the command that waited for it. */
 export function finalStatusError(status: EvaluationStatus): CliError | undefined {
   if (status.status === 'failed') {
-    return new CliError(`evaluation ${status.evaluation_id} failed: ${status.error?.message ?? 'no reason recorded'} (${status.error?.code ?? 'failed'})`);
+    return new CliError(
+      `evaluation ${status.evaluation_id} failed: ${status.error?.message ?? 'no reason recorded'} (${status.error?.code ?? 'failed'})`,
+    );
   }
   if (status.status === 'cancelled') return new CliError(`evaluation ${status.evaluation_id} was cancelled`);
   return undefined;

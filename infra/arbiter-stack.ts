@@ -11,13 +11,7 @@ import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
 import { functionDefinitions, type FunctionDefinition } from '#shared/contracts/function-manifest.js';
-import {
-  evaluatorSettings,
-  queueDefinitions,
-  tableDefinitions,
-  type QueueDefinition,
-  type QueueName,
-} from '#shared/contracts/resources.js';
+import { evaluatorSettings, queueDefinitions, tableDefinitions, type QueueDefinition, type QueueName } from '#shared/contracts/resources.js';
 import { DEFAULT_JUDGE_MODEL_ID } from '#shared/contracts/models/builtin-defaults.js';
 import { METRICS_NAMESPACE, MetricName, metricDimensions } from '#shared/platform/metric-names.js';
 import { DEFAULT_THROTTLE, isPersistentStage, type ThrottleSettings } from './config.js';
@@ -63,7 +57,7 @@ const INVOCATION_FAILURES: Record<FunctionDefinition['kind'], string> = {
     'maxReceiveCount receives, moves to the dead-letter queue by the redrive policy, which is the DLQ that matters.',
   scheduled:
     'EventBridge invokes it asynchronously with a scheduled event that holds no work to replay: the next ' +
-    'scheduled run repeats the same scan, and a failed run raises the function\'s Errors alarm.',
+    "scheduled run repeats the same scan, and a failed run raises the function's Errors alarm.",
 };
 
 /** `Object.entries` that keeps the key type of a record whose keys are known. */
@@ -105,7 +99,9 @@ export class ArbiterStack extends Stack {
     const definitions = props.functions ?? functionDefinitions;
     const logLevel = props.logLevel ?? 'INFO';
     if (!(DEPLOYABLE_LOG_LEVELS as readonly string[]).includes(logLevel.toUpperCase())) {
-      throw new Error(`logLevel must be one of ${DEPLOYABLE_LOG_LEVELS.join(', ')} (DEBUG and TRACE may log what handlers receive), got ${JSON.stringify(logLevel)}`);
+      throw new Error(
+        `logLevel must be one of ${DEPLOYABLE_LOG_LEVELS.join(', ')} (DEBUG and TRACE may log what handlers receive), got ${JSON.stringify(logLevel)}`,
+      );
     }
 
     this.dataStores = new DataStores(this, 'Data', { removalPolicy, deletionProtection: persistent });
@@ -189,9 +185,7 @@ export class ArbiterStack extends Stack {
     const authorizers = definitions.filter((definition) => definition.kind === 'authorizer');
     const authorizer = authorizers[0];
     if (authorizers.length !== 1 || !authorizer) {
-      throw new Error(
-        `shared/contracts/function-manifest.ts must define exactly one function of kind "authorizer", found ${authorizers.length}`,
-      );
+      throw new Error(`shared/contracts/function-manifest.ts must define exactly one function of kind "authorizer", found ${authorizers.length}`);
     }
     this.httpApi = new ArbiterHttpApi(this, 'Http', {
       stage: props.stage,

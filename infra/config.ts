@@ -33,9 +33,7 @@ export function isPersistentStage(stage: string): boolean {
 
 export function parseStage(value: unknown): string {
   if (value === undefined || value === null || value === '') {
-    throw new Error(
-      'Missing CDK context "stage". Pass one, e.g. `npx cdk deploy -c stage=prod` (cdk.json defaults to "dev").',
-    );
+    throw new Error('Missing CDK context "stage". Pass one, e.g. `npx cdk deploy -c stage=prod` (cdk.json defaults to "dev").');
   }
   if (typeof value !== 'string' || !STAGE_PATTERN.test(value)) {
     throw new Error(
@@ -66,8 +64,7 @@ function parseModelId(name: string, value: unknown, fallback: string): string {
 
 export function readDeploymentConfig(node: Node): DeploymentConfig {
   const stage = parseStage(node.tryGetContext('stage'));
-  const setting = (name: keyof ThrottleSettings, key: string) =>
-    parsePositiveInteger(key, node.tryGetContext(key), DEFAULT_THROTTLE[name]);
+  const setting = (name: keyof ThrottleSettings, key: string) => parsePositiveInteger(key, node.tryGetContext(key), DEFAULT_THROTTLE[name]);
   const throttle = {
     rateLimit: setting('rateLimit', 'throttleRateLimit'),
     burstLimit: setting('burstLimit', 'throttleBurstLimit'),

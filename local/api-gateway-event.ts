@@ -52,7 +52,14 @@ function splitHeaders(headers: Record<string, string[]>): { headers: Record<stri
   const cookies: string[] = [];
   for (const [name, values] of Object.entries(headers)) {
     if (name === 'cookie') {
-      cookies.push(...values.flatMap((value) => value.split(';').map((cookie) => cookie.trim()).filter(Boolean)));
+      cookies.push(
+        ...values.flatMap((value) =>
+          value
+            .split(';')
+            .map((cookie) => cookie.trim())
+            .filter(Boolean),
+        ),
+      );
     } else {
       joined[name] = values.join(',');
     }

@@ -58,9 +58,7 @@ function toGatewayRequest(request: IncomingMessage, body: Buffer, requestId: str
     method: request.method ?? 'GET',
     rawPath: queryStart === -1 ? url : url.slice(0, queryStart),
     rawQueryString: queryStart === -1 ? '' : url.slice(queryStart + 1),
-    headers: Object.fromEntries(
-      Object.entries(request.headersDistinct).map(([name, values]) => [name, values ?? []]),
-    ),
+    headers: Object.fromEntries(Object.entries(request.headersDistinct).map(([name, values]) => [name, values ?? []])),
     body,
     sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
     protocol: `HTTP/${request.httpVersion}`,

@@ -40,10 +40,7 @@ export class ManagedProcess {
   private readonly tail: string[] = [];
   private readonly lineListeners = new Set<(line: string) => void>();
 
-  constructor(
-    child: ChildProcess,
-    options: ManagedProcessOptions,
-  ) {
+  constructor(child: ChildProcess, options: ManagedProcessOptions) {
     this.name = options.name;
     this.pid = child.pid ?? -1;
     this.exited = new Promise((resolveExit) => {
@@ -116,10 +113,7 @@ export class ManagedProcess {
         const value = match(line);
         if (value !== undefined) finish(() => resolveLine(value));
       };
-      const timer = setTimeout(
-        () => finish(() => reject(new Error(`${this.name} did not become ready within ${timeoutMs} ms`))),
-        timeoutMs,
-      );
+      const timer = setTimeout(() => finish(() => reject(new Error(`${this.name} did not become ready within ${timeoutMs} ms`))), timeoutMs);
       this.lineListeners.add(listener);
       void this.exited.then(() => finish(() => reject(new Error(this.exitReason()))));
     });

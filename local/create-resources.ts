@@ -68,12 +68,8 @@ export async function createResources(options: CreateResourcesOptions): Promise<
   return { tables, queues: await ensureQueues(options.sqs, options.visibilityTimeoutSeconds) };
 }
 
-
 function keySchema(partitionKey: KeyAttribute, sortKey?: KeyAttribute): KeySchemaElement[] {
-  return [
-    { AttributeName: partitionKey.name, KeyType: 'HASH' },
-    ...(sortKey ? [{ AttributeName: sortKey.name, KeyType: 'RANGE' as const }] : []),
-  ];
+  return [{ AttributeName: partitionKey.name, KeyType: 'HASH' }, ...(sortKey ? [{ AttributeName: sortKey.name, KeyType: 'RANGE' as const }] : [])];
 }
 
 function attributeDefinitions(keys: (KeyAttribute | undefined)[]): AttributeDefinition[] {
@@ -113,9 +109,7 @@ async function ensureTable(client: DynamoDBClient, definition: TableDefinition):
           definition.sortKey,
           ...definition.globalSecondaryIndexes.flatMap((index) => [index.partitionKey, index.sortKey]),
         ]),
-        ...(definition.globalSecondaryIndexes.length > 0
-          ? { GlobalSecondaryIndexes: definition.globalSecondaryIndexes.map(indexSpec) }
-          : {}),
+        ...(definition.globalSecondaryIndexes.length > 0 ? { GlobalSecondaryIndexes: definition.globalSecondaryIndexes.map(indexSpec) } : {}),
       }),
     );
   } else {
@@ -168,7 +162,6 @@ async function ensureTimeToLive(client: DynamoDBClient, tableName: string, attri
     }),
   );
 }
-
 
 async function ensureQueues(client: SQSClient, visibilityOverride?: number): Promise<Record<QueueName, LocalQueue>> {
   const entries = Object.entries(queueDefinitions) as [QueueName, QueueDefinition][];

@@ -13,13 +13,7 @@
  * handler twice (at once, or one after the other), the duplicate delivery SQS is allowed to make.
  */
 import './localhost-dns.js';
-import {
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-  type Message,
-} from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { functionDefinitions, type FunctionDefinition } from '#shared/contracts/function-manifest.js';
 import { evaluatorSettings, queueDefinitions, type QueueName } from '#shared/contracts/resources.js';
 import { localStackConfig, queueUrl as queueUrlFrom } from '#shared/platform/config.js';
@@ -94,9 +88,19 @@ async function invoke(subscription: Subscription, messages: Message[]): Promise<
       subscription.handler(toSqsEvent(messages, subscription.queueArn, localRegion), context),
       evaluatorSettings.timeoutSeconds,
     );
-    return { requestId: context.awsRequestId, outcome: batchOutcome(result, messages.map((message) => message.MessageId ?? '')) };
+    return {
+      requestId: context.awsRequestId,
+      outcome: batchOutcome(
+        result,
+        messages.map((message) => message.MessageId ?? ''),
+      ),
+    };
   } catch (error) {
-    log.error('evaluator invocation failed; the batch will be redelivered', { function_id: definition.id, request_id: context.awsRequestId, ...errorFields(error) });
+    log.error('evaluator invocation failed; the batch will be redelivered', {
+      function_id: definition.id,
+      request_id: context.awsRequestId,
+      ...errorFields(error),
+    });
     return { requestId: context.awsRequestId, outcome: { kind: 'failed', reason: error instanceof Error ? error.message : String(error) } };
   }
 }
@@ -117,7 +121,10 @@ async function deliver(subscription: Subscription, messages: Message[]): Promise
   );
   const severity = { failed: 0, partial: 1, succeeded: 2 } as const;
   const outcome = invocations.map((invocation) => invocation.outcome).sort((a, b) => severity[a.kind] - severity[b.kind])[0]!;
-  const deleted = await deleteMessages(subscription, messages.filter((message) => !retried.has(message.MessageId ?? '')));
+  const deleted = await deleteMessages(
+    subscription,
+    messages.filter((message) => !retried.has(message.MessageId ?? '')),
+  );
   log.info('batch', {
     function_id: definition.id,
     request_id: invocations.map(({ requestId }) => requestId).join(','),
@@ -171,10 +178,14 @@ async function pollLoop(subscription: Subscription, waitTimeSeconds: number): Pr
 function pause(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolvePause) => {
     const timer = setTimeout(resolvePause, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolvePause();
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolvePause();
+      },
+      { once: true },
+    );
   });
 }
 
@@ -191,9 +202,7 @@ async function main(): Promise<void> {
     );
   const subscriptions = await Promise.all(consumers.map(({ definition, queueName }) => subscribe(definition, queueName)));
 
-  const loops = subscriptions.flatMap((subscription) =>
-    Array.from({ length: concurrency }, () => pollLoop(subscription, waitTimeSeconds)),
-  );
+  const loops = subscriptions.flatMap((subscription) => Array.from({ length: concurrency }, () => pollLoop(subscription, waitTimeSeconds)));
   log.info('polling', {
     queues: subscriptions.map((subscription) => subscription.queueName),
     concurrency,

@@ -6,14 +6,7 @@
  * once locally, while in AWS it may keep working for the cache TTL configured on the route.
  */
 import type { FunctionDefinition } from '#shared/contracts/function-manifest.js';
-import {
-  authorizerEvent,
-  gatewayError,
-  proxyEvent,
-  toGatewayResponse,
-  type GatewayRequest,
-  type GatewayResponse,
-} from './api-gateway-event.js';
+import { authorizerEvent, gatewayError, proxyEvent, toGatewayResponse, type GatewayRequest, type GatewayResponse } from './api-gateway-event.js';
 import type { AnyHandler } from './handler-modules.js';
 import { apiTimeoutSeconds, createLambdaContext } from './lambda-context.js';
 import type { MatchedRoute } from './routes.js';
@@ -44,7 +37,10 @@ export function createHttpApiGateway(deps: GatewayDependencies) {
   async function invoke(definition: FunctionDefinition, event: unknown, route: MatchedRoute, requestId: string) {
     try {
       const handler = await deps.loadHandler(definition);
-      return { ok: true as const, result: await handler(event, createLambdaContext({ functionId: definition.id, timeoutSeconds: apiTimeoutSeconds })) };
+      return {
+        ok: true as const,
+        result: await handler(event, createLambdaContext({ functionId: definition.id, timeoutSeconds: apiTimeoutSeconds })),
+      };
     } catch (error) {
       deps.onError(error, { functionId: definition.id, routeKey: route.routeKey, requestId });
       return { ok: false as const };

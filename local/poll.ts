@@ -24,10 +24,7 @@ export class PollTimeoutError extends Error {
  * exception thrown by `check` counts as "not yet" (a server that refuses connections while starting) and
  * is reported if the deadline passes.
  */
-export async function pollUntil<T>(
-  check: () => Promise<T | undefined | false> | T | undefined | false,
-  options: PollOptions,
-): Promise<T> {
+export async function pollUntil<T>(check: () => Promise<T | undefined | false> | T | undefined | false, options: PollOptions): Promise<T> {
   const { timeoutMs, intervalMs = 100, description = 'condition', abortIf } = options;
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;

@@ -51,10 +51,7 @@ export function toSqsEvent(messages: Message[], queueArn: string, region: string
   };
 }
 
-export type BatchOutcome =
-  | { kind: 'succeeded' }
-  | { kind: 'partial'; failedMessageIds: string[] }
-  | { kind: 'failed'; reason: string };
+export type BatchOutcome = { kind: 'succeeded' } | { kind: 'partial'; failedMessageIds: string[] } | { kind: 'failed'; reason: string };
 
 /**
  * Lambda's rules for a batch: a thrown error (or a timeout) retries every message; a response with

@@ -235,4 +235,3 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     throw new Error(withOutput(`The local stack failed to start: ${message}`, processes, quiet), { cause: error });
   }
 }
-

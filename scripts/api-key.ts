@@ -85,7 +85,16 @@ async function main(): Promise<void> {
     }
     case 'list': {
       const records = await store.list(tenant);
-      console.table(records.map((r) => ({ key_id: r.key_id, prefix: r.prefix, name: r.name ?? '', scopes: r.scopes.join(' '), created_at: r.created_at, revoked_at: r.revoked_at ?? '' })));
+      console.table(
+        records.map((r) => ({
+          key_id: r.key_id,
+          prefix: r.prefix,
+          name: r.name ?? '',
+          scopes: r.scopes.join(' '),
+          created_at: r.created_at,
+          revoked_at: r.revoked_at ?? '',
+        })),
+      );
       return;
     }
     case 'revoke': {

@@ -22,7 +22,9 @@ const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 function parameters(list: readonly ParameterDoc[]): string {
   if (list.length === 0) return '—';
-  return list.map((p) => `\`${p.name}\` (${p.type}${p.default === undefined ? ', required' : `, default ${p.default}`}): ${p.description}`).join('<br>');
+  return list
+    .map((p) => `\`${p.name}\` (${p.type}${p.default === undefined ? ', required' : `, default ${p.default}`}): ${p.description}`)
+    .join('<br>');
 }
 
 function render(): string {
@@ -43,7 +45,8 @@ function render(): string {
     '| Name | Kind | Range | Direction | Binary | Parameters | Description |',
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...Object.values(builtinMetrics).map(
-      (m) => `| \`${m.name}\` | ${m.kind} | ${range(m.range)} | ${direction(m.higherIsBetter)} | ${m.binary ? 'yes' : 'no'} | ${cell(parameters(m.parameters))} | ${cell(m.description)} |`,
+      (m) =>
+        `| \`${m.name}\` | ${m.kind} | ${range(m.range)} | ${direction(m.higherIsBetter)} | ${m.binary ? 'yes' : 'no'} | ${cell(parameters(m.parameters))} | ${cell(m.description)} |`,
     ),
     '',
     'Parameters of metrics used by name take their defaults; the configurable types below set them.',
@@ -56,7 +59,8 @@ function render(): string {
     '| Type | Kind | Range | Direction | Binary | Parameters | Description |',
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...Object.values(configurableMetrics).map(
-      (m) => `| \`${m.type}\` | ${m.kind} | ${range(m.range)} | ${direction(m.higherIsBetter)} | ${m.binary ? 'yes' : 'no'} | ${cell(parameters(m.parameters))} | ${cell(m.description)} |`,
+      (m) =>
+        `| \`${m.type}\` | ${m.kind} | ${range(m.range)} | ${direction(m.higherIsBetter)} | ${m.binary ? 'yes' : 'no'} | ${cell(parameters(m.parameters))} | ${cell(m.description)} |`,
     ),
     '',
     '## Defaults',
@@ -78,7 +82,7 @@ function render(): string {
     'which no answer can know, so an answer that writes a closing tag stays inside the material. The verdict is',
     'the whole reply read as one JSON object (`{"score": …}`, `{"winner": …}`, `{"label": …}`), and the judge is',
     'asked for JSON mode where its provider has one (OpenAI and compatible servers): a score or JSON verdict',
-    'quoted from the answer is never taken for the judge\'s own. A reply in prose, or longer than',
+    "quoted from the answer is never taken for the judge's own. A reply in prose, or longer than",
     `${MAX_JUDGE_REPLY_CHARS.toLocaleString('en-US')} characters, is a \`no_score\` failure (version 1 templates searched the reply for a score).`,
     '',
     '| Template | Needs |',
@@ -92,7 +96,7 @@ function render(): string {
     '',
     '### Judge models',
     '',
-    "The judge of a judged metric is the one its configuration names (`judge_model_id` of `llm_judge`, `model` of",
+    'The judge of a judged metric is the one its configuration names (`judge_model_id` of `llm_judge`, `model` of',
     'an OpenAI model grader), else the tenant\'s default judge (the registered model with `"default_judge": true`;',
     `deleting it clears the default), else the deployment's default (CDK context \`defaultJudgeModel\`, default`,
     `\`${DEFAULT_JUDGE_MODEL_ID}\`; on the local stack \`ARBITER_DEFAULT_JUDGE_MODEL\` from the shell, same default).`,
@@ -100,36 +104,36 @@ function render(): string {
     '`judge_model_missing` at creation, naming the metric. The evaluation records `judges` (metric → judge model',
     'id) and a snapshot of the `judge_models`, as it does for the candidate models.',
     '',
-    "The judge is called through the same clients and with its own `max_concurrency`, at temperature 0 unless",
+    'The judge is called through the same clients and with its own `max_concurrency`, at temperature 0 unless',
     "the model's parameters set one. Each answer's row keeps, per judged metric, `judgements.<metric>`:",
     '`{score, raw, rationale, judge_model_id, template_id}`, or `{score: null, error: {code, message}}` when the',
     'judge refused, gave no usable score, or its provider failed. A judge failure leaves the item out of that',
     "metric's mean (counted in `n_excluded`); it never fails the item. `results.judges.<metric>` names the judge,",
     'counts its failures by code, and sets `judge_same_family: true` (with `same_family_models`) when the judge',
-    'comes from the same model family as a candidate: judges tend to prefer their own family\'s answers.',
+    "comes from the same model family as a candidate: judges tend to prefer their own family's answers.",
     '',
     '### Pairwise results',
     '',
     'Each compared item gets `pairwise.<metric>`: `{preferred, score, flipped, rationale}` (or an `error`).',
     'Pairwise metrics are not per-model metrics, so they are not in `results.models[].metrics` or',
-    '`results.comparison.metrics`; `results.comparison.pairwise.<metric>` reports `preference` (mean of model 2\'s',
+    "`results.comparison.metrics`; `results.comparison.pairwise.<metric>` reports `preference` (mean of model 2's",
     'share with its bootstrap interval, `n`, `n_excluded`), `flip_rate`, `wins` / `ties` / `losses` (model 2',
-    "preferred / neither / model 1), an exact sign test of wins against losses (`p_value`, Holm-adjusted with",
+    'preferred / neither / model 1), an exact sign test of wins against losses (`p_value`, Holm-adjusted with',
     'the other metrics in `p_value_adjusted`), a `verdict`, and `judge_failures`.',
     '',
     '## OpenAI Evals graders',
     '',
     '`custom_metrics` accepts OpenAI Evals `testing_criteria` grader objects unchanged; their `name` becomes the',
     "metric's name (letters, digits, spaces and `_ . : -`). Templates may use `{{sample.output_text}}` and",
-    '`{{item.<field>}}`: `input`, `expected`, `context`, `choices` (one per line), or any key of the item\'s',
-    "`metadata` (also as `{{item.metadata.<key>}}`). An item without a referenced field is not scored on that",
+    "`{{item.<field>}}`: `input`, `expected`, `context`, `choices` (one per line), or any key of the item's",
+    '`metadata` (also as `{{item.metadata.<key>}}`). An item without a referenced field is not scored on that',
     'metric (null), as with a missing `expected`. Other references (`{{sample.output_json}}`, …) answer 422.',
     '',
     '| Grader | Becomes |',
     '| --- | --- |',
     '| `string_check` | computed pass/fail: `eq`, `ne`, `like` (contains), `ilike` (contains, ignoring case) |',
     `| \`text_similarity\` | computed similarity: ${supportedSimilarityMetrics.map((m) => `\`${m}\``).join(', ')} (\`fuzzy_match\` as \`edit_similarity\`); other metrics answer 422 \`unsupported_grader\` |`,
-    '| `label_model` | judged pass/fail: 1 when the judge\'s label is in `passing_labels` |',
+    "| `label_model` | judged pass/fail: 1 when the judge's label is in `passing_labels` |",
     '| `score_model` | judged score on `range` (default [0, 1]), normalised to 0–1 |',
     `| \`python\` | 422 \`unsupported_grader\`: ${unsupportedGraderTypes.python} |`,
     '',

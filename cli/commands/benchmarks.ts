@@ -59,7 +59,12 @@ async function importBenchmark(io: Io, file: string, options: ImportOptions): Pr
     for await (const batch of batchItems(skipFirst(source.items, options.skip))) {
       try {
         if (benchmarkId) {
-          await call(api, () => api.client.POST('/api/v3/benchmarks/{benchmark_id}/items', { params: { path: { benchmark_id: benchmarkId! } }, body: { items: batch.items } }));
+          await call(api, () =>
+            api.client.POST('/api/v3/benchmarks/{benchmark_id}/items', {
+              params: { path: { benchmark_id: benchmarkId! } },
+              body: { items: batch.items },
+            }),
+          );
         } else {
           benchmarkId = (await createBenchmark(api, io, file, header, options, batch)).benchmark_id;
         }
@@ -117,7 +122,10 @@ export function benchmarksCommand(io: Io): Command {
   benchmarks
     .command('import')
     .description('create a benchmark from a JSONL, CSV or JSON file, sent in batches as it is read')
-    .argument('<file>', 'JSONL (optional benchmark line first, then one item per line), CSV (columns id,input,expected,context,choices; others become metadata) or JSON')
+    .argument(
+      '<file>',
+      'JSONL (optional benchmark line first, then one item per line), CSV (columns id,input,expected,context,choices; others become metadata) or JSON',
+    )
     .option('--name <name>', 'benchmark name (default: the file header, else the file name)')
     .option('--task-type <type>', `one of ${taskTypes.join(', ')} (default: the file header, else guessed)`, oneOf(taskTypes))
     .option('--description <text>', 'benchmark description')
@@ -140,8 +148,25 @@ export function benchmarksCommand(io: Io): Command {
         api.client.GET('/api/v3/benchmarks', { params: { query: { limit: options.limit, ...(options.cursor ? { cursor: options.cursor } : {}) } } }),
       );
       if (options.json) return void print(io.stdout, JSON.stringify(data, null, 2));
-      const rows = data.items.map((benchmark) => [benchmark.benchmark_id, truncate(benchmark.name, 40), benchmark.task_type, String(benchmark.item_count), String(benchmark.version), benchmark.created_at]);
-      print(io.stdout, renderTable(['benchmark_id', 'name', 'task_type', 'items', 'version', 'created_at'], rows, ['left', 'left', 'left', 'right', 'right', 'left']));
+      const rows = data.items.map((benchmark) => [
+        benchmark.benchmark_id,
+        truncate(benchmark.name, 40),
+        benchmark.task_type,
+        String(benchmark.item_count),
+        String(benchmark.version),
+        benchmark.created_at,
+      ]);
+      print(
+        io.stdout,
+        renderTable(['benchmark_id', 'name', 'task_type', 'items', 'version', 'created_at'], rows, [
+          'left',
+          'left',
+          'left',
+          'right',
+          'right',
+          'left',
+        ]),
+      );
       if (data.next_cursor) print(io.stderr, `more: arbiter benchmarks list --cursor ${data.next_cursor}`);
     });
 
@@ -155,7 +180,11 @@ export function benchmarksCommand(io: Io): Command {
       const api = connect(io);
       const path = { benchmark_id: benchmarkId };
       const { data: benchmark } = await call(api, () => api.client.GET('/api/v3/benchmarks/{benchmark_id}', { params: { path } }));
-      const items = options.items > 0 ? (await call(api, () => api.client.GET('/api/v3/benchmarks/{benchmark_id}/items', { params: { path, query: { limit: options.items } } }))).data.items : [];
+      const items =
+        options.items > 0
+          ? (await call(api, () => api.client.GET('/api/v3/benchmarks/{benchmark_id}/items', { params: { path, query: { limit: options.items } } })))
+              .data.items
+          : [];
       if (options.json) return void print(io.stdout, JSON.stringify({ ...benchmark, items }, null, 2));
       const fields: [string, string][] = [
         ['benchmark_id', benchmark.benchmark_id],
@@ -165,13 +194,19 @@ export function benchmarksCommand(io: Io): Command {
         ['items', String(benchmark.item_count)],
         ['version', String(benchmark.version)],
         ['content_hash', benchmark.content_hash],
-        ['default_metrics', (benchmark.default_metrics ?? []).join(', ') || '(the task type\'s)'],
+        ['default_metrics', (benchmark.default_metrics ?? []).join(', ') || "(the task type's)"],
         ['created_at', benchmark.created_at],
       ];
       print(io.stdout, renderTable(['field', 'value'], fields));
       if (items.length > 0) {
         print(io.stdout);
-        print(io.stdout, renderTable(['item_id', 'input', 'expected'], items.map((item) => [item.item_id, truncate(item.input, 60), truncate(item.expected, 30)])));
+        print(
+          io.stdout,
+          renderTable(
+            ['item_id', 'input', 'expected'],
+            items.map((item) => [item.item_id, truncate(item.input, 60), truncate(item.expected, 30)]),
+          ),
+        );
       }
     });
 

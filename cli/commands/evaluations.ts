@@ -42,7 +42,12 @@ function parseMetrics(text: string): CustomMetric[] {
 
 const thresholdOption = (command: Command) =>
   command
-    .option('--fail-under <metric=value>', 'exit 3 when any model\'s mean of the metric is under the value (repeatable; implies --watch)', collect(parseThreshold), [])
+    .option(
+      '--fail-under <metric=value>',
+      "exit 3 when any model's mean of the metric is under the value (repeatable; implies --watch)",
+      collect(parseThreshold),
+      [],
+    )
     .option('--interval <seconds>', 'seconds between status polls', numberIn(0.1, 60), 1);
 
 /** Waits for the evaluation, prints its tables, then fails the command if it failed or missed a threshold. */
@@ -50,7 +55,9 @@ async function followToEnd(api: Api, io: Io, evaluationId: string, options: Watc
   print(io.stderr, `watching ${evaluationId} (Ctrl-C stops watching; the evaluation carries on)`);
   const started = io.now();
   const status = await watchEvaluation(api, io, evaluationId, options.interval * 1000);
-  const { data: evaluation } = await call(api, () => api.client.GET('/api/v3/evaluations/{evaluation_id}', { params: { path: { evaluation_id: evaluationId } } }));
+  const { data: evaluation } = await call(api, () =>
+    api.client.GET('/api/v3/evaluations/{evaluation_id}', { params: { path: { evaluation_id: evaluationId } } }),
+  );
   print(io.stderr, `${evaluationId} ${status.status} after ${formatDuration((io.now() - started) / 1000)}`);
   if (evaluation.results) {
     print(io.stdout);
@@ -64,7 +71,11 @@ async function followToEnd(api: Api, io: Io, evaluationId: string, options: Watc
   for (const line of check.met) print(io.stdout, `threshold met: ${line}`);
   if (check.missed.length === 1) throw new CliError(`threshold missed: ${check.missed[0]}`, exitCodes.thresholdMissed);
   if (check.missed.length > 1) {
-    throw new CliError(`${check.missed.length} thresholds missed`, exitCodes.thresholdMissed, check.missed.map((line) => `  ${line}`));
+    throw new CliError(
+      `${check.missed.length} thresholds missed`,
+      exitCodes.thresholdMissed,
+      check.missed.map((line) => `  ${line}`),
+    );
   }
 }
 
@@ -99,7 +110,10 @@ function statusLines(evaluation: Received<Schemas['Evaluation']>): string {
     ['evaluation_id', evaluation.evaluation_id],
     ['status', evaluation.status],
     ['models', models],
-    ['benchmark', `${evaluation.benchmark_id} (version ${evaluation.benchmark_version}, ${evaluation.progress.total_items} items, hash ${evaluation.benchmark_content_hash.slice(0, 16)}…)`],
+    [
+      'benchmark',
+      `${evaluation.benchmark_id} (version ${evaluation.benchmark_version}, ${evaluation.progress.total_items} items, hash ${evaluation.benchmark_content_hash.slice(0, 16)}…)`,
+    ],
     ['created_at', evaluation.created_at],
     ...(evaluation.started_at ? [['started_at', evaluation.started_at] as [string, string]] : []),
     ...(evaluation.completed_at ? [['completed_at', evaluation.completed_at] as [string, string]] : []),
@@ -140,10 +154,7 @@ export function evaluationsCommand(io: Io): Command {
   ).action((options: RunOptions) => runEvaluation(io, options));
 
   thresholdOption(
-    evaluations
-      .command('watch')
-      .description('follow a running evaluation to its end, then print its results')
-      .argument('<evaluation_id>'),
+    evaluations.command('watch').description('follow a running evaluation to its end, then print its results').argument('<evaluation_id>'),
   ).action((evaluationId: string, options: WatchOptions) => followToEnd(connect(io), io, evaluationId, options));
 
   evaluations
@@ -153,7 +164,9 @@ export function evaluationsCommand(io: Io): Command {
     .option('--json', 'print the API response as JSON')
     .action(async (evaluationId: string, options: { json?: boolean }) => {
       const api = connect(io);
-      const { data } = await call(api, () => api.client.GET('/api/v3/evaluations/{evaluation_id}', { params: { path: { evaluation_id: evaluationId } } }));
+      const { data } = await call(api, () =>
+        api.client.GET('/api/v3/evaluations/{evaluation_id}', { params: { path: { evaluation_id: evaluationId } } }),
+      );
       if (options.json) return void print(io.stdout, JSON.stringify(data, null, 2));
       print(io.stdout, statusLines(data));
       if (data.results) {
@@ -165,34 +178,57 @@ export function evaluationsCommand(io: Io): Command {
   evaluations
     .command('list')
     .description('list evaluations, newest first')
-    .option('--status <status>', 'pending, running, completed, failed or cancelled', oneOf(['pending', 'running', 'completed', 'failed', 'cancelled'] as const))
+    .option(
+      '--status <status>',
+      'pending, running, completed, failed or cancelled',
+      oneOf(['pending', 'running', 'completed', 'failed', 'cancelled'] as const),
+    )
     .option('--benchmark <benchmark_id>', 'only evaluations of this benchmark')
     .option('--model <model_id>', 'only evaluations of this model')
     .option('--limit <n>', 'how many (1-100)', integerIn(1, 100), 20)
     .option('--cursor <cursor>', 'continue from a previous list')
     .option('--json', 'print the API response as JSON')
-    .action(async (options: { status?: EvaluationStatus['status']; benchmark?: string; model?: string; limit: number; cursor?: string; json?: boolean }) => {
-      const api = connect(io);
-      const query = {
-        limit: options.limit,
-        ...(options.status ? { status: options.status } : {}),
-        ...(options.benchmark ? { benchmark_id: options.benchmark } : {}),
-        ...(options.model ? { model_id: options.model } : {}),
-        ...(options.cursor ? { cursor: options.cursor } : {}),
-      };
-      const { data } = await call(api, () => api.client.GET('/api/v3/evaluations', { params: { query } }));
-      if (options.json) return void print(io.stdout, JSON.stringify(data, null, 2));
-      const rows = data.items.map((evaluation) => [
-        evaluation.evaluation_id,
-        evaluation.status,
-        evaluation.model_id_2 ? `${evaluation.model_id} vs ${evaluation.model_id_2}` : evaluation.model_id,
-        evaluation.benchmark_id,
-        `${evaluation.progress.percent.toFixed(1)}%`,
-        evaluation.created_at,
-      ]);
-      print(io.stdout, renderTable(['evaluation_id', 'status', 'models', 'benchmark', 'progress', 'created_at'], rows, ['left', 'left', 'left', 'left', 'right', 'left']));
-      if (data.next_cursor) print(io.stderr, `more: arbiter eval list --cursor ${data.next_cursor}`);
-    });
+    .action(
+      async (options: {
+        status?: EvaluationStatus['status'];
+        benchmark?: string;
+        model?: string;
+        limit: number;
+        cursor?: string;
+        json?: boolean;
+      }) => {
+        const api = connect(io);
+        const query = {
+          limit: options.limit,
+          ...(options.status ? { status: options.status } : {}),
+          ...(options.benchmark ? { benchmark_id: options.benchmark } : {}),
+          ...(options.model ? { model_id: options.model } : {}),
+          ...(options.cursor ? { cursor: options.cursor } : {}),
+        };
+        const { data } = await call(api, () => api.client.GET('/api/v3/evaluations', { params: { query } }));
+        if (options.json) return void print(io.stdout, JSON.stringify(data, null, 2));
+        const rows = data.items.map((evaluation) => [
+          evaluation.evaluation_id,
+          evaluation.status,
+          evaluation.model_id_2 ? `${evaluation.model_id} vs ${evaluation.model_id_2}` : evaluation.model_id,
+          evaluation.benchmark_id,
+          `${evaluation.progress.percent.toFixed(1)}%`,
+          evaluation.created_at,
+        ]);
+        print(
+          io.stdout,
+          renderTable(['evaluation_id', 'status', 'models', 'benchmark', 'progress', 'created_at'], rows, [
+            'left',
+            'left',
+            'left',
+            'left',
+            'right',
+            'left',
+          ]),
+        );
+        if (data.next_cursor) print(io.stderr, `more: arbiter eval list --cursor ${data.next_cursor}`);
+      },
+    );
 
   evaluations
     .command('cancel')
@@ -200,7 +236,9 @@ export function evaluationsCommand(io: Io): Command {
     .argument('<evaluation_id>')
     .action(async (evaluationId: string) => {
       const api = connect(io);
-      const { data } = await call(api, () => api.client.POST('/api/v3/evaluations/{evaluation_id}/cancel', { params: { path: { evaluation_id: evaluationId } } }));
+      const { data } = await call(api, () =>
+        api.client.POST('/api/v3/evaluations/{evaluation_id}/cancel', { params: { path: { evaluation_id: evaluationId } } }),
+      );
       print(io.stdout, `${data.evaluation_id} ${data.status}`);
     });
 

@@ -11,7 +11,8 @@ function checkEndpoint(text: string): string {
   } catch {
     protocol = undefined;
   }
-  if (protocol !== 'http:' && protocol !== 'https:') throw new UsageError(`--endpoint must be an http or https URL such as http://127.0.0.1:3000 (got "${text}")`);
+  if (protocol !== 'http:' && protocol !== 'https:')
+    throw new UsageError(`--endpoint must be an http or https URL such as http://127.0.0.1:3000 (got "${text}")`);
   return text.replace(/\/+$/, '');
 }
 

@@ -112,7 +112,13 @@ export function modelsCommand(io: Io): Command {
         cursor = data.next_cursor ?? undefined;
       } while (cursor);
       if (options.json) return void print(io.stdout, JSON.stringify(all, null, 2));
-      const rows = all.map((model) => [model.model_id, model.provider, model.provider_model_id, source(model), model.default_judge ? 'default judge' : '']);
+      const rows = all.map((model) => [
+        model.model_id,
+        model.provider,
+        model.provider_model_id,
+        source(model),
+        model.default_judge ? 'default judge' : '',
+      ]);
       print(io.stdout, renderTable(['model_id', 'provider', 'provider_model_id', 'source', ''], rows));
     });
 

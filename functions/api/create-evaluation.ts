@@ -23,10 +23,9 @@ const deps = {
 export const handler = httpRoute(
   { scope: 'evaluations:write', body: CreateEvaluationRequestSchema, maxBodyBytes: 64 * 1024 },
   async ({ event, caller, body }) => {
-    const idempotencyKey = parseOrThrow(
-      v.object({ 'idempotency-key': v.optional(IdempotencyKeySchema) }),
-      { 'idempotency-key': event.headers?.['idempotency-key'] },
-    )['idempotency-key'];
+    const idempotencyKey = parseOrThrow(v.object({ 'idempotency-key': v.optional(IdempotencyKeySchema) }), {
+      'idempotency-key': event.headers?.['idempotency-key'],
+    })['idempotency-key'];
     const { response, created } = await createEvaluation(deps, caller.tenantId, body, idempotencyKey);
     return {
       statusCode: 202,

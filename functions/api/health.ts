@@ -24,9 +24,7 @@ async function check(name: string, probe: () => Promise<unknown>): Promise<'ok' 
 export const handler = publicRoute(async () => {
   const [table, queue] = await Promise.all([
     check('table', () => documentClient.send(new GetCommand({ TableName: tableName, Key: healthProbeKey }))),
-    check('queue', () =>
-      sqsClient.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] })),
-    ),
+    check('queue', () => sqsClient.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }))),
   ]);
   const healthy = table === 'ok' && queue === 'ok';
   return { statusCode: healthy ? 200 : 503, body: { status: healthy ? 'ok' : 'degraded', checks: { table, queue } } };

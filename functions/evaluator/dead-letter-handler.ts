@@ -25,7 +25,9 @@ export const handler = async (event: SQSEvent, context: Context) => {
   // A dead chunk waits, as a delivery does, for a lease its last delivery may still hold.
   const remainingMs = () => context.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY;
   try {
-    return await processPartialResponse(event, (record: SQSRecord) => recordHandler(record, remainingMs), new BatchProcessor(EventType.SQS), { context });
+    return await processPartialResponse(event, (record: SQSRecord) => recordHandler(record, remainingMs), new BatchProcessor(EventType.SQS), {
+      context,
+    });
   } finally {
     flushMetrics();
   }

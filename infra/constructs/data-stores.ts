@@ -77,9 +77,7 @@ export class DataStores extends Construct {
       enforceSSL: true,
       visibilityTimeout: Duration.seconds(definition.visibilityTimeoutSeconds),
       retentionPeriod: Duration.seconds(definition.retentionSeconds),
-      deadLetterQueue: deadLetterQueue
-        ? { queue: deadLetterQueue, maxReceiveCount: definition.maxReceiveCount ?? 5 }
-        : undefined,
+      deadLetterQueue: deadLetterQueue ? { queue: deadLetterQueue, maxReceiveCount: definition.maxReceiveCount ?? 5 } : undefined,
     });
     const redrivenFrom = (Object.values(queueDefinitions) as QueueDefinition[]).filter((candidate) => candidate.deadLetterQueue === name);
     if (redrivenFrom.length > 0) {

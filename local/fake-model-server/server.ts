@@ -56,7 +56,17 @@ export interface FakeModelServerOptions {
 
 export type JudgeMode = 'varied' | 'literal';
 
-export type FakeOutcome = 'ok' | 'rate_limited' | 'server_error' | 'timeout' | 'malformed' | 'empty_body' | 'non_json_body' | 'bad_request' | 'not_found' | 'large_answer';
+export type FakeOutcome =
+  | 'ok'
+  | 'rate_limited'
+  | 'server_error'
+  | 'timeout'
+  | 'malformed'
+  | 'empty_body'
+  | 'non_json_body'
+  | 'bad_request'
+  | 'not_found'
+  | 'large_answer';
 
 export interface FakeModelServerStats {
   requests: number;
@@ -137,7 +147,12 @@ export function fakeAnswer(prompt: string): string {
   }
   const expression = [...prompt.matchAll(/(-?\d+(?:\.\d+)?)\s*([-+*×/÷])\s*(-?\d+(?:\.\d+)?)/g)].at(-1);
   if (expression) return formatNumber(operations[expression[2]!]!(Number(expression[1]), Number(expression[3])));
-  const paragraph = prompt.split(/\n\s*\n/).map((part) => part.trim()).filter(Boolean).at(-1) ?? '';
+  const paragraph =
+    prompt
+      .split(/\n\s*\n/)
+      .map((part) => part.trim())
+      .filter(Boolean)
+      .at(-1) ?? '';
   return /^.*?[.!?](?=\s|$)/s.exec(paragraph)?.[0] ?? paragraph;
 }
 
@@ -151,7 +166,10 @@ function between(text: string, tag: string, fence = fenceOf(text)): string {
   const start = text.indexOf(open);
   if (start < 0) return '';
   const end = text.indexOf(close, start + open.length);
-  return text.slice(start + open.length, end < 0 ? undefined : end).replace(/^\n/, '').replace(/\n$/, '');
+  return text
+    .slice(start + open.length, end < 0 ? undefined : end)
+    .replace(/^\n/, '')
+    .replace(/\n$/, '');
 }
 
 const isJudgePrompt = (prompt: string) => /<response(?:-[0-9a-f]{32})?>/.test(prompt) && /<question(?:-[0-9a-f]{32})?>/.test(prompt);
@@ -180,9 +198,13 @@ export function fakeJudgeReply(prompt: string, options: { json?: boolean } = {})
       return json ? '{"rationale": "I\'m sorry, but I can\'t evaluate this response."}' : "I'm sorry, but I can't evaluate this response.";
     case 1:
     case 2:
-      return json ? '{"score": 4, "rationale": "The response addresses the question directly."}' : '```json\n{"score": 4, "rationale": "The response addresses the question directly."}\n```';
+      return json
+        ? '{"score": 4, "rationale": "The response addresses the question directly."}'
+        : '```json\n{"score": 4, "rationale": "The response addresses the question directly."}\n```';
     default:
-      return json ? '{"score": 5, "rationale": "The response stays on topic and answers what was asked."}' : 'The response stays on topic and answers what was asked.\n\nScore: 5/5';
+      return json
+        ? '{"score": 5, "rationale": "The response stays on topic and answers what was asked."}'
+        : 'The response stays on topic and answers what was asked.\n\nScore: 5/5';
   }
 }
 
@@ -250,7 +272,9 @@ function completion(request: ChatRequest, id: number, judgeMode: JudgeMode = 'va
     object: 'chat.completion',
     created: Math.floor(Date.now() / 1000),
     model: typeof request.model === 'string' ? request.model : 'fake',
-    choices: [{ index: 0, message: { role: 'assistant', content: answer, refusal: null }, logprobs: null, finish_reason: truncated ? 'length' : 'stop' }],
+    choices: [
+      { index: 0, message: { role: 'assistant', content: answer, refusal: null }, logprobs: null, finish_reason: truncated ? 'length' : 'stop' },
+    ],
     usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
   });
 }
@@ -304,7 +328,12 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
   const drawFault = (): FakeOutcome => {
     const { rateLimit = 0, serverError = 0, timeout = 0, malformed = 0 } = settings.rates ?? {};
     let r = random();
-    for (const [outcome, rate] of [['rate_limited', rateLimit], ['server_error', serverError], ['timeout', timeout], ['malformed', malformed]] as const) {
+    for (const [outcome, rate] of [
+      ['rate_limited', rateLimit],
+      ['server_error', serverError],
+      ['timeout', timeout],
+      ['malformed', malformed],
+    ] as const) {
       if (r < rate) return outcome;
       r -= rate;
     }
@@ -320,7 +349,12 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
     });
     const text = await readBody(request);
     if (request.method !== 'POST' || request.url?.split('?')[0] !== '/v1/chat/completions') {
-      return send(response, 'not_found', 404, errorBody(`Unknown request URL: ${request.method} ${request.url}`, 'invalid_request_error', 'unknown_url'));
+      return send(
+        response,
+        'not_found',
+        404,
+        errorBody(`Unknown request URL: ${request.method} ${request.url}`, 'invalid_request_error', 'unknown_url'),
+      );
     }
     let chat: ChatRequest;
     try {
@@ -329,7 +363,12 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
       return send(response, 'bad_request', 400, errorBody('We could not parse the JSON body of your request.', 'invalid_request_error', null));
     }
     if (!Array.isArray(chat.messages) || chat.messages.length === 0) {
-      return send(response, 'bad_request', 400, errorBody("Missing required parameter: 'messages'.", 'invalid_request_error', 'missing_required_parameter'));
+      return send(
+        response,
+        'bad_request',
+        400,
+        errorBody("Missing required parameter: 'messages'.", 'invalid_request_error', 'missing_required_parameter'),
+      );
     }
     const prompt = [...chat.messages].reverse().find((message) => message.role === 'user')?.content;
     const matched = settings.promptFaults?.find(({ marker }) => typeof prompt === 'string' && prompt.includes(marker));
@@ -339,11 +378,19 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
     }
     if (promptFault === 'empty_body' || promptFault === 'non_json_body') {
       return later(settings.latencyMs ?? 0, () =>
-        send(response, promptFault, 200, promptFault === 'empty_body' ? '' : '<html><body>502 Bad Gateway</body></html>', promptFault === 'non_json_body' ? { 'content-type': 'text/html' } : {}),
+        send(
+          response,
+          promptFault,
+          200,
+          promptFault === 'empty_body' ? '' : '<html><body>502 Bad Gateway</body></html>',
+          promptFault === 'non_json_body' ? { 'content-type': 'text/html' } : {},
+        ),
       );
     }
     if (promptFault === 'large_answer') {
-      return later(settings.latencyMs ?? 0, () => send(response, promptFault, 200, completion(chat, id, settings.judgeMode, matched?.bytes ?? 1_000_000)));
+      return later(settings.latencyMs ?? 0, () =>
+        send(response, promptFault, 200, completion(chat, id, settings.judgeMode, matched?.bytes ?? 1_000_000)),
+      );
     }
     const fault = promptFault ?? drawFault();
     if (fault === 'timeout') {
@@ -361,9 +408,20 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
     later(latencyMs, () => {
       switch (fault) {
         case 'rate_limited':
-          return send(response, fault, 429, errorBody('Rate limit reached for requests', 'requests', 'rate_limit_exceeded'), settings.retryAfterSeconds === undefined ? {} : { 'retry-after': String(settings.retryAfterSeconds) });
+          return send(
+            response,
+            fault,
+            429,
+            errorBody('Rate limit reached for requests', 'requests', 'rate_limit_exceeded'),
+            settings.retryAfterSeconds === undefined ? {} : { 'retry-after': String(settings.retryAfterSeconds) },
+          );
         case 'server_error':
-          return send(response, fault, 500, errorBody('The server had an error while processing your request. Sorry about that!', 'server_error', null));
+          return send(
+            response,
+            fault,
+            500,
+            errorBody('The server had an error while processing your request. Sorry about that!', 'server_error', null),
+          );
         case 'malformed':
           return send(response, fault, 200, malformedBodies[variant]!(completion(chat, id, settings.judgeMode)));
         default:

@@ -106,9 +106,16 @@ export const functionDefinitions: FunctionDefinition[] = [
   api('ListEvaluationResults', 'GET', '/api/v3/evaluations/{evaluation_id}/results', 'list-evaluation-results', 'Pages through per-item results', {
     tables: { evaluations: 'read' },
   }),
-  api('GetEvaluationReport', 'GET', '/api/v3/evaluations/{evaluation_id}/report', 'get-evaluation-report', 'Renders a self-contained HTML report of an evaluation', {
-    tables: { evaluations: 'read', benchmarks: 'read' },
-  }),
+  api(
+    'GetEvaluationReport',
+    'GET',
+    '/api/v3/evaluations/{evaluation_id}/report',
+    'get-evaluation-report',
+    'Renders a self-contained HTML report of an evaluation',
+    {
+      tables: { evaluations: 'read', benchmarks: 'read' },
+    },
+  ),
   api('CancelEvaluation', 'POST', '/api/v3/evaluations/{evaluation_id}/cancel', 'cancel-evaluation', 'Cancels a pending or running evaluation', {
     tables: { evaluations: 'readWrite' },
   }),
@@ -133,9 +140,16 @@ export const functionDefinitions: FunctionDefinition[] = [
   api('ListBenchmarkItems', 'GET', '/api/v3/benchmarks/{benchmark_id}/items', 'list-benchmark-items', "Pages through a benchmark's items in order", {
     tables: { benchmarks: 'read' },
   }),
-  api('AppendBenchmarkItems', 'POST', '/api/v3/benchmarks/{benchmark_id}/items', 'append-benchmark-items', 'Appends items to a benchmark, all or nothing', {
-    tables: { benchmarks: 'readWrite' },
-  }),
+  api(
+    'AppendBenchmarkItems',
+    'POST',
+    '/api/v3/benchmarks/{benchmark_id}/items',
+    'append-benchmark-items',
+    'Appends items to a benchmark, all or nothing',
+    {
+      tables: { benchmarks: 'readWrite' },
+    },
+  ),
   api('DeleteBenchmark', 'DELETE', '/api/v3/benchmarks/{benchmark_id}', 'delete-benchmark', 'Deletes a benchmark that no evaluation is using', {
     tables: { benchmarks: 'readWrite', evaluations: 'read' },
     queues: { work: 'send' },

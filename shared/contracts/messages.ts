@@ -97,7 +97,11 @@ function identityOf(body: unknown): MessageIdentity {
 export function parseWorkMessage(record: { messageId: string; body: string }): WorkMessage {
   const bytes = Buffer.byteLength(record.body, 'utf8');
   if (bytes > MAX_WORK_MESSAGE_BYTES) {
-    throw new UnreadableMessageError(record.messageId, 'too_large', `the body is ${bytes} bytes; a work message is at most ${MAX_WORK_MESSAGE_BYTES}`);
+    throw new UnreadableMessageError(
+      record.messageId,
+      'too_large',
+      `the body is ${bytes} bytes; a work message is at most ${MAX_WORK_MESSAGE_BYTES}`,
+    );
   }
   let body: unknown;
   try {
@@ -110,9 +114,15 @@ export function parseWorkMessage(record: { messageId: string; body: string }): W
   if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
     const { version, type } = body as { version?: unknown; type?: unknown };
     if (version !== MESSAGE_VERSION) {
-      throw new UnreadableMessageError(record.messageId, 'unknown_version', `version ${JSON.stringify(version) ?? 'missing'}; this evaluator reads version ${MESSAGE_VERSION}`, identity);
+      throw new UnreadableMessageError(
+        record.messageId,
+        'unknown_version',
+        `version ${JSON.stringify(version) ?? 'missing'}; this evaluator reads version ${MESSAGE_VERSION}`,
+        identity,
+      );
     }
-    if (!knownTypes.has(type)) throw new UnreadableMessageError(record.messageId, 'unknown_type', `type ${JSON.stringify(type) ?? 'missing'}`, identity);
+    if (!knownTypes.has(type))
+      throw new UnreadableMessageError(record.messageId, 'unknown_type', `type ${JSON.stringify(type) ?? 'missing'}`, identity);
   }
   const result = v.safeParse(WorkMessageSchema, body);
   if (!result.success) {

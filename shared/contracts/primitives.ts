@@ -21,8 +21,12 @@ export const FieldErrorSchema = v.pipe(
 
 export const ErrorBodySchema = v.pipe(
   v.strictObject({
-    code: v.pipe(v.string(), v.description('Stable, machine-readable reason (`validation_error`, `not_found`, `unknown_model`, …).'), v.examples(['validation_error'])),
-    message: v.pipe(v.string(), v.description('A sentence for people; for statuses API Gateway also answers it matches the gateway\'s own message.')),
+    code: v.pipe(
+      v.string(),
+      v.description('Stable, machine-readable reason (`validation_error`, `not_found`, `unknown_model`, …).'),
+      v.examples(['validation_error']),
+    ),
+    message: v.pipe(v.string(), v.description("A sentence for people; for statuses API Gateway also answers it matches the gateway's own message.")),
     errors: v.optional(v.array(FieldErrorSchema)),
   }),
   v.description('Every error Arbiter answers: one code, one message, and the fields at fault.'),
@@ -39,7 +43,7 @@ export const GatewayErrorSchema = v.pipe(
     code: v.optional(v.string()),
     errors: v.optional(v.array(FieldErrorSchema)),
   }),
-  v.description("An error answered by API Gateway before Arbiter runs (`message` only), or by Arbiter (an `Error`)."),
+  v.description('An error answered by API Gateway before Arbiter runs (`message` only), or by Arbiter (an `Error`).'),
 );
 
 /** A page of a list: `items`, newest first unless the route says otherwise, and the cursor to the next. */

@@ -33,9 +33,7 @@ export class HttpError extends Error {
   }
 
   toJSON(): ErrorBody {
-    return this.errors.length > 0
-      ? { code: this.code, message: this.message, errors: this.errors }
-      : { code: this.code, message: this.message };
+    return this.errors.length > 0 ? { code: this.code, message: this.message, errors: this.errors } : { code: this.code, message: this.message };
   }
 }
 
@@ -82,9 +80,7 @@ export class UnauthorizedError extends HttpError {
 
 export class ForbiddenError extends HttpError {
   constructor(requiredScope: string) {
-    super(403, 'forbidden', 'Forbidden', [
-      { path: 'authorization', message: `this API key lacks the scope ${requiredScope}` },
-    ]);
+    super(403, 'forbidden', 'Forbidden', [{ path: 'authorization', message: `this API key lacks the scope ${requiredScope}` }]);
   }
 }
 

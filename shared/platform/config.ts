@@ -89,7 +89,13 @@ const positiveSeconds: Parser<number> = {
   schema: v.pipe(v.string(), v.decimal(), v.transform(Number), v.gtValue(0), v.maxValue(86_400)),
 };
 
-const flag: Parser<boolean> = { must: '1 or 0', schema: v.pipe(v.picklist(['1', '0']), v.transform((value) => value === '1')) };
+const flag: Parser<boolean> = {
+  must: '1 or 0',
+  schema: v.pipe(
+    v.picklist(['1', '0']),
+    v.transform((value) => value === '1'),
+  ),
+};
 
 const dynamoDbTableName: Parser<string> = {
   must: 'a DynamoDB table name (3 to 255 letters, digits, _ - .)',

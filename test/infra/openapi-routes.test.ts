@@ -39,7 +39,10 @@ afterAll(() => {
 
 const document = buildOpenApiDocument();
 const documented = Object.entries(document.paths).flatMap(([path, item]) =>
-  Object.entries(item).map(([method, operation]) => ({ key: `${method.toUpperCase()} ${path}`, isPublic: Array.isArray(operation.security) && operation.security.length === 0 })),
+  Object.entries(item).map(([method, operation]) => ({
+    key: `${method.toUpperCase()} ${path}`,
+    isPublic: Array.isArray(operation.security) && operation.security.length === 0,
+  })),
 );
 
 describe('the OpenAPI document and the CDK stack', () => {
@@ -57,8 +60,14 @@ describe('the OpenAPI document and the CDK stack', () => {
   });
 
   it('marks as public (no bearer key) exactly the routes the stack leaves without its authorizer', () => {
-    const publicInStack = stackRoutes.filter((route) => !route.authorized).map((route) => route.key).sort();
-    const publicInDocument = documented.filter((d) => d.isPublic).map((d) => d.key).sort();
+    const publicInStack = stackRoutes
+      .filter((route) => !route.authorized)
+      .map((route) => route.key)
+      .sort();
+    const publicInDocument = documented
+      .filter((d) => d.isPublic)
+      .map((d) => d.key)
+      .sort();
 
     expect(publicInDocument).toEqual(['GET /api/v3/health', 'GET /api/v3/openapi.json']);
     expect(publicInStack).toEqual(publicInDocument);

@@ -26,7 +26,11 @@ beforeAll(async () => {
   stack = await startTestStack();
   client = api(stack);
   documents = localDocumentClient(stack.env);
-  sqs = new SQSClient({ endpoint: stack.env.AWS_ENDPOINT_URL_SQS, region: stack.env.AWS_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  sqs = new SQSClient({
+    endpoint: stack.env.AWS_ENDPOINT_URL_SQS,
+    region: stack.env.AWS_REGION,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   evaluator = inProcessEvaluator(stack.env, documents);
 });
 
@@ -82,7 +86,12 @@ function record(messageId: string, body: string): SQSRecord {
     messageId,
     receiptHandle: `receipt-${messageId}`,
     body,
-    attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()), SenderId: 'test', ApproximateFirstReceiveTimestamp: String(Date.now()) },
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: String(Date.now()),
+      SenderId: 'test',
+      ApproximateFirstReceiveTimestamp: String(Date.now()),
+    },
     messageAttributes: {},
     md5OfBody: '',
     eventSource: 'aws:sqs',
@@ -123,7 +132,10 @@ describe('unreadable work messages', () => {
     const sent = await sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: stack.env[queueDefinitions.work.envVar],
-        Entries: [...bad.map((message, index) => ({ Id: String(index), MessageBody: message.body })), { Id: 'valid', MessageBody: JSON.stringify(valid.start) }],
+        Entries: [
+          ...bad.map((message, index) => ({ Id: String(index), MessageBody: message.body })),
+          { Id: 'valid', MessageBody: JSON.stringify(valid.start) },
+        ],
       }),
     );
     expect(sent.Failed ?? []).toEqual([]);
@@ -144,7 +156,10 @@ describe('unreadable work messages', () => {
     // What a message says about itself is kept, so an operator can find it by evaluation.
     expect(records.get(messageIds[1]!)).toMatchObject({ evaluation_id: target.evaluationId, tenant_id: 'dev' });
 
-    await waitFor(async () => (await status(valid.evaluationId)) === 'completed', { timeoutMs: 60_000, description: 'the valid evaluation to complete' });
+    await waitFor(async () => (await status(valid.evaluationId)) === 'completed', {
+      timeoutMs: 60_000,
+      description: 'the valid evaluation to complete',
+    });
     expect(await status(target.evaluationId)).toBe('pending');
     // Nothing waits for a retry on the work queue, and the dead-letter handler took everything off the DLQ.
     await waitFor(async () => (await queueDepth('work')) === 0 && (await queueDepth('workDeadLetter')) === 0, {
@@ -183,7 +198,10 @@ describe('unreadable work messages', () => {
     const ids = bad.map((_, index) => `${batchId}-${index}`);
     const records = await waitFor(() => recordsFor(ids), { timeoutMs: 30_000, description: 'the dead-letter handler to record every bad message' });
     expect(ids.map((id) => records.get(id)?.reason_code)).toEqual(bad.map((message) => message.reason));
-    await waitFor(async () => (await status(valid.evaluationId)) === 'completed', { timeoutMs: 60_000, description: 'the valid evaluation to complete' });
+    await waitFor(async () => (await status(valid.evaluationId)) === 'completed', {
+      timeoutMs: 60_000,
+      description: 'the valid evaluation to complete',
+    });
     expect(await status(target.evaluationId)).toBe('pending');
   });
 });

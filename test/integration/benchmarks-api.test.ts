@@ -181,7 +181,12 @@ describe('appending and versions', () => {
     const benchmark = await create({ name: 'Ids', task_type: 'free_text', items: [{ id: 'a', input: 'x' }] });
     const before = await benchmarkRowCount();
     const response = await client.request('POST', `/api/v3/benchmarks/${benchmark.benchmark_id}/items`, {
-      body: { items: [{ id: 'b', input: 'y' }, { id: 'a', input: 'z' }] },
+      body: {
+        items: [
+          { id: 'b', input: 'y' },
+          { id: 'a', input: 'z' },
+        ],
+      },
     });
     expect(response.status).toBe(400);
     expect(response.json.errors).toEqual([{ path: 'items.1.id', message: 'duplicate item id a' }]);
@@ -193,7 +198,9 @@ describe('appending and versions', () => {
 describe('deleting', () => {
   it('refuses while an evaluation is pending on the benchmark', async () => {
     const benchmark = await create({ name: 'Busy', task_type: 'exact_answer', items: items(2) });
-    const evaluation = await client.request('POST', '/api/v3/evaluations', { body: { model_id: 'baseline:echo', benchmark_id: benchmark.benchmark_id } });
+    const evaluation = await client.request('POST', '/api/v3/evaluations', {
+      body: { model_id: 'baseline:echo', benchmark_id: benchmark.benchmark_id },
+    });
     expect(evaluation.status).toBe(202);
     const status = await client.request('GET', `/api/v3/evaluations/${evaluation.json.evaluation_id}/status`);
     if (!['pending', 'running'].includes(status.json.status)) return; // already finished: nothing left to guard
@@ -259,7 +266,15 @@ describe('tenant isolation', () => {
 
 describe('bad input: 4xx with code and message, and nothing written', () => {
   const valid = () => ({ name: 'ok', task_type: 'exact_answer', items: items(1) });
-  type Case = [label: string, method: 'POST' | 'GET', path: () => string, body: () => unknown, status: number, code: string, headers?: Record<string, string>];
+  type Case = [
+    label: string,
+    method: 'POST' | 'GET',
+    path: () => string,
+    body: () => unknown,
+    status: number,
+    code: string,
+    headers?: Record<string, string>,
+  ];
   let existing = '';
   beforeAll(async () => {
     existing = (await create({ name: 'Target', task_type: 'multiple_choice', items: [{ input: 'q', choices: ['a', 'b'] }] })).benchmark_id;
@@ -278,26 +293,82 @@ describe('bad input: 4xx with code and message, and nothing written', () => {
     ['an item with a numeric input', 'POST', create_, () => ({ ...valid(), items: [{ input: 4 }] }), 400, 'validation_error'],
     ['an item with an unknown field', 'POST', create_, () => ({ ...valid(), items: [{ input: 'x', answer: 'y' }] }), 400, 'validation_error'],
     ['an item id with a space', 'POST', create_, () => ({ ...valid(), items: [{ id: 'a b', input: 'x' }] }), 400, 'validation_error'],
-    ['duplicate item ids', 'POST', create_, () => ({ ...valid(), items: [{ id: 'a', input: 'x' }, { id: 'a', input: 'y' }] }), 400, 'validation_error'],
-    ['one choice', 'POST', create_, () => ({ ...valid(), task_type: 'multiple_choice', items: [{ input: 'x', choices: ['a'] }] }), 400, 'validation_error'],
+    [
+      'duplicate item ids',
+      'POST',
+      create_,
+      () => ({
+        ...valid(),
+        items: [
+          { id: 'a', input: 'x' },
+          { id: 'a', input: 'y' },
+        ],
+      }),
+      400,
+      'validation_error',
+    ],
+    [
+      'one choice',
+      'POST',
+      create_,
+      () => ({ ...valid(), task_type: 'multiple_choice', items: [{ input: 'x', choices: ['a'] }] }),
+      400,
+      'validation_error',
+    ],
     ['multiple choice without choices', 'POST', create_, () => ({ ...valid(), task_type: 'multiple_choice' }), 400, 'validation_error'],
-    ['metadata with an object value', 'POST', create_, () => ({ ...valid(), items: [{ input: 'x', metadata: { a: { b: 1 } } }] }), 400, 'validation_error'],
+    [
+      'metadata with an object value',
+      'POST',
+      create_,
+      () => ({ ...valid(), items: [{ input: 'x', metadata: { a: { b: 1 } } }] }),
+      400,
+      'validation_error',
+    ],
     ['a template without {input}', 'POST', create_, () => ({ ...valid(), prompt_template: 'Answer this' }), 400, 'validation_error'],
-    ['a template with an unknown placeholder', 'POST', create_, () => ({ ...valid(), prompt_template: '{input} {question}' }), 400, 'validation_error'],
+    [
+      'a template with an unknown placeholder',
+      'POST',
+      create_,
+      () => ({ ...valid(), prompt_template: '{input} {question}' }),
+      400,
+      'validation_error',
+    ],
     ['a bad default metric', 'POST', create_, () => ({ ...valid(), default_metrics: ['Exact Match'] }), 400, 'validation_error'],
     ['1,001 items in one request', 'POST', create_, () => ({ ...valid(), items: items(1001) }), 400, 'validation_error'],
-    ['an item over 32 KB', 'POST', create_, () => ({ ...valid(), items: [{ input: 'x', context: 'c'.repeat(32_000), expected: 'e'.repeat(2000) }] }), 400, 'validation_error'],
+    [
+      'an item over 32 KB',
+      'POST',
+      create_,
+      () => ({ ...valid(), items: [{ input: 'x', context: 'c'.repeat(32_000), expected: 'e'.repeat(2000) }] }),
+      400,
+      'validation_error',
+    ],
     ['a body over 5 MB', 'POST', create_, () => ({ ...valid(), description: 'd'.repeat(6 * 1024 * 1024) }), 413, 'payload_too_large'],
     ['malformed JSON', 'POST', create_, () => ({ raw: '{"name": "x",' }), 400, 'malformed_json'],
     ['a text/plain body', 'POST', create_, () => ({ raw: JSON.stringify(valid()) }), 415, 'unsupported_media_type', { 'content-type': 'text/plain' }],
-    ['JSONL with items on the first line', 'POST', create_, () => ({ raw: JSON.stringify(valid()) }), 400, 'malformed_json', { 'content-type': 'application/x-ndjson' }],
+    [
+      'JSONL with items on the first line',
+      'POST',
+      create_,
+      () => ({ raw: JSON.stringify(valid()) }),
+      400,
+      'malformed_json',
+      { 'content-type': 'application/x-ndjson' },
+    ],
     ['an empty JSONL body', 'POST', create_, () => ({ raw: '\n\n' }), 400, 'malformed_json', { 'content-type': 'application/x-ndjson' }],
     ['an append with no items', 'POST', append, () => ({ items: [] }), 400, 'validation_error'],
     ['an append without choices on a multiple-choice benchmark', 'POST', append, () => ({ items: [{ input: 'x' }] }), 400, 'validation_error'],
     ['an append to an unknown benchmark', 'POST', () => '/api/v3/benchmarks/task-nope/items', () => ({ items: items(1) }), 404, 'not_found'],
     ['a list with limit 0', 'GET', () => '/api/v3/benchmarks?limit=0', () => undefined, 400, 'validation_error'],
     ['a list with limit 1000', 'GET', () => '/api/v3/benchmarks?limit=1000', () => undefined, 400, 'validation_error'],
-    ['a list with a tampered cursor', 'GET', () => '/api/v3/benchmarks?cursor=eyJwayI6IlRFTkFOVCNvdGhlciJ9', () => undefined, 400, 'validation_error'],
+    [
+      'a list with a tampered cursor',
+      'GET',
+      () => '/api/v3/benchmarks?cursor=eyJwayI6IlRFTkFOVCNvdGhlciJ9',
+      () => undefined,
+      400,
+      'validation_error',
+    ],
     ['a list with a cursor that is not base64 JSON', 'GET', () => '/api/v3/benchmarks?cursor=%25%25%25', () => undefined, 400, 'validation_error'],
     ['items of an unknown benchmark', 'GET', () => '/api/v3/benchmarks/task-nope/items', () => undefined, 404, 'not_found'],
   ];

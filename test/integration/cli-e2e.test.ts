@@ -48,7 +48,11 @@ beforeAll(async () => {
   fake = await startFakeModelServer({ seed: 7, latencyMs: 60 });
   // Small chunks, so that progress moves in several steps while the CLI watches.
   stack = await startTestStack({ env: { ARBITER_CHUNK_SIZE: '3' } });
-  const created = await exec('npm', ['run', '--silent', 'api-key', '--', 'create', '--tenant', 'e2e', '--scopes', 'all', '--data-dir', stack.dataDir], process.env);
+  const created = await exec(
+    'npm',
+    ['run', '--silent', 'api-key', '--', 'create', '--tenant', 'e2e', '--scopes', 'all', '--data-dir', stack.dataDir],
+    process.env,
+  );
   expect(created.code).toBe(0);
   apiKey = created.stdout.trim().split('\n').at(-1)!;
   expect(apiKey).toMatch(/^arb_/);
@@ -75,7 +79,19 @@ describe('arbiter, as the README walks a new user through it', () => {
 
   it('registers a model and imports a benchmark file', async () => {
     const [model, imported] = await Promise.all([
-      arbiter('models', 'add', 'fake', '--provider', 'openai_compatible', '--provider-model-id', 'fake-1', '--base-url', fake.url, '--max-concurrency', '2'),
+      arbiter(
+        'models',
+        'add',
+        'fake',
+        '--provider',
+        'openai_compatible',
+        '--provider-model-id',
+        'fake-1',
+        '--base-url',
+        fake.url,
+        '--max-concurrency',
+        '2',
+      ),
       arbiter('benchmarks', 'import', fixture, '--name', 'CLI fixture', '--task-type', 'exact_answer'),
     ]);
     const listed = await arbiter('benchmarks', 'list');
@@ -89,20 +105,42 @@ describe('arbiter, as the README walks a new user through it', () => {
   });
 
   it('runs a comparison with --watch: progress lines while it runs, then a table per model and the comparison', async () => {
-    const run = await arbiter('eval', 'run', '--model', 'fake', '--model-2', 'baseline:reference', '--benchmark', benchmarkId, '--metrics', 'exact_match,token_f1', '--watch', '--interval', '0.2');
+    const run = await arbiter(
+      'eval',
+      'run',
+      '--model',
+      'fake',
+      '--model-2',
+      'baseline:reference',
+      '--benchmark',
+      benchmarkId,
+      '--metrics',
+      'exact_match,token_f1',
+      '--watch',
+      '--interval',
+      '0.2',
+    );
 
     expect(run.code).toBe(0);
     evaluationId = /created (eval-\S+):/.exec(run.stderr)![1]!;
     const progress = run.stderr.split('\n').filter((line) => line.startsWith(`${evaluationId} `));
     expect(progress.length).toBeGreaterThanOrEqual(2);
-    expect(progress.every((line) => /^eval-\S+ (pending|running|completed)( {2}\S+ \d+\.\d% \(\d+\/12\)){2}/.test(line) || / completed after /.test(line))).toBe(true);
+    expect(
+      progress.every((line) => /^eval-\S+ (pending|running|completed)( {2}\S+ \d+\.\d% \(\d+\/12\)){2}/.test(line) || / completed after /.test(line)),
+    ).toBe(true);
     expect(progress).toContain(`${evaluationId} completed  fake 100.0% (12/12)  baseline:reference 100.0% (12/12)`);
 
     // The fake answers the nine sums and misses the two capitals; the open question has no expected answer.
-    expect(run.stdout).toMatch(/fake: 12 scored, 0 failed\n\s+metric\s+mean\s+95% CI\s+n\s+excluded\n\s+exact_match\s+0\.818\s+\[\d\.\d{3}, \d\.\d{3}\]\s+11\s+1\n\s+token_f1/);
-    expect(run.stdout).toMatch(/baseline:reference \(baseline\): 11 scored, 1 failed\n\s+metric\s+mean\s+95% CI\s+n\s+excluded\n\s+exact_match\s+1\.000/);
+    expect(run.stdout).toMatch(
+      /fake: 12 scored, 0 failed\n\s+metric\s+mean\s+95% CI\s+n\s+excluded\n\s+exact_match\s+0\.818\s+\[\d\.\d{3}, \d\.\d{3}\]\s+11\s+1\n\s+token_f1/,
+    );
+    expect(run.stdout).toMatch(
+      /baseline:reference \(baseline\): 11 scored, 1 failed\n\s+metric\s+mean\s+95% CI\s+n\s+excluded\n\s+exact_match\s+1\.000/,
+    );
     expect(run.stdout).toContain('failures: refused 1');
-    expect(run.stdout).toMatch(/comparison: baseline:reference − fake .*\n\s+metric\s+difference\s+95% CI\s+p-value\s+wins\/ties\/losses\s+verdict\n\s+exact_match\s+\+0\.182\s+\[[^\]]+\]\s+\S+\s+2\/9\/0\s+(no significant difference|baseline:reference better)/);
+    expect(run.stdout).toMatch(
+      /comparison: baseline:reference − fake .*\n\s+metric\s+difference\s+95% CI\s+p-value\s+wins\/ties\/losses\s+verdict\n\s+exact_match\s+\+0\.182\s+\[[^\]]+\]\s+\S+\s+2\/9\/0\s+(no significant difference|baseline:reference better)/,
+    );
   });
 
   it('exits 3 naming the metric and model under a --fail-under threshold, and 0 when all meet it', async () => {
@@ -136,7 +174,12 @@ describe('arbiter, as the README walks a new user through it', () => {
     expect((parse(failed.stdout, { columns: true }) as Record<string, string>[]).map((row) => [row.item_id, row.model_id, row.error_code])).toEqual([
       ['open-ended', 'baseline:reference', 'refused'],
     ]);
-    expect(jsonl.stdout.trim().split('\n').map((line) => JSON.parse(line).item_id)).toHaveLength(fixtureItems);
+    expect(
+      jsonl.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).item_id),
+    ).toHaveLength(fixtureItems);
   });
 
   it('writes the HTML report', async () => {

@@ -192,22 +192,55 @@ describe('bad requests: 4xx with code, message and fields, and nothing written',
     ['a numeric metric', () => ({ ...valid(), custom_metrics: [7] }), 400, 'validation_error', 'custom_metrics.0'],
     ['a repeated metric', () => ({ ...valid(), custom_metrics: ['accuracy', 'accuracy'] }), 400, 'validation_error', 'custom_metrics'],
     ['a metric object without a type', () => ({ ...valid(), custom_metrics: [{ name: 'tone' }] }), 400, 'validation_error', 'custom_metrics.0.type'],
-    ['a metric object of an unknown type', () => ({ ...valid(), custom_metrics: [{ name: 'tone', type: 'vibes' }] }), 400, 'validation_error', 'custom_metrics.0.type'],
+    [
+      'a metric object of an unknown type',
+      () => ({ ...valid(), custom_metrics: [{ name: 'tone', type: 'vibes' }] }),
+      400,
+      'validation_error',
+      'custom_metrics.0.type',
+    ],
     ['an unknown metric name', () => ({ ...valid(), custom_metrics: ['accuracy', 'bleurt_xxl'] }), 422, 'unknown_metric', 'custom_metrics.1'],
     ['an unknown benchmark', () => ({ ...valid(), benchmark_id: 'task-does-not-exist' }), 422, 'unknown_benchmark', 'benchmark_id'],
     // User patterns run on a linear-time engine: what needs backtracking answers 422 with the field at fault.
-    ['a regex with a backreference', () => ({ ...valid(), custom_metrics: [{ name: 'r', type: 'regex', pattern: '(a+)\\1' }] }), 422, 'invalid_metric_config', 'custom_metrics.0.pattern'],
-    ['a regex with lookahead', () => ({ ...valid(), custom_metrics: ['accuracy', { name: 'r', type: 'regex', pattern: 'x(?=y)' }] }), 422, 'invalid_metric_config', 'custom_metrics.1.pattern'],
-    ['a regex with a flag given twice', () => ({ ...valid(), custom_metrics: [{ name: 'r', type: 'regex', pattern: 'a', flags: 'ii' }] }), 422, 'invalid_metric_config', 'custom_metrics.0.flags'],
+    [
+      'a regex with a backreference',
+      () => ({ ...valid(), custom_metrics: [{ name: 'r', type: 'regex', pattern: '(a+)\\1' }] }),
+      422,
+      'invalid_metric_config',
+      'custom_metrics.0.pattern',
+    ],
+    [
+      'a regex with lookahead',
+      () => ({ ...valid(), custom_metrics: ['accuracy', { name: 'r', type: 'regex', pattern: 'x(?=y)' }] }),
+      422,
+      'invalid_metric_config',
+      'custom_metrics.1.pattern',
+    ],
+    [
+      'a regex with a flag given twice',
+      () => ({ ...valid(), custom_metrics: [{ name: 'r', type: 'regex', pattern: 'a', flags: 'ii' }] }),
+      422,
+      'invalid_metric_config',
+      'custom_metrics.0.flags',
+    ],
     [
       'a JSON Schema pattern with lookbehind',
-      () => ({ ...valid(), custom_metrics: [{ name: 's', type: 'json_schema', schema: { type: 'object', properties: { id: { type: 'string', pattern: '(?<!x)y' } } } }] }),
+      () => ({
+        ...valid(),
+        custom_metrics: [{ name: 's', type: 'json_schema', schema: { type: 'object', properties: { id: { type: 'string', pattern: '(?<!x)y' } } } }],
+      }),
       422,
       'invalid_metric_config',
       'custom_metrics.0.schema.properties.id.pattern',
     ],
     ['a malformed Idempotency-Key', () => valid(), 400, 'validation_error', 'idempotency-key', { 'idempotency-key': 'has spaces in it' }],
-    ['deeply nested junk', () => ({ ...valid(), custom_metrics: [{ name: 'x', type: 'regex', deep: JSON.parse('['.repeat(500) + ']'.repeat(500)) }] }), 400, 'validation_error', 'custom_metrics.0.deep'],
+    [
+      'deeply nested junk',
+      () => ({ ...valid(), custom_metrics: [{ name: 'x', type: 'regex', deep: JSON.parse('['.repeat(500) + ']'.repeat(500)) }] }),
+      400,
+      'validation_error',
+      'custom_metrics.0.deep',
+    ],
   ];
 
   it(`covers at least 30 kinds of bad request (${cases.length})`, () => {
@@ -233,10 +266,17 @@ describe('bad requests: 4xx with code, message and fields, and nothing written',
   });
 
   it('says why a pattern is refused, and accepts a pattern that only looks dangerous', async () => {
-    const refused = await client.request('POST', '/api/v3/evaluations', { body: { ...valid(), custom_metrics: [{ name: 'r', type: 'regex', pattern: '(a+)\\1' }] } });
-    expect(refused.json).toMatchObject({ code: 'invalid_metric_config', errors: [{ path: 'custom_metrics.0.pattern', message: expect.stringContaining('backreferences') }] });
+    const refused = await client.request('POST', '/api/v3/evaluations', {
+      body: { ...valid(), custom_metrics: [{ name: 'r', type: 'regex', pattern: '(a+)\\1' }] },
+    });
+    expect(refused.json).toMatchObject({
+      code: 'invalid_metric_config',
+      errors: [{ path: 'custom_metrics.0.pattern', message: expect.stringContaining('backreferences') }],
+    });
     // Nested quantifiers backtrack exponentially on V8, not on RE2: accepted.
-    const accepted = await client.request('POST', '/api/v3/evaluations', { body: { ...valid(), custom_metrics: [{ name: 'r', type: 'regex', pattern: '^(a+)+$' }] } });
+    const accepted = await client.request('POST', '/api/v3/evaluations', {
+      body: { ...valid(), custom_metrics: [{ name: 'r', type: 'regex', pattern: '^(a+)+$' }] },
+    });
     expect(accepted.status).toBe(202);
   });
 });

@@ -93,7 +93,11 @@ describe('single model', () => {
   });
 
   it('fails an evaluation whose model cannot answer any item, with the reason on every item', async () => {
-    const evaluation = await runToEnd({ model_id: 'claude-3-sonnet-20240229', benchmark_id: 'task-sample-arithmetic', custom_metrics: ['accuracy', 'relevance'] });
+    const evaluation = await runToEnd({
+      model_id: 'claude-3-sonnet-20240229',
+      benchmark_id: 'task-sample-arithmetic',
+      custom_metrics: ['accuracy', 'relevance'],
+    });
     expect(evaluation.status).toBe('failed');
     expect(evaluation.error.code).toBe('model_unusable');
     expect(evaluation.results.models[0]).toMatchObject({ completed_items: 0, failed_items: 30, failure_reasons: { credentials_missing: 30 } });
@@ -153,7 +157,11 @@ describe('faults', () => {
 
   it('dead-letters a chunk that keeps failing, fails its items with the reason, and still finishes', async () => {
     const benchmark = await client.request('POST', '/api/v3/benchmarks', {
-      body: { name: 'Poison', task_type: 'exact_answer', items: Array.from({ length: 10 }, (_, i) => ({ input: `${i} + 1`, expected: String(i + 1) })) },
+      body: {
+        name: 'Poison',
+        task_type: 'exact_answer',
+        items: Array.from({ length: 10 }, (_, i) => ({ input: `${i} + 1`, expected: String(i + 1) })),
+      },
     });
     // Corrupt the stored benchmark so that every chunk throws (its prompt template is no longer text), as a
     // damaged record would in production: the messages are retried, dead-lettered, and handled there.
@@ -165,7 +173,9 @@ describe('faults', () => {
         ExpressionAttributeValues: { ':number': 42 },
       }),
     );
-    const created = await client.request('POST', '/api/v3/evaluations', { body: { model_id: 'baseline:reference', benchmark_id: benchmark.json.benchmark_id } });
+    const created = await client.request('POST', '/api/v3/evaluations', {
+      body: { model_id: 'baseline:reference', benchmark_id: benchmark.json.benchmark_id },
+    });
     expect(created.status).toBe(202);
     const id = created.json.evaluation_id as string;
     await pollUntil(
@@ -186,7 +196,11 @@ describe('faults', () => {
 describe('crash', () => {
   it('an evaluator killed in the middle of a chunk and restarted gives the same final counts', async () => {
     const benchmark = await client.request('POST', '/api/v3/benchmarks', {
-      body: { name: 'Crash', task_type: 'exact_answer', items: Array.from({ length: 120 }, (_, i) => ({ input: `${i} + 3`, expected: String(i + 3) })) },
+      body: {
+        name: 'Crash',
+        task_type: 'exact_answer',
+        items: Array.from({ length: 120 }, (_, i) => ({ input: `${i} + 3`, expected: String(i + 3) })),
+      },
     });
     fake.setOptions({ latencyMs: 100 });
     const before = fake.stats().requests;
@@ -218,7 +232,11 @@ describe('crash', () => {
 describe('cancel', () => {
   it('stops calling the model within one chunk and ends cancelled, keeping what was done', async () => {
     const benchmark = await client.request('POST', '/api/v3/benchmarks', {
-      body: { name: 'Long', task_type: 'exact_answer', items: Array.from({ length: 300 }, (_, i) => ({ input: `${i} + 2`, expected: String(i + 2) })) },
+      body: {
+        name: 'Long',
+        task_type: 'exact_answer',
+        items: Array.from({ length: 300 }, (_, i) => ({ input: `${i} + 2`, expected: String(i + 2) })),
+      },
     });
     fake.setOptions({ latencyMs: 300 });
     const before = fake.stats().requests;

@@ -27,9 +27,17 @@ const CHUNK_SIZE = '4';
 const previousChunkSize = process.env.ARBITER_CHUNK_SIZE;
 
 /** A comparison of the fake (which refuses the items marked `[reject]`) with the reference baseline. */
-const request = () => ({ model_id: 'fake', model_id_2: 'baseline:reference', benchmark_id: benchmark.benchmarkId, custom_metrics: ['exact_match', 'token_f1'] });
+const request = () => ({
+  model_id: 'fake',
+  model_id_2: 'baseline:reference',
+  benchmark_id: benchmark.benchmarkId,
+  custom_metrics: ['exact_match', 'token_f1'],
+});
 
-function documentsWith(faults?: DynamoDbFaultOptions & { maxAttempts?: number }): { documents: DynamoDBDocumentClient; injector?: DynamoDbFaultInjector } {
+function documentsWith(faults?: DynamoDbFaultOptions & { maxAttempts?: number }): {
+  documents: DynamoDBDocumentClient;
+  injector?: DynamoDbFaultInjector;
+} {
   const base = new DynamoDBClient({
     endpoint: stack.env.AWS_ENDPOINT_URL_DYNAMODB,
     region: stack.env.AWS_REGION,
@@ -75,7 +83,11 @@ afterAll(async () => {
 describe('the undisturbed run', () => {
   it('is the reference: 5 chunks, the rejected items failed, the rest scored', () => {
     expect(undisturbed).toMatchObject({ ...expectedCounts(benchmark), chunks_done: 5 });
-    expect(undisturbed.models.fake).toMatchObject({ completed_items: 15, failed_items: 3, metrics: { exact_match: { mean: 14 / 15, n: 15, n_excluded: 3 } } });
+    expect(undisturbed.models.fake).toMatchObject({
+      completed_items: 15,
+      failed_items: 3,
+      metrics: { exact_match: { mean: 14 / 15, n: 15, n_excluded: 3 } },
+    });
     expect(undisturbed.rows).toHaveLength(18);
     expect(undisturbed.chunks).toHaveLength(5);
   });
@@ -88,7 +100,9 @@ describe('DynamoDB faults under the evaluator', () => {
 
     expect(outcome).toEqual(undisturbed);
     const stats = injector!.stats();
-    expect(Object.keys(stats.injected)).toEqual(expect.arrayContaining(['internal_error', 'reset_after', 'reset_before', 'throttling', 'throughput_exceeded']));
+    expect(Object.keys(stats.injected)).toEqual(
+      expect.arrayContaining(['internal_error', 'reset_after', 'reset_before', 'throttling', 'throughput_exceeded']),
+    );
     expect(stats.requests).toBeGreaterThan(50);
     // Whatever the SDK gave up on came back as a redelivery, not as a lost or doubled count.
     expect(report.errors.every((error) => !/already|twice/i.test(error))).toBe(true);
@@ -104,7 +118,12 @@ describe('DynamoDB faults under the evaluator', () => {
   });
 
   it('writes refused for a transaction in progress on the same item are retried at once by the evaluator, not after a visibility timeout', async () => {
-    const { documents, injector } = documentsWith({ seed: 9, rate: 0.5, faults: ['transaction_conflict'], operations: ['TransactWriteItems', 'UpdateItem'] });
+    const { documents, injector } = documentsWith({
+      seed: 9,
+      rate: 0.5,
+      faults: ['transaction_conflict'],
+      operations: ['TransactWriteItems', 'UpdateItem'],
+    });
     const { outcome, report } = await run(documents);
 
     expect(injector!.stats().byOperation.TransactWriteItems ?? 0).toBeGreaterThan(0);
@@ -146,7 +165,12 @@ describe('a duplicate chunk', () => {
     expect(once).toMatchObject({ status: 'running', chunks_done: 1 });
 
     // The store itself answers "already counted" rather than throwing, whatever lease the caller names.
-    const tally = { outcome: 'done' as const, completed_items: 99, failed_items: 0, models: { fake: { scored: 99, failed: 0 }, 'baseline:reference': { scored: 99, failed: 0 } } };
+    const tally = {
+      outcome: 'done' as const,
+      completed_items: 99,
+      failed_items: 0,
+      models: { fake: { scored: 99, failed: 0 }, 'baseline:reference': { scored: 99, failed: 0 } },
+    };
     expect(await evaluator.deps.evaluations.recordChunk('dev', evaluationId, { chunk: first!.chunk, token: 'no-such-lease' }, tally)).toBe(false);
 
     await Promise.all(rest.map((chunk) => evaluator.deliver(chunk)));

@@ -31,7 +31,14 @@ let down: FakeModelServer;
 
 async function register(modelId: string, server: FakeModelServer, timeoutMs: number) {
   const registered = await client.request('POST', '/api/v3/models', {
-    body: { model_id: modelId, provider: 'openai_compatible', provider_model_id: 'fake-1', base_url: server.url, timeout_ms: timeoutMs, max_concurrency: 8 },
+    body: {
+      model_id: modelId,
+      provider: 'openai_compatible',
+      provider_model_id: 'fake-1',
+      base_url: server.url,
+      timeout_ms: timeoutMs,
+      max_concurrency: 8,
+    },
   });
   expect(registered.status).toBe(201);
 }
@@ -99,7 +106,11 @@ describe('a provider at the issue fault rates that also hangs and answers 200 wi
     });
     const byInput = new Map((await rows(evaluation.evaluation_id)).map((row) => [inputs[row.position]!, row.outputs.flaky!]));
     for (const input of inputs) {
-      const expected = input.startsWith('[hang]') ? 'timeout' : input.startsWith('[empty]') || input.startsWith('[garbled]') ? 'malformed_response' : undefined;
+      const expected = input.startsWith('[hang]')
+        ? 'timeout'
+        : input.startsWith('[empty]') || input.startsWith('[garbled]')
+          ? 'malformed_response'
+          : undefined;
       expect({ input, status: byInput.get(input)?.status, code: byInput.get(input)?.error_code }).toEqual({
         input,
         status: expected ? 'failed' : 'scored',
@@ -133,9 +144,17 @@ describe('a provider at the issue fault rates that also hangs and answers 200 wi
 
 describe('a provider that is down (connection refused)', () => {
   it('for a whole chunk: that chunk fails its items with network_error, later chunks score, the evaluation completes', async () => {
-    const benchmarkId = await benchmarkOf('Down for a chunk', Array.from({ length: 12 }, (_, i) => `${i} * 2`));
+    const benchmarkId = await benchmarkOf(
+      'Down for a chunk',
+      Array.from({ length: 12 }, (_, i) => `${i} * 2`),
+    );
     const evaluator = inProcessEvaluator(stack.env, documents);
-    const { evaluationId, start } = await evaluator.create({ model_id: 'down', model_id_2: 'baseline:reference', benchmark_id: benchmarkId, custom_metrics: ['exact_match'] });
+    const { evaluationId, start } = await evaluator.create({
+      model_id: 'down',
+      model_id_2: 'baseline:reference',
+      benchmark_id: benchmarkId,
+      custom_metrics: ['exact_match'],
+    });
     await evaluator.deliver(start);
     const [first, ...rest] = evaluator.queue.take() as ChunkMessage[];
     expect(rest).toHaveLength(2);
@@ -165,11 +184,19 @@ describe('a provider that is down (connection refused)', () => {
   }, 90_000);
 
   it('for a whole evaluation: every item fails with network_error and the evaluation fails with the reason, not stuck running', async () => {
-    const benchmarkId = await benchmarkOf('Down throughout', Array.from({ length: 8 }, (_, i) => `${i} - 1`));
+    const benchmarkId = await benchmarkOf(
+      'Down throughout',
+      Array.from({ length: 8 }, (_, i) => `${i} - 1`),
+    );
     await down.down();
     let evaluation: Awaited<ReturnType<typeof runToEnd>>;
     try {
-      evaluation = await runToEnd(client, { model_id: 'down', model_id_2: 'baseline:reference', benchmark_id: benchmarkId, custom_metrics: ['exact_match'] });
+      evaluation = await runToEnd(client, {
+        model_id: 'down',
+        model_id_2: 'baseline:reference',
+        benchmark_id: benchmarkId,
+        custom_metrics: ['exact_match'],
+      });
     } finally {
       await down.up();
     }

@@ -19,11 +19,22 @@ async function startStack(env: Record<string, string>) {
 }
 
 /** Runs `fake` (registered as `modelId`) against the reference baseline and checks the final counts. */
-async function checkFinalCounts(stack: TestStack, fake: FakeModelServer, modelId: string, items: number, model: { timeoutMs?: number; maxConcurrency?: number } = {}) {
+async function checkFinalCounts(
+  stack: TestStack,
+  fake: FakeModelServer,
+  modelId: string,
+  items: number,
+  model: { timeoutMs?: number; maxConcurrency?: number } = {},
+) {
   const client = api(stack);
   await registerFakeModel(client, fake, modelId, model);
   const benchmark = await createKnownBenchmark(client, `At least once (${modelId})`, items);
-  const evaluation = await runToEnd(client, { model_id: modelId, model_id_2: 'baseline:reference', benchmark_id: benchmark.benchmarkId, custom_metrics: ['exact_match'] });
+  const evaluation = await runToEnd(client, {
+    model_id: modelId,
+    model_id_2: 'baseline:reference',
+    benchmark_id: benchmark.benchmarkId,
+    custom_metrics: ['exact_match'],
+  });
 
   const documents = localDocumentClient(stack.env);
   try {
@@ -47,7 +58,9 @@ function deliveredBatches(stack: TestStack): { invocations: number; receiveCount
     .flatMap((line) => {
       try {
         const entry = JSON.parse(line) as { message?: string; request_id?: string; receive_counts?: number[] };
-        return entry.message === 'batch' && entry.request_id ? [{ invocations: entry.request_id.split(',').length, receiveCounts: entry.receive_counts ?? [] }] : [];
+        return entry.message === 'batch' && entry.request_id
+          ? [{ invocations: entry.request_id.split(',').length, receiveCounts: entry.receive_counts ?? [] }]
+          : [];
       } catch {
         return [];
       }

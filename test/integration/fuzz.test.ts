@@ -96,50 +96,46 @@ describe('fuzzing every route over HTTP', () => {
     expect(new Set(world.cursors.map((cursor) => cursor.tenant))).toEqual(new Set(['A', 'B']));
   });
 
-  it(
-    'answers no 5xx, only well-formed 4xx, and 2xx only to valid input of the caller’s own tenant',
-    async () => {
-      const limit = pLimit(concurrency);
-      const started = Date.now();
-      const outcomes = await Promise.all(
-        cases.map((fuzzCase, index) =>
-          limit(async () => {
-            const resolved = resolveCase(world, fuzzCase);
-            try {
-              const response = await raw.send(resolved.request);
-              const problems = violations(world, resolved, response);
-              return { index, status: response.status, problems, response: response.text.slice(0, 300), resolved, fuzzCase };
-            } catch (error) {
-              return { index, status: 0, problems: [`no answer: ${(error as Error).message}`], response: '', resolved, fuzzCase };
-            }
-          }),
-        ),
-      );
-      const statuses = new Map<number, number>();
-      for (const outcome of outcomes) statuses.set(outcome.status, (statuses.get(outcome.status) ?? 0) + 1);
-      console.info(
-        `fuzz: ${outcomes.length} requests in ${((Date.now() - started) / 1000).toFixed(1)} s; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`,
-      );
-      // One example per route and kind of problem, so one bug does not hide the others.
-      const byKind = new Map<string, { count: number; example: string }>();
-      for (const outcome of outcomes.filter((candidate) => candidate.problems.length > 0)) {
-        const kind = `${routeKey(outcome.resolved.route)}: ${outcome.problems[0]!.replace(/\(.*\)$/, '')}`;
-        const seen = byKind.get(kind);
-        if (seen) seen.count += 1;
-        else {
-          byKind.set(kind, {
-            count: 1,
-            example: `#${outcome.index}: ${outcome.problems.join('; ')}\n  ${describeCase(outcome.resolved, outcome.fuzzCase)}\n  → ${outcome.response}`,
-          });
-        }
+  it('answers no 5xx, only well-formed 4xx, and 2xx only to valid input of the caller’s own tenant', async () => {
+    const limit = pLimit(concurrency);
+    const started = Date.now();
+    const outcomes = await Promise.all(
+      cases.map((fuzzCase, index) =>
+        limit(async () => {
+          const resolved = resolveCase(world, fuzzCase);
+          try {
+            const response = await raw.send(resolved.request);
+            const problems = violations(world, resolved, response);
+            return { index, status: response.status, problems, response: response.text.slice(0, 300), resolved, fuzzCase };
+          } catch (error) {
+            return { index, status: 0, problems: [`no answer: ${(error as Error).message}`], response: '', resolved, fuzzCase };
+          }
+        }),
+      ),
+    );
+    const statuses = new Map<number, number>();
+    for (const outcome of outcomes) statuses.set(outcome.status, (statuses.get(outcome.status) ?? 0) + 1);
+    console.info(
+      `fuzz: ${outcomes.length} requests in ${((Date.now() - started) / 1000).toFixed(1)} s; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`,
+    );
+    // One example per route and kind of problem, so one bug does not hide the others.
+    const byKind = new Map<string, { count: number; example: string }>();
+    for (const outcome of outcomes.filter((candidate) => candidate.problems.length > 0)) {
+      const kind = `${routeKey(outcome.resolved.route)}: ${outcome.problems[0]!.replace(/\(.*\)$/, '')}`;
+      const seen = byKind.get(kind);
+      if (seen) seen.count += 1;
+      else {
+        byKind.set(kind, {
+          count: 1,
+          example: `#${outcome.index}: ${outcome.problems.join('; ')}\n  ${describeCase(outcome.resolved, outcome.fuzzCase)}\n  → ${outcome.response}`,
+        });
       }
-      const failures = [...byKind].map(([kind, { count, example }]) => `${count}× ${kind}\n${example}`);
-      expect({ seed, failures }).toEqual({ seed, failures: [] });
-      // Valid reads are part of the mix, so the properties are not met by refusing everything.
-      expect(statuses.get(200) ?? 0).toBeGreaterThanOrEqual(50);
-    },
-    300_000,
-  );
+    }
+    const failures = [...byKind].map(([kind, { count, example }]) => `${count}× ${kind}\n${example}`);
+    expect({ seed, failures }).toEqual({ seed, failures: [] });
+    // Valid reads are part of the mix, so the properties are not met by refusing everything.
+    expect(statuses.get(200) ?? 0).toBeGreaterThanOrEqual(50);
+  }, 300_000);
 
   it('answers no 5xx to near-valid writes holding any JSON, and only well-formed 4xx', async () => {
     const limit = pLimit(concurrency);
@@ -149,13 +145,25 @@ describe('fuzzing every route over HTTP', () => {
           const route = world.routes[write.routeIndex]!;
           const target = route.path.replace(/\{[^}]+\}/g, writerBenchmarkId);
           const body = Buffer.from(JSON.stringify(write.body), 'utf8');
-          const response = await raw.send({ method: route.method, target, headers: { authorization: `Bearer ${writerKey}`, 'content-type': 'application/json' }, body });
+          const response = await raw.send({
+            method: route.method,
+            target,
+            headers: { authorization: `Bearer ${writerKey}`, 'content-type': 'application/json' },
+            body,
+          });
           const json = response.json as { code?: unknown; message?: unknown } | undefined;
           const problems = [
             ...(response.status >= 500 ? [`answered ${response.status}`] : []),
-            ...(response.status >= 400 && (typeof json?.code !== 'string' || typeof json?.message !== 'string') ? [`a ${response.status} without code and message`] : []),
+            ...(response.status >= 400 && (typeof json?.code !== 'string' || typeof json?.message !== 'string')
+              ? [`a ${response.status} without code and message`]
+              : []),
           ];
-          return { index, status: response.status, problems, example: `#${index} ${route.method} ${target} ${body.subarray(0, 300).toString('utf8')}\n  → ${response.text.slice(0, 300)}` };
+          return {
+            index,
+            status: response.status,
+            problems,
+            example: `#${index} ${route.method} ${target} ${body.subarray(0, 300).toString('utf8')}\n  → ${response.text.slice(0, 300)}`,
+          };
         }),
       ),
     );

@@ -62,7 +62,14 @@ describe('keys in use', () => {
     const { key } = await issue(['evaluations:read', 'evaluations:write', 'benchmarks:read', 'benchmarks:write']);
     const benchmark = await client.request('POST', '/api/v3/benchmarks', {
       apiKey: key,
-      body: { name: 'Secrecy', task_type: 'exact_answer', items: [{ input: '1 + 1 = ?', expected: '2' }, { input: '2 + 2 = ?', expected: '4' }] },
+      body: {
+        name: 'Secrecy',
+        task_type: 'exact_answer',
+        items: [
+          { input: '1 + 1 = ?', expected: '2' },
+          { input: '2 + 2 = ?', expected: '4' },
+        ],
+      },
     });
     expect(benchmark.status).toBe(201);
 
@@ -74,10 +81,13 @@ describe('keys in use', () => {
     expect(created.status).toBe(202);
 
     const id = created.json.evaluation_id as string;
-    const status = await waitFor(async () => {
-      const response = await client.request('GET', `/api/v3/evaluations/${id}/status`, { apiKey: key });
-      return response.json?.status === 'completed' ? response : undefined;
-    }, { timeoutMs: 45_000, description: 'the evaluation to complete' });
+    const status = await waitFor(
+      async () => {
+        const response = await client.request('GET', `/api/v3/evaluations/${id}/status`, { apiKey: key });
+        return response.json?.status === 'completed' ? response : undefined;
+      },
+      { timeoutMs: 45_000, description: 'the evaluation to complete' },
+    );
     expect(status.status).toBe(200);
     expect((await client.request('GET', `/api/v3/evaluations/${id}/results`, { apiKey: key })).status).toBe(200);
   });
@@ -94,10 +104,13 @@ describe('keys in use', () => {
 describe('wrong keys', () => {
   it.each([
     ['a key that was never issued', () => ({ authorization: `Bearer ${madeUp(generateApiKey())}` })],
-    ['a near miss of a real key (last character changed)', () => {
-      const real = stack.devApiKey;
-      return { authorization: `Bearer ${madeUp(real.slice(0, -1) + (real.endsWith('A') ? 'B' : 'A'))}` };
-    }],
+    [
+      'a near miss of a real key (last character changed)',
+      () => {
+        const real = stack.devApiKey;
+        return { authorization: `Bearer ${madeUp(real.slice(0, -1) + (real.endsWith('A') ? 'B' : 'A'))}` };
+      },
+    ],
     ['a real key without the Bearer scheme', () => ({ authorization: stack.devApiKey })],
     ['a real key after another scheme', () => ({ authorization: `Token ${stack.devApiKey}` })],
     ['a real key followed by junk', () => ({ authorization: `Bearer ${stack.devApiKey} trailing junk` })],

@@ -39,16 +39,20 @@ describe('the local stack', () => {
     expect(response.status).toBe(404);
   });
 
-  it('stops cleanly, leaving no child process behind', async () => {
-    const running = stack!;
-    const pids = Object.values(running.pids);
-    expect(pids.length).toBeGreaterThanOrEqual(4);
-    expect(pids.every((pid) => isProcessAlive(pid))).toBe(true);
+  it(
+    'stops cleanly, leaving no child process behind',
+    async () => {
+      const running = stack!;
+      const pids = Object.values(running.pids);
+      expect(pids.length).toBeGreaterThanOrEqual(4);
+      expect(pids.every((pid) => isProcessAlive(pid))).toBe(true);
 
-    await running.stop();
-    stack = undefined;
+      await running.stop();
+      stack = undefined;
 
-    await waitFor(() => pids.every((pid) => !isProcessAlive(pid)), { timeoutMs: 5_000, description: 'the children to exit' });
-    await expect(fetch(`${running.apiUrl}/api/v3/health`)).rejects.toThrow();
-  }, stackStartTimeoutMs);
+      await waitFor(() => pids.every((pid) => !isProcessAlive(pid)), { timeoutMs: 5_000, description: 'the children to exit' });
+      await expect(fetch(`${running.apiUrl}/api/v3/health`)).rejects.toThrow();
+    },
+    stackStartTimeoutMs,
+  );
 });

@@ -11,7 +11,9 @@ let client: ReturnType<typeof api>;
 let documents: ReturnType<typeof localDocumentClient>;
 
 async function modelRowCount(): Promise<number> {
-  const result = await documents.send(new ScanCommand({ TableName: stack.env[tableDefinitions.models.envVar], Select: 'COUNT', ConsistentRead: true }));
+  const result = await documents.send(
+    new ScanCommand({ TableName: stack.env[tableDefinitions.models.envVar], Select: 'COUNT', ConsistentRead: true }),
+  );
   return result.Count ?? 0;
 }
 
@@ -138,7 +140,11 @@ describe('default judge', () => {
     expect(registered.json.default_judge).toBe(true);
 
     const judged = await client.request('POST', '/api/v3/evaluations', {
-      body: { model_id: 'baseline:reference', benchmark_id: stack.sampleBenchmarkId, custom_metrics: ['exact_match', 'relevance', { name: 'tone', type: 'llm_judge', rubric: 'Is it polite?', judge_model_id: 'local-llama' }] },
+      body: {
+        model_id: 'baseline:reference',
+        benchmark_id: stack.sampleBenchmarkId,
+        custom_metrics: ['exact_match', 'relevance', { name: 'tone', type: 'llm_judge', rubric: 'Is it polite?', judge_model_id: 'local-llama' }],
+      },
     });
     expect(judged.status).toBe(202);
     const evaluation = (await client.request('GET', `/api/v3/evaluations/${judged.json.evaluation_id}`)).json;
@@ -180,13 +186,23 @@ describe('bad input: 4xx with code and message, and nothing written', () => {
     ['an unknown parameter', () => ({ ...valid(), parameters: { frequency: 1 } }), 400, 'validation_error'],
     ['both key locations', () => ({ ...valid(), api_key_env: 'A', api_key_secret: 'arbiter/a' }), 400, 'validation_error'],
     ['a secret outside the tenant prefix', () => ({ ...valid(), api_key_secret: 'prod/db-password' }), 422, 'api_key_secret_not_allowed'],
-    ['a secret ARN', () => ({ ...valid(), api_key_secret: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:arbiter/tenants/dev/x' }), 400, 'validation_error'],
+    [
+      'a secret ARN',
+      () => ({ ...valid(), api_key_secret: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:arbiter/tenants/dev/x' }),
+      400,
+      'validation_error',
+    ],
     ['a Bedrock model with a key', () => ({ ...valid(), provider: 'bedrock', api_key_env: 'A' }), 400, 'validation_error'],
     ['an unknown baseline', () => ({ ...valid(), provider: 'baseline', provider_model_id: 'oracle' }), 400, 'validation_error'],
     ['max_concurrency 0', () => ({ ...valid(), max_concurrency: 0 }), 400, 'validation_error'],
     ['timeout_ms of one hour', () => ({ ...valid(), timeout_ms: 3_600_000 }), 400, 'validation_error'],
     ['negative pricing', () => ({ ...valid(), pricing: { input_per_million: -1, output_per_million: 0 } }), 400, 'validation_error'],
-    ['a secret locally', () => ({ ...valid(), provider: 'openai', base_url: undefined, api_key_secret: 'arbiter/tenants/dev/openai' }), 422, 'model_credentials_missing'],
+    [
+      'a secret locally',
+      () => ({ ...valid(), provider: 'openai', base_url: undefined, api_key_secret: 'arbiter/tenants/dev/openai' }),
+      422,
+      'model_credentials_missing',
+    ],
     ['an openai model with a base_url and no key', () => ({ ...valid(), provider: 'openai' }), 422, 'deployment_credentials_not_allowed'],
   ];
 

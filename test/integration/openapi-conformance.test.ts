@@ -64,12 +64,16 @@ function nonConformance(exchange: Exchange): string[] {
   }
   const mediaTypes = Object.keys(response.content ?? {});
   if (mediaTypes.length === 0) {
-    if (exchange.text !== '') problems.push(`${key} ${exchange.status}: the document declares no body, the response has ${JSON.stringify(exchange.text.slice(0, 200))}`);
+    if (exchange.text !== '')
+      problems.push(`${key} ${exchange.status}: the document declares no body, the response has ${JSON.stringify(exchange.text.slice(0, 200))}`);
     return problems;
   }
   const mediaType = (exchange.headers.get('content-type') ?? '').split(';')[0]!.trim();
   if (!mediaTypes.includes(mediaType)) {
-    return [...problems, `${key} ${exchange.status}: content type ${mediaType || '(none)'} is not one the document declares (${mediaTypes.join(', ')})`];
+    return [
+      ...problems,
+      `${key} ${exchange.status}: content type ${mediaType || '(none)'} is not one the document declares (${mediaTypes.join(', ')})`,
+    ];
   }
   let body: unknown = exchange.text;
   if (mediaType === 'application/json') {
@@ -80,7 +84,8 @@ function nonConformance(exchange: Exchange): string[] {
     }
   }
   const errors = validator.checkResponse(route.template, route.method, exchange.status, mediaType, body);
-  if (errors.length > 0) problems.push(`${key} ${exchange.status} ${mediaType} does not match the document's schema:\n${describeErrors(errors, body)}`);
+  if (errors.length > 0)
+    problems.push(`${key} ${exchange.status} ${mediaType} does not match the document's schema:\n${describeErrors(errors, body)}`);
   return problems;
 }
 
@@ -164,7 +169,14 @@ describe('models', () => {
     ] as const) {
       const { data, response } = await expectConforming(
         arbiter.POST('/api/v3/models', {
-          body: { model_id: modelId, provider: 'openai_compatible', provider_model_id: providerModelId, base_url: fake.url, timeout_ms: 2000, max_concurrency: 4 },
+          body: {
+            model_id: modelId,
+            provider: 'openai_compatible',
+            provider_model_id: providerModelId,
+            base_url: fake.url,
+            timeout_ms: 2000,
+            max_concurrency: 4,
+          },
         }),
         201,
       );
@@ -181,17 +193,16 @@ describe('models', () => {
     expect(invalid.error?.errors?.map((e) => e.path)).toEqual(expect.arrayContaining(['provider']));
 
     const unusable = await expectConforming(
-      arbiter.POST('/api/v3/models', { body: { model_id: 'keyless', provider: 'openai', provider_model_id: 'gpt-4o', api_key_env: 'ARBITER_TEST_NO_SUCH_KEY' } }),
+      arbiter.POST('/api/v3/models', {
+        body: { model_id: 'keyless', provider: 'openai', provider_model_id: 'gpt-4o', api_key_env: 'ARBITER_TEST_NO_SUCH_KEY' },
+      }),
       422,
     );
     expect(unusable.error?.code).toBe('api_key_env_not_allowed');
   });
 
   it('refuses a body that is not JSON (400) or not sent as JSON (415)', async () => {
-    const malformed = await expectConforming(
-      arbiter.POST('/api/v3/models', { body: {} as never, bodySerializer: () => '{"model_id":' }),
-      400,
-    );
+    const malformed = await expectConforming(arbiter.POST('/api/v3/models', { body: {} as never, bodySerializer: () => '{"model_id":' }), 400);
     expect(malformed.error?.code).toBe('malformed_json');
     const wrongType = await expectConforming(
       arbiter.POST('/api/v3/models', { body: {} as never, bodySerializer: () => 'model_id=x', headers: { 'content-type': 'text/plain' } }),
@@ -255,7 +266,10 @@ describe('benchmarks', () => {
       200,
     );
     expect(data?.item_count).toBe(3);
-    await expectConforming(arbiter.POST('/api/v3/benchmarks/{benchmark_id}/items', { ...benchmarkPath('task-nope'), body: { items: items.slice(2) } }), 404);
+    await expectConforming(
+      arbiter.POST('/api/v3/benchmarks/{benchmark_id}/items', { ...benchmarkPath('task-nope'), body: { items: items.slice(2) } }),
+      404,
+    );
   });
 
   it('lists benchmarks (200), refusing a cursor it did not issue (400)', async () => {
@@ -276,7 +290,9 @@ describe('benchmarks', () => {
     );
     expect(first.data?.items.map((item) => item.item_id)).toEqual(['q1', 'q2']);
     const rest = await expectConforming(
-      arbiter.GET('/api/v3/benchmarks/{benchmark_id}/items', { params: { path: { benchmark_id: benchmarkId }, query: { cursor: first.data!.next_cursor! } } }),
+      arbiter.GET('/api/v3/benchmarks/{benchmark_id}/items', {
+        params: { path: { benchmark_id: benchmarkId }, query: { cursor: first.data!.next_cursor! } },
+      }),
       200,
     );
     expect(rest.data?.items.map((item) => item.item_id)).toEqual(['q3']);
@@ -284,7 +300,10 @@ describe('benchmarks', () => {
   });
 
   it('deletes a benchmark (204), then 404', async () => {
-    const spare = await expectConforming(arbiter.POST('/api/v3/benchmarks', { body: { name: 'Spare', task_type: 'free_text', items: [{ input: 'x' }] } }), 201);
+    const spare = await expectConforming(
+      arbiter.POST('/api/v3/benchmarks', { body: { name: 'Spare', task_type: 'free_text', items: [{ input: 'x' }] } }),
+      201,
+    );
     await expectConforming(arbiter.DELETE('/api/v3/benchmarks/{benchmark_id}', benchmarkPath(spare.data!.benchmark_id)), 204);
     await expectConforming(arbiter.DELETE('/api/v3/benchmarks/{benchmark_id}', benchmarkPath(spare.data!.benchmark_id)), 404);
   });
@@ -299,16 +318,25 @@ describe('evaluations', () => {
   });
 
   it('creates a comparison (202) and replays it for the same Idempotency-Key (202), 409 for another body', async () => {
-    const created = await expectConforming(arbiter.POST('/api/v3/evaluations', { body: comparison(), headers: { 'idempotency-key': 'conformance-1' } }), 202);
+    const created = await expectConforming(
+      arbiter.POST('/api/v3/evaluations', { body: comparison(), headers: { 'idempotency-key': 'conformance-1' } }),
+      202,
+    );
     evaluationId = created.data!.evaluation_id;
     expect(created.data).toMatchObject({ status: 'pending', model_id_2: 'baseline:reference' });
 
-    const replayed = await expectConforming(arbiter.POST('/api/v3/evaluations', { body: comparison(), headers: { 'idempotency-key': 'conformance-1' } }), 202);
+    const replayed = await expectConforming(
+      arbiter.POST('/api/v3/evaluations', { body: comparison(), headers: { 'idempotency-key': 'conformance-1' } }),
+      202,
+    );
     expect(replayed.data?.evaluation_id).toBe(evaluationId);
     expect(replayed.response.headers.get('idempotent-replayed')).toBe('true');
 
     const reused = await expectConforming(
-      arbiter.POST('/api/v3/evaluations', { body: { ...comparison(), custom_metrics: ['exact_match'] }, headers: { 'idempotency-key': 'conformance-1' } }),
+      arbiter.POST('/api/v3/evaluations', {
+        body: { ...comparison(), custom_metrics: ['exact_match'] },
+        headers: { 'idempotency-key': 'conformance-1' },
+      }),
       409,
     );
     expect(reused.error?.code).toBe('idempotency_key_reused');
@@ -317,9 +345,15 @@ describe('evaluations', () => {
   it('refuses an invalid body (400), an unknown benchmark or model (422) and an oversized body (413)', async () => {
     const invalid = await expectConforming(arbiter.POST('/api/v3/evaluations', { body: { benchmark_id: benchmarkId } as never }), 400);
     expect(invalid.error?.errors).toEqual([{ path: 'model_id', message: 'is required' }]);
-    const unknownBenchmark = await expectConforming(arbiter.POST('/api/v3/evaluations', { body: { model_id: 'fake-a', benchmark_id: 'task-nope' } }), 422);
+    const unknownBenchmark = await expectConforming(
+      arbiter.POST('/api/v3/evaluations', { body: { model_id: 'fake-a', benchmark_id: 'task-nope' } }),
+      422,
+    );
     expect(unknownBenchmark.error?.code).toBe('unknown_benchmark');
-    const unknownModel = await expectConforming(arbiter.POST('/api/v3/evaluations', { body: { model_id: 'nobody', benchmark_id: benchmarkId } }), 422);
+    const unknownModel = await expectConforming(
+      arbiter.POST('/api/v3/evaluations', { body: { model_id: 'nobody', benchmark_id: benchmarkId } }),
+      422,
+    );
     expect(unknownModel.error?.code).toBe('unknown_model');
     await expectConforming(arbiter.POST('/api/v3/evaluations', { body: { model_id: 'x'.repeat(70_000), benchmark_id: benchmarkId } }), 413);
   });
@@ -371,12 +405,18 @@ describe('evaluations', () => {
     expect(failed.data?.items.map((row) => row.item_id)).toEqual(['q3']);
 
     const csv = await expectConforming(
-      arbiter.GET('/api/v3/evaluations/{evaluation_id}/results', { params: { path: { evaluation_id: evaluationId }, query: { format: 'csv' } }, parseAs: 'text' }),
+      arbiter.GET('/api/v3/evaluations/{evaluation_id}/results', {
+        params: { path: { evaluation_id: evaluationId }, query: { format: 'csv' } },
+        parseAs: 'text',
+      }),
       200,
     );
     expect(csv.data?.split('\n')[0]).toMatch(/^item_id,position,model_id,/);
     const jsonl = await expectConforming(
-      arbiter.GET('/api/v3/evaluations/{evaluation_id}/results', { params: { path: { evaluation_id: evaluationId }, query: { format: 'jsonl' } }, parseAs: 'text' }),
+      arbiter.GET('/api/v3/evaluations/{evaluation_id}/results', {
+        params: { path: { evaluation_id: evaluationId }, query: { format: 'jsonl' } },
+        parseAs: 'text',
+      }),
       200,
     );
     const lines = (jsonl.data ?? '').split('\n').filter(Boolean);
@@ -396,7 +436,10 @@ describe('evaluations', () => {
   });
 
   it('renders the HTML report (200), 404 for an unknown evaluation', async () => {
-    const report = await expectConforming(arbiter.GET('/api/v3/evaluations/{evaluation_id}/report', { ...evaluationPath(evaluationId), parseAs: 'text' }), 200);
+    const report = await expectConforming(
+      arbiter.GET('/api/v3/evaluations/{evaluation_id}/report', { ...evaluationPath(evaluationId), parseAs: 'text' }),
+      200,
+    );
     expect(report.data).toMatch(/<html/i);
     await expectConforming(arbiter.GET('/api/v3/evaluations/{evaluation_id}/report', evaluationPath('eval-nope')), 404);
   });
@@ -405,7 +448,10 @@ describe('evaluations', () => {
     fake.setOptions({ latencyMs: 1500 });
     try {
       const created = await expectConforming(arbiter.POST('/api/v3/evaluations', { body: { model_id: 'fake-a', benchmark_id: benchmarkId } }), 202);
-      const cancelled = await expectConforming(arbiter.POST('/api/v3/evaluations/{evaluation_id}/cancel', evaluationPath(created.data!.evaluation_id)), 202);
+      const cancelled = await expectConforming(
+        arbiter.POST('/api/v3/evaluations/{evaluation_id}/cancel', evaluationPath(created.data!.evaluation_id)),
+        202,
+      );
       expect(cancelled.data?.status).toBe('cancelled');
       expect(cancelled.response.headers.get('location')).toBe(`/api/v3/evaluations/${created.data!.evaluation_id}/status`);
     } finally {

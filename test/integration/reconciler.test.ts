@@ -21,7 +21,11 @@ beforeAll(async () => {
   stack = await startTestStack();
   client = api(stack);
   documents = localDocumentClient(stack.env);
-  sqs = new SQSClient({ endpoint: stack.env.AWS_ENDPOINT_URL_SQS, region: stack.env.AWS_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  sqs = new SQSClient({
+    endpoint: stack.env.AWS_ENDPOINT_URL_SQS,
+    region: stack.env.AWS_REGION,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   deps = {
     evaluations: new DynamoDbEvaluationStore({
       client: documents,
@@ -63,7 +67,13 @@ async function simulateLostWork(id: string, redrives = 0) {
       Key: key(id),
       UpdateExpression: 'SET #status = :running, chunks_done = :zero, gsi3pk = :active, gsi3sk = :old, redrives = :redrives REMOVE results',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':running': 'running', ':zero': 0, ':active': evaluationKeys.activePartition, ':old': '2000-01-01T00:00:00Z', ':redrives': redrives },
+      ExpressionAttributeValues: {
+        ':running': 'running',
+        ':zero': 0,
+        ':active': evaluationKeys.activePartition,
+        ':old': '2000-01-01T00:00:00Z',
+        ':redrives': redrives,
+      },
     }),
   );
 }
@@ -75,7 +85,9 @@ async function finished(id: string) {
 
 describe('the reconciler', () => {
   it('re-drives a stalled evaluation until it finishes', async () => {
-    const created = await client.request('POST', '/api/v3/evaluations', { body: { model_id: 'baseline:reference', benchmark_id: 'task-sample-arithmetic' } });
+    const created = await client.request('POST', '/api/v3/evaluations', {
+      body: { model_id: 'baseline:reference', benchmark_id: 'task-sample-arithmetic' },
+    });
     const id = created.json.evaluation_id as string;
     await pollUntil(() => finished(id), { timeoutMs: 30_000, description: 'the first run' });
     await simulateLostWork(id);
@@ -89,7 +101,9 @@ describe('the reconciler', () => {
   });
 
   it('fails an evaluation that stalled past the re-drive limit, with the reason', async () => {
-    const created = await client.request('POST', '/api/v3/evaluations', { body: { model_id: 'baseline:reference', benchmark_id: 'task-sample-capitals' } });
+    const created = await client.request('POST', '/api/v3/evaluations', {
+      body: { model_id: 'baseline:reference', benchmark_id: 'task-sample-capitals' },
+    });
     const id = created.json.evaluation_id as string;
     await pollUntil(() => finished(id), { timeoutMs: 30_000, description: 'the first run' });
     await simulateLostWork(id, 3);

@@ -46,7 +46,10 @@ interface PageLoad {
 
 /** Opens the report as a user's browser would: the route's URL, with the API key as a bearer token. */
 async function openReport(evaluationId: string): Promise<PageLoad> {
-  const context = await browser.newContext({ extraHTTPHeaders: { authorization: `Bearer ${stack.devApiKey}` }, viewport: { width: 1200, height: 900 } });
+  const context = await browser.newContext({
+    extraHTTPHeaders: { authorization: `Bearer ${stack.devApiKey}` },
+    viewport: { width: 1200, height: 900 },
+  });
   const page = await context.newPage();
   const load: PageLoad = { page, status: undefined, requests: [], consoleErrors: [], pageErrors: [], dialogs: [] };
   page.on('request', (request) => load.requests.push(request.url()));
@@ -70,7 +73,15 @@ beforeAll(async () => {
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   const benchmark = await client.request('POST', '/api/v3/benchmarks', {
     body: {
@@ -141,7 +152,9 @@ describe('GET /api/v3/evaluations/{id}/report', () => {
       expect(await page.locator('table.comparison-table tbody tr').count()).toBe(metrics.length);
       expect(await page.locator('svg.difference-chart circle.difference-point').count()).toBe(metrics.length);
       expect(await page.locator('svg.outcome-bar').count()).toBe(metrics.length);
-      await expect(page.locator('tr[data-metric="exact_match"] .verdict').innerText()).resolves.toMatch(/baseline:reference better|no significant difference/);
+      await expect(page.locator('tr[data-metric="exact_match"] .verdict').innerText()).resolves.toMatch(
+        /baseline:reference better|no significant difference/,
+      );
 
       // Distributions: a histogram per metric, every item counted for each model.
       expect(await page.locator('svg.histogram').count()).toBe(metrics.length);

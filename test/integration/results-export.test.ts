@@ -30,10 +30,10 @@ beforeAll(async () => {
   });
   expect(created.status).toBe(202);
   evaluationId = created.json.evaluation_id;
-  await waitFor(
-    async () => (await client.request('GET', `/api/v3/evaluations/${evaluationId}/status`)).json.status === 'completed',
-    { timeoutMs: 60_000, description: 'the evaluation to complete' },
-  );
+  await waitFor(async () => (await client.request('GET', `/api/v3/evaluations/${evaluationId}/status`)).json.status === 'completed', {
+    timeoutMs: 60_000,
+    description: 'the evaluation to complete',
+  });
 });
 
 afterAll(async () => {
@@ -80,7 +80,13 @@ describe('GET /api/v3/evaluations/{id}/results?format=csv', () => {
     expect(rows.filter((row) => row.model_id === 'baseline:reference').map((row) => row.item_id)).toEqual(items.map((item) => item.id));
 
     const trickyRow = rows.find((row) => row.item_id === 'tricky' && row.model_id === 'baseline:reference')!;
-    expect(trickyRow).toMatchObject({ status: 'scored', input: tricky.input, expected: tricky.expected, answer: tricky.expected, score_exact_match: '1' });
+    expect(trickyRow).toMatchObject({
+      status: 'scored',
+      input: tricky.input,
+      expected: tricky.expected,
+      answer: tricky.expected,
+      score_exact_match: '1',
+    });
     const refused = rows.find((row) => row.item_id === 'open-1' && row.model_id === 'baseline:reference')!;
     expect(refused).toMatchObject({ status: 'failed', error_code: 'refused', answer: '', score_exact_match: '' });
   });
@@ -106,11 +112,18 @@ describe('GET /api/v3/evaluations/{id}/results?format=csv', () => {
 describe('CSV exports and spreadsheet formulas', () => {
   it('escapes an answer a spreadsheet would run as a formula, and exports it verbatim with escape_formulas=false', async () => {
     const formula = '=HYPERLINK("http://x","y")';
-    const benchmark = await client.request('POST', '/api/v3/benchmarks', { body: { name: 'Formulas', task_type: 'free_text', items: [{ id: 'f', input: 'Link?', expected: formula }] } });
+    const benchmark = await client.request('POST', '/api/v3/benchmarks', {
+      body: { name: 'Formulas', task_type: 'free_text', items: [{ id: 'f', input: 'Link?', expected: formula }] },
+    });
     expect(benchmark.status).toBe(201);
-    const created = await client.request('POST', '/api/v3/evaluations', { body: { model_id: 'baseline:reference', benchmark_id: benchmark.json.benchmark_id, custom_metrics: ['exact_match'] } });
+    const created = await client.request('POST', '/api/v3/evaluations', {
+      body: { model_id: 'baseline:reference', benchmark_id: benchmark.json.benchmark_id, custom_metrics: ['exact_match'] },
+    });
     const id = created.json.evaluation_id as string;
-    await waitFor(async () => (await client.request('GET', `/api/v3/evaluations/${id}/status`)).json.status === 'completed', { timeoutMs: 60_000, description: 'the evaluation to complete' });
+    await waitFor(async () => (await client.request('GET', `/api/v3/evaluations/${id}/status`)).json.status === 'completed', {
+      timeoutMs: 60_000,
+      description: 'the evaluation to complete',
+    });
 
     const escaped = await client.request('GET', `/api/v3/evaluations/${id}/results?format=csv`);
     const verbatim = await client.request('GET', `/api/v3/evaluations/${id}/results?format=csv&escape_formulas=false`);
@@ -126,7 +139,12 @@ describe('CSV exports and spreadsheet formulas', () => {
 describe('GET /api/v3/evaluations/{id}/results?format=jsonl', () => {
   it('exports one line per item, as the JSON pages show it', async () => {
     const responses = await exportAll({ format: 'jsonl' });
-    const lines = responses.flatMap((response) => response.text.trim().split('\n').map((line) => JSON.parse(line)));
+    const lines = responses.flatMap((response) =>
+      response.text
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line)),
+    );
     const page = await client.request('GET', `/api/v3/evaluations/${evaluationId}/results?limit=100`);
 
     expect(responses.length).toBeGreaterThan(1);
@@ -137,7 +155,12 @@ describe('GET /api/v3/evaluations/{id}/results?format=jsonl', () => {
 
   it('with failed=true, exports the items where a model failed', async () => {
     const responses = await exportAll({ format: 'jsonl', failed: true });
-    const ids = responses.flatMap((response) => response.text.trim().split('\n').map((line) => JSON.parse(line).item_id));
+    const ids = responses.flatMap((response) =>
+      response.text
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).item_id),
+    );
 
     expect(ids).toEqual(['open-1', 'open-2']);
   });

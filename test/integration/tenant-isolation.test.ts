@@ -49,7 +49,10 @@ function scopeOf(route: RouteDefinition): Scope {
 
 /** A body for each writing route that would succeed for its owner, so a refusal is the key's doing alone. */
 const bodies: Record<string, (tenant: TenantName) => unknown> = {
-  'POST /api/v3/evaluations': (tenant) => ({ model_id: world.tenants[tenant].ids.model_id![0], benchmark_id: world.tenants[tenant].ids.benchmark_id![0] }),
+  'POST /api/v3/evaluations': (tenant) => ({
+    model_id: world.tenants[tenant].ids.model_id![0],
+    benchmark_id: world.tenants[tenant].ids.benchmark_id![0],
+  }),
   'POST /api/v3/benchmarks': () => ({ name: 'Written', task_type: 'free_text', items: [{ input: 'x' }] }),
   'POST /api/v3/benchmarks/{benchmark_id}/items': () => ({ items: [{ input: 'appended', expected: 'x' }] }),
   'POST /api/v3/models': () => ({ model_id: 'written-model', provider: 'baseline', provider_model_id: 'echo' }),
@@ -70,7 +73,9 @@ function ownIds(route: RouteDefinition, tenant: TenantName): Record<string, stri
 
 /** The answer with the id taken out, to compare another tenant's id with one that never existed. */
 function comparable(response: ApiResponse, id: string) {
-  const text = JSON.stringify(response.json ?? response.text).split(id).join('<id>');
+  const text = JSON.stringify(response.json ?? response.text)
+    .split(id)
+    .join('<id>');
   return { status: response.status, body: JSON.parse(text) };
 }
 
@@ -116,7 +121,14 @@ describe("another tenant's resources answer 404, exactly as unknown ones", () =>
     route.method !== 'GET'
       ? ['']
       : world.listRouteKeys.has(routeKey(route))
-        ? ['', '?limit=100', '?format=csv', '?format=jsonl', '?failed=true', `?cursor=${encodeURIComponent(world.cursors.find((c) => c.routeKey === routeKey(route) && c.tenant === 'A')?.cursor ?? 'none')}`]
+        ? [
+            '',
+            '?limit=100',
+            '?format=csv',
+            '?format=jsonl',
+            '?failed=true',
+            `?cursor=${encodeURIComponent(world.cursors.find((c) => c.routeKey === routeKey(route) && c.tenant === 'A')?.cursor ?? 'none')}`,
+          ]
         : [''];
 
   it.each(routesWithIds.map((route) => ({ route: routeKey(route), definition: route })))(
@@ -159,7 +171,11 @@ describe('lists, filters and cursors', () => {
     let cursor: string | null = null;
     do {
       const separator = path.includes('?') ? '&' : '?';
-      const response: ApiResponse = await client.request('GET', `${path}${separator}limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { apiKey });
+      const response: ApiResponse = await client.request(
+        'GET',
+        `${path}${separator}limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        { apiKey },
+      );
       expect(response.status).toBe(200);
       pages.push(response.text);
       cursor = response.json.next_cursor;
@@ -168,7 +184,9 @@ describe('lists, filters and cursors', () => {
   }
 
   it('finds the list routes by asking, and B’s cursors for them', () => {
-    expect(topLevelLists().map(routeKey)).toEqual(expect.arrayContaining(['GET /api/v3/evaluations', 'GET /api/v3/benchmarks', 'GET /api/v3/models']));
+    expect(topLevelLists().map(routeKey)).toEqual(
+      expect.arrayContaining(['GET /api/v3/evaluations', 'GET /api/v3/benchmarks', 'GET /api/v3/models']),
+    );
   });
 
   it('never shows A’s data in any page of B’s lists, and shows all of B’s', async () => {
@@ -200,28 +218,45 @@ describe('lists, filters and cursors', () => {
       const thief: TenantName = issued.tenant === 'A' ? 'B' : 'A';
       const route = routes.find((candidate) => routeKey(candidate) === issued.routeKey)!;
       // The thief's own list of the same kind: their own parent resource where the list has one.
-      const path = fillPath(route.path, Object.fromEntries(pathParameterNames(route.path).map((name) => [name, world.tenants[thief].ids[name]![0]!])));
+      const path = fillPath(
+        route.path,
+        Object.fromEntries(pathParameterNames(route.path).map((name) => [name, world.tenants[thief].ids[name]![0]!])),
+      );
       const response = await client.request('GET', `${path}?cursor=${encodeURIComponent(issued.cursor)}`, { apiKey: world.tenants[thief].ownerKey });
-      expect({ list: issued.routeKey, status: response.status, path: response.json?.errors?.[0]?.path }).toEqual({ list: issued.routeKey, status: 400, path: 'cursor' });
+      expect({ list: issued.routeKey, status: response.status, path: response.json?.errors?.[0]?.path }).toEqual({
+        list: issued.routeKey,
+        status: 400,
+        path: 'cursor',
+      });
     }
   });
 
   it("refuses another list's cursor, and accepts each cursor on the list that issued it", async () => {
     for (const issued of world.cursors.filter((cursor) => cursor.tenant === 'A')) {
       const own = routes.find((candidate) => routeKey(candidate) === issued.routeKey)!;
-      const accepted = await client.request('GET', `${fillPath(own.path, issued.pathParameters)}?cursor=${encodeURIComponent(issued.cursor)}`, { apiKey: world.tenants.A.ownerKey });
+      const accepted = await client.request('GET', `${fillPath(own.path, issued.pathParameters)}?cursor=${encodeURIComponent(issued.cursor)}`, {
+        apiKey: world.tenants.A.ownerKey,
+      });
       expect({ list: issued.routeKey, status: accepted.status }).toEqual({ list: issued.routeKey, status: 200 });
       const names = pathParameterNames(own.path);
       if (names.length > 0) {
         // The same kind of list under another parent (benchmark B's items with benchmark A's cursor).
-        const otherParent = Object.fromEntries(names.map((name) => [name, world.tenants.A.ids[name]!.find((id) => id !== issued.pathParameters[name])!]));
-        const response = await client.request('GET', `${fillPath(own.path, otherParent)}?cursor=${encodeURIComponent(issued.cursor)}`, { apiKey: world.tenants.A.ownerKey });
+        const otherParent = Object.fromEntries(
+          names.map((name) => [name, world.tenants.A.ids[name]!.find((id) => id !== issued.pathParameters[name])!]),
+        );
+        const response = await client.request('GET', `${fillPath(own.path, otherParent)}?cursor=${encodeURIComponent(issued.cursor)}`, {
+          apiKey: world.tenants.A.ownerKey,
+        });
         expect({ list: issued.routeKey, otherParent, status: response.status }).toEqual({ list: issued.routeKey, otherParent, status: 400 });
       }
       for (const other of routes.filter((candidate) => world.listRouteKeys.has(routeKey(candidate)) && routeKey(candidate) !== issued.routeKey)) {
         const path = fillPath(other.path, Object.fromEntries(pathParameterNames(other.path).map((name) => [name, world.tenants.A.ids[name]![0]!])));
         const response = await client.request('GET', `${path}?cursor=${encodeURIComponent(issued.cursor)}`, { apiKey: world.tenants.A.ownerKey });
-        expect({ from: issued.routeKey, on: routeKey(other), status: response.status }).toEqual({ from: issued.routeKey, on: routeKey(other), status: 400 });
+        expect({ from: issued.routeKey, on: routeKey(other), status: response.status }).toEqual({
+          from: issued.routeKey,
+          on: routeKey(other),
+          status: 400,
+        });
       }
     }
   });
@@ -234,10 +269,18 @@ describe("B cannot run anything on A's benchmarks or models", () => {
     [
       ["A's benchmark", { model_id: 'baseline:echo', benchmark_id: a().benchmark_id![0] }, a().benchmark_id![0]!],
       ["A's model", { model_id: a().model_id![0], benchmark_id: b().benchmark_id![0] }, a().model_id![0]!],
-      ["A's model as the second model", { model_id: 'baseline:echo', model_id_2: a().model_id![1], benchmark_id: b().benchmark_id![0] }, a().model_id![1]!],
+      [
+        "A's model as the second model",
+        { model_id: 'baseline:echo', model_id_2: a().model_id![1], benchmark_id: b().benchmark_id![0] },
+        a().model_id![1]!,
+      ],
       [
         "A's model as a judge",
-        { model_id: 'baseline:echo', benchmark_id: b().benchmark_id![0], custom_metrics: [{ name: 'judged', type: 'llm_judge', rubric: 'Is it right?', judge_model_id: a().model_id![0] }] },
+        {
+          model_id: 'baseline:echo',
+          benchmark_id: b().benchmark_id![0],
+          custom_metrics: [{ name: 'judged', type: 'llm_judge', rubric: 'Is it right?', judge_model_id: a().model_id![0] }],
+        },
         a().model_id![0]!,
       ],
     ] as const;
@@ -285,8 +328,15 @@ describe('scopes', () => {
 
   it('a key without any scope is refused everywhere with 403', async () => {
     for (const route of routes) {
-      const response = await client.request(route.method, fillPath(route.path, ownIds(route, 'A')), { apiKey: world.keys.noScopes, body: bodies[routeKey(route)]?.('A') });
-      expect({ route: routeKey(route), status: response.status, code: response.json?.code }).toEqual({ route: routeKey(route), status: 403, code: 'forbidden' });
+      const response = await client.request(route.method, fillPath(route.path, ownIds(route, 'A')), {
+        apiKey: world.keys.noScopes,
+        body: bodies[routeKey(route)]?.('A'),
+      });
+      expect({ route: routeKey(route), status: response.status, code: response.json?.code }).toEqual({
+        route: routeKey(route),
+        status: 403,
+        code: 'forbidden',
+      });
     }
   });
 
@@ -294,7 +344,10 @@ describe('scopes', () => {
     expect(expandScopes(['read']).every((scope) => scope.endsWith(':read'))).toBe(true);
     const before = await tablesQuiet();
     for (const route of routes) {
-      const response = await client.request(route.method, fillPath(route.path, ownIds(route, 'A')), { apiKey: world.keys.readOnly, body: bodies[routeKey(route)]?.('A') });
+      const response = await client.request(route.method, fillPath(route.path, ownIds(route, 'A')), {
+        apiKey: world.keys.readOnly,
+        body: bodies[routeKey(route)]?.('A'),
+      });
       const expected = route.method === 'GET' ? { status: 200, code: undefined } : { status: 403, code: 'forbidden' };
       expect({ route: routeKey(route), status: response.status, code: response.json?.code }).toEqual({ route: routeKey(route), ...expected });
     }
@@ -306,10 +359,18 @@ describe('scopes', () => {
       const path = fillPath(route.path, ownIds(route, 'A'));
       const body = bodies[routeKey(route)]?.('A');
       const missing = await client.request(route.method, path, { apiKey: null, body });
-      expect({ route: routeKey(route), status: missing.status, json: missing.json }).toEqual({ route: routeKey(route), status: 401, json: { message: 'Unauthorized' } });
+      expect({ route: routeKey(route), status: missing.status, json: missing.json }).toEqual({
+        route: routeKey(route),
+        status: 401,
+        json: { message: 'Unauthorized' },
+      });
       for (const authorization of ['Basic dXNlcjpwYXNz', `Bearer ${world.keys.unknown}`, `Bearer ${world.keys.revoked}`]) {
         const response = await client.request(route.method, path, { apiKey: null, body, headers: { authorization } });
-        expect({ route: routeKey(route), status: response.status, code: response.json?.code }).toEqual({ route: routeKey(route), status: 401, code: 'unauthorized' });
+        expect({ route: routeKey(route), status: response.status, code: response.json?.code }).toEqual({
+          route: routeKey(route),
+          status: 401,
+          code: 'unauthorized',
+        });
       }
     }
   });
@@ -330,8 +391,15 @@ describe('scopes', () => {
 
   it("the owner's key succeeds with the very requests the read-only key was refused, so the 403s were the scope's", async () => {
     for (const route of writingRoutes) {
-      const response = await client.request(route.method, fillPath(route.path, ownIds(route, 'A')), { apiKey: world.tenants.A.ownerKey, body: bodies[routeKey(route)]?.('A') });
-      expect({ route: routeKey(route), ok: response.status >= 200 && response.status < 300, body: response.status < 300 ? '' : response.text }).toEqual({
+      const response = await client.request(route.method, fillPath(route.path, ownIds(route, 'A')), {
+        apiKey: world.tenants.A.ownerKey,
+        body: bodies[routeKey(route)]?.('A'),
+      });
+      expect({
+        route: routeKey(route),
+        ok: response.status >= 200 && response.status < 300,
+        body: response.status < 300 ? '' : response.text,
+      }).toEqual({
         route: routeKey(route),
         ok: true,
         body: '',

@@ -39,7 +39,10 @@ const long = { input: 'Summarise.', output: answer, expected: reference };
 const cases: Record<string, () => unknown> = {
   regex_metric: () => computed({ name: 'nested', type: 'regex', pattern: '^(a+)+$' }, { input: 'q', output: catastrophic }),
   json_schema_pattern: () =>
-    computed({ name: 'shape', type: 'json_schema', schema: { type: 'string', pattern: '^(a+)+$' } }, { input: 'q', output: JSON.stringify(catastrophic) }),
+    computed(
+      { name: 'shape', type: 'json_schema', schema: { type: 'string', pattern: '^(a+)+$' } },
+      { input: 'q', output: JSON.stringify(catastrophic) },
+    ),
   json_schema_pattern_properties: () =>
     computed(
       { name: 'keys', type: 'json_schema', schema: { type: 'object', patternProperties: { '^(a+)+$': { type: 'number' } } } },
@@ -50,7 +53,10 @@ const cases: Record<string, () => unknown> = {
   bleu: () => computed('bleu', long),
   chrf: () => computed('chrf', long),
   fuzzy_match_grader: () =>
-    computed({ name: 'Fuzzy', type: 'text_similarity', evaluation_metric: 'fuzzy_match', input: '{{sample.output_text}}', reference: '{{item.expected}}' }, long),
+    computed(
+      { name: 'Fuzzy', type: 'text_similarity', evaluation_metric: 'fuzzy_match', input: '{{sample.output_text}}', reference: '{{item.expected}}' },
+      long,
+    ),
   // The longest replies the parsers read (reply-json.ts), so that the parsing itself runs.
   judge_reply_spaces_at_cap: () => parseJudgeScore(`Score:${' '.repeat(99_990)}`, [1, 5]),
   judge_reply_braces_at_cap: () => parseJudgeScore(`${'{'.repeat(49_995)}${'}'.repeat(49_995)}`, [1, 5]),

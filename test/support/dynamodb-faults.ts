@@ -22,7 +22,14 @@ import { mulberry32 } from '#shared/domain/stats/random.js';
 
 export type DynamoDbFault = 'throttling' | 'throughput_exceeded' | 'internal_error' | 'reset_before' | 'reset_after' | 'transaction_conflict';
 
-export const allDynamoDbFaults: readonly DynamoDbFault[] = ['throttling', 'throughput_exceeded', 'internal_error', 'reset_before', 'reset_after', 'transaction_conflict'];
+export const allDynamoDbFaults: readonly DynamoDbFault[] = [
+  'throttling',
+  'throughput_exceeded',
+  'internal_error',
+  'reset_before',
+  'reset_after',
+  'transaction_conflict',
+];
 
 const singleWrites = new Set(['PutItem', 'UpdateItem', 'DeleteItem']);
 
@@ -61,7 +68,8 @@ const errorBodies: Record<'throttling' | 'throughput_exceeded' | 'internal_error
     status: 400,
     body: {
       __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
-      message: 'The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.',
+      message:
+        'The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.',
     },
   },
   internal_error: {
@@ -79,7 +87,9 @@ function conflictBody(operation: string, input: unknown): object {
     return { __type: 'com.amazonaws.dynamodb.v20120810#TransactionConflictException', message: 'Transaction is ongoing for the item' };
   }
   const count = ((input as { TransactItems?: unknown[] }).TransactItems ?? []).length;
-  const reasons = Array.from({ length: count }, (_, index) => (index === count - 1 ? { Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' } : { Code: 'None' }));
+  const reasons = Array.from({ length: count }, (_, index) =>
+    index === count - 1 ? { Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' } : { Code: 'None' },
+  );
   return {
     __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
     CancellationReasons: reasons,
@@ -201,8 +211,11 @@ export function emulateTransactionConflicts(client: DynamoDBClient): Transaction
       const busy = items.map((item) => (inProgress.get(item) ?? 0) > 0);
       if (busy.some(Boolean)) {
         conflicts += 1;
-        if (operation !== 'TransactWriteItems') return errorResponse({ conflict: conflictBody(operation, args.input) }) as Awaited<ReturnType<typeof next>>;
-        const reasons = busy.map((conflict) => (conflict ? { Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' } : { Code: 'None' }));
+        if (operation !== 'TransactWriteItems')
+          return errorResponse({ conflict: conflictBody(operation, args.input) }) as Awaited<ReturnType<typeof next>>;
+        const reasons = busy.map((conflict) =>
+          conflict ? { Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' } : { Code: 'None' },
+        );
         const body = {
           __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
           CancellationReasons: reasons,

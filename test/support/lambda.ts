@@ -21,8 +21,7 @@ export function fakeContext(overrides: Partial<Context> = {}): Context {
   };
 }
 
-export const allScopes =
-  'evaluations:read evaluations:write benchmarks:read benchmarks:write models:read models:write';
+export const allScopes = 'evaluations:read evaluations:write benchmarks:read benchmarks:write models:read models:write';
 
 export const tenantA: AuthorizerContext = { tenant_id: 'tenant-a', key_id: 'key-a', scopes: allScopes };
 

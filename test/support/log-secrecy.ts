@@ -95,7 +95,9 @@ export function countLines(files: readonly string[]): number {
 }
 
 export function describeLeaks(leaks: readonly KeyLeak[]): string {
-  return leaks.map((leak) => `  ${leak.file}:${leak.line}: ${leak.form === 'bearer' ? 'Authorization header' : 'API key'} ${leak.keyPrefix}`).join('\n');
+  return leaks
+    .map((leak) => `  ${leak.file}:${leak.line}: ${leak.form === 'bearer' ? 'Authorization header' : 'API key'} ${leak.keyPrefix}`)
+    .join('\n');
 }
 
 /**
@@ -114,7 +116,9 @@ export default function checkLogsForKeys(): void {
   }
   // Keys were used against a local stack, whose children wrote lines: none captured means the capture broke.
   if (keys.length > 0 && countLines(logFiles(join(runDir, 'stacks'))) === 0) {
-    throw new Error(`The tests used ${keys.length} API keys but no local-stack log line was captured under ${runDir}/stacks: the key scan would prove nothing.`);
+    throw new Error(
+      `The tests used ${keys.length} API keys but no local-stack log line was captured under ${runDir}/stacks: the key scan would prove nothing.`,
+    );
   }
   if (process.env.ARBITER_KEEP_TEST_LOGS === '1') {
     process.stderr.write(`Test logs kept in ${runDir} (${files.length} files, ${keys.length} API keys checked)\n`);

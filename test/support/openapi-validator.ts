@@ -62,7 +62,8 @@ export function describeErrors(errors: readonly ErrorObject[], value: unknown): 
     .map((error) => {
       const at = error.instancePath || '(root)';
       let found: unknown = value;
-      for (const key of error.instancePath.split('/').slice(1)) found = (found as Record<string, unknown> | undefined)?.[key.replace(/~1/g, '/').replace(/~0/g, '~')];
+      for (const key of error.instancePath.split('/').slice(1))
+        found = (found as Record<string, unknown> | undefined)?.[key.replace(/~1/g, '/').replace(/~0/g, '~')];
       const extra = error.keyword === 'additionalProperties' ? ` "${(error.params as { additionalProperty: string }).additionalProperty}"` : '';
       return `  ${at}: ${error.message}${extra} (schema ${error.schemaPath}); value: ${JSON.stringify(found)?.slice(0, 200)}`;
     })

@@ -32,12 +32,9 @@ describe('API keys', () => {
     expect(bearerToken(header)).toBe(key);
   });
 
-  it.each([undefined, '', 'arb_abc', 'Basic dXNlcjpwYXNz x', 'Bearer', 'Bearer a b', 'Token arb_abc'])(
-    'reject the malformed header %j',
-    (header) => {
-      expect(bearerToken(header)).toBeUndefined();
-    },
-  );
+  it.each([undefined, '', 'arb_abc', 'Basic dXNlcjpwYXNz x', 'Bearer', 'Bearer a b', 'Token arb_abc'])('reject the malformed header %j', (header) => {
+    expect(bearerToken(header)).toBeUndefined();
+  });
 
   it('expand scope shorthands and refuse unknown scopes', () => {
     expect(expandScopes(['read'])).toEqual(['evaluations:read', 'benchmarks:read', 'models:read']);

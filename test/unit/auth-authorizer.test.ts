@@ -13,13 +13,24 @@ const { logger } = await import('#shared/platform/logger.js');
 
 const live = generateApiKey();
 const revoked = generateApiKey();
-const record: ApiKeyRecord = { key_id: 'key-01live', tenant_id: 'acme', scopes: ['evaluations:read'], prefix: live.slice(0, 10), created_at: '2026-01-01T00:00:00Z' };
+const record: ApiKeyRecord = {
+  key_id: 'key-01live',
+  tenant_id: 'acme',
+  scopes: ['evaluations:read'],
+  prefix: live.slice(0, 10),
+  created_at: '2026-01-01T00:00:00Z',
+};
 /** A store that knows one live key by its digest, as the real one does; the revoked key resolves to nothing. */
 const store = { resolve: async (key: string) => (digestsEqual(hashApiKey(key), hashApiKey(live)) ? record : undefined) };
 const authorize = createAuthorizer(store);
 
 function event(authorization: string): APIGatewayRequestAuthorizerEventV2 {
-  return { type: 'REQUEST', routeKey: 'GET /api/v3/evaluations', identitySource: [authorization], headers: { authorization } } as unknown as APIGatewayRequestAuthorizerEventV2;
+  return {
+    type: 'REQUEST',
+    routeKey: 'GET /api/v3/evaluations',
+    identitySource: [authorization],
+    headers: { authorization },
+  } as unknown as APIGatewayRequestAuthorizerEventV2;
 }
 
 async function authorizeLogged(authorization: string) {

@@ -6,7 +6,14 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateApiKey } from '#shared/domain/auth/api-keys.js';
-import checkLogsForKeys, { findKeysInLogs, logFiles, recordAuthorizationHeader, recordTestApiKey, recordedTestApiKeys, RUN_DIR_VARIABLE } from '../support/log-secrecy.js';
+import checkLogsForKeys, {
+  findKeysInLogs,
+  logFiles,
+  recordAuthorizationHeader,
+  recordTestApiKey,
+  recordedTestApiKeys,
+  RUN_DIR_VARIABLE,
+} from '../support/log-secrecy.js';
 
 let dir: string;
 const runDirBefore = process.env[RUN_DIR_VARIABLE];
@@ -51,7 +58,11 @@ describe('finding keys in captured logs', () => {
     writeLog('stacks/a/b/evaluator-2.log', [`x${key}x`]);
     writeLog('api-keys.txt', [key]);
 
-    expect(findKeysInLogs(logFiles(dir), [key]).map((leak) => leak.file.slice(dir.length)).sort()).toEqual(['/in-process/1.log', '/stacks/a/b/evaluator-2.log']);
+    expect(
+      findKeysInLogs(logFiles(dir), [key])
+        .map((leak) => leak.file.slice(dir.length))
+        .sort(),
+    ).toEqual(['/in-process/1.log', '/stacks/a/b/evaluator-2.log']);
   });
 });
 

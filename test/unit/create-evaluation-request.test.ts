@@ -9,9 +9,7 @@ function errorsFor(input: unknown) {
 
 describe('the create-evaluation request', () => {
   it('accepts the seed example requests', () => {
-    expect(
-      errorsFor({ model_id: 'claude-3-sonnet-20240229', benchmark_id: 'task-abc123', custom_metrics: ['accuracy', 'relevance'] }),
-    ).toEqual([]);
+    expect(errorsFor({ model_id: 'claude-3-sonnet-20240229', benchmark_id: 'task-abc123', custom_metrics: ['accuracy', 'relevance'] })).toEqual([]);
     expect(errorsFor({ model_id: 'claude-3-sonnet-20240229', model_id_2: 'gpt-4', benchmark_id: 'task-abc123' })).toEqual([]);
   });
 

@@ -12,7 +12,12 @@ describe('condition pieces', () => {
 
   it('merges the names and values of the request and of its condition', () => {
     const request = withCondition(
-      { TableName: 't', UpdateExpression: 'SET #status = :running', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':running': 'running' } },
+      {
+        TableName: 't',
+        UpdateExpression: 'SET #status = :running',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':running': 'running' },
+      },
       pending,
     );
     expect(request).toEqual({
@@ -25,7 +30,11 @@ describe('condition pieces', () => {
   });
 
   it('sends no empty maps, which DynamoDB refuses', () => {
-    expect(withCondition({ TableName: 't', Key: { pk: 'a' } }, itemExists)).toEqual({ TableName: 't', Key: { pk: 'a' }, ConditionExpression: 'attribute_exists(pk)' });
+    expect(withCondition({ TableName: 't', Key: { pk: 'a' } }, itemExists)).toEqual({
+      TableName: 't',
+      Key: { pk: 'a' },
+      ConditionExpression: 'attribute_exists(pk)',
+    });
   });
 
   it('refuses one placeholder with two meanings', () => {

@@ -69,10 +69,7 @@ describe('httpRoute', () => {
     expect(result.statusCode).toBe(400);
     expect(result.json.code).toBe('validation_error');
     expect(result.json.errors).toEqual(
-      expect.arrayContaining([
-        { path: 'name', message: 'must not be empty' },
-        expect.objectContaining({ path: 'extra' }),
-      ]),
+      expect.arrayContaining([{ path: 'name', message: 'must not be empty' }, expect.objectContaining({ path: 'extra' })]),
     );
   });
 

@@ -40,11 +40,16 @@ async function judgeError(promise: Promise<unknown>): Promise<HttpError> {
 
 describe('judge model resolution', () => {
   it("uses the metric's judge, else the deployment default, and snapshots each judge once", async () => {
-    const metrics = resolveMetrics(['relevance', 'accuracy', { name: 'tone', type: 'llm_judge', rubric: 'Polite', judge_model_id: 'my-judge' }], { taskType: 'free_text' });
+    const metrics = resolveMetrics(['relevance', 'accuracy', { name: 'tone', type: 'llm_judge', rubric: 'Polite', judge_model_id: 'my-judge' }], {
+      taskType: 'free_text',
+    });
     const resolved = await resolveJudges(deps('gpt-4o-mini'), 'tenant', metrics, pathOf);
     expect(resolved.judges).toEqual({ relevance: 'gpt-4o-mini', tone: 'my-judge' });
     expect(resolved.judge_models.map((model) => model.model_id)).toEqual(['gpt-4o-mini', 'my-judge']);
-    expect(await resolveJudges(deps(), 'tenant', resolveMetrics(['accuracy'], { taskType: 'free_text' }), pathOf)).toEqual({ judges: {}, judge_models: [] });
+    expect(await resolveJudges(deps(), 'tenant', resolveMetrics(['accuracy'], { taskType: 'free_text' }), pathOf)).toEqual({
+      judges: {},
+      judge_models: [],
+    });
   });
 
   it('answers 422 judge_model_missing naming the metric when no judge resolves', async () => {
@@ -52,7 +57,9 @@ describe('judge model resolution', () => {
     expect(none).toMatchObject({ statusCode: 422, code: 'judge_model_missing' });
     expect(none.message).toContain('relevance');
     expect(none.message).toContain('defaultJudgeModel');
-    const unknown = await judgeError(resolveJudges(deps('nobody-knows'), 'tenant', resolveMetrics(['pairwise_preference'], { taskType: 'free_text' }), pathOf));
+    const unknown = await judgeError(
+      resolveJudges(deps('nobody-knows'), 'tenant', resolveMetrics(['pairwise_preference'], { taskType: 'free_text' }), pathOf),
+    );
     expect(unknown).toMatchObject({ statusCode: 422, code: 'judge_model_missing' });
     expect(unknown.message).toContain('nobody-knows');
   });
@@ -86,7 +93,11 @@ function scriptedClient(reply: (request: GenerateRequest) => string | Error) {
   };
 }
 
-const evaluationWith = (metrics: string[]) => ({ tenant_id: 'tenant', judges: Object.fromEntries(metrics.map((name) => [name, registered.model_id])), judge_models: [registered] });
+const evaluationWith = (metrics: string[]) => ({
+  tenant_id: 'tenant',
+  judges: Object.fromEntries(metrics.map((name) => [name, registered.model_id])),
+  judge_models: [registered],
+});
 
 describe('judge calls', () => {
   const signal = new AbortController().signal;
@@ -94,7 +105,9 @@ describe('judge calls', () => {
 
   it('stores the normalised score and rationale, and turns refusals and provider errors into judge failures', async () => {
     const plan = judgePlan(evaluationWith(['relevance', 'helpfulness']), resolveMetrics(['relevance', 'helpfulness'], { taskType: 'free_text' }));
-    const client = scriptedClient((request) => (request.prompt.includes('relevant') ? '{"score": 5, "rationale": "On point."}' : "I'm sorry, I can't do that."));
+    const client = scriptedClient((request) =>
+      request.prompt.includes('relevant') ? '{"score": 5, "rationale": "On point."}' : "I'm sorry, I can't do that.",
+    );
     const judgements = await judgeAnswer(client, plan, sample, signal);
     expect(judgements.relevance).toMatchObject({ score: 1, raw: 5, rationale: 'On point.', judge_model_id: 'my-judge', template_id: 'relevance@2' });
     expect(judgements.helpfulness).toMatchObject({ score: null, error: { code: 'refusal' } });
@@ -109,20 +122,35 @@ describe('judge calls', () => {
   it('asks the pairwise judge in both orders and counts a position-following verdict as a flipped tie', async () => {
     const plan = judgePlan(evaluationWith(['pairwise_preference']), resolveMetrics(['pairwise_preference'], { taskType: 'free_text' }));
     const alwaysA = scriptedClient(() => '{"winner": "A"}');
-    expect((await judgePair(alwaysA, plan, sample, { model_1: 'four', model_2: '4' }, signal)).pairwise_preference).toMatchObject({ preferred: 'tie', score: 0.5, flipped: true });
+    expect((await judgePair(alwaysA, plan, sample, { model_1: 'four', model_2: '4' }, signal)).pairwise_preference).toMatchObject({
+      preferred: 'tie',
+      score: 0.5,
+      flipped: true,
+    });
     expect(alwaysA.requests).toHaveLength(2);
     expect(alwaysA.requests[0]!.prompt).toMatch(/<response_a-[0-9a-f]{32}>\nfour/);
     expect(alwaysA.requests[1]!.prompt).toMatch(/<response_a-[0-9a-f]{32}>\n4/);
 
     const prefers4 = scriptedClient((request) => (/<response_a-[0-9a-f]{32}>\n4\n/.test(request.prompt) ? '{"winner": "A"}' : '{"winner": "B"}'));
-    expect((await judgePair(prefers4, plan, sample, { model_1: 'four', model_2: '4' }, signal)).pairwise_preference).toMatchObject({ preferred: 'model_2', score: 1, flipped: false });
+    expect((await judgePair(prefers4, plan, sample, { model_1: 'four', model_2: '4' }, signal)).pairwise_preference).toMatchObject({
+      preferred: 'model_2',
+      score: 1,
+      flipped: false,
+    });
   });
 });
 
 describe('results with pairwise metrics', () => {
   it('reports preference, flip rate and a sign test apart from the per-model metrics', () => {
     const models = [resolveBuiltinModel('baseline:echo')!, resolveBuiltinModel('gpt-4o')!];
-    const evaluation = { evaluation_id: 'eval_1', model_id: models[0]!.model_id, model_id_2: models[1]!.model_id, models, judges: { pairwise_preference: 'gpt-4o-mini' }, judge_models: [resolveBuiltinModel('gpt-4o-mini')!] } as unknown as Evaluation;
+    const evaluation = {
+      evaluation_id: 'eval_1',
+      model_id: models[0]!.model_id,
+      model_id_2: models[1]!.model_id,
+      models,
+      judges: { pairwise_preference: 'gpt-4o-mini' },
+      judge_models: [resolveBuiltinModel('gpt-4o-mini')!],
+    } as unknown as Evaluation;
     const scores = [1, 1, 1, 1, 1, 1, 1, 1, 0.5, null];
     const rows: ItemResult[] = scores.map((score, position) => ({
       item_id: `i${position}`,
@@ -140,7 +168,12 @@ describe('results with pairwise metrics', () => {
         },
       },
     }));
-    const metrics = resolveMetrics(['exact_match', 'pairwise_preference'], { taskType: 'free_text' }).map((m) => ({ name: m.name, kind: m.kind, binary: m.binary, higherIsBetter: m.higherIsBetter }));
+    const metrics = resolveMetrics(['exact_match', 'pairwise_preference'], { taskType: 'free_text' }).map((m) => ({
+      name: m.name,
+      kind: m.kind,
+      binary: m.binary,
+      higherIsBetter: m.higherIsBetter,
+    }));
     const results = computeResults(evaluation, rows, metrics);
     expect(results.models[0]!.metrics.pairwise_preference).toBeUndefined();
     const summary = results.comparison!.pairwise!.pairwise_preference!;

@@ -130,7 +130,11 @@ const strict = <T extends object>(target: T, name: string): T =>
   });
 
 jest.unstable_mockModule('../../functions/evaluator/evaluator-deps.js', () => ({
-  evaluatorDeps: { ...world.deps, evaluations: strict(world.deps.evaluations, 'evaluation store'), benchmarks: strict(world.deps.benchmarks, 'benchmark store') },
+  evaluatorDeps: {
+    ...world.deps,
+    evaluations: strict(world.deps.evaluations, 'evaluation store'),
+    benchmarks: strict(world.deps.benchmarks, 'benchmark store'),
+  },
 }));
 const { handler } = await import('../../functions/evaluator/evaluator.js');
 const { logger } = await import('#shared/platform/logger.js');
@@ -151,7 +155,9 @@ function record(body: object, messageId: string): SQSRecord {
 
 const context = { functionName: 'Evaluator', awsRequestId: 'request-1', getRemainingTimeInMillis: () => 300_000 } as unknown as Context;
 
-type Line = Record<string, unknown> & { _aws?: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] } };
+type Line = Record<string, unknown> & {
+  _aws?: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] };
+};
 
 /** Runs the handler on one batch and returns every JSON line it wrote to stdout and stderr. */
 async function runBatch(event: SQSEvent): Promise<{ result: unknown; lines: Line[] }> {
@@ -164,7 +170,14 @@ async function runBatch(event: SQSEvent): Promise<{ result: unknown; lines: Line
   const spies = [capture(process.stdout), capture(process.stderr)];
   try {
     const result = await handler(event, context);
-    return { result, lines: written.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Line) };
+    return {
+      result,
+      lines: written
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Line),
+    };
   } finally {
     for (const spy of spies) spy.mockRestore();
   }
@@ -214,8 +227,18 @@ describe('a batch of two evaluations’ chunks', () => {
 
     expect(retries).toHaveLength(2);
     for (const line of retries) expect(line).toMatchObject({ evaluation_id: A, error_class: 'rate_limited', level: 'DEBUG' });
-    expect(logLines().filter((line) => line.message === 'chunk counted').map((line) => line.evaluation_id).sort()).toEqual([A, B]);
-    expect(logLines().filter((line) => line.message === 'evaluation finalized').map((line) => line.evaluation_id).sort()).toEqual([A, B]);
+    expect(
+      logLines()
+        .filter((line) => line.message === 'chunk counted')
+        .map((line) => line.evaluation_id)
+        .sort(),
+    ).toEqual([A, B]);
+    expect(
+      logLines()
+        .filter((line) => line.message === 'evaluation finalized')
+        .map((line) => line.evaluation_id)
+        .sort(),
+    ).toEqual([A, B]);
   });
 
   test('metrics are EMF in the Arbiter namespace, with service and stage dimensions and the evaluation as metadata', () => {
@@ -227,7 +250,13 @@ describe('a batch of two evaluations’ chunks', () => {
       expect(directive!.Namespace).toBe('Arbiter');
       expect(directive!.Dimensions.map((set) => [...set].sort())).toEqual([['service', 'stage']]);
       expect(directive!.Metrics.every((metric) => metric.Unit === 'Count')).toBe(true);
-      expect(line).toMatchObject({ service: 'arbiter', stage: 'unit', tenant_id: TENANT, message_type: 'chunk', _aws: { Timestamp: expect.any(Number) } });
+      expect(line).toMatchObject({
+        service: 'arbiter',
+        stage: 'unit',
+        tenant_id: TENANT,
+        message_type: 'chunk',
+        _aws: { Timestamp: expect.any(Number) },
+      });
     }
     const of = (id: string) => counts.find((line) => line.evaluation_id === id)!;
     expect(of(A)).toMatchObject({ ItemsEvaluated: 3, ItemsFailed: 0, ProviderRetries: 2 });

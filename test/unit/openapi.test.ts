@@ -41,7 +41,11 @@ describe('the OpenAPI document', () => {
   it('documents exactly the HTTP routes of the manifest', () => {
     const routes = functionDefinitions.filter((f) => f.kind === 'api').flatMap((f) => f.routes.map((r) => `${r.method} ${r.path}`));
 
-    expect(operationsOf().map((o) => o.key).sort()).toEqual(routes.sort());
+    expect(
+      operationsOf()
+        .map((o) => o.key)
+        .sort(),
+    ).toEqual(routes.sort());
     expect(routes).toEqual(expect.arrayContaining(['GET /api/v3/openapi.json', 'GET /api/v3/evaluations/{evaluation_id}/report']));
   });
 
@@ -63,7 +67,10 @@ describe('the OpenAPI document', () => {
   });
 
   it('requires the bearer key everywhere but on the public routes', () => {
-    const publicRoutes = functionDefinitions.flatMap((f) => f.routes).filter((r) => !r.authorized).map((r) => `${r.method} ${r.path}`);
+    const publicRoutes = functionDefinitions
+      .flatMap((f) => f.routes)
+      .filter((r) => !r.authorized)
+      .map((r) => `${r.method} ${r.path}`);
 
     expect(document.security).toEqual([{ bearerAuth: [] }]);
     expect((document.components as { securitySchemes: unknown }).securitySchemes).toEqual({
@@ -80,16 +87,27 @@ describe('the OpenAPI document', () => {
     }
   });
 
-  it('describes every error with the shared Error schema, or API Gateway\'s where the gateway answers itself (401, 429, 500)', () => {
+  it("describes every error with the shared Error schema, or API Gateway's where the gateway answers itself (401, 429, 500)", () => {
     for (const { key, operation } of operationsOf()) {
       for (const [status, response] of Object.entries(operation.responses)) {
         if (Number(status) < 400 || (key === 'GET /api/v3/health' && status === '503')) continue;
         const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-        const expected = status === '429' ? ref('GatewayError') : status === '401' || status === '500' ? { anyOf: [ref('Error'), ref('GatewayError')] } : ref('Error');
+        const expected =
+          status === '429'
+            ? ref('GatewayError')
+            : status === '401' || status === '500'
+              ? { anyOf: [ref('Error'), ref('GatewayError')] }
+              : ref('Error');
         expect({ key, status, schema: mediaOf(response, 'application/json').schema }).toEqual({ key, status, schema: expected });
       }
     }
-    expect(validator.checkSchema('Error', { code: 'validation_error', message: 'The request is not valid', errors: [{ path: 'model_id', message: 'is required' }] })).toEqual([]);
+    expect(
+      validator.checkSchema('Error', {
+        code: 'validation_error',
+        message: 'The request is not valid',
+        errors: [{ path: 'model_id', message: 'is required' }],
+      }),
+    ).toEqual([]);
     expect(validator.checkSchema('Error', { message: 'Too Many Requests' })).not.toEqual([]);
     expect(validator.checkSchema('GatewayError', { message: 'Too Many Requests' })).toEqual([]);
   });
@@ -132,7 +150,9 @@ describe('the OpenAPI document', () => {
       expect(params.find((p) => p.name === 'cursor')?.description).toMatch(/next_cursor/);
       const page = mediaOf(operation.responses['200'], 'application/json').schema as { $ref: string };
       const name = page.$ref.split('/').pop()!;
-      const pageSchema = (document.components as { schemas: Record<string, { properties: Record<string, { description?: string }>; required: string[] }> }).schemas[name]!;
+      const pageSchema = (
+        document.components as { schemas: Record<string, { properties: Record<string, { description?: string }>; required: string[] }> }
+      ).schemas[name]!;
       expect({ key, required: pageSchema.required }).toEqual({ key, required: expect.arrayContaining(['items', 'next_cursor']) });
       expect(pageSchema.properties.next_cursor?.description).toMatch(/cursor/);
     }
@@ -150,7 +170,11 @@ describe('the OpenAPI document', () => {
 
   it('accepts JSON Lines bodies where the route does', () => {
     const ndjsonRoutes = operationsOf()
-      .filter(({ operation }) => (operation.requestBody as { content?: object } | undefined)?.content && 'application/x-ndjson' in (operation.requestBody as { content: object }).content)
+      .filter(
+        ({ operation }) =>
+          (operation.requestBody as { content?: object } | undefined)?.content &&
+          'application/x-ndjson' in (operation.requestBody as { content: object }).content,
+      )
       .map((o) => o.key);
 
     expect(ndjsonRoutes.sort()).toEqual(['POST /api/v3/benchmarks', 'POST /api/v3/benchmarks/{benchmark_id}/items']);
@@ -161,7 +185,7 @@ describe('the POST /api/v3/evaluations examples (from the API contract)', () => 
   const requestMedia = mediaOf(createEvaluation().requestBody, 'application/json');
   const responseMedia = mediaOf(createEvaluation().responses['202'], 'application/json');
 
-  it('are the seed\'s single-model and comparison requests, and each passes the handler\'s own validation and the document\'s schema', () => {
+  it("are the seed's single-model and comparison requests, and each passes the handler's own validation and the document's schema", () => {
     const examples = requestMedia.examples!;
 
     expect(Object.keys(examples)).toEqual(['single', 'comparison']);
@@ -173,7 +197,7 @@ describe('the POST /api/v3/evaluations examples (from the API contract)', () => 
     }
   });
 
-  it('is the seed\'s response, valid against the response schema, with the message the API really sends', () => {
+  it("is the seed's response, valid against the response schema, with the message the API really sends", () => {
     const { value } = responseMedia.examples!.created!;
 
     expect(value).toEqual(expect.objectContaining({ evaluation_id: 'eval-xyz789', status: 'pending', created_at: '2024-01-15T10:30:00Z' }));
@@ -185,7 +209,13 @@ describe('the POST /api/v3/evaluations examples (from the API contract)', () => 
   it('has request schemas that refuse what the handler refuses (an unknown field, a missing model_id)', () => {
     expect(validator.checkSchema('CreateEvaluationRequest', { model_id: 'gpt-4', benchmark_id: 'task-1', colour: 'red' })).not.toEqual([]);
     expect(validator.checkSchema('CreateEvaluationRequest', { benchmark_id: 'task-1' })).not.toEqual([]);
-    expect(validator.checkSchema('CreateEvaluationRequest', { model_id: 'gpt-4', benchmark_id: 'task-1', custom_metrics: [{ name: 'has_yes', type: 'contains', value: 'yes' }] })).toEqual([]);
+    expect(
+      validator.checkSchema('CreateEvaluationRequest', {
+        model_id: 'gpt-4',
+        benchmark_id: 'task-1',
+        custom_metrics: [{ name: 'has_yes', type: 'contains', value: 'yes' }],
+      }),
+    ).toEqual([]);
   });
 });
 

@@ -1,13 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { NotFoundError } from '#shared/domain/errors.js';
 import type { ItemResult, ModelOutput } from '#shared/contracts/evaluations/result-types.js';
-import {
-  csvFixedColumns,
-  csvRecordsOf,
-  escapedBytes,
-  exportResults,
-  type ExportRequest,
-} from '#shared/domain/evaluations/results-export.js';
+import { csvFixedColumns, csvRecordsOf, escapedBytes, exportResults, type ExportRequest } from '#shared/domain/evaluations/results-export.js';
 import type { Evaluation } from '#shared/contracts/evaluations/schemas.js';
 
 const scored = (output: string, scores: Record<string, number | null>, extra: Partial<ModelOutput> = {}): ModelOutput => ({
@@ -25,7 +19,16 @@ function item(position: number, outputs: Record<string, ModelOutput>, extra: Par
 }
 
 function evaluation(overrides: Partial<Evaluation> = {}): Evaluation {
-  const model = (model_id: string) => ({ model_id, provider: 'baseline' as const, provider_model_id: model_id, parameters: {}, max_concurrency: 4, timeout_ms: 1000, builtin: true, baseline: true });
+  const model = (model_id: string) => ({
+    model_id,
+    provider: 'baseline' as const,
+    provider_model_id: model_id,
+    parameters: {},
+    max_concurrency: 4,
+    timeout_ms: 1000,
+    builtin: true,
+    baseline: true,
+  });
   return {
     evaluation_id: 'eval-1',
     tenant_id: 'tenant-a',
@@ -86,7 +89,10 @@ async function exportAll(store: ReturnType<typeof fakeStore>, request: ExportReq
 describe('CSV rows', () => {
   it('writes one record per model with the documented columns, empty cells for what is absent', async () => {
     const store = fakeStore(evaluation({ results: undefined }), [
-      item(0, { 'model-a': scored('Paris', { accuracy: 1, relevance: 0.75 }, { cost_usd: 0.0002 }), 'model-b': failed('timeout', 'no answer in 60 s') }),
+      item(0, {
+        'model-a': scored('Paris', { accuracy: 1, relevance: 0.75 }, { cost_usd: 0.0002 }),
+        'model-b': failed('timeout', 'no answer in 60 s'),
+      }),
     ]);
 
     const page = await exportResults(store, 'tenant-a', 'eval-1', { format: 'csv', failedOnly: false });
@@ -95,14 +101,40 @@ describe('CSV rows', () => {
     expect(page.content.split('\n')[0]).toBe([...csvFixedColumns, 'score_accuracy', 'score_relevance'].join(','));
     expect(csv(page.content)).toEqual([
       {
-        item_id: 'item-0', position: '0', model_id: 'model-a', status: 'scored', input: 'question 0', choices: '', expected: 'answer 0',
-        answer: 'Paris', error_code: '', error_message: '', latency_ms: '12', input_tokens: '30', output_tokens: '4', cost_usd: '0.0002',
-        score_accuracy: '1', score_relevance: '0.75',
+        item_id: 'item-0',
+        position: '0',
+        model_id: 'model-a',
+        status: 'scored',
+        input: 'question 0',
+        choices: '',
+        expected: 'answer 0',
+        answer: 'Paris',
+        error_code: '',
+        error_message: '',
+        latency_ms: '12',
+        input_tokens: '30',
+        output_tokens: '4',
+        cost_usd: '0.0002',
+        score_accuracy: '1',
+        score_relevance: '0.75',
       },
       {
-        item_id: 'item-0', position: '0', model_id: 'model-b', status: 'failed', input: 'question 0', choices: '', expected: 'answer 0',
-        answer: '', error_code: 'timeout', error_message: 'no answer in 60 s', latency_ms: '', input_tokens: '', output_tokens: '', cost_usd: '',
-        score_accuracy: '', score_relevance: '',
+        item_id: 'item-0',
+        position: '0',
+        model_id: 'model-b',
+        status: 'failed',
+        input: 'question 0',
+        choices: '',
+        expected: 'answer 0',
+        answer: '',
+        error_code: 'timeout',
+        error_message: 'no answer in 60 s',
+        latency_ms: '',
+        input_tokens: '',
+        output_tokens: '',
+        cost_usd: '',
+        score_accuracy: '',
+        score_relevance: '',
       },
     ]);
   });
@@ -110,7 +142,11 @@ describe('CSV rows', () => {
   it('quotes commas, quotes, newlines and carriage returns so the text reads back unchanged', async () => {
     const tricky = 'He said "no", then\nleft;\r\n=SUM(A1) – ünïcödé, 🚀';
     const store = fakeStore(evaluation(), [
-      item(0, { 'model-a': scored(tricky, { accuracy: 0 }), 'model-b': scored('plain', { accuracy: 1 }) }, { input: 'a, b', choices: ['x, "y"', 'z'] }),
+      item(
+        0,
+        { 'model-a': scored(tricky, { accuracy: 0 }), 'model-b': scored('plain', { accuracy: 1 }) },
+        { input: 'a, b', choices: ['x, "y"', 'z'] },
+      ),
     ]);
 
     const rows = csv((await exportResults(store, 'tenant-a', 'eval-1', { format: 'csv', failedOnly: false })).content);
@@ -137,7 +173,9 @@ describe('CSV rows', () => {
 
   it('takes the metric columns from the finished results, so every response of an export has the same header', async () => {
     const results = { models: [{ metrics: { token_f1: {}, exact_match: {} } }], seed: 1 } as unknown as Evaluation['results'];
-    const store = fakeStore(evaluation({ custom_metrics: undefined, results }), [item(0, { 'model-a': failed('refused', 'no'), 'model-b': failed('refused', 'no') })]);
+    const store = fakeStore(evaluation({ custom_metrics: undefined, results }), [
+      item(0, { 'model-a': failed('refused', 'no'), 'model-b': failed('refused', 'no') }),
+    ]);
 
     const page = await exportResults(store, 'tenant-a', 'eval-1', { format: 'csv', failedOnly: false });
 
@@ -154,7 +192,9 @@ describe('CSV rows', () => {
   });
 
   it('keeps pairwise preference, which scores no single answer, out of the score columns', async () => {
-    const store = fakeStore(evaluation({ custom_metrics: ['accuracy', 'pairwise_preference'] }), [item(0, { 'model-a': scored('x', { accuracy: 1 }) })]);
+    const store = fakeStore(evaluation({ custom_metrics: ['accuracy', 'pairwise_preference'] }), [
+      item(0, { 'model-a': scored('x', { accuracy: 1 }) }),
+    ]);
 
     const page = await exportResults(store, 'tenant-a', 'eval-1', { format: 'csv', failedOnly: false });
 
@@ -184,7 +224,12 @@ describe('filters', () => {
       ['item-0', 'model-b', 'server_error'],
       ['item-2', 'model-a', 'timeout'],
     ]);
-    expect(asJsonl.trim().split('\n').map((line) => JSON.parse(line).item_id)).toEqual(['item-0', 'item-2']);
+    expect(
+      asJsonl
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).item_id),
+    ).toEqual(['item-0', 'item-2']);
   });
 
   it('with model_id, exports that model alone', async () => {
@@ -196,14 +241,21 @@ describe('filters', () => {
   });
 
   it('answers 404 for a model the evaluation did not run, and for an unknown evaluation', async () => {
-    await expect(exportResults(fakeStore(evaluation(), rows), 't', 'eval-1', { format: 'csv', failedOnly: false, modelId: 'gpt-4' })).rejects.toBeInstanceOf(NotFoundError);
-    await expect(exportResults(fakeStore(undefined, rows), 't', 'eval-1', { format: 'jsonl', failedOnly: false })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(
+      exportResults(fakeStore(evaluation(), rows), 't', 'eval-1', { format: 'csv', failedOnly: false, modelId: 'gpt-4' }),
+    ).rejects.toBeInstanceOf(NotFoundError);
+    await expect(exportResults(fakeStore(undefined, rows), 't', 'eval-1', { format: 'jsonl', failedOnly: false })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
   });
 });
 
 describe('size cap and continuation', () => {
   const rows = Array.from({ length: 10 }, (_, position) =>
-    item(position, { 'model-a': scored(`"quoted" answer ${position}\n`.repeat(5), { accuracy: position % 2 }), 'model-b': scored('x', { accuracy: 1 }) }),
+    item(position, {
+      'model-a': scored(`"quoted" answer ${position}\n`.repeat(5), { accuracy: position % 2 }),
+      'model-b': scored('x', { accuracy: 1 }),
+    }),
   );
 
   it.each(['csv', 'jsonl'] as const)('%s: continues over several responses under the cap, each item exactly once', async (format) => {
@@ -217,8 +269,17 @@ describe('size cap and continuation', () => {
     expect(responses.at(-1)!.nextCursor).toBeNull();
     const ids =
       format === 'csv'
-        ? responses.flatMap((response) => csv(response.content).filter((row) => row.model_id === 'model-a').map((row) => row.item_id))
-        : responses.flatMap((response) => response.content.trim().split('\n').map((line) => JSON.parse(line).item_id));
+        ? responses.flatMap((response) =>
+            csv(response.content)
+              .filter((row) => row.model_id === 'model-a')
+              .map((row) => row.item_id),
+          )
+        : responses.flatMap((response) =>
+            response.content
+              .trim()
+              .split('\n')
+              .map((line) => JSON.parse(line).item_id),
+          );
     expect(ids).toEqual(rows.map((row) => row.item_id));
   });
 

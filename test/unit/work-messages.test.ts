@@ -27,7 +27,11 @@ describe('work messages', () => {
     ['an unknown type', JSON.stringify({ ...startMessage('acme', 'eval-01'), type: 'explode' }), 'unknown_type'],
     ['a missing tenant', JSON.stringify({ version: 1, type: 'start', evaluation_id: 'eval-01' }), 'invalid_fields'],
     ['a JSON array', '[1, 2]', 'invalid_fields'],
-    ['a valid message padded past the size limit', JSON.stringify({ ...startMessage('acme', 'eval-01'), padding: 'x'.repeat(MAX_WORK_MESSAGE_BYTES) }), 'too_large'],
+    [
+      'a valid message padded past the size limit',
+      JSON.stringify({ ...startMessage('acme', 'eval-01'), padding: 'x'.repeat(MAX_WORK_MESSAGE_BYTES) }),
+      'too_large',
+    ],
   ])('refuses %s with a reason', (_label, body, reason) => {
     let thrown: unknown;
     try {
@@ -41,6 +45,8 @@ describe('work messages', () => {
 
   it('keeps what an unreadable message says about itself, for the dead-letter record', () => {
     const body = JSON.stringify({ ...startMessage('acme', 'eval-01'), version: 9 });
-    expect(() => parseWorkMessage(record(body))).toThrow(expect.objectContaining({ identity: { type: 'start', tenant_id: 'acme', evaluation_id: 'eval-01' } }));
+    expect(() => parseWorkMessage(record(body))).toThrow(
+      expect.objectContaining({ identity: { type: 'start', tenant_id: 'acme', evaluation_id: 'eval-01' } }),
+    );
   });
 });

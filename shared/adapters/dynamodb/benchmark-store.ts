@@ -159,7 +159,11 @@ export class DynamoDbBenchmarkStore implements BenchmarkStore {
   }
 
   /** Ids among `itemIds` already used by committed items (markers past the count are leftovers). */
-  async existingItemIds(tenantId: string, benchmark: Pick<Benchmark, 'benchmark_id' | 'item_count'>, itemIds: readonly string[]): Promise<Set<string>> {
+  async existingItemIds(
+    tenantId: string,
+    benchmark: Pick<Benchmark, 'benchmark_id' | 'item_count'>,
+    itemIds: readonly string[],
+  ): Promise<Set<string>> {
     const found = new Set<string>();
     const unique = [...new Set(itemIds)];
     for (let start = 0; start < unique.length; start += GET_BATCH) {
@@ -168,9 +172,7 @@ export class DynamoDbBenchmarkStore implements BenchmarkStore {
         .map((id) => benchmarkKeys.itemId(tenantId, benchmark.benchmark_id, id));
       for (let attempt = 0; keys.length > 0; attempt += 1) {
         if (attempt > 0) await backoff(attempt);
-        const result = await this.client.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
-        );
+        const result = await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }));
         for (const marker of result.Responses?.[this.tableName] ?? []) {
           if (typeof marker.position === 'number' && marker.position < benchmark.item_count) found.add(String(marker.item_id));
         }
@@ -226,7 +228,11 @@ export class DynamoDbBenchmarkStore implements BenchmarkStore {
     for await (const page of pages) {
       // A benchmark recreated under the same id keeps its record; only rows without one are purged.
       const keys = page.items.filter((key) => key.sk !== record.sk) as Record<string, string>[];
-      await batchWriteAll(this.client, this.tableName, keys.map((key) => ({ DeleteRequest: { Key: key } })));
+      await batchWriteAll(
+        this.client,
+        this.tableName,
+        keys.map((key) => ({ DeleteRequest: { Key: key } })),
+      );
       deleted += keys.length;
       lastKey = page.lastKey;
       if (deleted >= maxItems) break;
@@ -239,6 +245,10 @@ export class DynamoDbBenchmarkStore implements BenchmarkStore {
       { ...benchmarkKeys.item(tenantId, benchmarkId, item.position), ...item },
       { ...benchmarkKeys.itemId(tenantId, benchmarkId, item.item_id), item_id: item.item_id, position: item.position },
     ]);
-    await batchWriteAll(this.client, this.tableName, rows.map((row) => ({ PutRequest: { Item: row } })));
+    await batchWriteAll(
+      this.client,
+      this.tableName,
+      rows.map((row) => ({ PutRequest: { Item: row } })),
+    );
   }
 }

@@ -54,7 +54,9 @@ export async function recordChunk(table: Table, tenantId: string, evaluationId: 
     ),
   };
   try {
-    await retryConflicts(() => table.client.send(new TransactWriteCommand({ TransactItems: [marker, progressUpdate, leaseEnd(table, tenantId, evaluationId, lease)] })));
+    await retryConflicts(() =>
+      table.client.send(new TransactWriteCommand({ TransactItems: [marker, progressUpdate, leaseEnd(table, tenantId, evaluationId, lease)] })),
+    );
   } catch (error) {
     if (failedCondition(error, 0)) return false;
     if (failedCondition(error, 2)) throw new ChunkLeaseLostError(chunk);

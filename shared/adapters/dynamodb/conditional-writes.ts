@@ -60,7 +60,11 @@ export async function putIf(client: DynamoDBDocumentClient, input: Omit<PutComma
 }
 
 /** Deletes the item only if `when` holds; false when it did not. */
-export async function deleteIf(client: DynamoDBDocumentClient, input: Omit<DeleteCommandInput, 'ConditionExpression'>, when: Condition): Promise<boolean> {
+export async function deleteIf(
+  client: DynamoDBDocumentClient,
+  input: Omit<DeleteCommandInput, 'ConditionExpression'>,
+  when: Condition,
+): Promise<boolean> {
   const output = await unlessConditionFails(() => client.send(new DeleteCommand(withCondition(input, when))));
   return output !== undefined;
 }

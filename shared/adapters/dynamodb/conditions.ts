@@ -54,7 +54,11 @@ function merged<T>(maps: readonly (Record<string, T> | undefined)[]): Record<str
 export function withCondition<T extends object>(
   request: T & { ExpressionAttributeNames?: Names; ExpressionAttributeValues?: Values },
   condition: Condition,
-): Omit<T, 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> & { ConditionExpression: string; ExpressionAttributeNames?: Names; ExpressionAttributeValues?: Values } {
+): Omit<T, 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> & {
+  ConditionExpression: string;
+  ExpressionAttributeNames?: Names;
+  ExpressionAttributeValues?: Values;
+} {
   const { ExpressionAttributeNames: ownNames, ExpressionAttributeValues: ownValues, ...rest } = request;
   const names = merged([ownNames, condition.names]);
   const values = merged([ownValues, condition.values]);

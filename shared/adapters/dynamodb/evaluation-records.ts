@@ -114,7 +114,12 @@ export async function createEvaluation(
   }
 }
 
-export async function getEvaluation(table: Table, tenantId: string, evaluationId: string, options: { consistent?: boolean } = {}): Promise<Evaluation | undefined> {
+export async function getEvaluation(
+  table: Table,
+  tenantId: string,
+  evaluationId: string,
+  options: { consistent?: boolean } = {},
+): Promise<Evaluation | undefined> {
   const { Item } = await table.client.send(
     new GetCommand({
       TableName: table.tableName,

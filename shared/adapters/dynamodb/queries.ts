@@ -13,7 +13,11 @@ export interface QueryPage {
 type PagedQuery = Omit<QueryCommandInput, 'ExclusiveStartKey' | 'Limit'>;
 
 /** One request of a query, from `startKey`: the read of a listing that answers with a cursor. */
-export async function queryPage(client: DynamoDBDocumentClient, input: Omit<QueryCommandInput, 'ExclusiveStartKey'>, startKey?: Row): Promise<QueryPage> {
+export async function queryPage(
+  client: DynamoDBDocumentClient,
+  input: Omit<QueryCommandInput, 'ExclusiveStartKey'>,
+  startKey?: Row,
+): Promise<QueryPage> {
   const page = await client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
   return { items: page.Items ?? [], lastKey: page.LastEvaluatedKey };
 }

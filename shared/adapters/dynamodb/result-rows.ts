@@ -18,7 +18,13 @@ const resultStorage = new Set(['pk', 'sk']);
 const toResult = (item: Record<string, unknown>) => withoutAttributes<ItemResult>(item, resultStorage);
 
 /** Stored results of the positions [first, first + count), by position. */
-export async function getResults(table: Table, tenantId: string, evaluationId: string, first: number, count: number): Promise<Map<number, ItemResult>> {
+export async function getResults(
+  table: Table,
+  tenantId: string,
+  evaluationId: string,
+  first: number,
+  count: number,
+): Promise<Map<number, ItemResult>> {
   const rows = await queryAll(table.client, {
     TableName: table.tableName,
     KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
@@ -40,11 +46,21 @@ export async function getResults(table: Table, tenantId: string, evaluationId: s
  * nothing of that transaction is written. Transactions run one after another: they all check the lease
  * row, and concurrent ones would only conflict.
  */
-export async function putResults(table: Table, tenantId: string, evaluationId: string, lease: ChunkLease, results: readonly ItemResult[]): Promise<void> {
+export async function putResults(
+  table: Table,
+  tenantId: string,
+  evaluationId: string,
+  lease: ChunkLease,
+  results: readonly ItemResult[],
+): Promise<void> {
   for (const group of transactionGroups(results)) {
-    const puts = group.map((result) => ({ Put: { TableName: table.tableName, Item: { ...evaluationKeys.result(tenantId, evaluationId, result.position), ...result } } }));
+    const puts = group.map((result) => ({
+      Put: { TableName: table.tableName, Item: { ...evaluationKeys.result(tenantId, evaluationId, result.position), ...result } },
+    }));
     try {
-      await retryConflicts(() => table.client.send(new TransactWriteCommand({ TransactItems: [leaseHeld(table, tenantId, evaluationId, lease), ...puts] })));
+      await retryConflicts(() =>
+        table.client.send(new TransactWriteCommand({ TransactItems: [leaseHeld(table, tenantId, evaluationId, lease), ...puts] })),
+      );
     } catch (error) {
       if (failedCondition(error, 0)) throw new ChunkLeaseLostError(lease.chunk);
       throw error;

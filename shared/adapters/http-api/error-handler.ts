@@ -12,9 +12,7 @@ interface MiddyHttpError extends Error {
 /** Errors thrown by middy's own middlewares are translated into ours, so clients see one error shape. */
 function fromMiddy(error: MiddyHttpError): HttpError | undefined {
   if (error.cause?.package !== '@middy/http-json-body-parser') return undefined;
-  return error.message === 'Unsupported Media Type'
-    ? new UnsupportedMediaTypeError('application/json')
-    : new MalformedJsonError();
+  return error.message === 'Unsupported Media Type' ? new UnsupportedMediaTypeError('application/json') : new MalformedJsonError();
 }
 
 /** The one place that turns an error into an HTTP response. Registered first so its onError runs last. */

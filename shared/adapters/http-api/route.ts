@@ -1,11 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
-import type {
-  APIGatewayProxyEventV2WithLambdaAuthorizer,
-  APIGatewayProxyStructuredResultV2,
-  Context,
-} from 'aws-lambda';
+import type { APIGatewayProxyEventV2WithLambdaAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type * as v from 'valibot';
 import type { AuthorizerContext, Caller } from '../../contracts/auth/authorizer-context.js';
 import type { Scope } from '../../contracts/auth/scopes.js';
@@ -85,10 +81,7 @@ function bodyBytes(event: HttpEvent): number {
  * An authenticated HTTP API route: size limit → authentication and scope → JSON body → valibot validation
  * → the domain call → JSON response; every failure on the way answers through the one error handler.
  */
-export function httpRoute<
-  TBodySchema extends v.GenericSchema | undefined = undefined,
-  TQuerySchema extends v.GenericSchema | undefined = undefined,
->(
+export function httpRoute<TBodySchema extends v.GenericSchema | undefined = undefined, TQuerySchema extends v.GenericSchema | undefined = undefined>(
   options: RouteOptions<TBodySchema, TQuerySchema>,
   run: (input: RouteInput<Output<TBodySchema>, Output<TQuerySchema>>) => Promise<RouteOutput>,
 ) {

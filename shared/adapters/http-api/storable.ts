@@ -29,7 +29,11 @@ export function storageProblems(body: unknown): FieldError[] {
       if (unpairedSurrogate.test(value)) problems.push({ path, message: 'is not valid Unicode: it holds an unpaired UTF-16 surrogate' });
     } else if (typeof value === 'number') {
       const storable = Number.isInteger(value) ? Number.isSafeInteger(value) : Math.abs(value) >= SMALLEST_MAGNITUDE;
-      if (!storable) problems.push({ path, message: `is a number that cannot be stored exactly: integers up to ${Number.MAX_SAFE_INTEGER} in magnitude, fractions from 1e-130` });
+      if (!storable)
+        problems.push({
+          path,
+          message: `is a number that cannot be stored exactly: integers up to ${Number.MAX_SAFE_INTEGER} in magnitude, fractions from 1e-130`,
+        });
     } else if (typeof value === 'object' && value !== null) {
       if (depth >= MAX_BODY_DEPTH) {
         problems.push({ path, message: `nests deeper than ${MAX_BODY_DEPTH} levels` });

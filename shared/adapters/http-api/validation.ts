@@ -6,11 +6,7 @@ export function toFieldErrors(issues: readonly v.BaseIssue<unknown>[]): FieldErr
   return issues.map((issue) => ({ path: v.getDotPath(issue) ?? '', message: issue.message }));
 }
 
-export function parseOrThrow<TSchema extends v.GenericSchema>(
-  schema: TSchema,
-  input: unknown,
-  message?: string,
-): v.InferOutput<TSchema> {
+export function parseOrThrow<TSchema extends v.GenericSchema>(schema: TSchema, input: unknown, message?: string): v.InferOutput<TSchema> {
   const result = v.safeParse(schema, input, { abortPipeEarly: true });
   if (!result.success) throw new ValidationError(toFieldErrors(result.issues), message);
   return result.output;

@@ -28,16 +28,24 @@ export class EnvironmentApiKeys implements ApiKeySource {
       case 'deployment': {
         const variable = deploymentKeys[location.provider].env;
         const key = this.env[variable]?.trim();
-        if (!key) throw missing(`${model.model_id} uses the deployment's ${location.provider} key, which belongs in the environment variable ${variable}, not set where Arbiter runs`);
+        if (!key)
+          throw missing(
+            `${model.model_id} uses the deployment's ${location.provider} key, which belongs in the environment variable ${variable}, not set where Arbiter runs`,
+          );
         return key;
       }
       case 'env': {
         const key = this.env[location.variable]?.trim();
-        if (!key) throw missing(`the ${model.provider} API key for ${model.model_id} belongs in the environment variable ${location.variable}, which is not set where Arbiter runs`);
+        if (!key)
+          throw missing(
+            `the ${model.provider} API key for ${model.model_id} belongs in the environment variable ${location.variable}, which is not set where Arbiter runs`,
+          );
         return key;
       }
       case 'tenant_secret':
-        throw missing(`${model.model_id} keeps its key in the Secrets Manager secret ${location.name}, which the local stack does not read; register the model with api_key_env instead`);
+        throw missing(
+          `${model.model_id} keeps its key in the Secrets Manager secret ${location.name}, which the local stack does not read; register the model with api_key_env instead`,
+        );
     }
   }
 }
@@ -87,7 +95,9 @@ export class SecretsManagerApiKeys implements ApiKeySource {
         return this.cached(`tenant:${tenantId}`, location.name, () => tenantSecrets.clientFor(tenantId));
       }
       case 'env':
-        throw missing(`${model.model_id} names the environment variable ${location.variable}, which only the local stack reads; store the key in Secrets Manager under arbiter/tenants/<tenant_id>/ and register the model with api_key_secret`);
+        throw missing(
+          `${model.model_id} names the environment variable ${location.variable}, which only the local stack reads; store the key in Secrets Manager under arbiter/tenants/<tenant_id>/ and register the model with api_key_secret`,
+        );
     }
   }
 
@@ -113,7 +123,9 @@ export class SecretsManagerApiKeys implements ApiKeySource {
       const name = (error as { name?: string }).name;
       if (name === 'ResourceNotFoundException') throw missing(`the Secrets Manager secret ${secretId} does not exist`);
       if (name === 'AccessDeniedException' || name === 'DecryptionFailure') {
-        throw missing(`Arbiter may not read the Secrets Manager secret ${secretId} (${name}); check the evaluator's IAM policy and the secret's KMS key`);
+        throw missing(
+          `Arbiter may not read the Secrets Manager secret ${secretId} (${name}); check the evaluator's IAM policy and the secret's KMS key`,
+        );
       }
       throw new ProviderError('server_error', `could not read the Secrets Manager secret ${secretId}: ${(error as Error).message}`, { cause: error });
     }

@@ -2,7 +2,14 @@
 import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import { startDeadline } from './deadline.js';
 import { codeForStatus, parseRetryAfter, transportFailure } from './http.js';
-import { ProviderError, type FinishReason, type GenerateRequest, type GenerateResult, type ModelClient, type ProviderErrorCode } from '../../domain/ports/model-client.js';
+import {
+  ProviderError,
+  type FinishReason,
+  type GenerateRequest,
+  type GenerateResult,
+  type ModelClient,
+  type ProviderErrorCode,
+} from '../../domain/ports/model-client.js';
 
 /**
  * Created once per container and shared by every Bedrock model. `maxAttempts: 1` turns the SDK's own retries
@@ -61,7 +68,8 @@ function bedrockError(error: unknown): ProviderError | undefined {
   const message = `Bedrock: ${sdk.name ?? 'Error'}: ${sdk.message ?? 'no details'}`;
   if (code) return new ProviderError(code, message, { status, retryAfterMs, cause: error });
   // A reply the SDK could not read: a 2xx is a malformed answer, anything else is judged by its status.
-  if (status !== undefined && status >= 200 && status < 300) return new ProviderError('malformed_response', `Bedrock answered ${status} with a body the SDK could not read`, { status, cause: error });
+  if (status !== undefined && status >= 200 && status < 300)
+    return new ProviderError('malformed_response', `Bedrock answered ${status} with a body the SDK could not read`, { status, cause: error });
   if (status !== undefined) return new ProviderError(codeForStatus(status), message, { status, retryAfterMs, cause: error });
   return undefined;
 }

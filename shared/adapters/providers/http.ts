@@ -103,7 +103,13 @@ function describeTransportError(error: unknown): string {
 }
 
 /** The failure of a call that got no usable HTTP answer: cancelled, too slow, refused by the egress guard, or the network. */
-export function transportFailure(error: unknown, deadline: Deadline, timeoutMs: number, callerSignal: AbortSignal | undefined, host: string): unknown {
+export function transportFailure(
+  error: unknown,
+  deadline: Deadline,
+  timeoutMs: number,
+  callerSignal: AbortSignal | undefined,
+  host: string,
+): unknown {
   if (callerSignal?.aborted) return callerSignal.reason;
   if (error instanceof ProviderError) return error;
   if (deadline.timedOut()) return new ProviderError('timeout', `${host} did not answer within ${timeoutMs} ms`, { cause: error });
@@ -179,10 +185,14 @@ export async function postJson(options: PostJsonOptions): Promise<unknown> {
     } catch (error) {
       if (error instanceof ResponseTooLarge) {
         // The same server would send the same flood again: not worth a retry.
-        throw new ProviderError('malformed_response', `${host} answered ${status} with more than ${limit} bytes (response_too_large); the rest was not read`, {
-          status,
-          retryable: false,
-        });
+        throw new ProviderError(
+          'malformed_response',
+          `${host} answered ${status} with more than ${limit} bytes (response_too_large); the rest was not read`,
+          {
+            status,
+            retryable: false,
+          },
+        );
       }
       const failure = transportFailure(error, deadline, options.timeoutMs, options.signal, host);
       if (!(failure instanceof ProviderError) || failure.code === 'timeout' || !ok) throw failure;
@@ -201,7 +211,11 @@ export async function postJson(options: PostJsonOptions): Promise<unknown> {
     if (text.trim() === '') throw new ProviderError('malformed_response', `${host} answered ${status} with an empty body`, { status });
     const body = tryJson(text);
     if (body === undefined) {
-      throw new ProviderError('malformed_response', redact(`${host} answered ${status} with a body that is not JSON: ${text.slice(0, 80)}`, options.secrets), { status });
+      throw new ProviderError(
+        'malformed_response',
+        redact(`${host} answered ${status} with a body that is not JSON: ${text.slice(0, 80)}`, options.secrets),
+        { status },
+      );
     }
     return body;
   } finally {

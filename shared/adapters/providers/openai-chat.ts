@@ -38,7 +38,11 @@ const finishReasons: Record<string, FinishReason> = { stop: 'stop', length: 'len
 /** OpenAI answers `{ error: { message, type, code } }`; compatible servers vary (`{ error: "…" }`, `{ message }`). */
 export function describeOpenAiError(status: number, body: unknown): ErrorDetail {
   const outer = (typeof body === 'object' && body !== null ? body : {}) as { error?: unknown; message?: unknown };
-  const error = (typeof outer.error === 'object' && outer.error !== null ? outer.error : outer) as { message?: unknown; type?: unknown; code?: unknown };
+  const error = (typeof outer.error === 'object' && outer.error !== null ? outer.error : outer) as {
+    message?: unknown;
+    type?: unknown;
+    code?: unknown;
+  };
   const message = typeof outer.error === 'string' ? outer.error : typeof error.message === 'string' ? error.message : undefined;
   // A 429 for an exhausted quota or spend limit does not lift with waiting; retrying only burns time.
   const quotaExhausted = status === 429 && (error.type === 'insufficient_quota' || error.code === 'insufficient_quota');

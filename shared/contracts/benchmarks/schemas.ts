@@ -12,8 +12,7 @@ export const benchmarkLimits = {
   maxRequestBytes: 5 * 1024 * 1024,
 } as const;
 
-const text = (field: string, max: number) =>
-  v.pipe(v.string(`${field} must be a string`), v.maxLength(max, `must be at most ${max} characters`));
+const text = (field: string, max: number) => v.pipe(v.string(`${field} must be a string`), v.maxLength(max, `must be at most ${max} characters`));
 
 export const BenchmarkItemInputSchema = v.strictObject(
   {
@@ -35,7 +34,9 @@ export const BenchmarkItemInputSchema = v.strictObject(
       ),
     ),
     context: v.optional(text('context', benchmarkLimits.maxItemBytes)),
-    metadata: v.optional(v.record(v.string(), v.union([v.string(), v.number(), v.boolean(), v.null()]), 'must be an object of strings, numbers and booleans')),
+    metadata: v.optional(
+      v.record(v.string(), v.union([v.string(), v.number(), v.boolean(), v.null()]), 'must be an object of strings, numbers and booleans'),
+    ),
   },
   (issue) => (issue.expected === 'never' ? 'is not a known field' : issue.path?.length ? 'is required' : 'each item must be a JSON object'),
 );
@@ -63,7 +64,10 @@ const PromptTemplateSchema = v.pipe(
   v.check((template) => template.includes('{input}'), 'must contain the {input} placeholder'),
   v.check(
     (template) => unknownPlaceholders(template).length === 0,
-    (issue) => `has unknown placeholders ${unknownPlaceholders(String(issue.input)).map((n) => `{${n}}`).join(', ')}; known: ${templatePlaceholders.map((n) => `{${n}}`).join(', ')}`,
+    (issue) =>
+      `has unknown placeholders ${unknownPlaceholders(String(issue.input))
+        .map((n) => `{${n}}`)
+        .join(', ')}; known: ${templatePlaceholders.map((n) => `{${n}}`).join(', ')}`,
   ),
 );
 
@@ -83,7 +87,10 @@ export const CreateBenchmarkRequestSchema = v.pipe(
       items: v.optional(
         v.pipe(
           v.array(BenchmarkItemInputSchema, 'must be an array of items'),
-          v.maxLength(benchmarkLimits.maxItemsPerRequest, `may hold at most ${benchmarkLimits.maxItemsPerRequest} items per request; append the rest with POST /api/v3/benchmarks/{id}/items`),
+          v.maxLength(
+            benchmarkLimits.maxItemsPerRequest,
+            `may hold at most ${benchmarkLimits.maxItemsPerRequest} items per request; append the rest with POST /api/v3/benchmarks/{id}/items`,
+          ),
         ),
         [],
       ),

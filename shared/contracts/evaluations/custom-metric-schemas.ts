@@ -85,9 +85,6 @@ export const CustomMetricsSchema = v.pipe(
   v.array(CustomMetricSchema, 'must be an array of metric names or configuration objects'),
   v.minLength(1, 'must name at least one metric (or be left out for the defaults)'),
   v.maxLength(20, 'may name at most 20 metrics'),
-  v.check(
-    (metrics) => new Set(metrics.map(metricLabel)).size === metrics.length,
-    'must not name a metric twice',
-  ),
+  v.check((metrics) => new Set(metrics.map(metricLabel)).size === metrics.length, 'must not name a metric twice'),
 );
 export type CustomMetric = v.InferOutput<typeof CustomMetricSchema>;

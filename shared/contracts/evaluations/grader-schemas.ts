@@ -21,9 +21,24 @@ const strict = <TEntries extends v.ObjectEntries>(entries: TEntries) =>
 
 const TemplateSchema = v.pipe(v.string('must be a string'), v.maxLength(20_000, 'must be at most 20000 characters'));
 
-export const textSimilarityMetrics = ['fuzzy_match', 'bleu', 'gleu', 'meteor', 'cosine', 'rouge_1', 'rouge_2', 'rouge_3', 'rouge_4', 'rouge_5', 'rouge_l'] as const;
+export const textSimilarityMetrics = [
+  'fuzzy_match',
+  'bleu',
+  'gleu',
+  'meteor',
+  'cosine',
+  'rouge_1',
+  'rouge_2',
+  'rouge_3',
+  'rouge_4',
+  'rouge_5',
+  'rouge_l',
+] as const;
 
-const ContentPartSchema = v.object({ type: v.optional(v.string()), text: TemplateSchema }, 'must be a string or an {"type": "input_text", "text": "…"} part');
+const ContentPartSchema = v.object(
+  { type: v.optional(v.string()), text: TemplateSchema },
+  'must be a string or an {"type": "input_text", "text": "…"} part',
+);
 
 /** A chat message of a model grader's prompt; `content` may be text, one text part or a list of them. */
 export const GraderMessageSchema = strict({
@@ -34,7 +49,11 @@ export const GraderMessageSchema = strict({
 export type GraderMessage = v.InferOutput<typeof GraderMessageSchema>;
 
 const GraderModelSchema = v.pipe(v.string('must be a model id'), v.nonEmpty('must not be empty'), v.maxLength(200, 'must be at most 200 characters'));
-const MessagesSchema = v.pipe(v.array(GraderMessageSchema, 'must be an array of messages'), v.minLength(1, 'must hold at least one message'), v.maxLength(20, 'may hold at most 20 messages'));
+const MessagesSchema = v.pipe(
+  v.array(GraderMessageSchema, 'must be an array of messages'),
+  v.minLength(1, 'must hold at least one message'),
+  v.maxLength(20, 'may hold at most 20 messages'),
+);
 const LabelsSchema = v.pipe(
   v.array(v.pipe(v.string('must be a string'), v.nonEmpty('must not be empty'), v.maxLength(100)), 'must be an array of labels'),
   v.minLength(1, 'must hold at least one label'),
@@ -99,5 +118,6 @@ export const graderVariants = [
 
 /** Grader types Arbiter accepts but cannot run, with the reason given in the 422. */
 export const unsupportedGraderTypes = {
-  python: 'Arbiter runs no user code: rewrite the python grader as a string_check, text_similarity, regex or json_schema metric, or as a score_model / llm_judge judged metric',
+  python:
+    'Arbiter runs no user code: rewrite the python grader as a string_check, text_similarity, regex or json_schema metric, or as a score_model / llm_judge judged metric',
 } as const;

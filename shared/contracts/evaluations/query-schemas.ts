@@ -16,7 +16,13 @@ export type ListEvaluationsQuery = v.InferOutput<typeof ListEvaluationsQuerySche
 export const ListResultsQuerySchema = v.object({
   ...PageQuerySchema.entries,
   model_id: v.optional(ModelIdSchema),
-  failed: v.optional(v.pipe(v.picklist(['true', 'false'], 'must be true or false'), v.transform((value) => value === 'true')), 'false'),
+  failed: v.optional(
+    v.pipe(
+      v.picklist(['true', 'false'], 'must be true or false'),
+      v.transform((value) => value === 'true'),
+    ),
+    'false',
+  ),
   /** `json` pages (the default); `csv` or `jsonl` export every result, continued by the `x-arbiter-next-cursor` header. */
   format: v.optional(v.picklist(['json', 'csv', 'jsonl'], 'must be one of: json, csv, jsonl'), 'json'),
   /** CSV only: `false` writes cells that start with = + - @ tab or CR verbatim instead of prefixing `'`. */

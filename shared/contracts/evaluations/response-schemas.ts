@@ -5,7 +5,10 @@ import { CustomMetricSchema } from './custom-metric-schemas.js';
 import { EvaluationStatusSchema } from './status.js';
 
 const nullableNumber = v.nullable(v.number());
-const Interval = v.pipe(v.nullable(v.strictTuple([v.number(), v.number()])), v.description('95% confidence interval [low, high]; null when it cannot be computed.'));
+const Interval = v.pipe(
+  v.nullable(v.strictTuple([v.number(), v.number()])),
+  v.description('95% confidence interval [low, high]; null when it cannot be computed.'),
+);
 const Verdict = v.picklist(['model_2 better', 'model_1 better', 'no significant difference']);
 const ErrorReason = v.strictObject({ code: v.string(), message: v.string() });
 // Optional: results computed before it was recorded do not have it.
@@ -88,7 +91,10 @@ export const MetricComparisonSchema = v.strictObject({
   n_excluded: v.optional(v.pipe(CountSchema, v.description('Items missing a score for either model.'))),
   ci_method: IntervalMethod,
   direction: v.optional(
-    v.pipe(v.picklist([-1, 0, 1]), v.description("The way the test's statistic leans (+1: model_id_2 larger); the verdict needs it to agree with the difference.")),
+    v.pipe(
+      v.picklist([-1, 0, 1]),
+      v.description("The way the test's statistic leans (+1: model_id_2 larger); the verdict needs it to agree with the difference."),
+    ),
   ),
   higher_is_better: v.optional(v.pipe(v.boolean(), v.description("The metric's direction: wins and the verdict mean better, not larger."))),
   verdict: Verdict,
@@ -163,8 +169,18 @@ export const PairwiseJudgementSchema = v.strictObject({
 export const ModelOutputSchema = v.strictObject({
   status: v.picklist(['scored', 'failed']),
   output: v.optional(v.string()),
-  truncated: v.optional(v.pipe(v.literal(true), v.description('The answer was longer than the stored limit (64 KiB of UTF-8 by default): `output` holds its start, which is what was scored.'))),
-  notes: v.optional(v.pipe(v.array(v.string()), v.description('What Arbiter changed in what the provider sent (a cut answer, token counts it could not use), in words.'))),
+  truncated: v.optional(
+    v.pipe(
+      v.literal(true),
+      v.description('The answer was longer than the stored limit (64 KiB of UTF-8 by default): `output` holds its start, which is what was scored.'),
+    ),
+  ),
+  notes: v.optional(
+    v.pipe(
+      v.array(v.string()),
+      v.description('What Arbiter changed in what the provider sent (a cut answer, token counts it could not use), in words.'),
+    ),
+  ),
   scores: v.record(v.string(), nullableNumber),
   latency_ms: v.optional(v.number()),
   usage: v.optional(TokenUsageSchema),
@@ -188,7 +204,7 @@ export const ItemResultSchema = v.strictObject({
   input: v.string(),
   expected: v.optional(v.string()),
   choices: v.optional(v.array(v.string())),
-  outputs: v.pipe(v.record(v.string(), ModelOutputSchema), v.description('Each model\'s answer, by model id.')),
+  outputs: v.pipe(v.record(v.string(), ModelOutputSchema), v.description("Each model's answer, by model id.")),
   pairwise: v.optional(v.record(v.string(), PairwiseJudgementSchema)),
 });
 

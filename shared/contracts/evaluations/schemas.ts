@@ -13,7 +13,9 @@ export const CreateEvaluationRequestSchema = v.pipe(
     {
       model_id: v.pipe(ModelIdSchema, v.description('ID of the model to evaluate'), v.examples(['model-xyz789'])),
       benchmark_id: v.pipe(BenchmarkIdSchema, v.description('ID of existing benchmark from BenchmarkTask table'), v.examples(['benchmark-abc123'])),
-      model_id_2: v.optional(v.pipe(ModelIdSchema, v.description('ID of second model for comparison mode (eval-compare)'), v.examples(['model-def456']))),
+      model_id_2: v.optional(
+        v.pipe(ModelIdSchema, v.description('ID of second model for comparison mode (eval-compare)'), v.examples(['model-def456'])),
+      ),
       custom_metrics: v.optional(v.pipe(CustomMetricsSchema, v.description('Custom metrics configuration: metric names, or configuration objects'))),
     },
     (issue) => (issue.expected === 'never' ? 'is not a known field' : 'is required'),
@@ -33,7 +35,9 @@ export type CreateEvaluationRequest = v.InferOutput<typeof CreateEvaluationReque
 export const IdempotencyKeySchema = v.pipe(
   v.string(),
   v.regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'must be 1 to 128 letters, digits or _ . : -'),
-  v.description('Makes the create safe to retry: the same key and body answer the first response (with `Idempotent-Replayed: true`) instead of creating twice; the same key with another body answers 409.'),
+  v.description(
+    'Makes the create safe to retry: the same key and body answer the first response (with `Idempotent-Replayed: true`) instead of creating twice; the same key with another body answers 409.',
+  ),
 );
 
 export interface EvaluationProgress {

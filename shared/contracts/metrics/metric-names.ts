@@ -27,7 +27,17 @@ export const metricNames = [
 ] as const;
 
 /** Types a configuration object in `custom_metrics` may name; the last four are OpenAI Evals graders. */
-export const metricTypes = ['regex', 'contains', 'exact_match', 'json_schema', 'llm_judge', 'string_check', 'text_similarity', 'label_model', 'score_model'] as const;
+export const metricTypes = [
+  'regex',
+  'contains',
+  'exact_match',
+  'json_schema',
+  'llm_judge',
+  'string_check',
+  'text_similarity',
+  'label_model',
+  'score_model',
+] as const;
 
 export type MetricName = (typeof metricNames)[number];
 

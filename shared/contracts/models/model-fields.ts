@@ -11,7 +11,9 @@ export type Provider = v.InferOutput<typeof ProviderSchema>;
 
 /** A strict object whose errors name the unknown or missing field, and bounded numbers: the registration schema uses them too. */
 export const strict = <TEntries extends v.ObjectEntries>(entries: TEntries) =>
-  v.strictObject(entries, (issue) => (issue.expected === 'never' ? 'is not a known field' : issue.path?.length ? 'is required' : 'must be an object'));
+  v.strictObject(entries, (issue) =>
+    issue.expected === 'never' ? 'is not a known field' : issue.path?.length ? 'is required' : 'must be an object',
+  );
 
 const number = (min: number, max: number) =>
   v.pipe(v.number('must be a number'), v.minValue(min, `must be at least ${min}`), v.maxValue(max, `must be at most ${max}`));
@@ -23,7 +25,10 @@ export const GenerationParametersSchema = strict({
   max_tokens: v.optional(integer(1, 200_000)),
   system_prompt: v.optional(v.pipe(v.string('must be a string'), v.maxLength(20_000, 'must be at most 20000 characters'))),
   stop_sequences: v.optional(
-    v.pipe(v.array(v.pipe(v.string('must be a string'), v.nonEmpty('must not be empty'), v.maxLength(100)), 'must be an array of strings'), v.maxLength(8, 'may hold at most 8 sequences')),
+    v.pipe(
+      v.array(v.pipe(v.string('must be a string'), v.nonEmpty('must not be empty'), v.maxLength(100)), 'must be an array of strings'),
+      v.maxLength(8, 'may hold at most 8 sequences'),
+    ),
   ),
   seed: v.optional(integer(0, 2 ** 31 - 1)),
 });

@@ -28,7 +28,9 @@ export const RegisterModelRequestSchema = v.pipe(
     provider: ProviderSchema,
     provider_model_id: v.pipe(v.string('must be a string'), v.nonEmpty('must not be empty'), v.maxLength(200, 'must be at most 200 characters')),
     display_name: v.optional(v.pipe(v.string('must be a string'), v.maxLength(200, 'must be at most 200 characters'))),
-    base_url: v.optional(v.pipe(v.string('must be a string'), v.url('must be a URL'), v.regex(/^https?:\/\//, 'must be an http or https URL'), v.maxLength(2000))),
+    base_url: v.optional(
+      v.pipe(v.string('must be a string'), v.url('must be a URL'), v.regex(/^https?:\/\//, 'must be an http or https URL'), v.maxLength(2000)),
+    ),
     parameters: v.optional(GenerationParametersSchema, {}),
     api_key_secret: v.optional(SecretNameSchema),
     api_key_env: v.optional(EnvNameSchema),
@@ -39,19 +41,35 @@ export const RegisterModelRequestSchema = v.pipe(
     default_judge: v.optional(v.boolean('must be true or false')),
   }),
   v.forward(
-    v.partialCheck([['provider'], ['base_url']], (m) => m.provider !== 'openai_compatible' || m.base_url !== undefined, 'is required for an openai_compatible model'),
+    v.partialCheck(
+      [['provider'], ['base_url']],
+      (m) => m.provider !== 'openai_compatible' || m.base_url !== undefined,
+      'is required for an openai_compatible model',
+    ),
     ['base_url'],
   ),
   v.forward(
-    v.partialCheck([['api_key_secret'], ['api_key_env']], (m) => !(m.api_key_secret && m.api_key_env), 'give api_key_secret or api_key_env, not both'),
+    v.partialCheck(
+      [['api_key_secret'], ['api_key_env']],
+      (m) => !(m.api_key_secret && m.api_key_env),
+      'give api_key_secret or api_key_env, not both',
+    ),
     ['api_key_env'],
   ),
   v.forward(
-    v.partialCheck([['provider'], ['api_key_secret'], ['api_key_env']], (m) => !((m.provider === 'bedrock' || m.provider === 'baseline') && (m.api_key_secret || m.api_key_env)), 'is not used by this provider (Bedrock uses the IAM role; baselines need none)'),
+    v.partialCheck(
+      [['provider'], ['api_key_secret'], ['api_key_env']],
+      (m) => !((m.provider === 'bedrock' || m.provider === 'baseline') && (m.api_key_secret || m.api_key_env)),
+      'is not used by this provider (Bedrock uses the IAM role; baselines need none)',
+    ),
     ['provider'],
   ),
   v.forward(
-    v.partialCheck([['provider'], ['provider_model_id']], (m) => m.provider !== 'baseline' || ['echo', 'reference', 'first-choice'].includes(m.provider_model_id), 'a baseline is one of: echo, reference, first-choice'),
+    v.partialCheck(
+      [['provider'], ['provider_model_id']],
+      (m) => m.provider !== 'baseline' || ['echo', 'reference', 'first-choice'].includes(m.provider_model_id),
+      'a baseline is one of: echo, reference, first-choice',
+    ),
     ['provider_model_id'],
   ),
 );
@@ -62,7 +80,7 @@ export const ListModelsQuerySchema = v.object({
   source: v.optional(
     v.pipe(
       v.picklist(['all', 'registered', 'builtin'], 'must be one of: all, registered, builtin'),
-      v.description('`registered`: the tenant\'s models; `builtin`: the catalogue; `all`: both, the catalogue after the last registered page.'),
+      v.description("`registered`: the tenant's models; `builtin`: the catalogue; `all`: both, the catalogue after the last registered page."),
     ),
     'all',
   ),

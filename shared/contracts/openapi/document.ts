@@ -56,12 +56,16 @@ function parameter(name: string, location: 'path' | 'query' | 'header', required
 const queryValueTypes = new Map<unknown, JsonSchema>([
   [PageQuerySchema.entries.limit, { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE }],
   [ListResultsQuerySchema.entries.failed, { type: 'boolean', default: false }],
-  [ListResultsQuerySchema.entries.escape_formulas, { type: 'boolean', default: true, description: v.getDescription(ListResultsQuerySchema.entries.escape_formulas.wrapped) }],
+  [
+    ListResultsQuerySchema.entries.escape_formulas,
+    { type: 'boolean', default: true, description: v.getDescription(ListResultsQuerySchema.entries.escape_formulas.wrapped) },
+  ],
 ]);
 
 const standardQueryDescriptions: Record<string, string> = {
   limit: `Page size: 1 to ${MAX_PAGE_SIZE}, default ${DEFAULT_PAGE_SIZE}.`,
-  cursor: 'The `next_cursor` of the previous page, to read the next one. Opaque and bound to this list: a cursor from another list or tenant answers 400.',
+  cursor:
+    'The `next_cursor` of the previous page, to read the next one. Opaque and bound to this list: a cursor from another list or tenant answers 400.',
 };
 
 type AnySchema = v.GenericSchema & { wrapped?: AnySchema; pipe?: readonly { kind: string; type: string }[] };
@@ -73,7 +77,9 @@ function queryParameters(query: NonNullable<OperationSpec['query']>) {
   return Object.entries(query.entries).map(([name, entry]) => {
     const valueType = queryValueTypes.get(entry);
     if (!valueType && transforms(entry as AnySchema)) {
-      throw new Error(`Query parameter ${name} is transformed after parsing: add its type to queryValueTypes in shared/contracts/openapi/document.ts`);
+      throw new Error(
+        `Query parameter ${name} is transformed after parsing: add its type to queryValueTypes in shared/contracts/openapi/document.ts`,
+      );
     }
     const schema = valueType ?? jsonSchema(entry, 'input');
     const required = entry.type !== 'optional' && entry.type !== 'nullish';
@@ -85,13 +91,17 @@ function pathParameters(route: RouteDefinition, spec: OperationSpec) {
   const names = [...route.path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1] ?? '');
   const described = spec.pathParams ?? {};
   if (names.join() !== Object.keys(described).join()) {
-    throw new Error(`${route.method} ${route.path}: path parameters ${names.join(', ') || 'none'} but the registry describes ${Object.keys(described).join(', ') || 'none'}`);
+    throw new Error(
+      `${route.method} ${route.path}: path parameters ${names.join(', ') || 'none'} but the registry describes ${Object.keys(described).join(', ') || 'none'}`,
+    );
   }
   return names.map((name) => parameter(name, 'path', true, jsonSchema(described[name]!.schema, 'input'), described[name]!.description));
 }
 
 function headerParameters(spec: OperationSpec) {
-  return Object.entries(spec.headers ?? {}).map(([name, header]) => parameter(name, 'header', header.required ?? false, jsonSchema(header.schema, 'input')));
+  return Object.entries(spec.headers ?? {}).map(([name, header]) =>
+    parameter(name, 'header', header.required ?? false, jsonSchema(header.schema, 'input')),
+  );
 }
 
 function headerObjects(headers: ResponseSpec['headers']) {
@@ -133,14 +143,16 @@ const defaultErrors: Record<ErrorStatus, string> = {
   413: "The body is larger than the route's limit (`payload_too_large`).",
   415: 'The body is not sent as `application/json` (`unsupported_media_type`).',
   422: 'Well-formed, but refers to something that cannot be used.',
-  429: 'Throttled by API Gateway: retry with backoff. The body is API Gateway\'s own (`message` only).',
+  429: "Throttled by API Gateway: retry with backoff. The body is API Gateway's own (`message` only).",
   500: 'An unexpected failure: nothing about it is shown. Retry later.',
   503: 'A dependency is unavailable; retry after `Retry-After` seconds (`service_unavailable`).',
 };
 
 function errorStatuses(route: RouteDefinition, spec: OperationSpec): Partial<Record<ErrorStatus, string>> {
   const statuses: Partial<Record<ErrorStatus, string>> = {};
-  if (spec.query) statuses[400] = 'A query parameter is not valid (`validation_error`), e.g. `limit` out of range or a `cursor` this API did not issue for this list.';
+  if (spec.query)
+    statuses[400] =
+      'A query parameter is not valid (`validation_error`), e.g. `limit` out of range or a `cursor` this API did not issue for this list.';
   if (spec.body) {
     statuses[400] = defaultErrors[400];
     statuses[413] = defaultErrors[413];
@@ -172,7 +184,7 @@ function errorSchema(status: ErrorStatus) {
 function errorResponse(status: ErrorStatus, description: string) {
   return {
     description,
-    ...(status === 401 ? { headers: { 'WWW-Authenticate': { description: '`Bearer` (Arbiter\'s own 401s).', schema: { type: 'string' } } } } : {}),
+    ...(status === 401 ? { headers: { 'WWW-Authenticate': { description: "`Bearer` (Arbiter's own 401s).", schema: { type: 'string' } } } } : {}),
     ...(status === 503 ? { headers: { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'string' } } } } : {}),
     content: { 'application/json': { schema: errorSchema(status) } },
   };
@@ -191,7 +203,11 @@ function requestBody(spec: NonNullable<OperationSpec['body']>) {
         ...(spec.examples ? { examples: spec.examples } : {}),
       },
       ...(spec.ndjson
-        ? { 'application/x-ndjson': { schema: { type: 'string', description: `${spec.ndjson} Each line is validated as the JSON body's part it stands for.` } } }
+        ? {
+            'application/x-ndjson': {
+              schema: { type: 'string', description: `${spec.ndjson} Each line is validated as the JSON body's part it stands for.` },
+            },
+          }
         : {}),
     },
   };
@@ -277,7 +293,10 @@ export function documentedRoutes(definitions: readonly FunctionDefinition[] = fu
   if (undocumented.length > 0 || unrouted.length > 0) {
     throw new Error(
       `The OpenAPI registry (shared/contracts/openapi/registry.ts) and shared/contracts/function-manifest.ts disagree: ` +
-        [undocumented.length ? `routes without an entry: ${undocumented.join(', ')}` : '', unrouted.length ? `entries without a route: ${unrouted.join(', ')}` : '']
+        [
+          undocumented.length ? `routes without an entry: ${undocumented.join(', ')}` : '',
+          unrouted.length ? `entries without a route: ${unrouted.join(', ')}` : '',
+        ]
           .filter(Boolean)
           .join('; '),
     );
@@ -319,7 +338,8 @@ export function buildOpenApiDocument(definitions: readonly FunctionDefinition[] 
         [BEARER]: {
           type: 'http',
           scheme: 'bearer',
-          description: 'An Arbiter API key: `Authorization: Bearer <api_key>`. Locally, `npm start` prints a development key; `npm run api-key` creates more.',
+          description:
+            'An Arbiter API key: `Authorization: Bearer <api_key>`. Locally, `npm start` prints a development key; `npm run api-key` creates more.',
         },
       },
       schemas: componentSchemas(),

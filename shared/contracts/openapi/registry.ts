@@ -84,11 +84,14 @@ const BenchmarkIdParam = {
   benchmark_id: { description: 'The benchmark, as `POST /api/v3/benchmarks` answered it.', schema: v.pipe(v.string(), v.examples(['task-abc123'])) },
 };
 const ModelIdParam = {
-  model_id: { description: 'A registered model id, or a built-in one (`gpt-4`, `baseline:echo`, …).', schema: v.pipe(v.string(), v.examples(['claude-3-sonnet-20240229'])) },
+  model_id: {
+    description: 'A registered model id, or a built-in one (`gpt-4`, `baseline:echo`, …).',
+    schema: v.pipe(v.string(), v.examples(['claude-3-sonnet-20240229'])),
+  },
 };
 
-const unknownEvaluation = 'No evaluation with this id for your tenant (another tenant\'s id answers the same).';
-const unknownBenchmark = 'No benchmark with this id for your tenant (another tenant\'s id answers the same).';
+const unknownEvaluation = "No evaluation with this id for your tenant (another tenant's id answers the same).";
+const unknownBenchmark = "No benchmark with this id for your tenant (another tenant's id answers the same).";
 const mediaType = (contentType: string) => contentType.split(';')[0]?.trim() ?? contentType;
 
 export const operations: Record<string, OperationSpec> = {
@@ -122,7 +125,7 @@ export const operations: Record<string, OperationSpec> = {
     headers: { 'Idempotency-Key': { schema: IdempotencyKeySchema } },
     body: {
       schema: CreateEvaluationRequestSchema,
-      description: 'The model (or two) and the benchmark; `custom_metrics` names metrics or configures them (defaults: the benchmark\'s).',
+      description: "The model (or two) and the benchmark; `custom_metrics` names metrics or configures them (defaults: the benchmark's).",
       examples: createEvaluationExamples.requests,
     },
     responses: {
@@ -154,7 +157,8 @@ export const operations: Record<string, OperationSpec> = {
     operationId: 'getEvaluation',
     tag: 'Evaluations',
     summary: 'Read an evaluation and its results',
-    description: 'The record, the pinned benchmark version, the models as resolved, and `results` once the evaluation has finished: per model, every metric\'s mean with its 95% CI; in comparison mode, the paired comparison per metric.',
+    description:
+      "The record, the pinned benchmark version, the models as resolved, and `results` once the evaluation has finished: per model, every metric's mean with its 95% CI; in comparison mode, the paired comparison per metric.",
     pathParams: EvaluationIdParam,
     responses: { 200: { description: 'The evaluation.', schema: EvaluationViewSchema } },
     errors: { 404: unknownEvaluation },
@@ -173,10 +177,10 @@ export const operations: Record<string, OperationSpec> = {
     tag: 'Evaluations',
     summary: 'Per-item results',
     description:
-      'One row per benchmark item, every model\'s answer side by side with its scores, latency, usage and failure reason. ' +
+      "One row per benchmark item, every model's answer side by side with its scores, latency, usage and failure reason. " +
       '`?failed=true` keeps failed items only, `?model_id=` one model. `?format=csv|jsonl` exports every result in one response instead of a page (`limit` does not apply); ' +
       `an export that would pass Lambda's response size limit stops early and sets the \`${NEXT_CURSOR_HEADER}\` header: pass it back as \`cursor\` for the rest. ` +
-      'CSV cells that a spreadsheet would run as a formula are escaped with a leading `\'` unless `?escape_formulas=false`.',
+      "CSV cells that a spreadsheet would run as a formula are escaped with a leading `'` unless `?escape_formulas=false`.",
     pathParams: EvaluationIdParam,
     query: ListResultsQuerySchema,
     responses: {
@@ -194,7 +198,10 @@ export const operations: Record<string, OperationSpec> = {
           },
         },
         headers: {
-          [NEXT_CURSOR_HEADER]: { description: 'Exports only: set when the export stopped at the size limit; pass it as `cursor` for the rest.', schema: v.string() },
+          [NEXT_CURSOR_HEADER]: {
+            description: 'Exports only: set when the export stopped at the size limit; pass it as `cursor` for the rest.',
+            schema: v.string(),
+          },
           'Content-Disposition': { description: 'Exports only: a file name for the download.', schema: v.string() },
         },
       },
@@ -205,7 +212,8 @@ export const operations: Record<string, OperationSpec> = {
     operationId: 'getEvaluationReport',
     tag: 'Evaluations',
     summary: 'HTML report of an evaluation',
-    description: 'A self-contained HTML page (no network requests): per-metric charts with 95% CI whiskers, the comparison, score distributions, latency and cost, and the items where the models disagree most.',
+    description:
+      'A self-contained HTML page (no network requests): per-metric charts with 95% CI whiskers, the comparison, score distributions, latency and cost, and the items where the models disagree most.',
     pathParams: EvaluationIdParam,
     responses: {
       200: { description: 'The report.', media: { 'text/html': { description: 'A self-contained HTML page.', schema: v.string() } } },
@@ -219,7 +227,11 @@ export const operations: Record<string, OperationSpec> = {
     description: 'Stops further chunks from calling models; what was done is kept. The evaluation ends `cancelled` once in-flight work has stopped.',
     pathParams: EvaluationIdParam,
     responses: {
-      202: { description: 'Accepted: the evaluation is being cancelled.', schema: EvaluationStatusViewSchema, headers: location("the evaluation's status") },
+      202: {
+        description: 'Accepted: the evaluation is being cancelled.',
+        schema: EvaluationStatusViewSchema,
+        headers: location("the evaluation's status"),
+      },
     },
     errors: { 404: unknownEvaluation, 409: 'The evaluation has already finished (`evaluation_finished`): there is nothing to cancel.' },
   },
@@ -293,7 +305,7 @@ export const operations: Record<string, OperationSpec> = {
     tag: 'Models',
     summary: 'Register a model',
     description:
-      "A provider model under an id of your choice, with its generation parameters, pricing and where its key lives (never the key itself): a Secrets Manager secret under `arbiter/tenants/<your tenant>/`, or on the local stack an environment variable the operator allows. " +
+      'A provider model under an id of your choice, with its generation parameters, pricing and where its key lives (never the key itself): a Secrets Manager secret under `arbiter/tenants/<your tenant>/`, or on the local stack an environment variable the operator allows. ' +
       "An OpenAI or Anthropic model without a `base_url` may name no key and then uses the deployment's key at the provider's official endpoint; a model with a `base_url` brings its own key or none.",
     body: { schema: RegisterModelRequestSchema, description: 'The model.' },
     responses: { 201: { description: 'Registered.', schema: ModelSchema, headers: location('the model') } },

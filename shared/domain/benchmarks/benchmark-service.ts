@@ -5,17 +5,18 @@ import { logger } from '../../platform/logger.js';
 import type { Page } from '../../contracts/pagination.js';
 import type { WorkQueue } from '../ports/work-queue.js';
 import { purgeBenchmarkMessage } from '../../contracts/messages.js';
-import {
-  BenchmarkBusyError,
-  BenchmarkChangedError,
-  BenchmarkNotFoundError,
-  type BenchmarkStore,
-} from '../ports/benchmark-store.js';
+import { BenchmarkBusyError, BenchmarkChangedError, BenchmarkNotFoundError, type BenchmarkStore } from '../ports/benchmark-store.js';
 import { isoNow } from '../../platform/time.js';
 import { extendContentHash } from './content-hash.js';
 import type { BenchmarkViewSchema } from '../../contracts/benchmarks/response-schemas.js';
 import { autoItemId, newBenchmark, toBenchmarkItems } from './create-benchmark.js';
-import { benchmarkLimits, type Benchmark, type BenchmarkItem, type BenchmarkItemInput, type CreateBenchmarkRequest } from '../../contracts/benchmarks/schemas.js';
+import {
+  benchmarkLimits,
+  type Benchmark,
+  type BenchmarkItem,
+  type BenchmarkItemInput,
+  type CreateBenchmarkRequest,
+} from '../../contracts/benchmarks/schemas.js';
 
 /** A benchmark as the API shows it. */
 export type BenchmarkView = v.InferOutput<typeof BenchmarkViewSchema>;
@@ -34,8 +35,12 @@ function checkItemSizes(items: readonly BenchmarkItemInput[], path = 'items'): v
   const errors = items
     .map((item, index) => ({ index, bytes: Buffer.byteLength(JSON.stringify(item), 'utf8') }))
     .filter(({ bytes }) => bytes > benchmarkLimits.maxItemBytes)
-    .map(({ index, bytes }) => ({ path: `${path}.${index}`, message: `is ${bytes} bytes; the limit is ${benchmarkLimits.maxItemBytes} bytes per item` }));
-  if (errors.length > 0) throw new ValidationError(errors.slice(0, 50), `Items may be at most ${benchmarkLimits.maxItemBytes} bytes each; nothing was written`);
+    .map(({ index, bytes }) => ({
+      path: `${path}.${index}`,
+      message: `is ${bytes} bytes; the limit is ${benchmarkLimits.maxItemBytes} bytes per item`,
+    }));
+  if (errors.length > 0)
+    throw new ValidationError(errors.slice(0, 50), `Items may be at most ${benchmarkLimits.maxItemBytes} bytes each; nothing was written`);
 }
 
 function checkBenchmarkSize(count: number): void {

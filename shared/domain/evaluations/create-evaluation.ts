@@ -109,19 +109,25 @@ async function createPinned(
     if (!(error instanceof MetricResolutionError)) throw error;
     const path = pathOf(error.metric);
     // A configuration object's own field when the error names one (`custom_metrics.0.pattern`).
-    throw new UnprocessableEntityError(error.code, error.message, [{ path: error.field && path !== 'benchmark_id' ? `${path}.${error.field}` : path, message: error.message }]);
+    throw new UnprocessableEntityError(error.code, error.message, [
+      { path: error.field && path !== 'benchmark_id' ? `${path}.${error.field}` : path, message: error.message },
+    ]);
   }
   const pairwise = metrics.find((metric) => metric.kind === 'pairwise');
   if (pairwise && !request.model_id_2) {
-    throw new UnprocessableEntityError('invalid_metric_config', `${pairwise.name} compares two models' answers: give model_id_2 (comparison mode), or leave it out`, [
-      { path: pathOf(pairwise.name), message: 'needs comparison mode (model_id_2)' },
-    ]);
+    throw new UnprocessableEntityError(
+      'invalid_metric_config',
+      `${pairwise.name} compares two models' answers: give model_id_2 (comparison mode), or leave it out`,
+      [{ path: pathOf(pairwise.name), message: 'needs comparison mode (model_id_2)' }],
+    );
   }
   const judges: ResolvedJudges = await resolveJudges(deps, tenantId, metrics, pathOf);
   if (benchmark.item_count === 0) {
-    throw new UnprocessableEntityError('empty_benchmark', `Benchmark ${benchmark.benchmark_id} has no items yet: append some with POST /api/v3/benchmarks/${benchmark.benchmark_id}/items`, [
-      { path: 'benchmark_id', message: 'the benchmark has no items' },
-    ]);
+    throw new UnprocessableEntityError(
+      'empty_benchmark',
+      `Benchmark ${benchmark.benchmark_id} has no items yet: append some with POST /api/v3/benchmarks/${benchmark.benchmark_id}/items`,
+      [{ path: 'benchmark_id', message: 'the benchmark has no items' }],
+    );
   }
 
   const now = isoNow();

@@ -37,7 +37,12 @@ const howToFix =
  * whose judge is neither registered nor built in, answers 422 `judge_model_missing` naming the metric,
  * so nothing is queued that could only fail.
  */
-export async function resolveJudges(deps: JudgeResolutionDeps, tenantId: string, metrics: readonly ResolvedMetric[], pathOf: MetricPath): Promise<ResolvedJudges> {
+export async function resolveJudges(
+  deps: JudgeResolutionDeps,
+  tenantId: string,
+  metrics: readonly ResolvedMetric[],
+  pathOf: MetricPath,
+): Promise<ResolvedJudges> {
   const judges: Record<string, string> = {};
   const models = new Map<string, Model>();
   let tenantDefault: Promise<string | undefined> | undefined;
@@ -64,7 +69,11 @@ export async function resolveJudges(deps: JudgeResolutionDeps, tenantId: string,
     if (!models.has(modelId) && !model.builtin) {
       const problem = await deps.credentials.problem(model, tenantId);
       if (problem) {
-        throw new UnprocessableEntityError('model_credentials_missing', `The credentials of judge model ${modelId} (metric ${metric.name}) are not usable: ${problem}`, [{ path, message: problem }]);
+        throw new UnprocessableEntityError(
+          'model_credentials_missing',
+          `The credentials of judge model ${modelId} (metric ${metric.name}) are not usable: ${problem}`,
+          [{ path, message: problem }],
+        );
       }
     }
     models.set(modelId, model);

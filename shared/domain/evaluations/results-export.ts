@@ -133,7 +133,13 @@ type Store = Pick<EvaluationStore, 'get' | 'listResults' | 'resultCursorAfter'>;
  * JSON pages show it), read from the table page by page. Stops before the response would pass the size
  * cap and answers the cursor that continues after the last item sent.
  */
-export async function exportResults(store: Store, tenantId: string, evaluationId: string, request: ExportRequest, options: ExportOptions = {}): Promise<ExportPage> {
+export async function exportResults(
+  store: Store,
+  tenantId: string,
+  evaluationId: string,
+  request: ExportRequest,
+  options: ExportOptions = {},
+): Promise<ExportPage> {
   const maxBytes = options.maxBytes ?? DEFAULT_EXPORT_MAX_BYTES;
   const evaluation = await findForResults(store, tenantId, evaluationId, request.modelId);
   const modelIds = evaluation.models.map((model) => model.model_id).filter((id) => !request.modelId || id === request.modelId);
@@ -141,7 +147,9 @@ export async function exportResults(store: Store, tenantId: string, evaluationId
     request.format === 'jsonl' ? items.map((item) => `${JSON.stringify(item)}\n`).join('') : renderCsv(items);
   const renderCsv = (items: readonly ItemResult[]): string => {
     const metrics = metricColumns(evaluation, items);
-    return toCsv([csvHeader(metrics), ...items.flatMap((item) => csvRecordsOf(item, modelIds, metrics, request.failedOnly))], { escapeFormulas: request.escapeFormulas ?? true });
+    return toCsv([csvHeader(metrics), ...items.flatMap((item) => csvRecordsOf(item, modelIds, metrics, request.failedOnly))], {
+      escapeFormulas: request.escapeFormulas ?? true,
+    });
   };
 
   const items: ItemResult[] = [];

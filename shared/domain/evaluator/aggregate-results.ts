@@ -1,5 +1,12 @@
 import type { Evaluation } from '../../contracts/evaluations/schemas.js';
-import type { EvaluationResults, ItemResult, JudgeSummary, MetricComparison, ModelResults, PairwiseSummary } from '../../contracts/evaluations/result-types.js';
+import type {
+  EvaluationResults,
+  ItemResult,
+  JudgeSummary,
+  MetricComparison,
+  ModelResults,
+  PairwiseSummary,
+} from '../../contracts/evaluations/result-types.js';
 import { modelFamily } from '../models/model-family.js';
 import { aggregate, comparePaired, holmAdjust, mcnemarExact, verdict } from '../stats/index.js';
 import type { ScoredMetric } from './scoring.js';
@@ -47,7 +54,10 @@ function modelResults(modelId: string, baseline: boolean, rows: readonly ItemRes
       input_tokens: scored.reduce((sum, output) => sum + (output!.usage?.input_tokens ?? 0), 0),
       output_tokens: scored.reduce((sum, output) => sum + (output!.usage?.output_tokens ?? 0), 0),
     },
-    cost_usd: costs.some((cost) => cost === undefined) && !costs.some((cost) => cost !== undefined) ? null : costs.reduce<number>((sum, cost) => sum + (cost ?? 0), 0),
+    cost_usd:
+      costs.some((cost) => cost === undefined) && !costs.some((cost) => cost !== undefined)
+        ? null
+        : costs.reduce<number>((sum, cost) => sum + (cost ?? 0), 0),
     latency_ms: { p50: percentile(latencies, 50), p95: percentile(latencies, 95) },
     failure_reasons: failureReasons,
   };
@@ -92,7 +102,14 @@ function pairwiseVerdict(stats: PairwiseStats, adjusted: number | null): MetricC
   return stats.wins > stats.losses ? 'model_2 better' : 'model_1 better';
 }
 
-function comparison(evaluation: Evaluation, modelA: string, modelB: string, rows: readonly ItemResult[], metrics: readonly ScoredMetric[], seed: number) {
+function comparison(
+  evaluation: Evaluation,
+  modelA: string,
+  modelB: string,
+  rows: readonly ItemResult[],
+  metrics: readonly ScoredMetric[],
+  seed: number,
+) {
   const compared = metrics
     .filter((metric) => metric.kind !== 'pairwise')
     .map((metric) => {
@@ -118,7 +135,11 @@ function comparison(evaluation: Evaluation, modelA: string, modelB: string, rows
   const adjusted = holmAdjust([...compared.map(({ result }) => result.p_value), ...pairwise.map(({ stats }) => stats.p_value)]);
   const entries = compared.map(({ metric, result }, index): [string, MetricComparison] => [
     metric.name,
-    { ...result, p_value_adjusted: adjusted[index] ?? null, verdict: verdict(result, adjusted[index] ?? null, { higherIsBetter: metric.higherIsBetter }) },
+    {
+      ...result,
+      p_value_adjusted: adjusted[index] ?? null,
+      verdict: verdict(result, adjusted[index] ?? null, { higherIsBetter: metric.higherIsBetter }),
+    },
   ]);
   const pairwiseEntries = pairwise.map(({ metric, stats }, index): [string, PairwiseSummary] => {
     const p = adjusted[compared.length + index] ?? null;
@@ -133,7 +154,11 @@ function comparison(evaluation: Evaluation, modelA: string, modelB: string, rows
 }
 
 /** Each judged metric's judge, its failures, and whether it shares a family with a candidate. */
-function judgeSummaries(evaluation: Evaluation, rows: readonly ItemResult[], metrics: readonly ScoredMetric[]): Record<string, JudgeSummary> | undefined {
+function judgeSummaries(
+  evaluation: Evaluation,
+  rows: readonly ItemResult[],
+  metrics: readonly ScoredMetric[],
+): Record<string, JudgeSummary> | undefined {
   const judged = metrics.filter((metric) => metric.kind !== 'computed' && evaluation.judges?.[metric.name]);
   if (judged.length === 0) return undefined;
   return Object.fromEntries(
@@ -149,7 +174,8 @@ function judgeSummaries(evaluation: Evaluation, rows: readonly ItemResult[], met
       const templateId =
         metric.kind === 'pairwise'
           ? rows.find((row) => row.pairwise?.[metric.name])?.pairwise?.[metric.name]?.template_id
-          : rows.flatMap((row) => Object.values(row.outputs)).find((output) => output.judgements?.[metric.name])?.judgements?.[metric.name]?.template_id;
+          : rows.flatMap((row) => Object.values(row.outputs)).find((output) => output.judgements?.[metric.name])?.judgements?.[metric.name]
+              ?.template_id;
       const summary: JudgeSummary = {
         judge_model_id: judgeId,
         template_id: templateId ?? '',

@@ -89,7 +89,13 @@ export class ItemAnswerer {
       return {
         status: 'scored',
         ...bounded,
-        scores: this.work.scorer.score({ item, output: bounded.output, latency_ms: result.latency_ms, output_tokens: bounded.usage.output_tokens, cost_usd: cost }),
+        scores: this.work.scorer.score({
+          item,
+          output: bounded.output,
+          latency_ms: result.latency_ms,
+          output_tokens: bounded.usage.output_tokens,
+          cost_usd: cost,
+        }),
         latency_ms: result.latency_ms,
         cost_usd: cost,
         finish_reason: result.finish_reason,

@@ -43,10 +43,13 @@ export class ChunkWatch {
     lease?.addEventListener('abort', () => this.abort.abort(lease.reason), { once: true });
     const stopInMs = remainingMs() - STOP_CALLS_AT_MS;
     this.stopTimer = Number.isFinite(stopInMs)
-      ? setTimeout(() => {
-          this.outOfTimeSeen = true;
-          this.abort.abort(new ChunkOutOfTimeError(chunk));
-        }, Math.max(0, stopInMs))
+      ? setTimeout(
+          () => {
+            this.outOfTimeSeen = true;
+            this.abort.abort(new ChunkOutOfTimeError(chunk));
+          },
+          Math.max(0, stopInMs),
+        )
       : undefined;
   }
 

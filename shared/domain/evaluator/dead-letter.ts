@@ -30,12 +30,21 @@ export async function recordUnreadable(deps: Pick<EvaluatorDeps, 'evaluations'>,
     source: letter.forwardedReason === undefined ? 'redrive' : 'evaluator',
     ...error.identity,
   });
-  logger.error('unreadable message dead-lettered', { message_id: letter.messageId, reason: error.reason, detail: error.message, forwarded: letter.forwardedReason !== undefined, ...error.identity });
+  logger.error('unreadable message dead-lettered', {
+    message_id: letter.messageId,
+    reason: error.reason,
+    detail: error.message,
+    forwarded: letter.forwardedReason !== undefined,
+    ...error.identity,
+  });
 }
 
 /** A start that never got through fails its evaluation: nothing else would ever run it. */
 export async function failDeadStart(deps: Pick<EvaluatorDeps, 'evaluations'>, message: StartMessage, reason: string): Promise<void> {
-  const failed = await deps.evaluations.fail(message.tenant_id, message.evaluation_id, { code: 'start_failed', message: `${reason}; the evaluation could not start` });
+  const failed = await deps.evaluations.fail(message.tenant_id, message.evaluation_id, {
+    code: 'start_failed',
+    message: `${reason}; the evaluation could not start`,
+  });
   logger.error('start message dead-lettered', { evaluation_id: message.evaluation_id, failed });
 }
 
@@ -51,7 +60,9 @@ export async function failDeadChunk(
 ): Promise<void> {
   const evaluation = await deps.evaluations.getConsistent(message.tenant_id, message.evaluation_id);
   if (!evaluation || evaluation.results) return;
-  const ran = await whileHolding(deps, message, remainingMs, (held) => failMissingItems(deps, evaluation, message, held.lease, undefined, 'dead_lettered', reason));
+  const ran = await whileHolding(deps, message, remainingMs, (held) =>
+    failMissingItems(deps, evaluation, message, held.lease, undefined, 'dead_lettered', reason),
+  );
   if (!ran) {
     // Counted after all (its last delivery got through): only the finalizing may be left to do.
     await finalizeIfComplete(deps, message.tenant_id, message.evaluation_id);
@@ -61,7 +72,12 @@ export async function failDeadChunk(
 }
 
 /** A purge that gave up is recorded for an operator to finish. */
-export async function recordDeadPurge(deps: Pick<EvaluatorDeps, 'evaluations'>, letter: DeadLetter, message: PurgeBenchmarkMessage, reason: string): Promise<void> {
+export async function recordDeadPurge(
+  deps: Pick<EvaluatorDeps, 'evaluations'>,
+  letter: DeadLetter,
+  message: PurgeBenchmarkMessage,
+  reason: string,
+): Promise<void> {
   await deps.evaluations.recordDeadLetter({
     message_id: letter.messageId,
     body: letter.body,

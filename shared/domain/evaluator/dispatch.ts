@@ -78,14 +78,20 @@ async function runWorkStep(deps: EvaluatorDeps, message: WorkMessage, delivery: 
  * a dead chunk's unanswered items fail with the reason and the chunk is counted; a dead start fails its
  * evaluation; anything else is recorded for an operator.
  */
-export async function handleDeadLetter(deps: EvaluatorDeps, letter: DeadLetter, remainingMs: () => number = () => Number.POSITIVE_INFINITY): Promise<void> {
+export async function handleDeadLetter(
+  deps: EvaluatorDeps,
+  letter: DeadLetter,
+  remainingMs: () => number = () => Number.POSITIVE_INFINITY,
+): Promise<void> {
   let message: WorkMessage;
   try {
     message = parseWorkMessage({ messageId: letter.messageId, body: letter.body });
   } catch (error) {
     if (!(error instanceof UnreadableMessageError)) throw error;
     const { identity } = error;
-    await withWorkScope({ evaluation_id: identity.evaluation_id, tenant_id: identity.tenant_id, message_type: identity.type }, () => recordUnreadable(deps, letter, error));
+    await withWorkScope({ evaluation_id: identity.evaluation_id, tenant_id: identity.tenant_id, message_type: identity.type }, () =>
+      recordUnreadable(deps, letter, error),
+    );
     return;
   }
   await withWorkScope(scopeOf(message), () => runDeadLetterStep(deps, letter, message, remainingMs));

@@ -16,7 +16,11 @@ const FINALIZE_ATTEMPTS = 3;
  * reconciler found it stalled. So a lost write reads the evaluation again and, while it is whole and still
  * without results, finalizes it in its new status: a cancelled one ends `cancelled` with its results.
  */
-export async function finalizeIfComplete(deps: Pick<EvaluatorDeps, 'evaluations' | 'benchmarks' | 'scorerFor'>, tenantId: string, evaluationId: string): Promise<void> {
+export async function finalizeIfComplete(
+  deps: Pick<EvaluatorDeps, 'evaluations' | 'benchmarks' | 'scorerFor'>,
+  tenantId: string,
+  evaluationId: string,
+): Promise<void> {
   for (let attempt = 1; attempt <= FINALIZE_ATTEMPTS; attempt += 1) {
     const outcome = await finalizeOnce(deps, tenantId, evaluationId);
     if (outcome !== 'lost') return;
@@ -25,7 +29,11 @@ export async function finalizeIfComplete(deps: Pick<EvaluatorDeps, 'evaluations'
 }
 
 /** `lost` when the evaluation was ready to finalize but its status changed before the write. */
-async function finalizeOnce(deps: Pick<EvaluatorDeps, 'evaluations' | 'benchmarks' | 'scorerFor'>, tenantId: string, evaluationId: string): Promise<'done' | 'lost'> {
+async function finalizeOnce(
+  deps: Pick<EvaluatorDeps, 'evaluations' | 'benchmarks' | 'scorerFor'>,
+  tenantId: string,
+  evaluationId: string,
+): Promise<'done' | 'lost'> {
   const evaluation = await deps.evaluations.getConsistent(tenantId, evaluationId);
   if (!evaluation?.plan || evaluation.results) return 'done';
   if ((evaluation.chunks_done ?? 0) < evaluation.plan.chunk_count) return 'done';

@@ -2,7 +2,15 @@ import type { Evaluation } from '../../contracts/evaluations/schemas.js';
 import type { Judgement, PairwiseJudgement } from '../../contracts/evaluations/result-types.js';
 import { logger } from '../../platform/logger.js';
 import type { PairwiseReply } from '../metrics/judge/pairwise.js';
-import type { JudgePrompt, PairwiseItem, PairwiseOutputs, ResolvedJudgeMetric, ResolvedMetric, ResolvedPairwiseMetric, ScoreInput } from '../metrics/types.js';
+import type {
+  JudgePrompt,
+  PairwiseItem,
+  PairwiseOutputs,
+  ResolvedJudgeMetric,
+  ResolvedMetric,
+  ResolvedPairwiseMetric,
+  ScoreInput,
+} from '../metrics/types.js';
 import type { Model } from '../../contracts/models/schemas.js';
 import { ProviderError } from '../ports/model-client.js';
 import { withModelSlot } from './concurrency.js';
@@ -62,7 +70,14 @@ const rationale = (text: string | undefined) => (text === undefined ? {} : { rat
 
 const missingJudge = { code: 'judge_model_missing', message: 'no judge model was resolved for this metric when the evaluation was created' };
 
-async function judgeOne(deps: JudgeDeps, tenantId: string, metric: ResolvedJudgeMetric, judge: Model | undefined, sample: ScoreInput, signal: AbortSignal): Promise<Judgement | undefined> {
+async function judgeOne(
+  deps: JudgeDeps,
+  tenantId: string,
+  metric: ResolvedJudgeMetric,
+  judge: Model | undefined,
+  sample: ScoreInput,
+  signal: AbortSignal,
+): Promise<Judgement | undefined> {
   const prompt = metric.buildPrompt(sample);
   // The metric does not apply to this item (say, faithfulness without a context): no call, no judgement.
   if (!prompt) return undefined;
@@ -81,7 +96,9 @@ async function judgeOne(deps: JudgeDeps, tenantId: string, metric: ResolvedJudge
 
 /** Every judged metric's verdict on one answer, judged concurrently. */
 export async function judgeAnswer(deps: JudgeDeps, plan: JudgePlan, sample: ScoreInput, signal: AbortSignal): Promise<Record<string, Judgement>> {
-  const verdicts = await Promise.all(plan.judged.map(async ({ metric, judge }) => [metric.name, await judgeOne(deps, plan.tenantId, metric, judge, sample, signal)] as const));
+  const verdicts = await Promise.all(
+    plan.judged.map(async ({ metric, judge }) => [metric.name, await judgeOne(deps, plan.tenantId, metric, judge, sample, signal)] as const),
+  );
   return Object.fromEntries(verdicts.filter((entry): entry is readonly [string, Judgement] => entry[1] !== undefined));
 }
 
@@ -100,7 +117,10 @@ async function pairwiseOne(
   const prompts = metric.buildPrompts(item, outputs);
   let replies: [PairwiseReply, PairwiseReply];
   try {
-    const [first, second] = await Promise.all([callJudge(deps, tenantId, judge, prompts.model_1_first, signal), callJudge(deps, tenantId, judge, prompts.model_2_first, signal)]);
+    const [first, second] = await Promise.all([
+      callJudge(deps, tenantId, judge, prompts.model_1_first, signal),
+      callJudge(deps, tenantId, judge, prompts.model_2_first, signal),
+    ]);
     replies = [metric.parseReply(first), metric.parseReply(second)];
   } catch (error) {
     return failed(callFailure(error, signal, { metric: metric.name, judge_model_id: judge.model_id }));
@@ -124,7 +144,17 @@ async function pairwiseOne(
 }
 
 /** Every pairwise metric's verdict on the two models' answers to one item. */
-export async function judgePair(deps: JudgeDeps, plan: JudgePlan, item: PairwiseItem, outputs: PairwiseOutputs, signal: AbortSignal): Promise<Record<string, PairwiseJudgement>> {
-  const verdicts = await Promise.all(plan.pairwise.map(async ({ metric, judge }) => [metric.name, await pairwiseOne(deps, plan.tenantId, metric, judge, item, outputs, signal)] as const));
+export async function judgePair(
+  deps: JudgeDeps,
+  plan: JudgePlan,
+  item: PairwiseItem,
+  outputs: PairwiseOutputs,
+  signal: AbortSignal,
+): Promise<Record<string, PairwiseJudgement>> {
+  const verdicts = await Promise.all(
+    plan.pairwise.map(
+      async ({ metric, judge }) => [metric.name, await pairwiseOne(deps, plan.tenantId, metric, judge, item, outputs, signal)] as const,
+    ),
+  );
   return Object.fromEntries(verdicts);
 }

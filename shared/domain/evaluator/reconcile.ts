@@ -17,7 +17,10 @@ export interface ReconcileOptions {
 }
 
 /** Finds evaluations whose progress stalled (a lost message, a restart) and re-drives or fails them. */
-export async function reconcile(deps: Pick<EvaluatorDeps, 'evaluations' | 'queue' | 'benchmarks' | 'scorerFor'>, options: ReconcileOptions): Promise<{ redriven: number; failed: number }> {
+export async function reconcile(
+  deps: Pick<EvaluatorDeps, 'evaluations' | 'queue' | 'benchmarks' | 'scorerFor'>,
+  options: ReconcileOptions,
+): Promise<{ redriven: number; failed: number }> {
   const cutoff = new Date((options.now ?? Date.now()) - options.stallAfterMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const stalled = await deps.evaluations.listStalled(cutoff, 50);
   let redriven = 0;
@@ -38,7 +41,13 @@ async function reconcileOne(
 ): Promise<'redriven' | 'failed' | 'skipped'> {
   const { tenant_id: tenantId, evaluation_id: evaluationId } = evaluation;
   if ((evaluation.redrives ?? 0) >= options.maxRedrives) {
-    if (!(await deps.evaluations.fail(tenantId, evaluationId, { code: 'stalled', message: `No progress after ${options.maxRedrives} re-drives; the evaluation was stopped` }))) return 'skipped';
+    if (
+      !(await deps.evaluations.fail(tenantId, evaluationId, {
+        code: 'stalled',
+        message: `No progress after ${options.maxRedrives} re-drives; the evaluation was stopped`,
+      }))
+    )
+      return 'skipped';
     countMetric(MetricName.EvaluationsStalled);
     logger.error('stalled evaluation failed', { evaluation_id: evaluationId });
     return 'failed';

@@ -56,7 +56,9 @@ export class ResultBuffer {
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
-    const write = this.writing.then(() => this.deps.evaluations.putResults(this.evaluation.tenant_id, this.evaluation.evaluation_id, this.lease, batch));
+    const write = this.writing.then(() =>
+      this.deps.evaluations.putResults(this.evaluation.tenant_id, this.evaluation.evaluation_id, this.lease, batch),
+    );
     // A failed batch fails its own caller; the next batch still waits its turn rather than the failure.
     this.writing = write.catch(() => undefined);
     await write;

@@ -33,7 +33,15 @@ async function runHeldChunk(deps: EvaluatorDeps, message: ChunkMessage, held: He
       await settleChunk(deps, loaded.evaluation, message, held.lease, tallyOf(loaded.stored.values(), loaded.evaluation.models, 'cancelled'));
       return;
     case 'benchmark_deleted':
-      await failMissingItems(deps, loaded.evaluation, message, held.lease, loaded.stored, 'benchmark_deleted', 'The benchmark was deleted before this chunk ran');
+      await failMissingItems(
+        deps,
+        loaded.evaluation,
+        message,
+        held.lease,
+        loaded.stored,
+        'benchmark_deleted',
+        'The benchmark was deleted before this chunk ran',
+      );
       return;
     case 'ready':
       await answerChunk(deps, loaded.work, held, remainingMs);

@@ -42,7 +42,13 @@ export function tallyOf(results: Iterable<ItemResult>, models: readonly Model[],
  * the evaluation if it was the last. The tally must be of the rows this lease holder knows: the rows
  * read after taking the lease and those it wrote, which are all the chunk's rows (no one else writes).
  */
-export async function settleChunk(deps: SettleDeps, evaluation: Evaluation, message: ChunkMessage, lease: ChunkLease, tally: ChunkTally): Promise<void> {
+export async function settleChunk(
+  deps: SettleDeps,
+  evaluation: Evaluation,
+  message: ChunkMessage,
+  lease: ChunkLease,
+  tally: ChunkTally,
+): Promise<void> {
   const counted = await deps.evaluations.recordChunk(evaluation.tenant_id, evaluation.evaluation_id, lease, tally);
   // Only when counted: a redelivered chunk's items were measured by the delivery that counted it.
   if (counted) {

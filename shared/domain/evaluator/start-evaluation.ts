@@ -9,7 +9,10 @@ import { chunkMessages, planChunks } from './plan.js';
  * one died after marking it running) re-sends only the chunks not yet counted; chunk counting is
  * idempotent, so a chunk sent twice is still counted once.
  */
-export async function startEvaluation(deps: Pick<EvaluatorDeps, 'evaluations' | 'queue' | 'benchmarks' | 'scorerFor'>, message: StartMessage): Promise<void> {
+export async function startEvaluation(
+  deps: Pick<EvaluatorDeps, 'evaluations' | 'queue' | 'benchmarks' | 'scorerFor'>,
+  message: StartMessage,
+): Promise<void> {
   const { tenant_id: tenantId, evaluation_id: evaluationId } = message;
   let evaluation = await deps.evaluations.getConsistent(tenantId, evaluationId);
   if (!evaluation) {

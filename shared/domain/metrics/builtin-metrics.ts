@@ -88,7 +88,12 @@ export const exactMatchMetric = computed<ExactMatchParams>(
 );
 
 export const containsMetric = computed<ContainsParams>(
-  { name: 'contains', description: 'Output contains the expected answer (or the configured value), case-sensitively unless configured otherwise.', ...passFail, parameters: [valueParameter, caseParameter] },
+  {
+    name: 'contains',
+    description: 'Output contains the expected answer (or the configured value), case-sensitively unless configured otherwise.',
+    ...passFail,
+    parameters: [valueParameter, caseParameter],
+  },
   (sample, params) => {
     const text = needle(sample, params);
     return text ? contains(sample.output, text, { caseSensitive: params?.case_sensitive ?? true }) : null;
@@ -114,8 +119,7 @@ export const regexMetric = computed<RegexParams>(
 export const jsonSchemaMetric = computed<JsonSchemaParams>(
   {
     name: 'json_schema',
-    description:
-      `Output is JSON that satisfies the configured JSON Schema (draft-07 unless \`$schema\` names 2019-09 or 2020-12; \`format\` is not checked). \`pattern\` and \`patternProperties\` run on RE2 in linear time, with the \`regex\` metric's rules, and are at most ${count(MAX_PATTERN_CHARS)} characters.`,
+    description: `Output is JSON that satisfies the configured JSON Schema (draft-07 unless \`$schema\` names 2019-09 or 2020-12; \`format\` is not checked). \`pattern\` and \`patternProperties\` run on RE2 in linear time, with the \`regex\` metric's rules, and are at most ${count(MAX_PATTERN_CHARS)} characters.`,
     ...passFail,
     parameters: [{ name: 'schema', type: 'object', description: 'The JSON Schema.' }],
   },
@@ -160,21 +164,35 @@ export const builtinMetrics: Record<MetricName, MetricDefinition> = {
   ),
   contains: containsMetric,
   icontains: computed<ContainsParams>(
-    { name: 'icontains', description: 'Output contains the expected answer (or the configured value), ignoring case.', ...passFail, parameters: [valueParameter] },
+    {
+      name: 'icontains',
+      description: 'Output contains the expected answer (or the configured value), ignoring case.',
+      ...passFail,
+      parameters: [valueParameter],
+    },
     (sample, params) => {
       const text = needle(sample, params);
       return text ? contains(sample.output, text, { caseSensitive: false }) : null;
     },
   ),
   starts_with: computed<ContainsParams>(
-    { name: 'starts_with', description: 'Output (leading whitespace ignored) starts with the expected answer (or the configured value).', ...passFail, parameters: [valueParameter, caseParameter] },
+    {
+      name: 'starts_with',
+      description: 'Output (leading whitespace ignored) starts with the expected answer (or the configured value).',
+      ...passFail,
+      parameters: [valueParameter, caseParameter],
+    },
     (sample, params) => {
       const text = needle(sample, params);
       return text ? startsWith(sample.output, text, { caseSensitive: params?.case_sensitive ?? true }) : null;
     },
   ),
   token_f1: computed(
-    { name: 'token_f1', description: `SQuAD token F1: harmonic mean of word precision and recall after SQuAD normalisation. ${readsChars}`, ...graded },
+    {
+      name: 'token_f1',
+      description: `SQuAD token F1: harmonic mean of word precision and recall after SQuAD normalisation. ${readsChars}`,
+      ...graded,
+    },
     versusExpected((output, expected) => tokenF1(output, expected)),
   ),
   bleu: computed(
@@ -191,11 +209,21 @@ export const builtinMetrics: Record<MetricName, MetricDefinition> = {
     (sample) => (sample.expected ? Math.min(1, sentenceChrf(sample.output, sample.expected).score / 100) : null),
   ),
   rouge_1: computed<RougeParams>(
-    { name: 'rouge_1', description: `ROUGE-1 F-measure (unigram overlap), tokenised as Google rouge-score. ${readsChars}`, ...graded, parameters: [stemParameter] },
+    {
+      name: 'rouge_1',
+      description: `ROUGE-1 F-measure (unigram overlap), tokenised as Google rouge-score. ${readsChars}`,
+      ...graded,
+      parameters: [stemParameter],
+    },
     versusExpected((output, expected, _sample, params?: RougeParams) => rougeN(output, expected, 1, params).fmeasure),
   ),
   rouge_2: computed<RougeParams>(
-    { name: 'rouge_2', description: `ROUGE-2 F-measure (bigram overlap), tokenised as Google rouge-score. ${readsChars}`, ...graded, parameters: [stemParameter] },
+    {
+      name: 'rouge_2',
+      description: `ROUGE-2 F-measure (bigram overlap), tokenised as Google rouge-score. ${readsChars}`,
+      ...graded,
+      parameters: [stemParameter],
+    },
     versusExpected((output, expected, _sample, params?: RougeParams) => rougeN(output, expected, 2, params).fmeasure),
   ),
   rouge_l: computed<RougeParams>(
@@ -215,13 +243,24 @@ export const builtinMetrics: Record<MetricName, MetricDefinition> = {
     },
     versusExpected((output, expected) => editSimilarity(output, expected)),
   ),
-  json_valid: computed({ name: 'json_valid', description: 'The whole output (surrounding whitespace aside) is valid JSON.', ...passFail }, (sample) => jsonValid(sample.output)),
-  latency_ms: computed({ name: 'latency_ms', description: 'Response latency in milliseconds, as measured by the evaluator.', ...cost }, (sample) => sample.latency_ms ?? null),
-  output_tokens: computed({ name: 'output_tokens', description: 'Tokens the model generated, as reported by its provider.', ...cost }, (sample) => sample.output_tokens ?? null),
-  cost_usd: computed({ name: 'cost_usd', description: 'Cost of the call in US dollars, from the model\'s token prices.', ...cost }, (sample) => sample.cost_usd ?? null),
+  json_valid: computed({ name: 'json_valid', description: 'The whole output (surrounding whitespace aside) is valid JSON.', ...passFail }, (sample) =>
+    jsonValid(sample.output),
+  ),
+  latency_ms: computed(
+    { name: 'latency_ms', description: 'Response latency in milliseconds, as measured by the evaluator.', ...cost },
+    (sample) => sample.latency_ms ?? null,
+  ),
+  output_tokens: computed(
+    { name: 'output_tokens', description: 'Tokens the model generated, as reported by its provider.', ...cost },
+    (sample) => sample.output_tokens ?? null,
+  ),
+  cost_usd: computed(
+    { name: 'cost_usd', description: "Cost of the call in US dollars, from the model's token prices.", ...cost },
+    (sample) => sample.cost_usd ?? null,
+  ),
   relevance: judge('relevance', 'How relevant the answer is to the question.'),
   correctness: judge('correctness', 'How correct the answer is against the expected answer (needs `expected`).'),
-  faithfulness: judge('faithfulness', 'Whether every claim is supported by the item\'s context (needs `context`).'),
+  faithfulness: judge('faithfulness', "Whether every claim is supported by the item's context (needs `context`)."),
   helpfulness: judge('helpfulness', 'How helpful the answer is to the person asking.'),
   pairwise_preference: pairwisePreferenceMetric,
 };

@@ -1,5 +1,12 @@
 /** The metric library the evaluator uses; docs/metrics.md lists every metric (generated from the registry). */
-export { builtinMetrics, type ContainsParams, type ExactMatchParams, type JsonSchemaParams, type RegexParams, type RougeParams } from './builtin-metrics.js';
+export {
+  builtinMetrics,
+  type ContainsParams,
+  type ExactMatchParams,
+  type JsonSchemaParams,
+  type RegexParams,
+  type RougeParams,
+} from './builtin-metrics.js';
 export { corpusBleu, sentenceBleu, type BleuOptions, type BleuResult } from './lexical/bleu.js';
 export { corpusChrf, sentenceChrf, type ChrfResult } from './lexical/chrf.js';
 export { normaliseJudgeScore, parseJudgeScore, type JudgeFailure, type JudgeScore } from './judge/parse-score.js';

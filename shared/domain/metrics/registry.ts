@@ -65,8 +65,18 @@ export const configurableMetrics: Record<MetricType, ConfigurableMetricDoc> = {
     binary: false,
     parameters: [
       { name: 'rubric', type: 'string', description: 'What a good answer does; shown to the judge.' },
-      { name: 'judge_model_id', type: 'string', default: "the deployment's default judge", description: 'Model that judges (registered or built in).' },
-      { name: 'scale', type: '[low, high] integers', default: `[${defaultJudgeScale[0]}, ${defaultJudgeScale[1]}]`, description: 'Scale the judge scores on.' },
+      {
+        name: 'judge_model_id',
+        type: 'string',
+        default: "the deployment's default judge",
+        description: 'Model that judges (registered or built in).',
+      },
+      {
+        name: 'scale',
+        type: '[low, high] integers',
+        default: `[${defaultJudgeScale[0]}, ${defaultJudgeScale[1]}]`,
+        description: 'Scale the judge scores on.',
+      },
     ],
   },
   ...graderDocs,
@@ -124,7 +134,13 @@ function resolveName(name: string): ResolvedMetric {
 
 type Traits = Omit<ResolvedComputedMetric, 'kind' | 'score'>;
 
-function judgeMetric(traits: Traits, template: JudgeTemplate, scale: readonly [number, number], rubric?: string, judgeModelId?: string): ResolvedJudgeMetric {
+function judgeMetric(
+  traits: Traits,
+  template: JudgeTemplate,
+  scale: readonly [number, number],
+  rubric?: string,
+  judgeModelId?: string,
+): ResolvedJudgeMetric {
   return {
     ...traits,
     kind: 'judge',
@@ -147,7 +163,12 @@ function pairwiseMetric(traits: Traits, templateId: string): ResolvedPairwiseMet
   };
 }
 
-function configured<TParams>(config: MetricConfig, definition: ComputedMetricDefinition<TParams>, params: TParams, description: string): ResolvedComputedMetric {
+function configured<TParams>(
+  config: MetricConfig,
+  definition: ComputedMetricDefinition<TParams>,
+  params: TParams,
+  description: string,
+): ResolvedComputedMetric {
   const { range, higherIsBetter, binary } = definition;
   return {
     name: config.name,
@@ -172,12 +193,18 @@ function resolveConfig(config: MetricConfig): ResolvedMetric {
       try {
         compileMetricRegex(config.pattern, config.flags);
       } catch (error) {
-        if (error instanceof PatternError) throw new MetricResolutionError('invalid_metric_config', config.name, `${config.name}: ${error.message}`, error.field);
+        if (error instanceof PatternError)
+          throw new MetricResolutionError('invalid_metric_config', config.name, `${config.name}: ${error.message}`, error.field);
         throw error;
       }
       return configured(config, regexMetric, withoutNameAndType(config), `Output matches /${config.pattern}/${config.flags ?? ''}.`);
     case 'contains':
-      return configured(config, containsMetric, withoutNameAndType(config), `Output contains ${JSON.stringify(config.value)}${config.case_sensitive === false ? ' (ignoring case)' : ''}.`);
+      return configured(
+        config,
+        containsMetric,
+        withoutNameAndType(config),
+        `Output contains ${JSON.stringify(config.value)}${config.case_sensitive === false ? ' (ignoring case)' : ''}.`,
+      );
     case 'exact_match':
       return configured(config, exactMatchMetric, withoutNameAndType(config), exactMatchMetric.description);
     case 'json_schema':
@@ -185,7 +212,12 @@ function resolveConfig(config: MetricConfig): ResolvedMetric {
         compileJsonSchema(config.schema);
       } catch (error) {
         if (error instanceof JsonSchemaError) {
-          throw new MetricResolutionError('invalid_metric_config', config.name, `${config.name}: ${error.message}`, error.path === undefined ? 'schema' : `schema.${error.path}`);
+          throw new MetricResolutionError(
+            'invalid_metric_config',
+            config.name,
+            `${config.name}: ${error.message}`,
+            error.path === undefined ? 'schema' : `schema.${error.path}`,
+          );
         }
         throw error;
       }

@@ -26,7 +26,9 @@ export async function registerModel(
   const decision = decideCredentials(model, tenantId, allowedKeyEnv);
   if (!decision.ok) {
     const { code, field, message } = decision.refusal;
-    throw new UnprocessableEntityError(code, `The credentials of model ${model.model_id} are not allowed: ${field} ${message}`, [{ path: field, message }]);
+    throw new UnprocessableEntityError(code, `The credentials of model ${model.model_id} are not allowed: ${field} ${message}`, [
+      { path: field, message },
+    ]);
   }
   const problem = await credentials.problem(model, tenantId);
   if (problem) {
@@ -66,7 +68,11 @@ export type ModelSource = 'all' | 'registered' | 'builtin';
  * Registered models, newest first and paginated; with `source=all` the built-in catalogue follows on the
  * last page, so one walk through the pages sees every model a tenant can use.
  */
-export async function listModels(store: Store, tenantId: string, page: { limit: number; cursor?: string; source: ModelSource }): Promise<Page<Model>> {
+export async function listModels(
+  store: Store,
+  tenantId: string,
+  page: { limit: number; cursor?: string; source: ModelSource },
+): Promise<Page<Model>> {
   if (page.source === 'builtin') return { items: builtinCatalogue(), next_cursor: null };
   const registered = await store.list(tenantId, page);
   if (page.source === 'registered' || registered.next_cursor) return registered;

@@ -1,10 +1,5 @@
 import type { EvaluationResults, ItemResult } from '../../contracts/evaluations/result-types.js';
-import type {
-  CreateEvaluationResponse,
-  Evaluation,
-  EvaluationError,
-  EvaluationPlan,
-} from '../../contracts/evaluations/schemas.js';
+import type { CreateEvaluationResponse, Evaluation, EvaluationError, EvaluationPlan } from '../../contracts/evaluations/schemas.js';
 import type { EvaluationStatus } from '../../contracts/evaluations/status.js';
 import type { Page } from '../../contracts/pagination.js';
 

@@ -60,7 +60,10 @@ export function formatTime(iso: string | undefined): string {
   if (!iso) return dash;
   const time = Date.parse(iso);
   if (Number.isNaN(time)) return iso;
-  return `${new Date(time).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, '')} UTC`;
+  return `${new Date(time)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d{3}Z$/, '')} UTC`;
 }
 
 export function formatDuration(fromIso: string | undefined, toIso: string | undefined): string {

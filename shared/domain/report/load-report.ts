@@ -34,7 +34,10 @@ export function reportMetrics(evaluation: Evaluation, benchmark: Pick<Benchmark,
   const fromResults = namesInResults(evaluation.results);
   if (benchmark || (evaluation.custom_metrics?.length ?? 0) > 0) {
     try {
-      const resolved = resolveMetrics(evaluation.custom_metrics, { benchmarkDefaults: benchmark?.default_metrics, taskType: benchmark?.task_type ?? 'free_text' });
+      const resolved = resolveMetrics(evaluation.custom_metrics, {
+        benchmarkDefaults: benchmark?.default_metrics,
+        taskType: benchmark?.task_type ?? 'free_text',
+      });
       return resolved.map(({ name, kind, range, higherIsBetter, binary }) => ({ name, kind, range, higherIsBetter, binary }));
     } catch {
       // A metric that resolved at creation no longer does (a retired name): fall through to the results.
@@ -82,7 +85,13 @@ export async function loadReportData(
   const data: ReportData = {
     evaluation,
     ...(benchmark
-      ? { benchmark: { name: benchmark.name, task_type: benchmark.task_type, ...(benchmark.description ? { description: benchmark.description } : {}) } }
+      ? {
+          benchmark: {
+            name: benchmark.name,
+            task_type: benchmark.task_type,
+            ...(benchmark.description ? { description: benchmark.description } : {}),
+          },
+        }
       : {}),
     metrics,
     arbiterVersion: packageJson.version,

@@ -51,7 +51,15 @@ const Z95 = zForConfidence(0.95);
  * variance that makes unpaired comparisons so much weaker.
  */
 export function comparePaired(a: readonly (number | null)[], b: readonly (number | null)[], options: CompareOptions): PairedComparison {
-  const { binary, seed, higherIsBetter, continuousTest = 'wilcoxon_signed_rank', resamples, permutations, bootstrapMaxN = defaultBootstrapMaxN } = options;
+  const {
+    binary,
+    seed,
+    higherIsBetter,
+    continuousTest = 'wilcoxon_signed_rank',
+    resamples,
+    permutations,
+    bootstrapMaxN = defaultBootstrapMaxN,
+  } = options;
   if (a.length !== b.length) throw new RangeError(`the two score lists must be aligned by item (${a.length} vs ${b.length})`);
   assertFinite(a, 'model 1 scores');
   assertFinite(b, 'model 2 scores');

@@ -7,9 +7,7 @@
 export function holmAdjust(pValues: readonly number[]): number[];
 export function holmAdjust(pValues: readonly (number | null)[]): (number | null)[];
 export function holmAdjust(pValues: readonly (number | null)[]): (number | null)[] {
-  const tested = pValues
-    .map((p, index) => ({ p, index }))
-    .filter((entry): entry is { p: number; index: number } => entry.p !== null);
+  const tested = pValues.map((p, index) => ({ p, index })).filter((entry): entry is { p: number; index: number } => entry.p !== null);
   for (const { p, index } of tested) {
     if (!(p >= 0 && p <= 1)) throw new RangeError(`p-value ${index} is ${p}; expected a number in [0, 1]`);
   }

@@ -12,11 +12,18 @@ export interface EvaluationOutcome {
   progress: { total_items: number; completed_items: number; failed_items: number };
   model_progress: Record<string, { scored: number; failed: number }>;
   /** Per model: completed and failed items, and each metric's mean, n and exclusions. */
-  models: Record<string, { completed_items: number; failed_items: number; metrics: Record<string, { mean: number | null; n: number; n_excluded: number }> }>;
+  models: Record<
+    string,
+    { completed_items: number; failed_items: number; metrics: Record<string, { mean: number | null; n: number; n_excluded: number }> }
+  >;
   /** Chunk markers: one per chunk, with what it counted. */
   chunks: { chunk: number; completed_items: number; failed_items: number }[];
   /** Per item and model: status, output, scores and error code (latency and attempts vary run to run). */
-  rows: { position: number; item_id: string; outputs: Record<string, { status: string; output?: string; scores: Record<string, unknown>; error_code?: string }> }[];
+  rows: {
+    position: number;
+    item_id: string;
+    outputs: Record<string, { status: string; output?: string; scores: Record<string, unknown>; error_code?: string }>;
+  }[];
 }
 
 export async function evaluationOutcome(
@@ -27,13 +34,21 @@ export async function evaluationOutcome(
 ): Promise<EvaluationOutcome> {
   const tableName = env[tableDefinitions.evaluations.envVar];
   const pk = evaluationKeys.partition(tenantId, evaluationId);
-  const { Item: record } = await documents.send(new GetCommand({ TableName: tableName, Key: evaluationKeys.record(tenantId, evaluationId), ConsistentRead: true }));
+  const { Item: record } = await documents.send(
+    new GetCommand({ TableName: tableName, Key: evaluationKeys.record(tenantId, evaluationId), ConsistentRead: true }),
+  );
   if (!record) throw new Error(`no evaluation ${evaluationId}`);
   const items: Record<string, unknown>[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await documents.send(
-      new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ExclusiveStartKey: startKey, ConsistentRead: true }),
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        ExclusiveStartKey: startKey,
+        ConsistentRead: true,
+      }),
     );
     items.push(...(page.Items ?? []));
     startKey = page.LastEvaluatedKey;
@@ -45,7 +60,12 @@ export async function evaluationOutcome(
       {
         completed_items: model.completed_items,
         failed_items: model.failed_items,
-        metrics: Object.fromEntries(Object.entries(model.metrics as Record<string, any>).map(([name, metric]) => [name, { mean: metric.mean, n: metric.n, n_excluded: metric.n_excluded }])),
+        metrics: Object.fromEntries(
+          Object.entries(model.metrics as Record<string, any>).map(([name, metric]) => [
+            name,
+            { mean: metric.mean, n: metric.n, n_excluded: metric.n_excluded },
+          ]),
+        ),
       },
     ]),
   );
@@ -67,7 +87,11 @@ export async function evaluationOutcome(
   return {
     status: record.status,
     chunks_done: record.chunks_done,
-    progress: { total_items: record.progress.total_items, completed_items: record.progress.completed_items, failed_items: record.progress.failed_items },
+    progress: {
+      total_items: record.progress.total_items,
+      completed_items: record.progress.completed_items,
+      failed_items: record.progress.failed_items,
+    },
     model_progress: record.model_progress,
     models,
     chunks,

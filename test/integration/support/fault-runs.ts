@@ -31,7 +31,12 @@ export async function createKnownBenchmark(client: ReturnType<typeof api>, name:
 }
 
 /** Registers `modelId` as an OpenAI-compatible model served by the fake, refusing `[reject]` prompts. */
-export async function registerFakeModel(client: ReturnType<typeof api>, fake: FakeModelServer, modelId: string, options: { timeoutMs?: number; maxConcurrency?: number } = {}) {
+export async function registerFakeModel(
+  client: ReturnType<typeof api>,
+  fake: FakeModelServer,
+  modelId: string,
+  options: { timeoutMs?: number; maxConcurrency?: number } = {},
+) {
   fake.setOptions({ promptFaults: [{ marker: '[reject]', fault: 'bad_request' }] });
   const registered = await client.request('POST', '/api/v3/models', {
     body: {
@@ -72,8 +77,16 @@ export function expectedCounts(benchmark: KnownBenchmark, modelId = 'fake') {
     progress: { total_items: benchmark.items, completed_items: scored, failed_items: benchmark.rejected },
     model_progress: { [modelId]: { scored, failed: benchmark.rejected }, 'baseline:reference': { scored: benchmark.items, failed: 0 } },
     models: {
-      [modelId]: { completed_items: scored, failed_items: benchmark.rejected, metrics: { exact_match: { mean: (scored - benchmark.wrong) / scored, n: scored, n_excluded: benchmark.rejected } } },
-      'baseline:reference': { completed_items: benchmark.items, failed_items: 0, metrics: { exact_match: { mean: 1, n: benchmark.items, n_excluded: 0 } } },
+      [modelId]: {
+        completed_items: scored,
+        failed_items: benchmark.rejected,
+        metrics: { exact_match: { mean: (scored - benchmark.wrong) / scored, n: scored, n_excluded: benchmark.rejected } },
+      },
+      'baseline:reference': {
+        completed_items: benchmark.items,
+        failed_items: 0,
+        metrics: { exact_match: { mean: 1, n: benchmark.items, n_excluded: 0 } },
+      },
     },
   };
 }

@@ -71,20 +71,36 @@ async function createTenant(stack: TestStack, keys: DynamoDbApiKeyStore, tenantI
     return response.json;
   };
   const benchmarks = [
-    await call('POST', '/api/v3/benchmarks', {
-      name: `${label} sums`,
-      task_type: 'exact_answer',
-      default_metrics: ['exact_match'],
-      items: [1, 2, 3].map((n) => ({ id: `${label}-q${n}`, input: `${label}: what is ${n} + ${n}?`, expected: String(2 * n) })),
-    }, 201),
-    await call('POST', '/api/v3/benchmarks', {
-      name: `${label} capitals`,
-      task_type: 'free_text',
-      items: [{ input: `${label}: capital of France?`, expected: 'Paris' }, { input: `${label}: capital of Peru?`, expected: 'Lima' }],
-    }, 201),
+    await call(
+      'POST',
+      '/api/v3/benchmarks',
+      {
+        name: `${label} sums`,
+        task_type: 'exact_answer',
+        default_metrics: ['exact_match'],
+        items: [1, 2, 3].map((n) => ({ id: `${label}-q${n}`, input: `${label}: what is ${n} + ${n}?`, expected: String(2 * n) })),
+      },
+      201,
+    ),
+    await call(
+      'POST',
+      '/api/v3/benchmarks',
+      {
+        name: `${label} capitals`,
+        task_type: 'free_text',
+        items: [
+          { input: `${label}: capital of France?`, expected: 'Paris' },
+          { input: `${label}: capital of Peru?`, expected: 'Lima' },
+        ],
+      },
+      201,
+    ),
   ].map((benchmark) => benchmark.benchmark_id as string);
   const models = [];
-  for (const [suffix, baseline] of [['echo', 'echo'], ['reference', 'reference']] as const) {
+  for (const [suffix, baseline] of [
+    ['echo', 'echo'],
+    ['reference', 'reference'],
+  ] as const) {
     const modelId = `${label}-${suffix}-model`;
     await call('POST', '/api/v3/models', { model_id: modelId, provider: 'baseline', provider_model_id: baseline }, 201);
     models.push(modelId);

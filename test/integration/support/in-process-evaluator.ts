@@ -99,7 +99,8 @@ export function inProcessEvaluator(env: Record<string, string>, client: DynamoDB
       const maxDeliveries = options.maxDeliveries ?? 500;
       let round: WorkMessage[] = [first];
       while (round.length > 0) {
-        if (report.deliveries > maxDeliveries) throw new Error(`still not drained after ${report.deliveries} deliveries: ${report.errors.slice(-3).join(' | ')}`);
+        if (report.deliveries > maxDeliveries)
+          throw new Error(`still not drained after ${report.deliveries} deliveries: ${report.errors.slice(-3).join(' | ')}`);
         const copies = options.duplicate ? round.flatMap((message) => [message, message]) : round;
         const failed = await Promise.all(
           copies.map(async (message) => {
@@ -119,7 +120,11 @@ export function inProcessEvaluator(env: Record<string, string>, client: DynamoDB
       return report;
     },
     async create(request, tenantId = 'dev') {
-      const { response } = await createEvaluation({ evaluations, benchmarks, models, credentials: new EnvironmentCredentialCheck(), queue }, tenantId, v.parse(CreateEvaluationRequestSchema, request));
+      const { response } = await createEvaluation(
+        { evaluations, benchmarks, models, credentials: new EnvironmentCredentialCheck(), queue },
+        tenantId,
+        v.parse(CreateEvaluationRequestSchema, request),
+      );
       const start = queue.take().find((message): message is StartMessage => message.type === 'start');
       if (!start) throw new Error('createEvaluation queued no start message');
       return { evaluationId: response.evaluation_id, start };

@@ -35,7 +35,9 @@ export const testVisibilityTimeoutSeconds = 5;
  * A private stack for one test file: in memory, on a free port, in a temporary data directory (so it
  * never touches `.data/` or a running `npm start`), quiet unless ARBITER_TEST_VERBOSE=1.
  */
-export async function startTestStack(options: { env?: Record<string, string>; visibilityTimeoutSeconds?: number; logDir?: string } = {}): Promise<TestStack> {
+export async function startTestStack(
+  options: { env?: Record<string, string>; visibilityTimeoutSeconds?: number; logDir?: string } = {},
+): Promise<TestStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'arbiter-test-'));
   // With a run folder (the jest run's, see test/support/log-secrecy.ts) every child's lines are kept there,
   // at the most verbose level, for the check that no API key is ever logged.

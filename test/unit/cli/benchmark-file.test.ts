@@ -95,7 +95,8 @@ describe('JSON', () => {
 
 describe('batchItems', () => {
   async function* source(count: number, inputBytes = 10): AsyncGenerator<SourceItem> {
-    for (let index = 0; index < count; index += 1) yield { item: { input: 'x'.repeat(inputBytes) }, location: `line ${index + 1}`, bytesRead: index + 1 };
+    for (let index = 0; index < count; index += 1)
+      yield { item: { input: 'x'.repeat(inputBytes) }, location: `line ${index + 1}`, bytesRead: index + 1 };
   }
   const collect = async <T>(iterable: AsyncIterable<T>) => {
     const all: T[] = [];

@@ -37,7 +37,13 @@ function status(state: string, done: number, extra: Record<string, unknown> = {}
       percent: state === 'completed' ? 100 : done * 25,
       items_per_second: state === 'running' ? 2 : null,
       eta_seconds: state === 'running' ? (4 - done) / 2 : null,
-      models: done === 0 ? [] : [{ model_id: 'a', scored: done, failed: 0, percent: done * 25 }, { model_id: 'b', scored: done, failed: 0, percent: done * 25 }],
+      models:
+        done === 0
+          ? []
+          : [
+              { model_id: 'a', scored: done, failed: 0, percent: done * 25 },
+              { model_id: 'b', scored: done, failed: 0, percent: done * 25 },
+            ],
     },
     ...extra,
   };
@@ -57,7 +63,20 @@ const evaluation = (state = 'completed', extra: Record<string, unknown> = {}) =>
           comparison: {
             model_id: 'a',
             model_id_2: 'b',
-            metrics: { accuracy: { difference: -0.2, ci95: [-0.4, 0], p_value: 0.03, p_value_adjusted: 0.03, test: 'mcnemar', wins: 0, ties: 3, losses: 1, n: 4, verdict: 'model_1 better' } },
+            metrics: {
+              accuracy: {
+                difference: -0.2,
+                ci95: [-0.4, 0],
+                p_value: 0.03,
+                p_value_adjusted: 0.03,
+                test: 'mcnemar',
+                wins: 0,
+                ties: 3,
+                losses: 1,
+                n: 4,
+                verdict: 'model_1 better',
+              },
+            },
           },
           seed: 1,
         },
@@ -68,7 +87,16 @@ const evaluation = (state = 'completed', extra: Record<string, unknown> = {}) =>
 function evaluationApi(statuses: unknown[], final = evaluation()) {
   let polls = 0;
   return fakeApi({
-    'POST /api/v3/evaluations': () => json(202, { evaluation_id: 'eval-1', model_id: 'a', model_id_2: 'b', status: 'pending', benchmark_id: 'task-1', created_at: '2026-01-01T00:00:00Z', message: 'Evaluation created successfully and queued for execution' }),
+    'POST /api/v3/evaluations': () =>
+      json(202, {
+        evaluation_id: 'eval-1',
+        model_id: 'a',
+        model_id_2: 'b',
+        status: 'pending',
+        benchmark_id: 'task-1',
+        created_at: '2026-01-01T00:00:00Z',
+        message: 'Evaluation created successfully and queued for execution',
+      }),
     'GET /api/v3/evaluations/:id/status': () => statuses[Math.min(polls++, statuses.length - 1)],
     'GET /api/v3/evaluations/:id': () => final,
   });
@@ -92,7 +120,9 @@ describe('arbiter eval run --watch', () => {
       'eval-1 completed  a 100.0% (4/4)  b 100.0% (4/4)',
       'eval-1 completed after 3s',
     ]);
-    expect(result.stdout).toContain('a (baseline): 4 scored, 0 failed\n  metric     mean  95% CI          n  excluded\n  accuracy  0.900  [0.800, 1.000]  4         0');
+    expect(result.stdout).toContain(
+      'a (baseline): 4 scored, 0 failed\n  metric     mean  95% CI          n  excluded\n  accuracy  0.900  [0.800, 1.000]  4         0',
+    );
     expect(result.stdout).toContain('comparison: b − a');
     expect(result.stdout).toMatch(/accuracy\s+-0\.200\s+\[-0\.400, 0\.000\]\s+0\.030\s+0\/3\/1\s+a better/);
   });
@@ -117,7 +147,10 @@ describe('arbiter eval run --watch', () => {
   });
 
   it('waits for the results when --fail-under is given without --watch', async () => {
-    const result = await run(['eval', 'run', '--model', 'a', '--benchmark', 'task-1', '--fail-under', 'accuracy=0.95'], evaluationApi([status('completed', 4)]));
+    const result = await run(
+      ['eval', 'run', '--model', 'a', '--benchmark', 'task-1', '--fail-under', 'accuracy=0.95'],
+      evaluationApi([status('completed', 4)]),
+    );
 
     expect(result.code).toBe(3);
     expect(result.stderr).toContain('error: 2 thresholds missed\n  accuracy of a is 0.900, under 0.95\n  accuracy of b is 0.700, under 0.95\n');
@@ -159,7 +192,11 @@ describe('errors', () => {
   it("prints the API's message, code and offending fields, without a stack trace", async () => {
     const api = fakeApi({
       'POST /api/v3/evaluations': () =>
-        json(422, { code: 'unknown_model', message: 'Unknown model nope', errors: [{ path: 'model_id', message: 'no registered or built-in model with this id' }] }),
+        json(422, {
+          code: 'unknown_model',
+          message: 'Unknown model nope',
+          errors: [{ path: 'model_id', message: 'no registered or built-in model with this id' }],
+        }),
     });
 
     const result = await run(['eval', 'run', '--model', 'nope', '--benchmark', 'task-1'], api);
@@ -214,7 +251,14 @@ describe('arbiter eval results', () => {
 
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(`${header}q1,0,a,scored\nq2,1,a,failed\nq3,2,a,scored\n`);
-    expect(api.requests.map((request) => [request.query.get('format'), request.query.get('failed'), request.query.get('model_id'), request.query.get('cursor')])).toEqual([
+    expect(
+      api.requests.map((request) => [
+        request.query.get('format'),
+        request.query.get('failed'),
+        request.query.get('model_id'),
+        request.query.get('cursor'),
+      ]),
+    ).toEqual([
       ['csv', 'true', 'a', null],
       ['csv', 'true', 'a', '1'],
       ['csv', 'true', 'a', '2'],
@@ -223,7 +267,10 @@ describe('arbiter eval results', () => {
 
   it('writes JSONL to a file with -o', async () => {
     const output = join(temp.dir, 'results.jsonl');
-    const result = await run(['eval', 'results', 'eval-1', '--format', 'jsonl', '-o', output], exportApi(['{"item_id":"q1"}\n', '{"item_id":"q2"}\n'], 'application/x-ndjson'));
+    const result = await run(
+      ['eval', 'results', 'eval-1', '--format', 'jsonl', '-o', output],
+      exportApi(['{"item_id":"q1"}\n', '{"item_id":"q2"}\n'], 'application/x-ndjson'),
+    );
 
     expect(result.code).toBe(0);
     expect(readFileSync(output, 'utf8')).toBe('{"item_id":"q1"}\n{"item_id":"q2"}\n');
@@ -265,13 +312,17 @@ describe('arbiter eval report', () => {
 describe('arbiter benchmarks import', () => {
   function benchmarkApi(appendAnswer?: (request: Recorded) => unknown) {
     return fakeApi({
-      'POST /api/v3/benchmarks': (request) => json(201, { benchmark_id: 'task-1', name: (request.body as { name: string }).name, task_type: 'exact_answer', item_count: 0 }),
+      'POST /api/v3/benchmarks': (request) =>
+        json(201, { benchmark_id: 'task-1', name: (request.body as { name: string }).name, task_type: 'exact_answer', item_count: 0 }),
       'POST /api/v3/benchmarks/:id/items': (request) => appendAnswer?.(request) ?? { item_count: 0 },
     });
   }
 
   it('creates the benchmark with the first batch and appends the rest in order, with progress lines', async () => {
-    const lines = ['{"name":"Sums","task_type":"exact_answer"}', ...Array.from({ length: 2500 }, (_, index) => JSON.stringify({ input: `${index}+1`, expected: String(index + 1) }))];
+    const lines = [
+      '{"name":"Sums","task_type":"exact_answer"}',
+      ...Array.from({ length: 2500 }, (_, index) => JSON.stringify({ input: `${index}+1`, expected: String(index + 1) })),
+    ];
     const file = join(temp.dir, 'sums.jsonl');
     writeFileSync(file, `${lines.join('\n')}\n`);
     const api = benchmarkApi();
@@ -288,19 +339,31 @@ describe('arbiter benchmarks import', () => {
     expect(api.requests[0]!.body).toMatchObject({ name: 'Sums', task_type: 'exact_answer' });
     const sent = api.requests.flatMap((request) => (request.body as { items: { input: string }[] }).items.map((item) => item.input));
     expect(sent).toEqual(Array.from({ length: 2500 }, (_, index) => `${index}+1`));
-    expect(result.stderr).toMatch(/sent 1000 items \(\d+% of the file\)\nsent 2000 items \(\d+% of the file\)\nsent 2500 items \(100% of the file\)\n/);
+    expect(result.stderr).toMatch(
+      /sent 1000 items \(\d+% of the file\)\nsent 2000 items \(\d+% of the file\)\nsent 2500 items \(100% of the file\)\n/,
+    );
   });
 
   it('points a rejected item at its line in the file and says how to resume', async () => {
     const file = join(temp.dir, 'items.csv');
     writeFileSync(file, `input,expected\n${Array.from({ length: 1003 }, (_, index) => `q${index},a`).join('\n')}\n`);
-    const api = benchmarkApi(() => json(400, { code: 'validation_error', message: 'Some items are not valid; nothing was written', errors: [{ path: 'items.2.id', message: 'duplicate item id q1' }] }));
+    const api = benchmarkApi(() =>
+      json(400, {
+        code: 'validation_error',
+        message: 'Some items are not valid; nothing was written',
+        errors: [{ path: 'items.2.id', message: 'duplicate item id q1' }],
+      }),
+    );
 
     const result = await run(['benchmarks', 'import', file, '--name', 'Q', '--task-type', 'exact_answer'], api);
 
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('error: Some items are not valid; nothing was written (validation_error)\n  line 1004: id: duplicate item id q1\n');
-    expect(result.stderr).toContain(`task-1 holds the first 1000 items; after fixing the file, send the rest with: arbiter benchmarks import ${file} --into task-1 --skip 1000`);
+    expect(result.stderr).toContain(
+      'error: Some items are not valid; nothing was written (validation_error)\n  line 1004: id: duplicate item id q1\n',
+    );
+    expect(result.stderr).toContain(
+      `task-1 holds the first 1000 items; after fixing the file, send the rest with: arbiter benchmarks import ${file} --into task-1 --skip 1000`,
+    );
   });
 
   it('guesses the task type from the items and says so', async () => {

@@ -40,7 +40,10 @@ describe('resolveConnection', () => {
 
       expect(resolveConnection({ ARBITER_CONFIG: path })).toEqual({ endpoint: 'http://file', apiKey: 'from-file' });
       expect(resolveConnection({ ARBITER_CONFIG: path, ARBITER_API_KEY: 'from-env' })).toEqual({ endpoint: 'http://file', apiKey: 'from-env' });
-      expect(resolveConnection({ ARBITER_CONFIG: path, ARBITER_ENDPOINT: 'http://env', ARBITER_API_KEY: 'k' })).toEqual({ endpoint: 'http://env', apiKey: 'k' });
+      expect(resolveConnection({ ARBITER_CONFIG: path, ARBITER_ENDPOINT: 'http://env', ARBITER_API_KEY: 'k' })).toEqual({
+        endpoint: 'http://env',
+        apiKey: 'k',
+      });
     } finally {
       cleanup();
     }
@@ -76,7 +79,14 @@ describe('arbiter login', () => {
 
   it('saves nothing when the service refuses the key, and says why', async () => {
     const { env, cleanup } = tempEnv({ loggedIn: false });
-    const api = fakeApi({ 'GET /api/v3/evaluations': () => json(401, { code: 'unauthorized', message: 'Unauthorized', errors: [{ path: 'authorization', message: 'the API key is unknown or has been revoked' }] }) });
+    const api = fakeApi({
+      'GET /api/v3/evaluations': () =>
+        json(401, {
+          code: 'unauthorized',
+          message: 'Unauthorized',
+          errors: [{ path: 'authorization', message: 'the API key is unknown or has been revoked' }],
+        }),
+    });
     try {
       const run = await cli(['login', '--endpoint', 'http://arbiter.test', '--api-key', 'arb_bad'], { env, fetch: api.fetch });
 

@@ -22,9 +22,16 @@ const modelResults = (model_id: string, accuracy: number | null, extra: Partial<
 
 describe('tables', () => {
   it('pads columns and right-aligns numbers', () => {
-    expect(renderTable(['metric', 'mean'], [['accuracy', '0.900'], ['f1', '10.5']], ['left', 'right'])).toBe(
-      ['metric     mean', 'accuracy  0.900', 'f1         10.5'].join('\n'),
-    );
+    expect(
+      renderTable(
+        ['metric', 'mean'],
+        [
+          ['accuracy', '0.900'],
+          ['f1', '10.5'],
+        ],
+        ['left', 'right'],
+      ),
+    ).toBe(['metric     mean', 'accuracy  0.900', 'f1         10.5'].join('\n'));
   });
 
   it('formats scores, large values, p-values and durations for reading', () => {
@@ -47,7 +54,12 @@ describe('tables', () => {
   });
 
   it('orders metrics as requested, then alphabetically', () => {
-    expect(orderMetrics(['rouge_l', 'bleu', 'accuracy', 'exact_match'], ['exact_match', 'bleu'])).toEqual(['exact_match', 'bleu', 'accuracy', 'rouge_l']);
+    expect(orderMetrics(['rouge_l', 'bleu', 'accuracy', 'exact_match'], ['exact_match', 'bleu'])).toEqual([
+      'exact_match',
+      'bleu',
+      'accuracy',
+      'rouge_l',
+    ]);
   });
 
   it('names the better model in the comparison verdict, with the signed difference and its interval', () => {
@@ -55,8 +67,30 @@ describe('tables', () => {
       model_id: 'old',
       model_id_2: 'new',
       metrics: {
-        accuracy: { difference: 0.12, ci95: [0.05, 0.19], p_value: 0.0002, p_value_adjusted: 0.0004, test: 'mcnemar', wins: 9, ties: 28, losses: 3, n: 40, verdict: 'model_2 better' },
-        relevance: { difference: -0.01, ci95: [-0.04, 0.02], p_value: 0.51, p_value_adjusted: 0.51, test: 'wilcoxon', wins: 12, ties: 14, losses: 14, n: 40, verdict: 'no significant difference' },
+        accuracy: {
+          difference: 0.12,
+          ci95: [0.05, 0.19],
+          p_value: 0.0002,
+          p_value_adjusted: 0.0004,
+          test: 'mcnemar',
+          wins: 9,
+          ties: 28,
+          losses: 3,
+          n: 40,
+          verdict: 'model_2 better',
+        },
+        relevance: {
+          difference: -0.01,
+          ci95: [-0.04, 0.02],
+          p_value: 0.51,
+          p_value_adjusted: 0.51,
+          test: 'wilcoxon',
+          wins: 12,
+          ties: 14,
+          losses: 14,
+          n: 40,
+          verdict: 'no significant difference',
+        },
       },
     });
 
@@ -92,7 +126,10 @@ describe('--fail-under', () => {
 });
 
 describe('progress', () => {
-  const status = (overrides: Partial<Schemas['EvaluationStatus']['progress']> = {}, state: Schemas['EvaluationStatus']['status'] = 'running'): Schemas['EvaluationStatus'] => ({
+  const status = (
+    overrides: Partial<Schemas['EvaluationStatus']['progress']> = {},
+    state: Schemas['EvaluationStatus']['status'] = 'running',
+  ): Schemas['EvaluationStatus'] => ({
     evaluation_id: 'eval-1',
     status: state,
     model_id: 'a',

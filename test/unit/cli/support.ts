@@ -35,7 +35,13 @@ export function fakeApi(routes: Record<string, RouteHandler>) {
     const request = input instanceof Request ? input : new Request(input, init);
     const url = new URL(request.url);
     const raw = request.method === 'GET' ? '' : await request.text();
-    const recorded: Recorded = { method: request.method, path: decodeURIComponent(url.pathname), query: url.searchParams, headers: request.headers, body: raw ? JSON.parse(raw) : undefined };
+    const recorded: Recorded = {
+      method: request.method,
+      path: decodeURIComponent(url.pathname),
+      query: url.searchParams,
+      headers: request.headers,
+      body: raw ? JSON.parse(raw) : undefined,
+    };
     requests.push(recorded);
     const route = compiled.find((candidate) => candidate.method === request.method && candidate.regex.test(recorded.path));
     if (!route) return json(404, { message: 'Not Found' });

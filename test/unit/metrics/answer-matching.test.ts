@@ -42,8 +42,23 @@ describe('multiple-choice answers', () => {
   const choices = ['Berlin', 'Paris', 'Madrid', 'Rome'];
 
   it.each([
-    'B', '(B)', 'b)', 'B.', '[B]', '**B**', 'Answer: B', 'answer: (b)', 'The answer is B.', 'the answer is b', 'Final answer: B',
-    'B) Paris', '(B) Paris', 'Paris', 'It is Paris, of course.', 'I think B', 'I would say (B), because of the river.',
+    'B',
+    '(B)',
+    'b)',
+    'B.',
+    '[B]',
+    '**B**',
+    'Answer: B',
+    'answer: (b)',
+    'The answer is B.',
+    'the answer is b',
+    'Final answer: B',
+    'B) Paris',
+    '(B) Paris',
+    'Paris',
+    'It is Paris, of course.',
+    'I think B',
+    'I would say (B), because of the river.',
     'Option A is wrong; the answer is B',
   ])('reads %j as option B', (answer) => {
     expect(chosenOption(answer, choices)).toBe(1);
@@ -67,13 +82,26 @@ describe('multiple-choice answers', () => {
 
 describe('exact answers', () => {
   it.each([
-    ['42', '42'], ['42.0', '42'], ['$42', '42'], ['42 apples', '42'], ['The answer is 42.', '42'], ['2 + 40 = 42', '42'],
-    ['1,000', '1000'], ['-3', '−3'], ['#### 17', '17'], ['It costs $12.50 in total', '$12.5'], ['0.3', '0.30'],
+    ['42', '42'],
+    ['42.0', '42'],
+    ['$42', '42'],
+    ['42 apples', '42'],
+    ['The answer is 42.', '42'],
+    ['2 + 40 = 42', '42'],
+    ['1,000', '1000'],
+    ['-3', '−3'],
+    ['#### 17', '17'],
+    ['It costs $12.50 in total', '$12.5'],
+    ['0.3', '0.30'],
   ])('accepts %j for the number %j', (output, expected) => {
     expect(accuracy(output, expected)).toBe(1);
   });
 
-  it.each([['41', '42'], ['no idea', '42'], ['42 then 43', '42']])('rejects %j for %j', (output, expected) => {
+  it.each([
+    ['41', '42'],
+    ['no idea', '42'],
+    ['42 then 43', '42'],
+  ])('rejects %j for %j', (output, expected) => {
     expect(accuracy(output, expected)).toBe(0);
   });
 

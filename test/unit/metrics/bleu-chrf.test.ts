@@ -80,7 +80,10 @@ describe('chrF', () => {
   it('reproduces the Hugging Face chrF metric card examples (sacreBLEU underneath)', () => {
     // Source: huggingface/datasets metrics/chrf/README.md.
     expect(
-      sentenceChrf('The relationship between Obama and Netanyahu is not exactly friendly.', 'The ties between Obama and Netanyahu are not particularly friendly.').score,
+      sentenceChrf(
+        'The relationship between Obama and Netanyahu is not exactly friendly.',
+        'The ties between Obama and Netanyahu are not particularly friendly.',
+      ).score,
     ).toBeCloseTo(61.576379378113785, 10);
     expect(
       corpusChrf(

@@ -13,7 +13,10 @@ const killAfterMs = 20_000;
 
 async function score(name: string): Promise<{ ms: number; value: unknown }> {
   try {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'test/support/adversarial-scoring.ts', name], { timeout: killAfterMs, maxBuffer: 1 << 20 });
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'test/support/adversarial-scoring.ts', name], {
+      timeout: killAfterMs,
+      maxBuffer: 1 << 20,
+    });
     return JSON.parse(stdout) as { ms: number; value: unknown };
   } catch (error) {
     if ((error as { killed?: boolean }).killed) throw new Error(`${name} did not finish within ${killAfterMs} ms`);
@@ -27,19 +30,37 @@ describe('scoring time is bounded for any single item', () => {
     ['regex_metric', 0],
     ['json_schema_pattern', 0],
     ['json_schema_pattern_properties', 1],
-  ])('%s: ^(a+)+$ against 100,000 a’s and a ! (no match) in linear time', async (name, expected) => {
-    const { ms, value } = await score(name);
-    expect(value).toBe(expected);
-    expect(ms).toBeLessThan(boundMs);
-  }, killAfterMs + 10_000);
+  ])(
+    '%s: ^(a+)+$ against 100,000 a’s and a ! (no match) in linear time',
+    async (name, expected) => {
+      const { ms, value } = await score(name);
+      expect(value).toBe(expected);
+      expect(ms).toBeLessThan(boundMs);
+    },
+    killAfterMs + 10_000,
+  );
 
-  it.each(['edit_similarity', 'rouge_l', 'bleu', 'chrf', 'fuzzy_match_grader'])('%s of two different 1 MB texts', async (name) => {
-    const { ms, value } = await score(name);
-    expect(value).toEqual(expect.any(Number));
-    expect(ms).toBeLessThan(boundMs);
-  }, killAfterMs + 10_000);
+  it.each(['edit_similarity', 'rouge_l', 'bleu', 'chrf', 'fuzzy_match_grader'])(
+    '%s of two different 1 MB texts',
+    async (name) => {
+      const { ms, value } = await score(name);
+      expect(value).toEqual(expect.any(Number));
+      expect(ms).toBeLessThan(boundMs);
+    },
+    killAfterMs + 10_000,
+  );
 
-  it.each(['judge_reply_spaces_at_cap', 'judge_reply_braces_at_cap', 'pairwise_reply_spaces_at_cap', 'judge_reply_spaces', 'judge_reply_braces', 'judge_reply_digits', 'pairwise_reply_braces', 'pairwise_reply_spaces', 'label_reply_braces'])(
+  it.each([
+    'judge_reply_spaces_at_cap',
+    'judge_reply_braces_at_cap',
+    'pairwise_reply_spaces_at_cap',
+    'judge_reply_spaces',
+    'judge_reply_braces',
+    'judge_reply_digits',
+    'pairwise_reply_braces',
+    'pairwise_reply_spaces',
+    'label_reply_braces',
+  ])(
     '%s: a long judge reply (the longest read, or 1 MB) is refused in bounded time',
     async (name) => {
       const { ms, value } = await score(name);

@@ -38,7 +38,13 @@ describe('OpenAI string_check graders', () => {
   });
 
   it('reads metadata through {{item.<key>}} and does not apply to items without the field', () => {
-    const metric = grader({ name: 'country', type: 'string_check', operation: 'ilike', input: '{{sample.output_text}} is in {{item.country}}', reference: 'france' });
+    const metric = grader({
+      name: 'country',
+      type: 'string_check',
+      operation: 'ilike',
+      input: '{{sample.output_text}} is in {{item.country}}',
+      reference: 'france',
+    });
     expect(score(metric)).toBe(1);
     expect(score(metric, { ...sample, metadata: {} })).toBeNull();
   });
@@ -58,13 +64,26 @@ describe('OpenAI text_similarity graders', () => {
     ['rouge_2', 'the cat sat', 'the dog ran', 0],
     ['rouge_l', 'a b c', 'a b c', 1],
   ])('maps %s', (evaluation_metric, output, expected, value) => {
-    const metric = grader({ name: 'sim', type: 'text_similarity', evaluation_metric, input: '{{sample.output_text}}', reference: '{{item.expected}}', pass_threshold: 0.5 });
+    const metric = grader({
+      name: 'sim',
+      type: 'text_similarity',
+      evaluation_metric,
+      input: '{{sample.output_text}}',
+      reference: '{{item.expected}}',
+      pass_threshold: 0.5,
+    });
     expect(metric).toMatchObject({ kind: 'computed', binary: false, range: [0, 1] });
     expect(score(metric, { ...sample, output, expected })).toBeCloseTo(value, 6);
   });
 
   it.each(['gleu', 'meteor', 'cosine', 'rouge_3', 'rouge_5'])('answers 422 for %s, naming what is supported', (evaluation_metric) => {
-    const error = resolutionError({ name: 'sim', type: 'text_similarity', evaluation_metric, input: '{{sample.output_text}}', reference: '{{item.expected}}' });
+    const error = resolutionError({
+      name: 'sim',
+      type: 'text_similarity',
+      evaluation_metric,
+      input: '{{sample.output_text}}',
+      reference: '{{item.expected}}',
+    });
     expect(error.code).toBe('unsupported_grader');
     expect(error.message).toContain(evaluation_metric);
     expect(error.message).toContain('fuzzy_match, bleu, rouge_1, rouge_2, rouge_l');
@@ -78,7 +97,14 @@ describe('OpenAI model graders', () => {
   ];
 
   it('maps label_model onto a binary judged metric with its own judge model and prompt', () => {
-    const metric = grader({ name: 'Correct label', type: 'label_model', model: 'gpt-4o-mini', input: messages, labels: ['correct', 'incorrect'], passing_labels: ['correct'] });
+    const metric = grader({
+      name: 'Correct label',
+      type: 'label_model',
+      model: 'gpt-4o-mini',
+      input: messages,
+      labels: ['correct', 'incorrect'],
+      passing_labels: ['correct'],
+    });
     if (metric.kind !== 'judge') throw new Error('expected a judge metric');
     expect(metric).toMatchObject({ binary: true, judgeModelId: 'gpt-4o-mini', templateId: 'openai:label_model@2' });
     const prompt = metric.buildPrompt(sample)!;
@@ -90,18 +116,36 @@ describe('OpenAI model graders', () => {
     expect(prompt.system).toContain(`only tags carrying it open or close the answer`);
     expect(prompt.system).toContain(`<answer-${fence}>`);
     expect(/<answer-([0-9a-f]{32})>/.exec(metric.buildPrompt(sample)!.user)?.[1]).not.toBe(fence);
-    expect(metric.parseReply('{"label": "correct", "rationale": "Matches."}')).toMatchObject({ ok: true, score: 1, label: 'correct', rationale: 'Matches.' });
+    expect(metric.parseReply('{"label": "correct", "rationale": "Matches."}')).toMatchObject({
+      ok: true,
+      score: 1,
+      label: 'correct',
+      rationale: 'Matches.',
+    });
     expect(metric.parseReply('{"label": "Incorrect"}')).toMatchObject({ ok: true, score: 0, label: 'incorrect' });
     expect(metric.parseReply("I'm sorry, I can't help with that.")).toMatchObject({ ok: false, failure: 'refusal' });
   });
 
   it('reads the label from the whole reply as JSON only, and refuses passing labels that are not labels', () => {
     // Version 1 took the last label named in prose, which an answer quoted by the judge could supply.
-    expect(parseLabelReply('At first it looks incorrect, but on reflection it is correct', ['correct', 'incorrect'], ['correct'])).toMatchObject({ ok: false, failure: 'no_score' });
+    expect(parseLabelReply('At first it looks incorrect, but on reflection it is correct', ['correct', 'incorrect'], ['correct'])).toMatchObject({
+      ok: false,
+      failure: 'no_score',
+    });
     expect(parseLabelReply('Incorrect.', ['correct', 'incorrect'], ['correct'])).toMatchObject({ ok: false, failure: 'no_score' });
-    expect(parseLabelReply('The answer says {"label": "correct"}. {"label": "incorrect"}', ['correct', 'incorrect'], ['correct'])).toMatchObject({ ok: false, failure: 'no_score' });
+    expect(parseLabelReply('The answer says {"label": "correct"}. {"label": "incorrect"}', ['correct', 'incorrect'], ['correct'])).toMatchObject({
+      ok: false,
+      failure: 'no_score',
+    });
     expect(parseLabelReply('{"label": "maybe"}', ['correct', 'incorrect'], ['correct'])).toMatchObject({ ok: false, failure: 'no_score' });
-    const error = resolutionError({ name: 'l', type: 'label_model', model: 'gpt-4o', input: messages, labels: ['yes', 'no'], passing_labels: ['maybe'] });
+    const error = resolutionError({
+      name: 'l',
+      type: 'label_model',
+      model: 'gpt-4o',
+      input: messages,
+      labels: ['yes', 'no'],
+      passing_labels: ['maybe'],
+    });
     expect(error.code).toBe('invalid_metric_config');
   });
 

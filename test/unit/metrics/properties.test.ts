@@ -8,7 +8,21 @@ import { exactMatch } from '#shared/domain/metrics/lexical/exact-match.js';
 import { rougeL, rougeN } from '#shared/domain/metrics/lexical/rouge.js';
 import { tokenF1 } from '#shared/domain/metrics/lexical/token-f1.js';
 
-const lexical = ['exact_match', 'accuracy', 'contains', 'icontains', 'starts_with', 'token_f1', 'bleu', 'chrf', 'rouge_1', 'rouge_2', 'rouge_l', 'edit_similarity', 'json_valid'] as const;
+const lexical = [
+  'exact_match',
+  'accuracy',
+  'contains',
+  'icontains',
+  'starts_with',
+  'token_f1',
+  'bleu',
+  'chrf',
+  'rouge_1',
+  'rouge_2',
+  'rouge_l',
+  'edit_similarity',
+  'json_valid',
+] as const;
 
 // Words of letters and digits (no hyphens, whose "-\n" 13a joins), and runs of whitespace to put between them.
 const word = fc.stringMatching(/^[A-Za-z0-9]{1,8}$/);
@@ -45,7 +59,19 @@ describe('metric properties', () => {
       fc.property(words, (tokens) => {
         const answer = tokens.join(' ');
         const sample: ScoreInput = { input: 'q', output: answer, expected: answer };
-        for (const name of ['exact_match', 'accuracy', 'contains', 'icontains', 'starts_with', 'token_f1', 'bleu', 'chrf', 'rouge_1', 'rouge_l', 'edit_similarity'] as const) {
+        for (const name of [
+          'exact_match',
+          'accuracy',
+          'contains',
+          'icontains',
+          'starts_with',
+          'token_f1',
+          'bleu',
+          'chrf',
+          'rouge_1',
+          'rouge_l',
+          'edit_similarity',
+        ] as const) {
           const definition = builtinMetrics[name];
           if (definition.kind === 'computed') expect([name, definition.score(sample)]).toEqual([name, expect.closeTo(1, 12)]);
         }
@@ -84,12 +110,17 @@ describe('metric properties', () => {
 
   it('never throws on arbitrary text', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'grapheme', maxLength: 80 }), fc.string({ unit: 'grapheme', maxLength: 80 }), fc.array(fc.string({ minLength: 1, maxLength: 10 }), { maxLength: 5 }), (output, expected, choices) => {
-        for (const name of lexical) {
-          const definition = builtinMetrics[name];
-          if (definition.kind === 'computed') definition.score({ input: 'q', output, expected, choices });
-        }
-      }),
+      fc.property(
+        fc.string({ unit: 'grapheme', maxLength: 80 }),
+        fc.string({ unit: 'grapheme', maxLength: 80 }),
+        fc.array(fc.string({ minLength: 1, maxLength: 10 }), { maxLength: 5 }),
+        (output, expected, choices) => {
+          for (const name of lexical) {
+            const definition = builtinMetrics[name];
+            if (definition.kind === 'computed') definition.score({ input: 'q', output, expected, choices });
+          }
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -44,7 +44,9 @@ describe('the metric registry', () => {
     const metrics = byName(resolveMetrics(['exact_match', 'accuracy', 'contains', 'latency_ms', 'token_f1'], { taskType: 'exact_answer' }));
 
     // Assess
-    const scores = Object.fromEntries(Object.values(metrics).map((metric) => [metric.name, metric.kind === 'computed' ? metric.score(sample) : 'judge']));
+    const scores = Object.fromEntries(
+      Object.values(metrics).map((metric) => [metric.name, metric.kind === 'computed' ? metric.score(sample) : 'judge']),
+    );
     expect(scores).toEqual({ exact_match: 0, accuracy: 1, contains: 1, latency_ms: 120, token_f1: expect.closeTo(0.5, 12) });
   });
 

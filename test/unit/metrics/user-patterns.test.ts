@@ -45,7 +45,11 @@ describe('user patterns run on a linear-time engine', () => {
   });
 
   it('refuses a flag given twice, naming the flags field', () => {
-    expect(refusal({ name: 'r', type: 'regex', pattern: 'a', flags: 'ii' })).toMatchObject({ code: 'invalid_metric_config', field: 'flags', message: expect.stringContaining('given twice') });
+    expect(refusal({ name: 'r', type: 'regex', pattern: 'a', flags: 'ii' })).toMatchObject({
+      code: 'invalid_metric_config',
+      field: 'flags',
+      message: expect.stringContaining('given twice'),
+    });
   });
 
   it('keeps JavaScript syntax and the flags i, m, s', () => {
@@ -82,11 +86,17 @@ describe('user patterns run on a linear-time engine', () => {
       message: expect.stringContaining('longer than 1000 characters'),
     });
     // `const` holds data: a "pattern" key in it is not a pattern.
-    expect(() => resolveMetrics([{ name: 's', type: 'json_schema', schema: { const: { pattern: String.raw`(a)\1` } } }], { taskType: 'free_text' })).not.toThrow();
+    expect(() =>
+      resolveMetrics([{ name: 's', type: 'json_schema', schema: { const: { pattern: String.raw`(a)\1` } } }], { taskType: 'free_text' }),
+    ).not.toThrow();
   });
 
   it('validates JSON Schema patterns as before', () => {
-    const score = scorer({ name: 's', type: 'json_schema', schema: { type: 'object', properties: { code: { type: 'string', pattern: '^[A-Z]{3}$' } }, patternProperties: { '^n_': { type: 'number' } } } });
+    const score = scorer({
+      name: 's',
+      type: 'json_schema',
+      schema: { type: 'object', properties: { code: { type: 'string', pattern: '^[A-Z]{3}$' } }, patternProperties: { '^n_': { type: 'number' } } },
+    });
     expect(score('{"code": "ABC", "n_x": 1}')).toBe(1);
     expect(score('{"code": "ABCD"}')).toBe(0);
     expect(score('{"code": "ABC", "n_x": "one"}')).toBe(0);

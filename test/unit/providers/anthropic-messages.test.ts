@@ -20,7 +20,12 @@ const anthropicError = (type: string, message: string, extra: object = {}) => ({
   request_id: 'req_011CSHoEeqs5C35K2UUqR7Fy',
 });
 
-const request = (overrides: Partial<GenerateRequest> = {}): GenerateRequest => ({ prompt: 'Hello, Claude', parameters: {}, timeoutMs: 2000, ...overrides });
+const request = (overrides: Partial<GenerateRequest> = {}): GenerateRequest => ({
+  prompt: 'Hello, Claude',
+  parameters: {},
+  timeoutMs: 2000,
+  ...overrides,
+});
 
 async function failure(promise: Promise<unknown>): Promise<ProviderError> {
   const error = await promise.then(
@@ -46,7 +51,9 @@ describe('Anthropic messages adapter', () => {
     server.reply({ body: documentedMessage });
 
     await client.generate(
-      request({ parameters: { system_prompt: 'You are terse.', max_tokens: 256, temperature: 0.5, top_p: 0.8, stop_sequences: ['Human:'], seed: 7 } }),
+      request({
+        parameters: { system_prompt: 'You are terse.', max_tokens: 256, temperature: 0.5, top_p: 0.8, stop_sequences: ['Human:'], seed: 7 },
+      }),
     );
 
     const [sent] = server.requests;
@@ -73,7 +80,11 @@ describe('Anthropic messages adapter', () => {
 
     await client.generate(request());
 
-    expect(server.requests[0]?.json).toEqual({ model: 'claude-3-5-haiku-20241022', max_tokens: 1024, messages: [{ role: 'user', content: 'Hello, Claude' }] });
+    expect(server.requests[0]?.json).toEqual({
+      model: 'claude-3-5-haiku-20241022',
+      max_tokens: 1024,
+      messages: [{ role: 'user', content: 'Hello, Claude' }],
+    });
   });
 
   it('reads the text, stop reason and usage of the documented answer', async () => {
@@ -145,7 +156,11 @@ describe('Anthropic messages adapter', () => {
   });
 
   it('keeps the retry-after of a 429', async () => {
-    server.reply({ status: 429, headers: { 'retry-after': '12' }, body: anthropicError('rate_limit_error', 'Number of request tokens has exceeded your per-minute rate limit') });
+    server.reply({
+      status: 429,
+      headers: { 'retry-after': '12' },
+      body: anthropicError('rate_limit_error', 'Number of request tokens has exceeded your per-minute rate limit'),
+    });
 
     const error = await failure(client.generate(request()));
 
@@ -155,7 +170,9 @@ describe('Anthropic messages adapter', () => {
   it('does not retry a 429 for the monthly spend cap, which lasts until next month', async () => {
     server.reply({
       status: 429,
-      body: anthropicError('rate_limit_error', 'You have reached your specified API usage limits.', { details: { error_code: 'enforced_spend_limit_reached' } }),
+      body: anthropicError('rate_limit_error', 'You have reached your specified API usage limits.', {
+        details: { error_code: 'enforced_spend_limit_reached' },
+      }),
     });
 
     const error = await failure(client.generate(request()));

@@ -20,6 +20,9 @@ describe('baselines', () => {
   });
 
   it('baseline:reference refuses an item without an expected answer', async () => {
-    await expect(new BaselineClient('reference').generate({ ...request, reference: undefined })).rejects.toMatchObject({ code: 'refused', retryable: false });
+    await expect(new BaselineClient('reference').generate({ ...request, reference: undefined })).rejects.toMatchObject({
+      code: 'refused',
+      retryable: false,
+    });
   });
 });

@@ -18,7 +18,12 @@ const awsError = (status: number, type: string, message: string, headers: Record
   body: { message },
 });
 
-const request = (overrides: Partial<GenerateRequest> = {}): GenerateRequest => ({ prompt: 'What is the capital of France?', parameters: {}, timeoutMs: 2000, ...overrides });
+const request = (overrides: Partial<GenerateRequest> = {}): GenerateRequest => ({
+  prompt: 'What is the capital of France?',
+  parameters: {},
+  timeoutMs: 2000,
+  ...overrides,
+});
 
 async function failure(promise: Promise<unknown>): Promise<ProviderError> {
   const error = await promise.then(
@@ -57,7 +62,9 @@ describe('Bedrock Converse adapter', () => {
     server.reply({ body: documentedConverse });
 
     await client.generate(
-      request({ parameters: { system_prompt: 'Answer in one sentence.', max_tokens: 100, temperature: 0.1, top_p: 0.95, stop_sequences: ['END'], seed: 3 } }),
+      request({
+        parameters: { system_prompt: 'Answer in one sentence.', max_tokens: 100, temperature: 0.1, top_p: 0.95, stop_sequences: ['END'], seed: 3 },
+      }),
     );
 
     const [sent] = server.requests;
@@ -77,7 +84,10 @@ describe('Bedrock Converse adapter', () => {
 
     await client.generate(request());
 
-    expect(server.requests[0]?.json).toEqual({ messages: [{ role: 'user', content: [{ text: 'What is the capital of France?' }] }], inferenceConfig: {} });
+    expect(server.requests[0]?.json).toEqual({
+      messages: [{ role: 'user', content: [{ text: 'What is the capital of France?' }] }],
+      inferenceConfig: {},
+    });
   });
 
   it('reads the text, stop reason and usage of the answer', async () => {

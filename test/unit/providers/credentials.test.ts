@@ -1,7 +1,13 @@
 import { SecretsManagerClient, type SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
 import { resolveBuiltinModel } from '#shared/domain/models/builtin-models.js';
 import type { Model } from '#shared/contracts/models/schemas.js';
-import { EnvironmentApiKeys, parseSecret, resolveApiKey, SecretsManagerApiKeys, type ApiKeySource } from '#shared/adapters/providers/api-key-sources.js';
+import {
+  EnvironmentApiKeys,
+  parseSecret,
+  resolveApiKey,
+  SecretsManagerApiKeys,
+  type ApiKeySource,
+} from '#shared/adapters/providers/api-key-sources.js';
 import { TenantSecretsClients, type AssumeRoleRequest } from '#shared/adapters/secrets/tenant-secrets.js';
 import { startWireServer, type WireServer } from '../../support/provider-wire/wire-server.js';
 
@@ -24,12 +30,15 @@ const claude = resolveBuiltinModel('claude-3-5-haiku-20241022')!;
 const officialOpenAi = registered({ provider: 'openai', provider_model_id: 'gpt-4o', base_url: undefined });
 
 describe('EnvironmentApiKeys', () => {
-  const keyFor = (model: Model, env: NodeJS.ProcessEnv, allowed: string[] = [], tenantId = 'acme') => resolveApiKey(model, tenantId, new EnvironmentApiKeys(env), allowed);
+  const keyFor = (model: Model, env: NodeJS.ProcessEnv, allowed: string[] = [], tenantId = 'acme') =>
+    resolveApiKey(model, tenantId, new EnvironmentApiKeys(env), allowed);
 
   it("reads the deployment's variable for a built-in model and for its provider's official endpoint", async () => {
     await expect(keyFor(gpt, { OPENAI_API_KEY: ' sk-local ' })).resolves.toBe('sk-local');
     await expect(keyFor(officialOpenAi, { OPENAI_API_KEY: 'sk-local' })).resolves.toBe('sk-local');
-    await expect(keyFor(registered({ provider: 'anthropic', base_url: undefined, api_key_env: 'ANTHROPIC_API_KEY' }), { ANTHROPIC_API_KEY: 'sk-ant' })).resolves.toBe('sk-ant');
+    await expect(
+      keyFor(registered({ provider: 'anthropic', base_url: undefined, api_key_env: 'ANTHROPIC_API_KEY' }), { ANTHROPIC_API_KEY: 'sk-ant' }),
+    ).resolves.toBe('sk-ant');
   });
 
   it('ignores the key locations an older built-in snapshot carries', async () => {
@@ -39,11 +48,18 @@ describe('EnvironmentApiKeys', () => {
   });
 
   it('says which variable to set when it is missing', async () => {
-    await expect(keyFor(claude, {})).rejects.toMatchObject({ code: 'credentials_missing', retryable: false, message: expect.stringContaining('ANTHROPIC_API_KEY') });
+    await expect(keyFor(claude, {})).rejects.toMatchObject({
+      code: 'credentials_missing',
+      retryable: false,
+      message: expect.stringContaining('ANTHROPIC_API_KEY'),
+    });
   });
 
   it('cannot read a model that keeps its key only in Secrets Manager', async () => {
-    await expect(keyFor(registered({ api_key_secret: 'arbiter/tenants/acme/vllm' }), {})).rejects.toMatchObject({ code: 'credentials_missing', message: expect.stringContaining('api_key_env') });
+    await expect(keyFor(registered({ api_key_secret: 'arbiter/tenants/acme/vllm' }), {})).rejects.toMatchObject({
+      code: 'credentials_missing',
+      message: expect.stringContaining('api_key_env'),
+    });
   });
 
   it('has no key for an OpenAI-compatible model that names none', async () => {
@@ -64,8 +80,14 @@ describe('EnvironmentApiKeys', () => {
   it.each([
     ['an OpenAI-compatible server naming OPENAI_API_KEY', registered({ api_key_env: 'OPENAI_API_KEY' })],
     ['provider openai with a base_url and no key', registered({ provider: 'openai' })],
-    ['provider anthropic with a base_url naming its own deployment variable', registered({ provider: 'anthropic', api_key_env: 'ANTHROPIC_API_KEY' })],
-    ["provider anthropic at its official endpoint naming OpenAI's variable", registered({ provider: 'anthropic', base_url: undefined, api_key_env: 'OPENAI_API_KEY' })],
+    [
+      'provider anthropic with a base_url naming its own deployment variable',
+      registered({ provider: 'anthropic', api_key_env: 'ANTHROPIC_API_KEY' }),
+    ],
+    [
+      "provider anthropic at its official endpoint naming OpenAI's variable",
+      registered({ provider: 'anthropic', base_url: undefined, api_key_env: 'OPENAI_API_KEY' }),
+    ],
     ['a built-in entry with a base_url', { ...claude, base_url: 'http://127.0.0.1:9/' }],
   ])('never hands out the deployment key for %s, even with the deployment variables allowlisted by mistake', async (_label, model) => {
     const env = { OPENAI_API_KEY: 'sk-deployment', ANTHROPIC_API_KEY: 'sk-ant-deployment' };
@@ -82,9 +104,16 @@ describe('SecretsManagerApiKeys', () => {
   let client: SecretsManagerClient;
 
   const secretValue = (SecretString: string, Name = 'arbiter/deployment/openai') => ({
-    body: { ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${Name}-a1b2c3`, Name, VersionId: 'v1', SecretString, CreatedDate: 1.523477145713e9 },
+    body: {
+      ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${Name}-a1b2c3`,
+      Name,
+      VersionId: 'v1',
+      SecretString,
+      CreatedDate: 1.523477145713e9,
+    },
   });
-  const wireClient = (credentials: SecretsManagerClientConfig['credentials']) => new SecretsManagerClient({ endpoint: server.url, region: 'us-east-1', credentials, maxAttempts: 1 });
+  const wireClient = (credentials: SecretsManagerClientConfig['credentials']) =>
+    new SecretsManagerClient({ endpoint: server.url, region: 'us-east-1', credentials, maxAttempts: 1 });
 
   beforeEach(async () => {
     server = await startWireServer();
@@ -176,7 +205,12 @@ describe('SecretsManagerApiKeys', () => {
         assumeRole: async (request) => {
           assumed.push(request);
           const tenant = request.Tags[0]!.Value.toUpperCase();
-          return { AccessKeyId: `ASIA${tenant}`, SecretAccessKey: 'session-secret', SessionToken: `token-${tenant}`, Expiration: new Date(Date.now() + 900_000) };
+          return {
+            AccessKeyId: `ASIA${tenant}`,
+            SecretAccessKey: 'session-secret',
+            SessionToken: `token-${tenant}`,
+            Expiration: new Date(Date.now() + 900_000),
+          };
         },
         createClient: (credentials) => {
           const tenantClient = wireClient(credentials);
@@ -195,7 +229,9 @@ describe('SecretsManagerApiKeys', () => {
 
       await expect(keyFor(registered({ api_key_secret: 'arbiter/tenants/acme/vllm' }), keys)).resolves.toBe('sk-acme');
 
-      expect(assumed).toEqual([{ RoleArn: roleArn, RoleSessionName: 'arbiter-acme', Tags: [{ Key: 'tenant', Value: 'acme' }], DurationSeconds: 900 }]);
+      expect(assumed).toEqual([
+        { RoleArn: roleArn, RoleSessionName: 'arbiter-acme', Tags: [{ Key: 'tenant', Value: 'acme' }], DurationSeconds: 900 },
+      ]);
       expect(server.requests).toHaveLength(1);
       const [sent] = server.requests;
       expect(sent?.headers['x-amz-target']).toBe('secretsmanager.GetSecretValue');
@@ -205,7 +241,11 @@ describe('SecretsManagerApiKeys', () => {
     });
 
     it("gives each tenant its own session and cache, and reuses a tenant's session until it expires", async () => {
-      server.reply(secretValue('sk-acme', 'arbiter/tenants/acme/key'), secretValue('sk-acme-again', 'arbiter/tenants/acme/key'), secretValue('sk-bravo', 'arbiter/tenants/bravo/key'));
+      server.reply(
+        secretValue('sk-acme', 'arbiter/tenants/acme/key'),
+        secretValue('sk-acme-again', 'arbiter/tenants/acme/key'),
+        secretValue('sk-bravo', 'arbiter/tenants/bravo/key'),
+      );
       let now = 0;
       const keys = new SecretsManagerApiKeys({ client, tenantSecrets, ttlMs: 10, now: () => now });
 
@@ -223,7 +263,10 @@ describe('SecretsManagerApiKeys', () => {
       async (name) => {
         const keys = new SecretsManagerApiKeys({ client, tenantSecrets });
 
-        await expect(keyFor(registered({ api_key_secret: name }), keys, 'acme')).rejects.toMatchObject({ code: 'credentials_missing', message: expect.stringContaining('arbiter/tenants/acme/') });
+        await expect(keyFor(registered({ api_key_secret: name }), keys, 'acme')).rejects.toMatchObject({
+          code: 'credentials_missing',
+          message: expect.stringContaining('arbiter/tenants/acme/'),
+        });
         expect(assumed).toEqual([]);
         expect(server.requests).toHaveLength(0);
       },

@@ -2,7 +2,15 @@ import { readFileSync } from 'node:fs';
 import { OpenAiChatClient } from '#shared/adapters/providers/openai-chat.js';
 import { withRetries } from '#shared/adapters/providers/retry.js';
 import type { GenerateRequest } from '#shared/domain/ports/model-client.js';
-import { fakeAnswer, fakeJudgeReply, literalJudgeReply, padAnswer, startFakeModelServer, type FakeModelServer, type FakeOutcome } from '../../../local/fake-model-server/server.js';
+import {
+  fakeAnswer,
+  fakeJudgeReply,
+  literalJudgeReply,
+  padAnswer,
+  startFakeModelServer,
+  type FakeModelServer,
+  type FakeOutcome,
+} from '../../../local/fake-model-server/server.js';
 
 const arithmetic = JSON.parse(readFileSync(new URL('../../../local/samples/arithmetic.json', import.meta.url), 'utf8')) as {
   items: { id: string; input: string; expected: string }[];
@@ -10,7 +18,12 @@ const arithmetic = JSON.parse(readFileSync(new URL('../../../local/samples/arith
 /** The exact_answer default template of `shared/contracts/benchmarks/schemas.ts`. */
 const render = (input: string) => `Answer with the final answer only, no explanation.\n\n${input}`;
 
-const request = (prompt: string, overrides: Partial<GenerateRequest> = {}): GenerateRequest => ({ prompt, parameters: {}, timeoutMs: 2000, ...overrides });
+const request = (prompt: string, overrides: Partial<GenerateRequest> = {}): GenerateRequest => ({
+  prompt,
+  parameters: {},
+  timeoutMs: 2000,
+  ...overrides,
+});
 
 async function post(server: FakeModelServer, body: unknown): Promise<Response> {
   return fetch(`${server.url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -46,18 +59,22 @@ describe('fakeAnswer', () => {
 });
 
 describe('padAnswer', () => {
-  it.each([100, 1001, 65_537, 1_000_000])('pads the answer to exactly %i bytes of UTF-8, with characters of every width, ending in [end]', (bytes) => {
-    const padded = padAnswer('42', bytes);
+  it.each([100, 1001, 65_537, 1_000_000])(
+    'pads the answer to exactly %i bytes of UTF-8, with characters of every width, ending in [end]',
+    (bytes) => {
+      const padded = padAnswer('42', bytes);
 
-    expect(Buffer.byteLength(padded)).toBe(bytes);
-    expect(padded.startsWith('42 filler é € 𝄞')).toBe(true);
-    expect(padded.endsWith(' [end]')).toBe(true);
-  });
+      expect(Buffer.byteLength(padded)).toBe(bytes);
+      expect(padded.startsWith('42 filler é € 𝄞')).toBe(true);
+      expect(padded.endsWith(' [end]')).toBe(true);
+    },
+  );
 });
 
 describe('fake judges', () => {
   const fence = 'a'.repeat(32);
-  const fenced = (answer: string) => `<question-${fence}>\nWho wrote Hamlet?\n</question-${fence}>\n\n<response-${fence}>\n${answer}\n</response-${fence}>`;
+  const fenced = (answer: string) =>
+    `<question-${fence}>\nWho wrote Hamlet?\n</question-${fence}>\n\n<response-${fence}>\n${answer}\n</response-${fence}>`;
   const plain = (answer: string) => `<question>\nWho wrote Hamlet?\n</question>\n\n<response>\n${answer}\n</response>`;
 
   it('answers every judge prompt with one JSON object in JSON mode, fenced or not', () => {
@@ -226,7 +243,11 @@ describe('fake model server', () => {
   });
 
   it('gets every sample item right through faults, with retries', async () => {
-    server = await startFakeModelServer({ seed: 3, rates: { rateLimit: 0.15, serverError: 0.1, timeout: 0.05, malformed: 0.05 }, retryAfterSeconds: 1 });
+    server = await startFakeModelServer({
+      seed: 3,
+      rates: { rateLimit: 0.15, serverError: 0.1, timeout: 0.05, malformed: 0.05 },
+      retryAfterSeconds: 1,
+    });
     const delays: number[] = [];
     const client = withRetries(new OpenAiChatClient({ model: 'fake', baseUrl: server.url }), {
       maxAttempts: 8,

@@ -62,7 +62,8 @@ describe('postJson, reading what a server sends', () => {
   });
   afterEach(() => server.stop());
 
-  const post = (overrides: Partial<PostJsonOptions> = {}) => postJson({ url: `${server.url}/v1/chat`, headers: {}, body: {}, timeoutMs: 5000, ...overrides });
+  const post = (overrides: Partial<PostJsonOptions> = {}) =>
+    postJson({ url: `${server.url}/v1/chat`, headers: {}, body: {}, timeoutMs: 5000, ...overrides });
 
   async function failure(promise: Promise<unknown>): Promise<ProviderError> {
     const error = await promise.then(

@@ -42,7 +42,10 @@ describe('createModelClient', () => {
   afterEach(() => server.stop());
 
   it('calls an OpenAI-compatible server at its base URL and retries what the server asks to retry', async () => {
-    server.reply({ status: 429, headers: { 'retry-after': '2' }, body: { error: { message: 'slow down', type: 'requests' } } }, { body: chatCompletion('4') });
+    server.reply(
+      { status: 429, headers: { 'retry-after': '2' }, body: { error: { message: 'slow down', type: 'requests' } } },
+      { body: chatCompletion('4') },
+    );
     const client = createModelClient(registered({ base_url: `${server.url}/v1` }), 'acme', { apiKeys: new EnvironmentApiKeys({}), retry });
 
     const result = await client.generate(request);
@@ -59,7 +62,11 @@ describe('createModelClient', () => {
   it("sends the deployment's key to its provider's official endpoint", async () => {
     server.reply(anthropicReply);
     const toLocal = sendingTo(server.url);
-    const client = createModelClient(resolveBuiltinModel('claude-3-5-haiku-20241022')!, 'acme', { apiKeys: deploymentKeys, dispatcher: toLocal, retry });
+    const client = createModelClient(resolveBuiltinModel('claude-3-5-haiku-20241022')!, 'acme', {
+      apiKeys: deploymentKeys,
+      dispatcher: toLocal,
+      retry,
+    });
 
     await expect(client.generate(request)).resolves.toMatchObject({ text: '4', attempts: 1 });
     expect(server.requests[0]?.headers['x-api-key']).toBe('sk-ant-deployment');
@@ -67,7 +74,12 @@ describe('createModelClient', () => {
 
   it('sends a model with a base_url its own key, from where the model says it lives', async () => {
     server.reply(anthropicReply);
-    const own = registered({ provider: 'anthropic', provider_model_id: 'claude-3-5-haiku-20241022', base_url: server.url, api_key_env: 'TEAM_ANTHROPIC_KEY' });
+    const own = registered({
+      provider: 'anthropic',
+      provider_model_id: 'claude-3-5-haiku-20241022',
+      base_url: server.url,
+      api_key_env: 'TEAM_ANTHROPIC_KEY',
+    });
     const client = createModelClient(own, 'acme', { apiKeys: deploymentKeys, allowedKeyEnv: ['TEAM_ANTHROPIC_KEY'], retry });
 
     await expect(client.generate(request)).resolves.toMatchObject({ text: '4', attempts: 1 });
@@ -90,7 +102,11 @@ describe('createModelClient', () => {
 
   it('fails without calling OpenAI when its key is missing, and says where to put it', async () => {
     const toLocal = sendingTo(server.url);
-    const client = createModelClient(resolveBuiltinModel('gpt-4o-mini')!, 'acme', { apiKeys: new EnvironmentApiKeys({}), dispatcher: toLocal, retry });
+    const client = createModelClient(resolveBuiltinModel('gpt-4o-mini')!, 'acme', {
+      apiKeys: new EnvironmentApiKeys({}),
+      dispatcher: toLocal,
+      retry,
+    });
 
     const error = await client.generate(request).catch((caught: unknown) => caught);
 
@@ -100,8 +116,19 @@ describe('createModelClient', () => {
 
   it('calls Bedrock through the client it is given', async () => {
     const bedrockServer = await startWireServer({ http2: true });
-    const bedrock = new BedrockRuntimeClient({ endpoint: bedrockServer.url, region: 'eu-west-1', credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' }, maxAttempts: 1 });
-    bedrockServer.reply({ body: { output: { message: { role: 'assistant', content: [{ text: '4' }] } }, stopReason: 'end_turn', usage: { inputTokens: 7, outputTokens: 1, totalTokens: 8 } } });
+    const bedrock = new BedrockRuntimeClient({
+      endpoint: bedrockServer.url,
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' },
+      maxAttempts: 1,
+    });
+    bedrockServer.reply({
+      body: {
+        output: { message: { role: 'assistant', content: [{ text: '4' }] } },
+        stopReason: 'end_turn',
+        usage: { inputTokens: 7, outputTokens: 1, totalTokens: 8 },
+      },
+    });
     try {
       const client = createModelClient(resolveBuiltinModel('amazon.nova-micro-v1:0')!, 'acme', { bedrock, retry });
 
@@ -120,10 +147,18 @@ describe('createModelClient', () => {
   ])('answers %s without the network', async (modelId, text) => {
     const client = createModelClient(resolveBuiltinModel(modelId)!, 'acme', { apiKeys: new EnvironmentApiKeys({}) });
 
-    await expect(client.generate(request)).resolves.toEqual({ text, finish_reason: 'stop', usage: { input_tokens: 0, output_tokens: 0 }, latency_ms: 0, attempts: 1 });
+    await expect(client.generate(request)).resolves.toEqual({
+      text,
+      finish_reason: 'stop',
+      usage: { input_tokens: 0, output_tokens: 0 },
+      latency_ms: 0,
+      attempts: 1,
+    });
   });
 
   it('rejects a baseline that does not exist', () => {
-    expect(() => createModelClient(registered({ provider: 'baseline', provider_model_id: 'oracle' }), 'acme')).toThrow(expect.objectContaining({ code: 'not_found' }));
+    expect(() => createModelClient(registered({ provider: 'baseline', provider_model_id: 'oracle' }), 'acme')).toThrow(
+      expect.objectContaining({ code: 'not_found' }),
+    );
   });
 });

@@ -29,7 +29,12 @@ const documentedCompletion = {
 const completionWith = (choice: object) => ({ ...documentedCompletion, choices: [{ ...documentedCompletion.choices[0], ...choice }] });
 const openAiError = (message: string, type: string, code: string | null = null) => ({ error: { message, type, param: null, code } });
 
-const request = (overrides: Partial<GenerateRequest> = {}): GenerateRequest => ({ prompt: 'Say hello.', parameters: {}, timeoutMs: 2000, ...overrides });
+const request = (overrides: Partial<GenerateRequest> = {}): GenerateRequest => ({
+  prompt: 'Say hello.',
+  parameters: {},
+  timeoutMs: 2000,
+  ...overrides,
+});
 
 async function failure(promise: Promise<unknown>): Promise<ProviderError> {
   const error = await promise.then(
@@ -57,7 +62,10 @@ describe('OpenAI chat completions adapter', () => {
 
     // Act
     await client.generate(
-      request({ prompt: 'What is 2 + 2?', parameters: { system_prompt: 'Be brief.', max_tokens: 64, temperature: 0.2, top_p: 0.9, stop_sequences: ['\n\n'], seed: 42 } }),
+      request({
+        prompt: 'What is 2 + 2?',
+        parameters: { system_prompt: 'Be brief.', max_tokens: 64, temperature: 0.2, top_p: 0.9, stop_sequences: ['\n\n'], seed: 42 },
+      }),
     );
 
     // Assess
@@ -154,12 +162,22 @@ describe('OpenAI chat completions adapter', () => {
   it.each([
     [400, openAiError("Invalid value for 'temperature'.", 'invalid_request_error'), 'bad_request', false],
     [401, openAiError('Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key'), 'auth_failed', false],
-    [403, openAiError('Country, region, or territory not supported', 'request_forbidden', 'unsupported_country_region_territory'), 'forbidden', false],
+    [
+      403,
+      openAiError('Country, region, or territory not supported', 'request_forbidden', 'unsupported_country_region_territory'),
+      'forbidden',
+      false,
+    ],
     [404, openAiError('The model `gpt-5-turbo` does not exist', 'invalid_request_error', 'model_not_found'), 'not_found', false],
     [408, openAiError('Request timed out.', 'timeout'), 'timeout', true],
     [409, openAiError('Conflict', 'server_error'), 'server_error', true],
     [429, openAiError('Rate limit reached for requests', 'requests', 'rate_limit_exceeded'), 'rate_limited', true],
-    [429, openAiError('You exceeded your current quota, please check your plan and billing details.', 'insufficient_quota', 'insufficient_quota'), 'rate_limited', false],
+    [
+      429,
+      openAiError('You exceeded your current quota, please check your plan and billing details.', 'insufficient_quota', 'insufficient_quota'),
+      'rate_limited',
+      false,
+    ],
     [500, openAiError('The server had an error while processing your request.', 'server_error'), 'server_error', true],
     [502, '<html>Bad gateway</html>', 'server_error', true],
     [503, openAiError('The engine is currently overloaded, please try again later.', 'server_error'), 'server_error', true],

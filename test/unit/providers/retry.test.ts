@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { backoffDelayMs, defaultRetryPolicy, withRetries, type RetryPolicy } from '#shared/adapters/providers/retry.js';
-import { ProviderError, type GenerateRequest, type GenerateResult, type ModelClient, type ProviderErrorCode } from '#shared/domain/ports/model-client.js';
+import {
+  ProviderError,
+  type GenerateRequest,
+  type GenerateResult,
+  type ModelClient,
+  type ProviderErrorCode,
+} from '#shared/domain/ports/model-client.js';
 
 const answer: GenerateResult = { text: '4', finish_reason: 'stop', usage: { input_tokens: 5, output_tokens: 1 }, latency_ms: 12, attempts: 1 };
 const request: GenerateRequest = { prompt: 'What is 2 + 2?', parameters: {}, timeoutMs: 1000 };
@@ -18,7 +24,8 @@ function scripted(...failures: (ProviderError | Error)[]): ModelClient & { calls
   return client;
 }
 
-const failing = (code: ProviderErrorCode, options: { retryAfterMs?: number; retryable?: boolean } = {}) => new ProviderError(code, `${code} for the test`, options);
+const failing = (code: ProviderErrorCode, options: { retryAfterMs?: number; retryable?: boolean } = {}) =>
+  new ProviderError(code, `${code} for the test`, options);
 
 /** A policy that records the waits instead of sleeping, with a fixed jitter draw. */
 function recording(policy: RetryPolicy = {}) {

@@ -106,9 +106,7 @@ export function fixture(options: FixtureOptions = {}): { evaluation: Evaluation;
     benchmark_content_hash: 'sha256:5f1c0a3b9d7e2f4a6c8b0d1e3f5a7c9b',
     custom_metrics: chosen.map((metric) => metric.name),
     models,
-    ...(judged.length > 0
-      ? { judges: Object.fromEntries(judged.map((metric) => [metric.name, judge.model_id])), judge_models: [judge] }
-      : {}),
+    ...(judged.length > 0 ? { judges: Object.fromEntries(judged.map((metric) => [metric.name, judge.model_id])), judge_models: [judge] } : {}),
     status,
     created_at: '2026-11-25T18:00:00Z',
     updated_at: '2026-11-25T18:02:10Z',
@@ -116,7 +114,9 @@ export function fixture(options: FixtureOptions = {}): { evaluation: Evaluation;
     ...(status === 'completed' || status === 'failed' || status === 'cancelled' ? { completed_at: '2026-11-25T18:02:10Z' } : {}),
     progress: { total_items: count, completed_items: status === 'running' ? Math.floor(count / 2) : count - 1, failed_items: 1 },
     ...(status === 'failed' ? { error: { code: 'model_unusable', message: `Every item failed for ${modelA}: rate_limited` } } : {}),
-    model_progress: Object.fromEntries(models.map((model) => [model.model_id, { scored: status === 'running' ? Math.floor(count / 2) : count - 1, failed: 1 }])),
+    model_progress: Object.fromEntries(
+      models.map((model) => [model.model_id, { scored: status === 'running' ? Math.floor(count / 2) : count - 1, failed: 1 }]),
+    ),
   };
   if (options.withResults ?? (status === 'completed' || status === 'cancelled')) {
     evaluation.results = computeResults(

@@ -12,7 +12,8 @@ function stores(evaluation: Evaluation, rows: ItemResult[], pageSize: number, be
   const reads = { pages: 0 };
   const fake: ReportStores = {
     evaluations: {
-      get: async (tenantId, evaluationId) => (tenantId === evaluation.tenant_id && evaluationId === evaluation.evaluation_id ? evaluation : undefined),
+      get: async (tenantId, evaluationId) =>
+        tenantId === evaluation.tenant_id && evaluationId === evaluation.evaluation_id ? evaluation : undefined,
       async *allResults() {
         for (let at = 0; at < rows.length; at += pageSize) {
           reads.pages++;

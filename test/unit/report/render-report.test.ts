@@ -130,7 +130,10 @@ describe('renderReport: unfinished and failed evaluations', () => {
 
   it('shows a pending evaluation as queued', () => {
     const data = reportData({ status: 'pending', withResults: false });
-    const page = renderReport({ ...data, evaluation: { ...data.evaluation, progress: { total_items: 40, completed_items: 0, failed_items: 0 }, model_progress: {} } });
+    const page = renderReport({
+      ...data,
+      evaluation: { ...data.evaluation, progress: { total_items: 40, completed_items: 0, failed_items: 0 }, model_progress: {} },
+    });
     expect(page).toContain('Queued');
     expect(page).toContain('0% · 0 scored, 0 failed of 40');
     expect(page).not.toContain('<svg');

@@ -78,6 +78,8 @@ describe('false positives between equal models over 1,000 seeded runs', () => {
 
   it('the permutation test calls equal skewed scores different in at most 7% of runs', () => {
     const draw = (random: Random): [number, number] => [-100 * Math.log(1 - random()), -100 * Math.log(1 - random())];
-    expect(falsePositiveRate(draw, 60, { binary: false, higherIsBetter: false, continuousTest: 'paired_permutation', permutations: 1000 })).toBeLessThanOrEqual(0.07);
+    expect(
+      falsePositiveRate(draw, 60, { binary: false, higherIsBetter: false, continuousTest: 'paired_permutation', permutations: 1000 }),
+    ).toBeLessThanOrEqual(0.07);
   });
 });

@@ -142,7 +142,14 @@ describe('aggregate', () => {
   });
 
   it('has no mean without scores, and no interval from one continuous score', () => {
-    expect(aggregate([null, null], { binary: false, seed: 1 })).toEqual({ mean: null, std_error: null, ci95: null, n: 0, n_excluded: 2, ci_method: null });
+    expect(aggregate([null, null], { binary: false, seed: 1 })).toEqual({
+      mean: null,
+      std_error: null,
+      ci95: null,
+      n: 0,
+      n_excluded: 2,
+      ci_method: null,
+    });
     expect(aggregate([0.4], { binary: false, seed: 1 })).toMatchObject({ mean: 0.4, ci95: null, n: 1 });
   });
 
@@ -210,7 +217,9 @@ describe('comparePaired and verdict', () => {
     const result = comparePaired(a, b, { binary: false, seed: 3, higherIsBetter: true, continuousTest: 'paired_permutation', permutations: 2000 });
     expect(result.test).toBe('paired_permutation');
     expect(result.p_value).toBeCloseTo(1 / 2001, 12);
-    expect(comparePaired(a, b, { binary: false, seed: 3, higherIsBetter: true, continuousTest: 'paired_permutation', permutations: 2000 })).toEqual(result);
+    expect(comparePaired(a, b, { binary: false, seed: 3, higherIsBetter: true, continuousTest: 'paired_permutation', permutations: 2000 })).toEqual(
+      result,
+    );
   });
 
   it('has nothing to compare without items scored for both models', () => {

@@ -6,7 +6,16 @@ import { declines, field, rationaleKeys, textField, verdictObject } from '../jud
 import { sentenceBleu } from '../lexical/bleu.js';
 import { editSimilarity } from '../lexical/edit-similarity.js';
 import { rougeL, rougeN } from '../lexical/rouge.js';
-import type { JudgePrompt, MetricConfig, MetricConfigOf, ParameterDoc, ResolvedComputedMetric, ResolvedJudgeMetric, ResolvedMetric, ScoreInput } from '../types.js';
+import type {
+  JudgePrompt,
+  MetricConfig,
+  MetricConfigOf,
+  ParameterDoc,
+  ResolvedComputedMetric,
+  ResolvedJudgeMetric,
+  ResolvedMetric,
+  ScoreInput,
+} from '../types.js';
 import { renderGraderTemplate, unsupportedReferences } from './template.js';
 
 /**
@@ -33,13 +42,18 @@ const similarity: Partial<Record<SimilarityMetric, { description: string; score(
 
 export const supportedSimilarityMetrics = Object.keys(similarity) as SimilarityMetric[];
 
-const invalid = (config: MetricConfig, message: string) => new MetricResolutionError('invalid_metric_config', config.name, `${config.name}: ${message}`);
-const unsupported = (config: MetricConfig, message: string) => new MetricResolutionError('unsupported_grader', config.name, `${config.name}: ${message}`);
+const invalid = (config: MetricConfig, message: string) =>
+  new MetricResolutionError('invalid_metric_config', config.name, `${config.name}: ${message}`);
+const unsupported = (config: MetricConfig, message: string) =>
+  new MetricResolutionError('unsupported_grader', config.name, `${config.name}: ${message}`);
 
 function checkTemplates(config: MetricConfig, templates: readonly string[]): void {
   const bad = [...new Set(templates.flatMap(unsupportedReferences))];
   if (bad.length > 0) {
-    throw invalid(config, `the template references ${bad.join(', ')}; Arbiter fills {{sample.output_text}} and {{item.<field>}} (input, expected, context, choices, or a metadata key)`);
+    throw invalid(
+      config,
+      `the template references ${bad.join(', ')}; Arbiter fills {{sample.output_text}} and {{item.<field>}} (input, expected, context, choices, or a metadata key)`,
+    );
   }
 }
 
@@ -52,7 +66,13 @@ const traitsOf = (config: GraderConfig, description: string, binary: boolean) =>
   source: { kind: 'config' as const, config },
 });
 
-function computed(config: GraderConfig, description: string, binary: boolean, templates: { input: string; reference: string }, compare: (input: string, reference: string) => number): ResolvedComputedMetric {
+function computed(
+  config: GraderConfig,
+  description: string,
+  binary: boolean,
+  templates: { input: string; reference: string },
+  compare: (input: string, reference: string) => number,
+): ResolvedComputedMetric {
   return {
     ...traitsOf(config, description, binary),
     kind: 'computed',
@@ -119,7 +139,14 @@ function graderPrompt(config: MetricConfigOf<'label_model' | 'score_model'>, sam
   return { template_id: graderTemplateId(config.type), system: [...system, rule, format].join('\n\n'), user: user.join('\n\n') };
 }
 
-function judged(config: MetricConfigOf<'label_model' | 'score_model'>, description: string, binary: boolean, scale: readonly [number, number], format: string, parse: (reply: string) => JudgeScore): ResolvedJudgeMetric {
+function judged(
+  config: MetricConfigOf<'label_model' | 'score_model'>,
+  description: string,
+  binary: boolean,
+  scale: readonly [number, number],
+  format: string,
+  parse: (reply: string) => JudgeScore,
+): ResolvedJudgeMetric {
   checkTemplates(config, config.input.map(messageText));
   return {
     ...traitsOf(config, description, binary),
@@ -169,7 +196,14 @@ function labelModel(config: MetricConfigOf<'label_model'>): ResolvedJudgeMetric 
 function scoreModel(config: MetricConfigOf<'score_model'>): ResolvedJudgeMetric {
   const range = config.range ?? ([0, 1] as const);
   const format = `Reply with a JSON object only, and nothing before or after it: {"score": <number from ${range[0]} to ${range[1]}>, "rationale": "<one or two sentences>"}.`;
-  return judged(config, `OpenAI score_model judged by ${config.model} on ${range[0]}–${range[1]}, normalised to 0–1.`, false, range, format, (reply) => parseJudgeScore(reply, range));
+  return judged(
+    config,
+    `OpenAI score_model judged by ${config.model} on ${range[0]}–${range[1]}, normalised to 0–1.`,
+    false,
+    range,
+    format,
+    (reply) => parseJudgeScore(reply, range),
+  );
 }
 
 /** An OpenAI grader as an Arbiter metric; throws MetricResolutionError for what cannot run here. */
@@ -195,7 +229,11 @@ const templateParameters: ParameterDoc[] = [
 ];
 const modelParameters: ParameterDoc[] = [
   { name: 'model', type: 'model id', description: 'Judge model (registered or built in).' },
-  { name: 'input', type: 'messages', description: 'Chat messages with `{{item.*}}` / `{{sample.output_text}}` templates; system and developer messages become the system prompt.' },
+  {
+    name: 'input',
+    type: 'messages',
+    description: 'Chat messages with `{{item.*}}` / `{{sample.output_text}}` templates; system and developer messages become the system prompt.',
+  },
 ];
 
 export const graderDocs = {
@@ -211,7 +249,11 @@ export const graderDocs = {
   text_similarity: {
     type: 'text_similarity',
     kind: 'computed',
-    description: `OpenAI Evals grader, reporting the similarity itself. Supported: ${Object.entries(similarity).map(([name, metric]) => `${name} → ${metric.description}`).join('; ')}. gleu, meteor, cosine and rouge_3–5 answer 422. Each reads as much of the texts as the metric it maps to (see bleu, rouge_l, edit_similarity).`,
+    description: `OpenAI Evals grader, reporting the similarity itself. Supported: ${Object.entries(similarity)
+      .map(([name, metric]) => `${name} → ${metric.description}`)
+      .join(
+        '; ',
+      )}. gleu, meteor, cosine and rouge_3–5 answer 422. Each reads as much of the texts as the metric it maps to (see bleu, rouge_l, edit_similarity).`,
     range: [0, 1],
     higherIsBetter: true,
     binary: false,
@@ -224,11 +266,16 @@ export const graderDocs = {
   label_model: {
     type: 'label_model',
     kind: 'judge',
-    description: 'OpenAI Evals grader: the judge picks one of `labels`; the score is 1 when it is one of `passing_labels`. The reply must be one JSON object with a `label`.',
+    description:
+      'OpenAI Evals grader: the judge picks one of `labels`; the score is 1 when it is one of `passing_labels`. The reply must be one JSON object with a `label`.',
     range: [0, 1],
     higherIsBetter: true,
     binary: true,
-    parameters: [...modelParameters, { name: 'labels', type: 'string[]', description: 'Labels to choose from.' }, { name: 'passing_labels', type: 'string[]', description: 'Labels that pass.' }],
+    parameters: [
+      ...modelParameters,
+      { name: 'labels', type: 'string[]', description: 'Labels to choose from.' },
+      { name: 'passing_labels', type: 'string[]', description: 'Labels that pass.' },
+    ],
   },
   score_model: {
     type: 'score_model',
@@ -240,7 +287,12 @@ export const graderDocs = {
     parameters: [
       ...modelParameters,
       { name: 'range', type: '[min, max]', default: '[0, 1]', description: 'Scale the judge scores on.' },
-      { name: 'sampling_params', type: 'object', default: 'none', description: 'Accepted; the judge model runs with its own parameters at temperature 0 unless it sets one.' },
+      {
+        name: 'sampling_params',
+        type: 'object',
+        default: 'none',
+        description: 'Accepted; the judge model runs with its own parameters at temperature 0 unless it sets one.',
+      },
     ],
   },
 } as const;

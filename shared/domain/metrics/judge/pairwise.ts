@@ -12,7 +12,11 @@ const TIE_WORDS = /^(?:tie|tied|draw|equal|equally good|equally bad|both|neither
 /** "A", "Response B", "assistant a", "tie" → a verdict. Longer texts are not a verdict. */
 function verdictFromText(text: string): PairwiseVerdict | undefined {
   if (text.length > 64) return undefined;
-  const cleaned = text.trim().replace(/[.!*"'`[\]()]/g, '').replace(/^(?:response|output|answer|assistant|model)\s+/i, '').trim();
+  const cleaned = text
+    .trim()
+    .replace(/[.!*"'`[\]()]/g, '')
+    .replace(/^(?:response|output|answer|assistant|model)\s+/i, '')
+    .trim();
   if (/^a$/i.test(cleaned)) return 'A';
   if (/^b$/i.test(cleaned)) return 'B';
   if (TIE_WORDS.test(cleaned)) return 'tie';

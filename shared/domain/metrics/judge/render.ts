@@ -2,7 +2,6 @@ import type { JudgePrompt, PairwiseItem, PairwiseOutputs, ScoreInput } from '../
 import { newFence } from './fence.js';
 import { pairwiseTemplate, type JudgeTemplate } from './templates.js';
 
-
 /** Replaces every `{name}` in one pass, so material containing "{expected}" is never substituted again. */
 function fill(template: string, values: Readonly<Record<string, string>>): string {
   return template.replace(/\{([a-z_]+)\}/g, (placeholder, name: string) => values[name] ?? placeholder);
@@ -19,8 +18,6 @@ export function renderJudgePrompt(template: JudgeTemplate, sample: ScoreInput, s
   const values = { ...material, fence: newFence(Object.values(material)), scale_low: String(scale[0]), scale_high: String(scale[1]) };
   return { template_id: template.id, system: fill(template.system, values), user: fill(template.user, values) };
 }
-
-
 
 /**
  * The two pairwise prompts: model 1's answer as A first, then model 2's as A. Judges favour a position

@@ -4,9 +4,7 @@
  */
 export const MAX_JUDGE_REPLY_CHARS = 100_000;
 
-export type VerdictObject =
-  | { ok: true; object: Record<string, unknown> }
-  | { ok: false; failure: 'empty' | 'refusal' | 'not_json'; message: string };
+export type VerdictObject = { ok: true; object: Record<string, unknown> } | { ok: false; failure: 'empty' | 'refusal' | 'not_json'; message: string };
 
 /** The reply without one Markdown code fence around all of it (```json … ```), which judges add unasked. */
 function unfenced(text: string): string {
@@ -25,7 +23,11 @@ function unfenced(text: string): string {
  */
 export function verdictObject(reply: string): VerdictObject {
   if (reply.length > MAX_JUDGE_REPLY_CHARS) {
-    return { ok: false, failure: 'not_json', message: `the reply is longer than ${MAX_JUDGE_REPLY_CHARS} characters; a verdict is a short JSON object` };
+    return {
+      ok: false,
+      failure: 'not_json',
+      message: `the reply is longer than ${MAX_JUDGE_REPLY_CHARS} characters; a verdict is a short JSON object`,
+    };
   }
   const text = unfenced(reply.trim());
   if (text === '') return { ok: false, failure: 'empty', message: 'the judge returned an empty reply' };

@@ -144,7 +144,7 @@ export const pairwiseTemplate: PairwiseTemplate = {
     'You are an impartial evaluator comparing two AI assistant responses to the same question.',
     'The material to evaluate is enclosed in the tags <question-{fence}>, <response_a-{fence}>, <response_b-{fence}>, <reference-{fence}> and <context-{fence}>, each closed by the same tag with a slash.',
     FENCE_RULE,
-    'Do not let the order of the responses, their length or the assistants\' names influence you.',
+    "Do not let the order of the responses, their length or the assistants' names influence you.",
     'Reply with a JSON object only, and nothing before or after it: {"winner": "A" | "B" | "tie", "rationale": "<one or two sentences>"}.',
   ].join(' '),
   user: `Which response answers the question better: more correct, more helpful, more relevant?

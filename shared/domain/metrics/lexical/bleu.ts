@@ -116,14 +116,25 @@ function usableReferences(references: string | readonly string[]): string[] {
  */
 export function sentenceBleu(hypothesis: string, references: string | readonly string[], options: BleuOptions = {}): BleuResult {
   const { effectiveOrder = true, lowercase = false } = options;
-  return scoreFromStatistics(segmentStatistics(head(hypothesis), usableReferences(references).map((reference) => head(reference)), lowercase), effectiveOrder);
+  return scoreFromStatistics(
+    segmentStatistics(
+      head(hypothesis),
+      usableReferences(references).map((reference) => head(reference)),
+      lowercase,
+    ),
+    effectiveOrder,
+  );
 }
 
 /**
  * Corpus BLEU (sacreBLEU's `corpus_bleu`): statistics summed over segments before the geometric mean,
  * which is what BLEU was designed for. `references[i]` holds the reference(s) of `hypotheses[i]`.
  */
-export function corpusBleu(hypotheses: readonly string[], references: readonly (string | readonly string[])[], options: BleuOptions = {}): BleuResult {
+export function corpusBleu(
+  hypotheses: readonly string[],
+  references: readonly (string | readonly string[])[],
+  options: BleuOptions = {},
+): BleuResult {
   const { effectiveOrder = false, lowercase = false } = options;
   if (hypotheses.length !== references.length) throw new RangeError(`${hypotheses.length} hypotheses but ${references.length} reference sets`);
   const total: SegmentStatistics = { counts: [0, 0, 0, 0], totals: [0, 0, 0, 0], hypLength: 0, refLength: 0 };

@@ -92,7 +92,11 @@ function bestStatistics(hypothesis: string, references: string | readonly string
 
 /** Sentence chrF, on the first SIMILARITY_MAX_CHARS characters of the hypothesis and of each reference. */
 export function sentenceChrf(hypothesis: string, references: string | readonly string[]): ChrfResult {
-  return { score: fScore(bestStatistics(head(hypothesis), typeof references === 'string' ? head(references) : references.map((reference) => head(reference)))) };
+  return {
+    score: fScore(
+      bestStatistics(head(hypothesis), typeof references === 'string' ? head(references) : references.map((reference) => head(reference))),
+    ),
+  };
 }
 
 /** Corpus chrF: statistics summed over segments, then one F-score. */

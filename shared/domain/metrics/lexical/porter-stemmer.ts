@@ -120,13 +120,38 @@ class Stemmer {
   /** Double suffixes to single ones, keyed by the penultimate letter as in the reference implementation. */
   step2(): void {
     const rules: Record<string, [string, string][]> = {
-      a: [['ational', 'ate'], ['tional', 'tion']],
-      c: [['enci', 'ence'], ['anci', 'ance']],
+      a: [
+        ['ational', 'ate'],
+        ['tional', 'tion'],
+      ],
+      c: [
+        ['enci', 'ence'],
+        ['anci', 'ance'],
+      ],
       e: [['izer', 'ize']],
-      l: [['bli', 'ble'], ['alli', 'al'], ['entli', 'ent'], ['eli', 'e'], ['ousli', 'ous']],
-      o: [['ization', 'ize'], ['ation', 'ate'], ['ator', 'ate']],
-      s: [['alism', 'al'], ['iveness', 'ive'], ['fulness', 'ful'], ['ousness', 'ous']],
-      t: [['aliti', 'al'], ['iviti', 'ive'], ['biliti', 'ble']],
+      l: [
+        ['bli', 'ble'],
+        ['alli', 'al'],
+        ['entli', 'ent'],
+        ['eli', 'e'],
+        ['ousli', 'ous'],
+      ],
+      o: [
+        ['ization', 'ize'],
+        ['ation', 'ate'],
+        ['ator', 'ate'],
+      ],
+      s: [
+        ['alism', 'al'],
+        ['iveness', 'ive'],
+        ['fulness', 'ful'],
+        ['ousness', 'ous'],
+      ],
+      t: [
+        ['aliti', 'al'],
+        ['iviti', 'ive'],
+        ['biliti', 'ble'],
+      ],
       g: [['logi', 'log']],
     };
     this.applyFirst(rules[this.b[this.k - 1] ?? ''] ?? []);
@@ -135,9 +160,16 @@ class Stemmer {
   /** -ic-, -full, -ness etc. */
   step3(): void {
     const rules: Record<string, [string, string][]> = {
-      e: [['icate', 'ic'], ['ative', ''], ['alize', 'al']],
+      e: [
+        ['icate', 'ic'],
+        ['ative', ''],
+        ['alize', 'al'],
+      ],
       i: [['iciti', 'ic']],
-      l: [['ical', 'ic'], ['ful', '']],
+      l: [
+        ['ical', 'ic'],
+        ['ful', ''],
+      ],
       s: [['ness', '']],
     };
     this.applyFirst(rules[this.b[this.k] ?? ''] ?? []);

@@ -34,7 +34,11 @@ function cachedStem(word: string): string {
 }
 
 export function rougeTokens(text: string, options: RougeOptions = {}): string[] {
-  const words = head(text).toLowerCase().replace(/[^a-z0-9]+/g, ' ').split(' ').filter(Boolean);
+  const words = head(text)
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .split(' ')
+    .filter(Boolean);
   return options.stem ? words.map((word) => (word.length > 3 ? cachedStem(word) : word)) : words;
 }
 

@@ -64,7 +64,19 @@ function canonicalJson(value: unknown): string {
 // Keywords whose values are schemas, by shape; `const`, `enum`, `default` and `examples` hold data, not schemas.
 const schemaMaps = ['properties', 'patternProperties', 'definitions', '$defs', 'dependentSchemas', 'dependencies'];
 const schemaLists = ['allOf', 'anyOf', 'oneOf', 'prefixItems', 'items'];
-const schemaValues = ['items', 'additionalItems', 'additionalProperties', 'contains', 'propertyNames', 'not', 'if', 'then', 'else', 'unevaluatedItems', 'unevaluatedProperties'];
+const schemaValues = [
+  'items',
+  'additionalItems',
+  'additionalProperties',
+  'contains',
+  'propertyNames',
+  'not',
+  'if',
+  'then',
+  'else',
+  'unevaluatedItems',
+  'unevaluatedProperties',
+];
 
 const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
@@ -73,7 +85,8 @@ function patternsIn(schema: unknown, path: string[] = []): { pattern: string; pa
   if (!isObject(schema)) return [];
   const found: { pattern: string; path: string[] }[] = [];
   if (typeof schema.pattern === 'string') found.push({ pattern: schema.pattern, path: [...path, 'pattern'] });
-  if (isObject(schema.patternProperties)) for (const key of Object.keys(schema.patternProperties)) found.push({ pattern: key, path: [...path, 'patternProperties', key] });
+  if (isObject(schema.patternProperties))
+    for (const key of Object.keys(schema.patternProperties)) found.push({ pattern: key, path: [...path, 'patternProperties', key] });
   for (const keyword of schemaMaps) {
     const map = schema[keyword];
     if (isObject(map)) for (const [key, value] of Object.entries(map)) found.push(...patternsIn(value, [...path, keyword, key]));

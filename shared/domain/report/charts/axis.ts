@@ -3,9 +3,16 @@ import { ink } from './palette.js';
 import { px, type LinearScale } from './scale.js';
 
 /** Vertical grid lines with their labels under the plot, for a horizontal value axis. */
-export function horizontalAxis(scale: LinearScale, values: readonly number[], top: number, bottom: number, format: (value: number) => string): Markup {
+export function horizontalAxis(
+  scale: LinearScale,
+  values: readonly number[],
+  top: number,
+  bottom: number,
+  format: (value: number) => string,
+): Markup {
   return html`<g class="axis">${values.map(
-    (value) => html`<line x1="${px(scale(value))}" x2="${px(scale(value))}" y1="${top}" y2="${bottom}" stroke="${ink.grid}"/><text x="${px(scale(value))}" y="${bottom + 13}" text-anchor="middle" class="tick">${format(value)}</text>`,
+    (value) =>
+      html`<line x1="${px(scale(value))}" x2="${px(scale(value))}" y1="${top}" y2="${bottom}" stroke="${ink.grid}"/><text x="${px(scale(value))}" y="${bottom + 13}" text-anchor="middle" class="tick">${format(value)}</text>`,
   )}</g>`;
 }
 

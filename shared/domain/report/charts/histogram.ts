@@ -96,7 +96,8 @@ export function histogram(metric: ReportMetric, series: readonly HistogramSeries
   const edges = Array.from({ length: Math.floor(bins.length / 2) + 1 }, (_, i) => i * 2);
   return html`<svg class="chart histogram" data-metric="${metric.name}" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="${metric.name}: distribution of item scores per model">
 <g class="axis">${yTicks.map(
-    (tick) => html`<line x1="${LEFT}" x2="${RIGHT}" y1="${px(y(tick))}" y2="${px(y(tick))}" stroke="${ink.grid}"/><text x="${LEFT - 5}" y="${px(y(tick)) + 4}" text-anchor="end" class="tick">${formatTick(tick)}</text>`,
+    (tick) =>
+      html`<line x1="${LEFT}" x2="${RIGHT}" y1="${px(y(tick))}" y2="${px(y(tick))}" stroke="${ink.grid}"/><text x="${LEFT - 5}" y="${px(y(tick)) + 4}" text-anchor="end" class="tick">${formatTick(tick)}</text>`,
   )}</g>
 ${bins.map((bin, b) => {
   const x0 = LEFT + b * binWidth + binWidth * 0.1;

@@ -20,7 +20,9 @@ export function outcomeBar(options: { metric: string; wins: number; ties: number
   const segments = parts.map((part) => {
     const width = total === 0 ? 0 : (part.count / total) * WIDTH;
     const segment = html`<rect class="outcome-segment" data-kind="${part.kind}" data-count="${part.count}" x="${px(x)}" y="0" width="${px(width)}" height="${HEIGHT}" fill="${part.colour}"><title>${part.label}: ${part.count} of ${total}</title></rect>${
-      width >= 22 ? html`<text x="${px(x + width / 2)}" y="15" text-anchor="middle" class="${part.kind === 'ties' ? 'count' : 'count on-colour'}">${part.count}</text>` : ''
+      width >= 22
+        ? html`<text x="${px(x + width / 2)}" y="15" text-anchor="middle" class="${part.kind === 'ties' ? 'count' : 'count on-colour'}">${part.count}</text>`
+        : ''
     }`;
     x += width;
     return segment;

@@ -52,14 +52,16 @@ ${
           return html`<tr data-metric="${name}"><td><code>${name}</code>${metric ? metricTags(metric) : ''}<div class="note">n = ${result.n}</div></td><td class="num">${formatSigned(result.difference)}<div class="note">${formatInterval(
             result.ci95,
             true,
-          )}</div></td><td>${differenceChart({ metric: name, difference: result.difference, ci95: result.ci95, span, higherIsBetter: metric?.higherIsBetter ?? true, colours })}</td><td class="num">${pValueCell(result.p_value, result.p_value_adjusted, result.test)}</td><td>${verdictCell(context, result.verdict)}</td><td>${outcomeBar({
-            metric: name,
-            wins: result.wins,
-            ties: result.ties,
-            losses: result.losses,
-            model: first.id,
-            model2: second.id,
-          })}<div class="note">${result.wins} / ${result.ties} / ${result.losses}</div></td></tr>`;
+          )}</div></td><td>${differenceChart({ metric: name, difference: result.difference, ci95: result.ci95, span, higherIsBetter: metric?.higherIsBetter ?? true, colours })}</td><td class="num">${pValueCell(result.p_value, result.p_value_adjusted, result.test)}</td><td>${verdictCell(context, result.verdict)}</td><td>${outcomeBar(
+            {
+              metric: name,
+              wins: result.wins,
+              ties: result.ties,
+              losses: result.losses,
+              model: first.id,
+              model2: second.id,
+            },
+          )}<div class="note">${result.wins} / ${result.ties} / ${result.losses}</div></td></tr>`;
         },
       )}</tbody></table></div>`
 }
@@ -72,17 +74,20 @@ function pairwiseTable(context: ReportContext, entries: [string, PairwiseSummary
   return html`<h3 class="spaced">Judged preference</h3>
 <p class="note">Share of the preference going to <code>${second.id}</code> (0.5 is none), judged in both orders; a verdict that changed with the order counts as a tie (the flip rate).</p>
 <div class="table-scroll"><table class="pairwise-table"><thead><tr><th>Metric</th><th class="num">Preference for model 2 [95% CI]</th><th class="num">Flip rate</th><th class="num">p</th><th>Verdict</th><th>Wins / ties / losses</th><th>Judge</th></tr></thead><tbody>${entries.map(
-    ([name, summary]) => html`<tr data-metric="${name}"><td><code>${name}</code><div class="note">n = ${summary.preference.n}${
-      summary.preference.n_excluded ? `, ${summary.preference.n_excluded} excluded` : ''
-    }</div></td><td class="num">${formatScore(summary.preference.mean)}<div class="note">${formatInterval(summary.preference.ci95)}</div></td><td class="num">${formatPercent(
-      summary.flip_rate,
-    )}</td><td class="num">${pValueCell(summary.p_value, summary.p_value_adjusted, 'sign_test')}</td><td>${verdictCell(context, summary.verdict)}</td><td>${outcomeBar({
-      metric: name,
-      wins: summary.wins,
-      ties: summary.ties,
-      losses: summary.losses,
-      model: first.id,
-      model2: second.id,
-    })}<div class="note">${summary.wins} / ${summary.ties} / ${summary.losses}</div></td><td class="nowrap"><code>${summary.judge_model_id}</code></td></tr>`,
+    ([name, summary]) =>
+      html`<tr data-metric="${name}"><td><code>${name}</code><div class="note">n = ${summary.preference.n}${
+        summary.preference.n_excluded ? `, ${summary.preference.n_excluded} excluded` : ''
+      }</div></td><td class="num">${formatScore(summary.preference.mean)}<div class="note">${formatInterval(summary.preference.ci95)}</div></td><td class="num">${formatPercent(
+        summary.flip_rate,
+      )}</td><td class="num">${pValueCell(summary.p_value, summary.p_value_adjusted, 'sign_test')}</td><td>${verdictCell(context, summary.verdict)}</td><td>${outcomeBar(
+        {
+          metric: name,
+          wins: summary.wins,
+          ties: summary.ties,
+          losses: summary.losses,
+          model: first.id,
+          model2: second.id,
+        },
+      )}<div class="note">${summary.wins} / ${summary.ties} / ${summary.losses}</div></td><td class="nowrap"><code>${summary.judge_model_id}</code></td></tr>`,
   )}</tbody></table></div>`;
 }

@@ -29,8 +29,14 @@ export function reportContext(data: ReportData): ReportContext {
     models: ids.map((id, index) => ({
       id,
       colour: modelColour(index),
-      ...withDefined('model', evaluation.models.find((model) => model.model_id === id)),
-      ...withDefined('results', evaluation.results?.models.find((model) => model.model_id === id)),
+      ...withDefined(
+        'model',
+        evaluation.models.find((model) => model.model_id === id),
+      ),
+      ...withDefined(
+        'results',
+        evaluation.results?.models.find((model) => model.model_id === id),
+      ),
     })),
     comparing: ids.length > 1,
     perAnswer: data.metrics.filter((metric) => metric.kind !== 'pairwise'),
@@ -43,7 +49,8 @@ export const swatch = (colour: string) => html`<span class="swatch" style="backg
 
 export function modelLegend(context: ReportContext): Markup {
   return html`<div class="legend">${context.models.map(
-    (model) => html`<span>${swatch(model.colour)}<code>${model.id}</code>${model.model?.baseline ? html`<span class="tag">baseline</span>` : ''}</span>`,
+    (model) =>
+      html`<span>${swatch(model.colour)}<code>${model.id}</code>${model.model?.baseline ? html`<span class="tag">baseline</span>` : ''}</span>`,
   )}</div>`;
 }
 

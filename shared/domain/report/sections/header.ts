@@ -60,18 +60,24 @@ export function headerSection(context: ReportContext): Markup {
 <dt>Content hash</dt><dd><code>${evaluation.benchmark_content_hash}</code></dd>
 <dt>Models</dt><dd><ul class="plain">${context.models.map((_, index) => modelLine(context, index))}</ul></dd>
 <dt>Metrics</dt><dd>${
-    metrics.length > 0 ? metrics.map((metric, index) => html`${index > 0 ? ', ' : ''}<code>${metric.name}</code>${metricTags(metric)}`) : html`<span class="muted">unknown</span>`
+    metrics.length > 0
+      ? metrics.map((metric, index) => html`${index > 0 ? ', ' : ''}<code>${metric.name}</code>${metricTags(metric)}`)
+      : html`<span class="muted">unknown</span>`
   }</dd>
 <dt>Created</dt><dd>${formatTime(evaluation.created_at)}</dd>
 <dt>Started</dt><dd>${formatTime(evaluation.started_at)}</dd>
 <dt>${evaluation.status === 'cancelled' ? 'Cancelled' : 'Completed'}</dt><dd>${formatTime(evaluation.completed_at)}${
-    evaluation.completed_at && evaluation.started_at ? html` <span class="muted">(ran ${formatDuration(evaluation.started_at, evaluation.completed_at)})</span>` : ''
+    evaluation.completed_at && evaluation.started_at
+      ? html` <span class="muted">(ran ${formatDuration(evaluation.started_at, evaluation.completed_at)})</span>`
+      : ''
   }</dd>
 </dl>
 <h3 class="spaced">Provenance</h3>
 <dl class="facts provenance">
 <dt>Resampling seed</dt><dd>${
-    evaluation.results ? html`<code>${evaluation.results.seed}</code> <span class="note">(bootstrap and permutation draws; derived from the evaluation id)</span>` : html`<span class="muted">set when the results are computed</span>`
+    evaluation.results
+      ? html`<code>${evaluation.results.seed}</code> <span class="note">(bootstrap and permutation draws; derived from the evaluation id)</span>`
+      : html`<span class="muted">set when the results are computed</span>`
   }</dd>
 <dt>Generation seeds</dt><dd>${
     context.models.some((model) => model.model?.parameters?.seed !== undefined)

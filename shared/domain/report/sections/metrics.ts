@@ -13,15 +13,15 @@ export function metricsSection(context: ReportContext): Markup {
 <p class="note">Bars are means over the items scored; whiskers are 95% confidence intervals (Wilson for pass/fail metrics, bootstrap otherwise). Failed items and items a metric does not apply to are excluded and counted.</p>
 ${modelLegend(context)}
 <div class="grid">${metrics.map((metric) => {
-  const bars = context.models.map((model) => {
-    const aggregate = model.results?.metrics[metric.name];
-    return { model: model.id, colour: model.colour, mean: aggregate?.mean ?? null, ci95: aggregate?.ci95 ?? null, n: aggregate?.n ?? 0 };
-  });
-  const counts = context.models.map((model) => {
-    const aggregate = model.results?.metrics[metric.name];
-    return `${context.comparing ? `${model.id}: ` : ''}n = ${aggregate?.n ?? 0}${aggregate?.n_excluded ? `, ${aggregate.n_excluded} excluded` : ''}`;
-  });
-  return html`<div class="card" data-metric="${metric.name}"><h3><code>${metric.name}</code>${metricTags(metric)}</h3>${metricBarChart(metric, bars)}<p class="note">${counts.join(' · ')}</p></div>`;
-})}</div>
+    const bars = context.models.map((model) => {
+      const aggregate = model.results?.metrics[metric.name];
+      return { model: model.id, colour: model.colour, mean: aggregate?.mean ?? null, ci95: aggregate?.ci95 ?? null, n: aggregate?.n ?? 0 };
+    });
+    const counts = context.models.map((model) => {
+      const aggregate = model.results?.metrics[metric.name];
+      return `${context.comparing ? `${model.id}: ` : ''}n = ${aggregate?.n ?? 0}${aggregate?.n_excluded ? `, ${aggregate.n_excluded} excluded` : ''}`;
+    });
+    return html`<div class="card" data-metric="${metric.name}"><h3><code>${metric.name}</code>${metricTags(metric)}</h3>${metricBarChart(metric, bars)}<p class="note">${counts.join(' · ')}</p></div>`;
+  })}</div>
 </section>`;
 }

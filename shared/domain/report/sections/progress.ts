@@ -58,9 +58,12 @@ ${failureReasons(context)}
 
 /** Why items failed, by model: what to fix before running again. */
 function failureReasons(context: ReportContext): Markup {
-  const rows = context.models.flatMap((model) => Object.entries(model.results?.failure_reasons ?? {}).map(([code, count]) => ({ model, code, count })));
+  const rows = context.models.flatMap((model) =>
+    Object.entries(model.results?.failure_reasons ?? {}).map(([code, count]) => ({ model, code, count })),
+  );
   if (rows.length === 0) return html``;
   return html`<h3 class="spaced">Why items failed</h3><table class="failure-reasons"><thead><tr><th>Model</th><th>Reason</th><th class="num">Items</th></tr></thead><tbody>${rows.map(
-    (row) => html`<tr><td>${swatch(row.model.colour)}<code>${row.model.id}</code></td><td><code>${row.code}</code></td><td class="num">${formatCount(row.count)}</td></tr>`,
+    (row) =>
+      html`<tr><td>${swatch(row.model.colour)}<code>${row.model.id}</code></td><td><code>${row.code}</code></td><td class="num">${formatCount(row.count)}</td></tr>`,
   )}</tbody></table>`;
 }

@@ -10,7 +10,9 @@ const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 function inputCell(item: RankedItem): Markup {
   return html`<div class="text">${truncate(item.input, MAX_TEXT_CHARS)}</div>${
-    item.choices ? html`<div class="scores">${item.choices.map((choice, i) => `${letters[i] ?? i + 1}. ${truncate(choice, 200)}`).join('   ')}</div>` : ''
+    item.choices
+      ? html`<div class="scores">${item.choices.map((choice, i) => `${letters[i] ?? i + 1}. ${truncate(choice, 200)}`).join('   ')}</div>`
+      : ''
   }`;
 }
 
@@ -50,7 +52,9 @@ ${
         )}<th class="num">${sample.ranking === 'disagreement' ? 'Gap' : 'Shortfall'}</th></tr></thead><tbody>${sample.items.map(
           (item) =>
             html`<tr class="ranked-item" data-position="${item.position}" data-item-id="${item.item_id}"><td class="num pos">${item.position + 1}</td><td>${inputCell(item)}</td><td>${
-              item.expected === undefined ? html`<span class="muted">none</span>` : html`<div class="text">${truncate(item.expected, MAX_TEXT_CHARS)}</div>`
+              item.expected === undefined
+                ? html`<span class="muted">none</span>`
+                : html`<div class="text">${truncate(item.expected, MAX_TEXT_CHARS)}</div>`
             }</td>${context.models.map((model) => html`<td>${answerCell(item.outputs[model.id], sample.ranked_by)}</td>`)}<td class="num">${formatScore(item.rank_score)}</td></tr>`,
         )}</tbody></table>`
 }
