@@ -14,7 +14,13 @@ import type { QueueAccess, TableAccess } from '#shared/contracts/function-manife
  * one on their chunk's lease).
  */
 export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
-export const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem'] as const;
+export const TABLE_WRITE_ACTIONS = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:ConditionCheckItem',
+] as const;
 /** On a secondary index only Query means anything; indexes are named one by one, never `index/*`. */
 export const INDEX_READ_ACTIONS = ['dynamodb:Query'] as const;
 
@@ -71,7 +77,7 @@ export const WILDCARD_EXCEPTIONS: readonly WildcardException[] = [
     resource: 'arn:<partition>:secretsmanager:<region>:<account>:secret:arbiter/tenants/*',
     grantedTo: 'functions with `secrets: describe` (CreateEvaluation, RegisterModel)',
     reason:
-      "Registration and evaluation creation check that the secret a tenant names exists; tenants create their secrets " +
+      'Registration and evaluation creation check that the secret a tenant names exists; tenants create their secrets ' +
       "after deployment, under arbiter/tenants/<tenant_id>/, and the code describes only the caller's own prefix " +
       '(Secrets Manager also appends a random suffix to every secret ARN, which an exact ARN could not predict).',
   },
@@ -85,6 +91,7 @@ export const WILDCARD_EXCEPTIONS: readonly WildcardException[] = [
   },
   {
     actions: ['secretsmanager:GetSecretValue'],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, resolved by IAM per session
     resource: 'arn:<partition>:secretsmanager:<region>:<account>:secret:arbiter/tenants/${aws:PrincipalTag/tenant}/*',
     grantedTo: 'the TenantSecretsReader role, assumed by functions with `secrets: read` (Evaluator) with the session tag tenant=<tenant_id>',
     reason:

@@ -162,7 +162,9 @@ function expectedGrants(definition: FunctionDefinition): string[] {
   // prefix); the evaluator reads the deployment's secrets as itself and a tenant's only through the
   // tenant-tagged session of the reader role, never with a grant of its own.
   if (definition.secrets === 'describe') {
-    expected.push(...on('arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:arbiter/tenants/*', ['secretsmanager:DescribeSecret']));
+    expected.push(
+      ...on('arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:arbiter/tenants/*', ['secretsmanager:DescribeSecret']),
+    );
   }
   if (definition.secrets === 'read') {
     expected.push(
@@ -203,7 +205,12 @@ describe('configuration', () => {
 
     const config = readDeploymentConfig(app.node);
 
-    expect(config).toEqual({ stage: 'pr-42', throttle: { rateLimit: 50, burstLimit: 80 }, defaultJudgeModel: 'anthropic.claude-3-haiku-20240307-v1:0', egressAllow: [] });
+    expect(config).toEqual({
+      stage: 'pr-42',
+      throttle: { rateLimit: 50, burstLimit: 80 },
+      defaultJudgeModel: 'anthropic.claude-3-haiku-20240307-v1:0',
+      egressAllow: [],
+    });
   });
 
   test('the egress allowlist is read from context, as a string or a list, and a malformed entry is refused', () => {
@@ -216,10 +223,17 @@ describe('configuration', () => {
 
   test('every function runs the cloud egress policy, with the allowlist only when one is given', () => {
     const variables = (built: Built, id: string) =>
-      (built.stack.resolve((built.stack.functions[id]!.function.node.defaultChild as CfnElement & { environment?: unknown }).environment) as { variables?: Record<string, unknown> } | undefined)?.variables ?? {};
+      (
+        built.stack.resolve((built.stack.functions[id]!.function.node.defaultChild as CfnElement & { environment?: unknown }).environment) as
+          | { variables?: Record<string, unknown> }
+          | undefined
+      )?.variables ?? {};
     const allowing = build('egress', { egressAllow: ['vllm.internal', '10.20.0.0/16'] });
     for (const definition of functionDefinitions) {
-      expect(variables(allowing, definition.id)).toMatchObject({ ARBITER_EGRESS_POLICY: 'cloud', ARBITER_EGRESS_ALLOW: 'vllm.internal,10.20.0.0/16' });
+      expect(variables(allowing, definition.id)).toMatchObject({
+        ARBITER_EGRESS_POLICY: 'cloud',
+        ARBITER_EGRESS_ALLOW: 'vllm.internal,10.20.0.0/16',
+      });
       expect(variables(dev, definition.id)).toMatchObject({ ARBITER_EGRESS_POLICY: 'cloud' });
       expect(variables(dev, definition.id).ARBITER_EGRESS_ALLOW).toBeUndefined();
     }
@@ -233,7 +247,11 @@ describe('configuration', () => {
   test('CreateEvaluation and the evaluator are told the default judge; other functions are not', () => {
     const built = build('judge', { defaultJudgeModel: 'gpt-4o-mini' });
     const environment = (id: string) =>
-      (built.stack.resolve((built.stack.functions[id]!.function.node.defaultChild as CfnElement & { environment?: unknown }).environment) as { variables?: Record<string, unknown> } | undefined)?.variables ?? {};
+      (
+        built.stack.resolve((built.stack.functions[id]!.function.node.defaultChild as CfnElement & { environment?: unknown }).environment) as
+          | { variables?: Record<string, unknown> }
+          | undefined
+      )?.variables ?? {};
     expect(environment('CreateEvaluation')).toMatchObject({ ARBITER_DEFAULT_JUDGE_MODEL: 'gpt-4o-mini' });
     expect(environment('Evaluator')).toMatchObject({ ARBITER_DEFAULT_JUDGE_MODEL: 'gpt-4o-mini' });
     expect(environment('ListEvaluations').ARBITER_DEFAULT_JUDGE_MODEL).toBeUndefined();
@@ -255,12 +273,9 @@ describe('configuration', () => {
     expect(() => readDeploymentConfig(app.node)).toThrow(/throttleRateLimit/);
   });
 
-  test.each(functionDefinitions.map((definition) => [definition.id, definition.entry]))(
-    'the handler of %s exists at %s',
-    (_id, entry) => {
-      expect(existsSync(join(REPOSITORY_ROOT, entry))).toBe(true);
-    },
-  );
+  test.each(functionDefinitions.map((definition) => [definition.id, definition.entry]))('the handler of %s exists at %s', (_id, entry) => {
+    expect(existsSync(join(REPOSITORY_ROOT, entry))).toBe(true);
+  });
 });
 
 describe('tables', () => {
@@ -286,9 +301,7 @@ describe('tables', () => {
               Projection: { ProjectionType: 'ALL' },
             }))
           : Match.absent(),
-      TimeToLiveSpecification: definition.timeToLiveAttribute
-        ? { AttributeName: definition.timeToLiveAttribute, Enabled: true }
-        : Match.absent(),
+      TimeToLiveSpecification: definition.timeToLiveAttribute ? { AttributeName: definition.timeToLiveAttribute, Enabled: true } : Match.absent(),
     });
   });
 
@@ -359,7 +372,9 @@ describe('queues', () => {
       dev.template.findResources('AWS::SQS::QueuePolicy', {
         Properties: {
           PolicyDocument: {
-            Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+            Statement: Match.arrayWith([
+              Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            ]),
           },
         },
       }),
@@ -557,6 +572,7 @@ describe("tenant secrets: IAM keeps one tenant's model out of another tenant's s
       {
         Effect: 'Allow',
         Action: 'secretsmanager:GetSecretValue',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, resolved by IAM per session
         Resource: 'arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:arbiter/tenants/${aws:PrincipalTag/tenant}/*',
       },
     ]);
@@ -647,21 +663,25 @@ describe('no function logs whole events', () => {
     expect(loggingViolations((stage === 'prod' ? prod : dev).template)).toEqual([]);
   });
 
-  test('the check sees such a variable when one is added', () => {
-    const built = build('logs', {}, (stack) => {
-      stack.functionFor('Evaluator').function.addEnvironment('POWERTOOLS_LOGGER_LOG_EVENT', 'true');
-      stack.functionFor('ListModels').function.addEnvironment('POWERTOOLS_DEV', 'true');
-      stack.functionFor('Health').function.addEnvironment('POWERTOOLS_LOG_LEVEL', 'debug');
-    });
+  test(
+    'the check sees such a variable when one is added',
+    () => {
+      const built = build('logs', {}, (stack) => {
+        stack.functionFor('Evaluator').function.addEnvironment('POWERTOOLS_LOGGER_LOG_EVENT', 'true');
+        stack.functionFor('ListModels').function.addEnvironment('POWERTOOLS_DEV', 'true');
+        stack.functionFor('Health').function.addEnvironment('POWERTOOLS_LOG_LEVEL', 'debug');
+      });
 
-    const problems = loggingViolations(built.template);
+      const problems = loggingViolations(built.template);
 
-    expect(problems.sort()).toEqual([
-      expect.stringMatching(/^Evaluator.* sets POWERTOOLS_LOGGER_LOG_EVENT$/),
-      expect.stringMatching(/^Health.* sets POWERTOOLS_LOG_LEVEL=debug$/),
-      expect.stringMatching(/^ListModels.* sets POWERTOOLS_DEV$/),
-    ]);
-  }, SYNTH_TIMEOUT_MS);
+      expect(problems.sort()).toEqual([
+        expect.stringMatching(/^Evaluator.* sets POWERTOOLS_LOGGER_LOG_EVENT$/),
+        expect.stringMatching(/^Health.* sets POWERTOOLS_LOG_LEVEL=debug$/),
+        expect.stringMatching(/^ListModels.* sets POWERTOOLS_DEV$/),
+      ]);
+    },
+    SYNTH_TIMEOUT_MS,
+  );
 
   test.each(['DEBUG', 'trace'])('a stack asked for log level %s is refused at synth', (logLevel) => {
     expect(() => build(`level-${logLevel.toLowerCase()}`, { logLevel })).toThrow(/logLevel/);
@@ -856,35 +876,39 @@ describe('outputs', () => {
 });
 
 describe('driven by the manifest', () => {
-  test('a new manifest entry gets its function, route, grants and throttle with no change in infra/', () => {
-    const listModels: FunctionDefinition = {
-      id: 'ListModelVersions',
-      kind: 'api',
-      entry: 'functions/api/list-models.ts',
-      description: 'Lists the versions of a model',
-      routes: [{ method: 'GET', path: '/api/v3/models/{model_id}/versions', authorized: true }],
-      tables: { models: 'read' },
-      queues: {},
-    };
+  test(
+    'a new manifest entry gets its function, route, grants and throttle with no change in infra/',
+    () => {
+      const listModels: FunctionDefinition = {
+        id: 'ListModelVersions',
+        kind: 'api',
+        entry: 'functions/api/list-models.ts',
+        description: 'Lists the versions of a model',
+        routes: [{ method: 'GET', path: '/api/v3/models/{model_id}/versions', authorized: true }],
+        tables: { models: 'read' },
+        queues: {},
+      };
 
-    const built = build('extra', {
-      functions: [...functionDefinitions, listModels],
-      throttle: { rateLimit: 5, burstLimit: 10 },
-    });
+      const built = build('extra', {
+        functions: [...functionDefinitions, listModels],
+        throttle: { rateLimit: 5, burstLimit: 10 },
+      });
 
-    built.template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
-      RouteKey: 'GET /api/v3/models/{model_id}/versions',
-      AuthorizationType: 'CUSTOM',
-    });
-    built.template.hasResourceProperties('AWS::Lambda::Function', {
-      Description: listModels.description,
-      Environment: { Variables: Match.objectLike({ MODELS_TABLE: Match.anyValue() }) },
-    });
-    built.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
-      DefaultRouteSettings: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
-    });
-    expect(grantedActions(built, 'ListModelVersions')).not.toContain('dynamodb:PutItem');
-  }, SYNTH_TIMEOUT_MS);
+      built.template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: 'GET /api/v3/models/{model_id}/versions',
+        AuthorizationType: 'CUSTOM',
+      });
+      built.template.hasResourceProperties('AWS::Lambda::Function', {
+        Description: listModels.description,
+        Environment: { Variables: Match.objectLike({ MODELS_TABLE: Match.anyValue() }) },
+      });
+      built.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        DefaultRouteSettings: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
+      });
+      expect(grantedActions(built, 'ListModelVersions')).not.toContain('dynamodb:PutItem');
+    },
+    SYNTH_TIMEOUT_MS,
+  );
 });
 
 describe('cdk-nag AwsSolutions and Serverless', () => {
@@ -894,25 +918,33 @@ describe('cdk-nag AwsSolutions and Serverless', () => {
     expect(packNames).toEqual(['AwsSolutions', 'Serverless']);
   });
 
-  test.each(['dev', 'prod'].flatMap((stage) => packNames.map((pack) => [stage, pack])))('%s, %s: no finding is left unacknowledged', (stage, packName) => {
-    const { app } = stage === 'prod' ? prod : dev;
-    const pack = nagPacks().find((candidate) => candidate.readPackName === packName)!;
+  test.each(['dev', 'prod'].flatMap((stage) => packNames.map((pack) => [stage, pack])))(
+    '%s, %s: no finding is left unacknowledged',
+    (stage, packName) => {
+      const { app } = stage === 'prod' ? prod : dev;
+      const pack = nagPacks().find((candidate) => candidate.readPackName === packName)!;
 
-    const report = pack.validateScope(app);
+      const report = pack.validateScope(app);
 
-    const findings = report.violations.map(
-      (violation) => `${violation.ruleName}: ${violation.violatingResources.map((resource) => resource.constructPath).join(', ')}`,
-    );
-    expect(findings).toEqual([]);
-  }, SYNTH_TIMEOUT_MS);
+      const findings = report.violations.map(
+        (violation) => `${violation.ruleName}: ${violation.violatingResources.map((resource) => resource.constructPath).join(', ')}`,
+      );
+      expect(findings).toEqual([]);
+    },
+    SYNTH_TIMEOUT_MS,
+  );
 
-  test('an environment-bound stack (account and region known, as `cdk deploy` makes it) has no unacknowledged finding', () => {
-    const { app } = build('bound', { env: { account: '123456789012', region: 'eu-west-1' } });
+  test(
+    'an environment-bound stack (account and region known, as `cdk deploy` makes it) has no unacknowledged finding',
+    () => {
+      const { app } = build('bound', { env: { account: '123456789012', region: 'eu-west-1' } });
 
-    const findings = nagPacks().flatMap((pack) => pack.validateScope(app).violations.map((violation) => violation.ruleName));
+      const findings = nagPacks().flatMap((pack) => pack.validateScope(app).violations.map((violation) => violation.ruleName));
 
-    expect(findings).toEqual([]);
-  }, SYNTH_TIMEOUT_MS);
+      expect(findings).toEqual([]);
+    },
+    SYNTH_TIMEOUT_MS,
+  );
 
   test('only the Serverless findings that have no fix are acknowledged (tracing, log retention, throttling, JSON access logs are fixed)', () => {
     const acknowledged = new Set<string>();

@@ -4,7 +4,7 @@
  * one answer whether or not such a secret exists. The call path's half is in providers/credentials.test.ts.
  */
 import { jest } from '@jest/globals';
-import { DescribeSecretCommand, ResourceNotFoundException, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { type DescribeSecretCommand, ResourceNotFoundException, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Model, RegisterModelRequest } from '#shared/contracts/models/schemas.js';
 import { decideCredentials } from '#shared/domain/models/credential-policy.js';
 import { registerModel } from '#shared/domain/models/model-service.js';

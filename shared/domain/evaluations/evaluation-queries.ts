@@ -1,4 +1,4 @@
-import * as v from 'valibot';
+import type * as v from 'valibot';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { logger } from '../../platform/logger.js';
 import type { Page } from '../../contracts/pagination.js';
@@ -67,5 +67,8 @@ export async function cancelEvaluation(store: Store, tenantId: string, evaluatio
     return toStatusView(cancelled);
   }
   const evaluation = await find(store, tenantId, evaluationId);
-  throw new ConflictError(`Evaluation ${evaluationId} has already finished (${evaluation.status}); there is nothing to cancel`, 'evaluation_finished');
+  throw new ConflictError(
+    `Evaluation ${evaluationId} has already finished (${evaluation.status}); there is nothing to cancel`,
+    'evaluation_finished',
+  );
 }

@@ -23,9 +23,7 @@ export const POISON_FIELD = 'x-fuzz-unknown-field';
 
 export type CallerKind = 'owner' | 'read-only' | 'no-scopes' | 'other-tenant' | 'none' | 'malformed' | 'unknown' | 'revoked';
 
-type PathValue =
-  | { kind: 'real'; owner: TenantName; index: number }
-  | { kind: 'fake'; encoded: string };
+type PathValue = { kind: 'real'; owner: TenantName; index: number } | { kind: 'fake'; encoded: string };
 
 type QueryPart =
   | { kind: 'limit'; raw: string }
@@ -33,9 +31,7 @@ type QueryPart =
   | { kind: 'filter'; name: string; raw: string }
   | { kind: 'junk'; name: string; raw: string };
 
-type CursorSource =
-  | { kind: 'issued'; index: number; mangle: 'none' | 'truncate' | 'flip' | 'append' | 'reencode' }
-  | { kind: 'forged'; raw: string };
+type CursorSource = { kind: 'issued'; index: number; mangle: 'none' | 'truncate' | 'flip' | 'append' | 'reencode' } | { kind: 'forged'; raw: string };
 
 type PathShape = 'normal' | 'trailing-slash' | 'double-slash' | 'extra-segment' | 'upper-case' | 'dot-segment' | 'empty-parameter';
 
@@ -104,28 +100,50 @@ const malformedAuthorizations = (key: string) => [
 // ---------------------------------------------------------------------------------------------------
 // Arbitraries
 
-const pathValue: fc.Arbitrary<PathValue> =
-  fc.oneof(
-    { weight: 4, arbitrary: fc.record({ kind: fc.constant('real' as const), owner: fc.constantFrom<TenantName>('A', 'B'), index: fc.nat(1) }) },
-    {
-      weight: 5,
-      arbitrary: fc
-        .oneof(
-          // Shaped like a real id, but never issued.
-          fc.tuple(fc.constantFrom('eval-', 'task-', 'key-', 'model-', 'item-', 'zz'), fc.stringMatching(/^[0-9a-z]{1,30}$/)).map(([p, s]) => p + s),
-          // Longer than any DynamoDB key may be.
-          fc.integer({ min: 500, max: 4000 }).map((length) => `zz${'a'.repeat(length)}`),
-          // Hostile text; the `~` keeps it out of the model catalogue's well-known names.
-          nastyString({ huge: 400 }).map((text) => `${text}~`),
-        )
-        .map((text) => ({ kind: 'fake' as const, encoded: percentEncode(text) })),
-    },
-    { weight: 2, arbitrary: fc.constantFrom(...brokenEncodings).map((encoded) => ({ kind: 'fake' as const, encoded: `x${encoded}` })) },
-  );
+const pathValue: fc.Arbitrary<PathValue> = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('real' as const), owner: fc.constantFrom<TenantName>('A', 'B'), index: fc.nat(1) }) },
+  {
+    weight: 5,
+    arbitrary: fc
+      .oneof(
+        // Shaped like a real id, but never issued.
+        fc.tuple(fc.constantFrom('eval-', 'task-', 'key-', 'model-', 'item-', 'zz'), fc.stringMatching(/^[0-9a-z]{1,30}$/)).map(([p, s]) => p + s),
+        // Longer than any DynamoDB key may be.
+        fc.integer({ min: 500, max: 4000 }).map((length) => `zz${'a'.repeat(length)}`),
+        // Hostile text; the `~` keeps it out of the model catalogue's well-known names.
+        nastyString({ huge: 400 }).map((text) => `${text}~`),
+      )
+      .map((text) => ({ kind: 'fake' as const, encoded: percentEncode(text) })),
+  },
+  { weight: 2, arbitrary: fc.constantFrom(...brokenEncodings).map((encoded) => ({ kind: 'fake' as const, encoded: `x${encoded}` })) },
+);
 
 const limitValue = fc.oneof(
   fc.integer({ min: 1, max: 100 }).map(String),
-  fc.constantFrom('0', '101', '-1', '1.5', '1e2', '', ' 5', '5 ', '0x10', '١٢', '１０', '999999999999999999999', 'NaN', 'Infinity', 'null', '[]', '005', '000', '0050', '00000100', '0101', '+5'),
+  fc.constantFrom(
+    '0',
+    '101',
+    '-1',
+    '1.5',
+    '1e2',
+    '',
+    ' 5',
+    '5 ',
+    '0x10',
+    '١٢',
+    '１０',
+    '999999999999999999999',
+    'NaN',
+    'Infinity',
+    'null',
+    '[]',
+    '005',
+    '000',
+    '0050',
+    '00000100',
+    '0101',
+    '+5',
+  ),
   fc.integer({ min: 101, max: 3000 }).map((length) => '9'.repeat(length)),
   nastyString({ huge: 300 }),
 );
@@ -139,7 +157,9 @@ const cursorSource = (issuedCount: number): fc.Arbitrary<CursorSource> =>
             arbitrary: fc.record({
               kind: fc.constant('issued' as const),
               index: fc.nat(issuedCount - 1),
-              mangle: fc.constantFrom('none', 'none', 'truncate', 'flip', 'append', 'reencode') as fc.Arbitrary<'none' | 'truncate' | 'flip' | 'append' | 'reencode'>,
+              mangle: fc.constantFrom('none', 'none', 'truncate', 'flip', 'append', 'reencode') as fc.Arbitrary<
+                'none' | 'truncate' | 'flip' | 'append' | 'reencode'
+              >,
             }),
           },
         ]
@@ -153,15 +173,25 @@ const cursorSource = (issuedCount: number): fc.Arbitrary<CursorSource> =>
           // The right shape, the wrong values: another tenant's partition, empty or oversized keys.
           fc
             .record({
-              gsi1pk: fc.constantFrom('TENANT#tenant-b#BENCHMARKS', 'TENANT#tenant-a#BENCHMARKS', 'TENANT#tenant-a#EVALS', 'TENANT#tenant-a#MODELS', ''),
+              gsi1pk: fc.constantFrom(
+                'TENANT#tenant-b#BENCHMARKS',
+                'TENANT#tenant-a#BENCHMARKS',
+                'TENANT#tenant-a#EVALS',
+                'TENANT#tenant-a#MODELS',
+                '',
+              ),
               gsi1sk: fc.oneof(fc.constant(''), fc.string({ maxLength: 20 }), fc.constant('z'.repeat(600))),
               pk: fc.oneof(fc.constant(''), fc.string({ maxLength: 20 }), fc.constant('TENANT#tenant-b#EVAL#x')),
-              sk: fc.oneof(fc.constant(''), fc.constantFrom('META', 'EVAL', 'MODEL', 'ITEM#000000001', 'RESULT#000001'), fc.string({ maxLength: 20 })),
+              sk: fc.oneof(
+                fc.constant(''),
+                fc.constantFrom('META', 'EVAL', 'MODEL', 'ITEM#000000001', 'RESULT#000001'),
+                fc.string({ maxLength: 20 }),
+              ),
             })
             .map((key) => Buffer.from(JSON.stringify(key), 'utf8').toString('base64url')),
-          fc.record({ pk: fc.constantFrom('TENANT#tenant-a#BENCH#x', ''), sk: fc.constantFrom('ITEM#000000001', 'RESULT#000002', '', 'META') }).map((key) =>
-            Buffer.from(JSON.stringify(key), 'utf8').toString('base64url'),
-          ),
+          fc
+            .record({ pk: fc.constantFrom('TENANT#tenant-a#BENCH#x', ''), sk: fc.constantFrom('ITEM#000000001', 'RESULT#000002', '', 'META') })
+            .map((key) => Buffer.from(JSON.stringify(key), 'utf8').toString('base64url')),
           fc.integer({ min: 2000, max: 4000 }).map((length) => 'A'.repeat(length)),
           nastyString({ huge: 300 }),
         )
@@ -180,7 +210,10 @@ const queryPart = (issuedCount: number): fc.Arbitrary<QueryPart> =>
       arbitrary: fc
         .tuple(
           fc.constantFrom(...filterNames),
-          fc.oneof(fc.constantFrom('completed', 'running', 'true', 'false', 'builtin', 'registered', 'all', 'baseline:echo'), nastyString({ huge: 300 })),
+          fc.oneof(
+            fc.constantFrom('completed', 'running', 'true', 'false', 'builtin', 'registered', 'all', 'baseline:echo'),
+            nastyString({ huge: 300 }),
+          ),
         )
         .map(([name, raw]) => ({ kind: 'filter' as const, name, raw })),
     },
@@ -203,13 +236,32 @@ function poisoned(value: Record<string, unknown>): Record<string, unknown> {
 export function templateFor(route: RouteDefinition, benchmarkId = 'task-x'): Record<string, unknown> {
   switch (routeKey(route)) {
     case 'POST /api/v3/evaluations':
-      return { model_id: 'baseline:echo', benchmark_id: benchmarkId, model_id_2: 'baseline:reference', custom_metrics: ['exact_match', { name: 'has_x', type: 'contains', value: 'x' }] };
+      return {
+        model_id: 'baseline:echo',
+        benchmark_id: benchmarkId,
+        model_id_2: 'baseline:reference',
+        custom_metrics: ['exact_match', { name: 'has_x', type: 'contains', value: 'x' }],
+      };
     case 'POST /api/v3/benchmarks':
-      return { name: 'n', description: 'd', task_type: 'multiple_choice', prompt_template: '{input}\n{choices}', items: [{ id: 'a', input: 'q', choices: ['x', 'y'], expected: 'A', metadata: { k: 1 } }] };
+      return {
+        name: 'n',
+        description: 'd',
+        task_type: 'multiple_choice',
+        prompt_template: '{input}\n{choices}',
+        items: [{ id: 'a', input: 'q', choices: ['x', 'y'], expected: 'A', metadata: { k: 1 } }],
+      };
     case 'POST /api/v3/benchmarks/{benchmark_id}/items':
       return { items: [{ input: 'q', expected: 'a', context: 'c', metadata: { k: 'v' } }] };
     case 'POST /api/v3/models':
-      return { model_id: 'm', provider: 'openai_compatible', provider_model_id: 'p', display_name: 'M', base_url: 'http://localhost:1', parameters: { temperature: 0.5, system_prompt: 's', stop_sequences: ['x'] }, pricing: { input_per_million: 1, output_per_million: 2 } };
+      return {
+        model_id: 'm',
+        provider: 'openai_compatible',
+        provider_model_id: 'p',
+        display_name: 'M',
+        base_url: 'http://localhost:1',
+        parameters: { temperature: 0.5, system_prompt: 's', stop_sequences: ['x'] },
+        pricing: { input_per_million: 1, output_per_million: 2 },
+      };
     default:
       return {};
   }
@@ -219,7 +271,12 @@ export function templateFor(route: RouteDefinition, benchmarkId = 'task-x'): Rec
 const freeTextPaths: Record<string, (string | number)[][]> = {
   'POST /api/v3/evaluations': [['custom_metrics', 1, 'value']],
   'POST /api/v3/benchmarks': [['name'], ['description'], ['items', 0, 'input'], ['items', 0, 'choices', 1], ['items', 0, 'metadata', 'k']],
-  'POST /api/v3/benchmarks/{benchmark_id}/items': [['items', 0, 'input'], ['items', 0, 'expected'], ['items', 0, 'context'], ['items', 0, 'metadata', 'k']],
+  'POST /api/v3/benchmarks/{benchmark_id}/items': [
+    ['items', 0, 'input'],
+    ['items', 0, 'expected'],
+    ['items', 0, 'context'],
+    ['items', 0, 'metadata', 'k'],
+  ],
   'POST /api/v3/models': [['provider_model_id'], ['display_name'], ['parameters', 'system_prompt']],
 };
 
@@ -249,7 +306,10 @@ const mutatedTemplate = (route: RouteDefinition) =>
 
 /** Values a field schema may let through that storage refuses: extreme numbers, empty keys, deep nesting, broken Unicode. */
 const storageBreakers = fc.oneof(
-  fc.constantFrom(1e100, -1e300, 2 ** 53, 5e-324, 1e-200, 123456789012345678901234567890, { '': 1 }, { a: { '': 'x' } }, '\ud800', 'a\udfffb', { '\ud800': 1 }),
+  // biome-ignore lint/correctness/noPrecisionLoss: a number beyond 2^53 on purpose: the API must refuse what it cannot store exactly
+  fc.constantFrom(1e100, -1e300, 2 ** 53, 5e-324, 1e-200, 123456789012345678901234567890, { '': 1 }, { a: { '': 'x' } }, '\ud800', 'a\udfffb', {
+    '\ud800': 1,
+  }),
   fc.integer({ min: 5, max: 40 }).map((depth) => JSON.parse(`${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`) as unknown),
   fc.integer({ min: 5, max: 40 }).map((depth) => JSON.parse(`${'['.repeat(depth)}${']'.repeat(depth)}`) as unknown),
 );
@@ -302,7 +362,11 @@ function anyReplacement(writable: { route: RouteDefinition; index: number }[], b
         fc.tuple(
           fc.nat(),
           // Mostly strange but valid text, so that many writes succeed and reach storage with it.
-          fc.oneof({ weight: 1, arbitrary: storageBreakers }, { weight: 1, arbitrary: anyJson(3) }, { weight: 4, arbitrary: nastyString({ huge: 150 }) }),
+          fc.oneof(
+            { weight: 1, arbitrary: storageBreakers },
+            { weight: 1, arbitrary: anyJson(3) },
+            { weight: 4, arbitrary: nastyString({ huge: 150 }) },
+          ),
         ),
         { minLength: 1, maxLength: 2 },
       ),
@@ -322,7 +386,12 @@ const hugeField = (route: RouteDefinition) =>
     return poisoned(template);
   });
 
-const jsonContentTypes = ['application/json', 'application/json; charset=utf-8', 'application/vnd.api+json', 'application/json;charset=UTF-8'] as const;
+const jsonContentTypes = [
+  'application/json',
+  'application/json; charset=utf-8',
+  'application/vnd.api+json',
+  'application/json;charset=UTF-8',
+] as const;
 const otherContentTypes = [
   undefined,
   'text/plain',
@@ -355,10 +424,19 @@ const bodySpec = (route: RouteDefinition): fc.Arbitrary<BodySpec> =>
       arbitrary: fc
         .tuple(fc.constantFrom(...jsonContentTypes), anyJson(4))
         .map(([type, value]) =>
-          body('any JSON', type, JSON.stringify(typeof value === 'object' && value !== null && !Array.isArray(value) ? poisoned(value as Record<string, unknown>) : value)),
+          body(
+            'any JSON',
+            type,
+            JSON.stringify(typeof value === 'object' && value !== null && !Array.isArray(value) ? poisoned(value as Record<string, unknown>) : value),
+          ),
         ),
     },
-    { weight: 4, arbitrary: fc.tuple(fc.constantFrom(...jsonContentTypes), mutatedTemplate(route)).map(([type, value]) => body('mutated template', type, JSON.stringify(value))) },
+    {
+      weight: 4,
+      arbitrary: fc
+        .tuple(fc.constantFrom(...jsonContentTypes), mutatedTemplate(route))
+        .map(([type, value]) => body('mutated template', type, JSON.stringify(value))),
+    },
     { weight: 1, arbitrary: hugeField(route).map((value) => body('huge field', 'application/json', JSON.stringify(value))) },
     {
       weight: 1,
@@ -393,37 +471,55 @@ const bodySpec = (route: RouteDefinition): fc.Arbitrary<BodySpec> =>
     },
     {
       weight: 2,
-      arbitrary: fc
-        .tuple(fc.constantFrom(...invalidUtf8), fc.nat(), mutatedTemplate(route))
-        .map(([bad, at, value]) => {
-          const text = Buffer.from(JSON.stringify(value), 'utf8');
-          // Inside the poisoned field's name, or at the very start, where the body can no longer be an object.
-          const marker = text.indexOf(POISON_FIELD);
-          const position = at % 2 === 0 ? 0 : marker + 2;
-          return body('invalid UTF-8', 'application/json', Buffer.concat([text.subarray(0, position), bad, text.subarray(position)]));
-        }),
+      arbitrary: fc.tuple(fc.constantFrom(...invalidUtf8), fc.nat(), mutatedTemplate(route)).map(([bad, at, value]) => {
+        const text = Buffer.from(JSON.stringify(value), 'utf8');
+        // Inside the poisoned field's name, or at the very start, where the body can no longer be an object.
+        const marker = text.indexOf(POISON_FIELD);
+        const position = at % 2 === 0 ? 0 : marker + 2;
+        return body('invalid UTF-8', 'application/json', Buffer.concat([text.subarray(0, position), bad, text.subarray(position)]));
+      }),
     },
     {
       weight: 1,
-      arbitrary: mutatedTemplate(route).map((value) => body('UTF-16', 'application/json; charset=utf-16', Buffer.from(`\ufeff${JSON.stringify(value)}`, 'utf16le'))),
+      arbitrary: mutatedTemplate(route).map((value) =>
+        body('UTF-16', 'application/json; charset=utf-16', Buffer.from(`\ufeff${JSON.stringify(value)}`, 'utf16le')),
+      ),
     },
     {
       weight: 2,
       arbitrary: fc
-        .tuple(fc.constantFrom('application/x-ndjson', 'application/jsonl', 'application/x-ndjson; charset=utf-8'), fc.array(fc.oneof(anyJson(2).map((value) => JSON.stringify(value)), fc.constantFrom('{', '', '\r', '{"input":"x"}', '{"name":"n","task_type":"free_text"}')), { maxLength: 5 }))
+        .tuple(
+          fc.constantFrom('application/x-ndjson', 'application/jsonl', 'application/x-ndjson; charset=utf-8'),
+          fc.array(
+            fc.oneof(
+              anyJson(2).map((value) => JSON.stringify(value)),
+              fc.constantFrom('{', '', '\r', '{"input":"x"}', '{"name":"n","task_type":"free_text"}'),
+            ),
+            { maxLength: 5 },
+          ),
+        )
         .map(([type, lines]) => body('JSONL', type, [...lines, JSON.stringify({ input: 'x', [POISON_FIELD]: 1 })].join('\n'))),
     },
     {
       weight: 2,
       arbitrary: fc
-        .tuple(fc.constantFrom(...otherContentTypes), fc.oneof(mutatedTemplate(route).map((value) => JSON.stringify(value)), nastyString({ huge: 5000 })))
+        .tuple(
+          fc.constantFrom(...otherContentTypes),
+          fc.oneof(
+            mutatedTemplate(route).map((value) => JSON.stringify(value)),
+            nastyString({ huge: 5000 }),
+          ),
+        )
         .map(([type, text]) => body(`as ${type ?? 'no media type'}`, type, text)),
     },
   );
 
 const extraHeaders = fc.dictionary(
   fc.constantFrom('idempotency-key', 'x-forwarded-for', 'accept', 'cookie', 'x-amzn-trace-id', 'content-encoding', 'accept-language'),
-  fc.oneof(fc.string({ unit: 'binary-ascii', maxLength: 60 }).map((text) => text.replace(/[^\x20-\x7e]/g, '')), fc.constantFrom('gzip', '*/*', 'retry-1', 'x'.repeat(200))),
+  fc.oneof(
+    fc.string({ unit: 'binary-ascii', maxLength: 60 }).map((text) => text.replace(/[^\x20-\x7e]/g, '')),
+    fc.constantFrom('gzip', '*/*', 'retry-1', 'x'.repeat(200)),
+  ),
   { maxKeys: 2 },
 );
 
@@ -436,12 +532,22 @@ export function fuzzCaseArbitrary(world: World): fc.Arbitrary<FuzzCase> {
       const names = pathParameterNames(route.path);
       const anyCase = fc.record({
         routeIndex: fc.constant(routeIndex),
-        wrongMethod: fc.oneof({ weight: 19, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom('PUT' as const, 'PATCH' as const) }),
+        wrongMethod: fc.oneof(
+          { weight: 19, arbitrary: fc.constant(undefined) },
+          { weight: 1, arbitrary: fc.constantFrom('PUT' as const, 'PATCH' as const) },
+        ),
         shape: fc.oneof(
           { weight: 14, arbitrary: fc.constant('normal' as const) },
           {
             weight: 1,
-            arbitrary: fc.constantFrom<PathShape>('trailing-slash', 'double-slash', 'extra-segment', 'upper-case', 'dot-segment', ...(names.length > 0 ? (['empty-parameter'] as const) : [])),
+            arbitrary: fc.constantFrom<PathShape>(
+              'trailing-slash',
+              'double-slash',
+              'extra-segment',
+              'upper-case',
+              'dot-segment',
+              ...(names.length > 0 ? (['empty-parameter'] as const) : []),
+            ),
           },
         ),
         path: fc.tuple(...names.map(() => pathValue)),
@@ -453,7 +559,10 @@ export function fuzzCaseArbitrary(world: World): fc.Arbitrary<FuzzCase> {
           { weight: 1, arbitrary: fc.constantFrom<CallerKind>('no-scopes', 'none', 'malformed', 'unknown', 'revoked') },
         ),
         authorizationVariant: fc.nat(99),
-        body: route.method === 'GET' ? fc.oneof({ weight: 5, arbitrary: fc.constant(body('none', undefined, undefined)) }, { weight: 1, arbitrary: bodySpec(route) }) : bodySpec(route),
+        body:
+          route.method === 'GET'
+            ? fc.oneof({ weight: 5, arbitrary: fc.constant(body('none', undefined, undefined)) }, { weight: 1, arbitrary: bodySpec(route) })
+            : bodySpec(route),
         extraHeaders,
       });
       if (route.method !== 'GET' || !route.authorized) return anyCase;
@@ -466,7 +575,9 @@ export function fuzzCaseArbitrary(world: World): fc.Arbitrary<FuzzCase> {
         path: fc.tuple(...names.map(() => fc.record({ kind: fc.constant('real' as const), owner: fc.constant<TenantName>('A'), index: fc.nat(1) }))),
         // The bounds and leading zeros too: valid by the documented rule, whatever the schema's regex says.
         query: fc.array(
-          fc.oneof(fc.integer({ min: 1, max: 100 }).map(String), fc.constantFrom('1', '100', '007', '0050', '00000100')).map((raw) => ({ kind: 'limit' as const, raw })),
+          fc
+            .oneof(fc.integer({ min: 1, max: 100 }).map(String), fc.constantFrom('1', '100', '007', '0050', '00000100'))
+            .map((raw) => ({ kind: 'limit' as const, raw })),
           { maxLength: 1 },
         ),
         caller: fc.constantFrom<CallerKind>('owner', 'read-only'),
@@ -539,7 +650,9 @@ function mangleCursor(cursor: string, mangle: 'none' | 'truncate' | 'flip' | 'ap
       return `${cursor}AAAA`;
     case 'reencode':
       // The same key, re-encoded with a field added: still base64url JSON, no longer the key we issued.
-      return Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')), extra: 'x' }), 'utf8').toString('base64url');
+      return Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')), extra: 'x' }), 'utf8').toString(
+        'base64url',
+      );
   }
 }
 
@@ -555,7 +668,7 @@ function resolvePathValues(world: World, route: RouteDefinition, fuzzCase: FuzzC
 
 function buildTarget(route: RouteDefinition, shape: PathShape, encoded: string[], query: string): string {
   let index = 0;
-  let path = route.path.replace(/\{[^}]+\}/g, () => (shape === 'empty-parameter' ? '' : encoded[index++] ?? ''));
+  let path = route.path.replace(/\{[^}]+\}/g, () => (shape === 'empty-parameter' ? '' : (encoded[index++] ?? '')));
   switch (shape) {
     case 'trailing-slash':
       path += '/';
@@ -587,22 +700,21 @@ export interface ResolvedCase {
 export function resolveCase(world: World, fuzzCase: FuzzCase): ResolvedCase {
   const route = world.routes[fuzzCase.routeIndex]!;
   const { encoded, decoded } = resolvePathValues(world, route, fuzzCase);
-  const queryParts = fuzzCase.query
-    .map((part) => {
-      switch (part.kind) {
-        case 'limit':
-          return `limit=${percentEncode(part.raw)}`;
-        case 'cursor': {
-          const cursor =
-            part.source.kind === 'issued'
-              ? mangleCursor(world.cursors[part.source.index % world.cursors.length]!.cursor, part.source.mangle)
-              : part.source.raw;
-          return `cursor=${percentEncode(cursor)}`;
-        }
-        default:
-          return `${part.name}=${percentEncode(part.raw)}`;
+  const queryParts = fuzzCase.query.map((part) => {
+    switch (part.kind) {
+      case 'limit':
+        return `limit=${percentEncode(part.raw)}`;
+      case 'cursor': {
+        const cursor =
+          part.source.kind === 'issued'
+            ? mangleCursor(world.cursors[part.source.index % world.cursors.length]!.cursor, part.source.mangle)
+            : part.source.raw;
+        return `cursor=${percentEncode(cursor)}`;
       }
-    });
+      default:
+        return `${part.name}=${percentEncode(part.raw)}`;
+    }
+  });
   // Parts that would take the request line past what servers accept (Node: 16 KB of headers) are left
   // out: an oversized request line is its own limit, tested in limits.test.ts.
   while (queryParts.length > 0 && buildTarget(route, fuzzCase.shape, encoded, queryParts.join('&')).length > MAX_TARGET_CHARS) queryParts.pop();
@@ -647,7 +759,13 @@ export function limitIsValid(raw: string | undefined): boolean {
   return value >= 1 && value <= 100;
 }
 
-function listQueryValidity(world: World, route: RouteDefinition, tenant: TenantName, decodedPath: (string | undefined)[], queryText: string): 'valid' | 'invalid' | 'refused' | 'unknown' {
+function listQueryValidity(
+  world: World,
+  route: RouteDefinition,
+  tenant: TenantName,
+  decodedPath: (string | undefined)[],
+  queryText: string,
+): 'valid' | 'invalid' | 'refused' | 'unknown' {
   const query = gatewayQuery(queryText);
   const filtered = filterNames.some((name) => name in query);
   if (!limitIsValid(query.limit)) return 'invalid';
@@ -665,7 +783,13 @@ function listQueryValidity(world: World, route: RouteDefinition, tenant: TenantN
   return filtered ? 'unknown' : 'valid';
 }
 
-function expectationFor(world: World, route: RouteDefinition, fuzzCase: FuzzCase, decodedPath: (string | undefined)[], queryText: string): Expectation {
+function expectationFor(
+  world: World,
+  route: RouteDefinition,
+  fuzzCase: FuzzCase,
+  decodedPath: (string | undefined)[],
+  queryText: string,
+): Expectation {
   const tenant = callerTenant[fuzzCase.caller];
   const small = (fuzzCase.body.bytes?.length ?? 0) <= SMALL_BODY_BYTES;
   if (fuzzCase.wrongMethod || fuzzCase.shape !== 'normal') {
@@ -680,12 +804,24 @@ function expectationFor(world: World, route: RouteDefinition, fuzzCase: FuzzCase
     // A blank header is a missing one to API Gateway, which then answers itself.
     return { mustFail: true, ...(small ? { status: 401 } : {}), gatewayMayAnswer: fuzzCase.caller === 'malformed', why: `a ${fuzzCase.caller} key` };
   }
-  if (fuzzCase.caller === 'no-scopes') return { mustFail: true, ...(small ? { status: 403 } : {}), gatewayMayAnswer: false, callerTenant: tenant, why: 'a key without scopes' };
+  if (fuzzCase.caller === 'no-scopes')
+    return { mustFail: true, ...(small ? { status: 403 } : {}), gatewayMayAnswer: false, callerTenant: tenant, why: 'a key without scopes' };
   if (fuzzCase.caller === 'read-only' && needsWriteScope(route)) {
-    return { mustFail: true, ...(small ? { status: 403 } : {}), gatewayMayAnswer: false, callerTenant: tenant, why: 'a read-only key on a writing route' };
+    return {
+      mustFail: true,
+      ...(small ? { status: 403 } : {}),
+      gatewayMayAnswer: false,
+      callerTenant: tenant,
+      why: 'a read-only key on a writing route',
+    };
   }
   if (needsWriteScope(route)) {
-    return { mustFail: true, gatewayMayAnswer: false, callerTenant: tenant, why: 'an invalid body, or an id the caller does not own, on a writing route' };
+    return {
+      mustFail: true,
+      gatewayMayAnswer: false,
+      callerTenant: tenant,
+      why: 'an invalid body, or an id the caller does not own, on a writing route',
+    };
   }
   const values = fuzzCase.path;
   const foreign = values.some((value) => value.kind === 'real' && value.owner !== tenant);
@@ -693,17 +829,37 @@ function expectationFor(world: World, route: RouteDefinition, fuzzCase: FuzzCase
   const isList = world.listRouteKeys.has(routeKey(route));
   const queryValidity = isList ? listQueryValidity(world, route, tenant!, decodedPath, queryText) : 'valid';
   if (foreign && !fake && queryValidity === 'valid') {
-    return { mustFail: true, status: 404, gatewayMayAnswer: false, callerTenant: tenant, why: "another tenant's id answers 404, as an unknown id does" };
+    return {
+      mustFail: true,
+      status: 404,
+      gatewayMayAnswer: false,
+      callerTenant: tenant,
+      why: "another tenant's id answers 404, as an unknown id does",
+    };
   }
   if (foreign || fake) return { mustFail: true, gatewayMayAnswer: false, callerTenant: tenant, why: 'an id the caller does not own' };
-  if (queryValidity === 'invalid') return { mustFail: true, status: 400, gatewayMayAnswer: false, callerTenant: tenant, why: 'a bad limit or a cursor not issued for this list and tenant' };
-  if (queryValidity === 'refused') return { mustFail: true, gatewayMayAnswer: false, callerTenant: tenant, why: 'a cursor not issued for this list and tenant' };
+  if (queryValidity === 'invalid')
+    return {
+      mustFail: true,
+      status: 400,
+      gatewayMayAnswer: false,
+      callerTenant: tenant,
+      why: 'a bad limit or a cursor not issued for this list and tenant',
+    };
+  if (queryValidity === 'refused')
+    return { mustFail: true, gatewayMayAnswer: false, callerTenant: tenant, why: 'a cursor not issued for this list and tenant' };
   // Every path id is the caller's own, the page query is valid and no route-specific filter could refuse
   // it, and the body (which a GET ignores) is under every route's size limit: nothing may stop the read.
   if (queryValidity === 'valid' && small) {
     const names = pathParameterNames(route.path);
     const ids = Object.fromEntries(names.map((name, index) => [name, decodedPath[index]!]));
-    return { mustFail: false, mustSucceed: { ids, list: isList }, gatewayMayAnswer: false, callerTenant: tenant, why: 'a valid read of the caller’s own data' };
+    return {
+      mustFail: false,
+      mustSucceed: { ids, list: isList },
+      gatewayMayAnswer: false,
+      callerTenant: tenant,
+      why: 'a valid read of the caller’s own data',
+    };
   }
   return { mustFail: false, gatewayMayAnswer: false, callerTenant: tenant, why: 'a read of the caller’s own data that a filter may refuse' };
 }
@@ -740,7 +896,8 @@ export function violations(world: World, resolved: ResolvedCase, response: RawRe
     if (typeof json !== 'object' || json === null) problems.push(`a ${response.status} whose body is not a JSON object`);
     else {
       if (typeof json.message !== 'string') problems.push(`a ${response.status} without a string message`);
-      if (typeof json.code !== 'string' && !(expectation.gatewayMayAnswer && isGatewayBody)) problems.push(`a ${response.status} without a string code`);
+      if (typeof json.code !== 'string' && !(expectation.gatewayMayAnswer && isGatewayBody))
+        problems.push(`a ${response.status} without a string code`);
       if ('errors' in json) {
         const errors = json.errors;
         if (!Array.isArray(errors) || errors.some((error) => typeof error?.path !== 'string' || typeof error?.message !== 'string')) {
@@ -764,7 +921,10 @@ export function violations(world: World, resolved: ResolvedCase, response: RawRe
 
 /** One line per case that a person can read and replay. */
 export function describeCase(resolved: ResolvedCase, fuzzCase: FuzzCase): string {
-  const target = resolved.request.target.length > 300 ? `${resolved.request.target.slice(0, 300)}… (${resolved.request.target.length} chars)` : resolved.request.target;
+  const target =
+    resolved.request.target.length > 300
+      ? `${resolved.request.target.slice(0, 300)}… (${resolved.request.target.length} chars)`
+      : resolved.request.target;
   const preview = resolved.request.body ? resolved.request.body.subarray(0, 200).toString('utf8') : '';
   return `${resolved.request.method} ${target} as ${fuzzCase.caller}, body ${fuzzCase.body.label} (${resolved.request.body?.length ?? 0} bytes, ${fuzzCase.body.contentType ?? 'no content-type'}) ${JSON.stringify(preview)}`;
 }

@@ -23,6 +23,7 @@ const nastyConstants = [
   '"\'\\`',
   '<script>alert(1)</script>',
   "' OR '1'='1' --",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a Log4Shell-style payload, sent as text on purpose
   '${jndi:ldap://x}',
   '%s%n%x',
   '../../etc/passwd',
