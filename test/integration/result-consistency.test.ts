@@ -202,8 +202,22 @@ describe('a delivery that stalled past its lease, taken over by another', () => 
     const stalled = inProcessEvaluator(stack.env, documents);
     // Its lease is never really renewed, as if its process had stopped: it runs out after a second.
     const store = stalled.deps.evaluations;
+    // The successor must start only once the stalled delivery holds the lease: started together, either may
+    // claim first, and a successor that wins simply finishes while the stalled one finds the chunk counted.
+    let leased!: () => void;
+    const stalledHoldsLease = new Promise<void>((resolve) => (leased = resolve));
     stalled.deps.evaluations = new Proxy(store, {
-      get: (target, property, receiver) => (property === 'renewChunkLease' ? async () => true : Reflect.get(target, property, receiver)),
+      get: (target, property, receiver) => {
+        if (property === 'renewChunkLease') return async () => true;
+        if (property === 'claimChunk') {
+          return async (...args: Parameters<EvaluationStore['claimChunk']>) => {
+            const claim = await target.claimChunk(...args);
+            if (claim === 'leased') leased();
+            return claim;
+          };
+        }
+        return Reflect.get(target, property, receiver);
+      },
     }) as EvaluationStore;
     const successor = inProcessEvaluator(stack.env, documents);
 
@@ -218,6 +232,7 @@ describe('a delivery that stalled past its lease, taken over by another', () => 
       () => undefined,
       (error: unknown) => error,
     );
+    await stalledHoldsLease;
     // Waits while the lease is held, takes it once it ran out, answers, counts and finalizes.
     await successor.deliver(chunk!);
     expect(await first).toMatchObject({ name: 'ChunkLeaseLostError' });
