@@ -254,7 +254,14 @@ export function padAnswer(answer: string, bytes: number): string {
   return `${answer}${words}${' '.repeat(room - Buffer.byteLength(words))}${end}`;
 }
 
-function completion(request: ChatRequest, id: number, judgeMode: JudgeMode = 'varied', answerBytes?: number, take = 1): string {
+/** How one completion is shaped: the judge mode, a size to pad the answer to, and which take of a repeated prompt it is. */
+interface CompletionShape {
+  judgeMode?: JudgeMode;
+  answerBytes?: number;
+  take?: number;
+}
+
+function completion(request: ChatRequest, id: number, { judgeMode = 'varied', answerBytes, take = 1 }: CompletionShape = {}): string {
   const messages = request.messages ?? [];
   const prompt = [...messages].reverse().find((message) => message.role === 'user')?.content;
   const text = typeof prompt === 'string' ? prompt : '';
@@ -389,13 +396,13 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
     }
     if (promptFault === 'large_answer') {
       return later(settings.latencyMs ?? 0, () =>
-        send(response, promptFault, 200, completion(chat, id, settings.judgeMode, matched?.bytes ?? 1_000_000)),
+        send(response, promptFault, 200, completion(chat, id, { judgeMode: settings.judgeMode, answerBytes: matched?.bytes ?? 1_000_000 })),
       );
     }
     const fault = promptFault ?? drawFault();
     if (fault === 'timeout') {
       count(fault);
-      if (settings.hangMs !== undefined) later(settings.hangMs, () => write(response, 200, completion(chat, id, settings.judgeMode)));
+      if (settings.hangMs !== undefined) later(settings.hangMs, () => write(response, 200, completion(chat, id, { judgeMode: settings.judgeMode })));
       return;
     }
     const variant = fault === 'malformed' ? Math.floor(random() * malformedBodies.length) : 0;
@@ -423,9 +430,9 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
             errorBody('The server had an error while processing your request. Sorry about that!', 'server_error', null),
           );
         case 'malformed':
-          return send(response, fault, 200, malformedBodies[variant]!(completion(chat, id, settings.judgeMode)));
+          return send(response, fault, 200, malformedBodies[variant]!(completion(chat, id, { judgeMode: settings.judgeMode })));
         default:
-          return send(response, 'ok', 200, completion(chat, id, settings.judgeMode, undefined, take));
+          return send(response, 'ok', 200, completion(chat, id, { judgeMode: settings.judgeMode, take }));
       }
     });
   };

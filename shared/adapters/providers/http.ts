@@ -10,7 +10,6 @@ import { startDeadline, type Deadline } from './deadline.js';
 import { egressDispatcher } from './egress-guard.js';
 import { request } from './undici-core.js';
 import { serviceConfig } from '../../platform/config.js';
-import type { ResponseLimits } from '../../platform/provider-settings.js';
 import { ProviderError, type ProviderErrorCode } from '../../domain/ports/model-client.js';
 
 /** What a provider's error body adds to the status: its message, and sometimes a different verdict. */
@@ -40,10 +39,9 @@ const MAX_MESSAGE_LENGTH = 200;
 /** An error body is read only for its message: this much is plenty, the rest is left unread. */
 const MAX_ERROR_BODY_BYTES = 16 * 1024;
 
-let limits: ResponseLimits | undefined;
+// The configuration module keeps the parsed limits; a second cache here would outlive its reset.
 function maxResponseBytes(): number {
-  limits ??= serviceConfig.responseLimits;
-  return limits.maxResponseBytes;
+  return serviceConfig.responseLimits.maxResponseBytes;
 }
 
 const codesByStatus: Record<number, ProviderErrorCode> = {

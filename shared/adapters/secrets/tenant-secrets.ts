@@ -80,6 +80,7 @@ export class TenantSecretsClients {
 }
 
 let stsAssumeRole: AssumeRole | undefined;
+let sts: import('@aws-sdk/client-sts').STSClient | undefined;
 
 /**
  * The deployment's `AssumeRole`: one STS client per container, loaded on first use so containers that
@@ -93,4 +94,3 @@ export function assumeRoleWithSts(): AssumeRole {
   };
   return stsAssumeRole;
 }
-let sts: import('@aws-sdk/client-sts').STSClient | undefined;
