@@ -34,7 +34,7 @@ export interface CreateEvaluationResult {
   created: boolean;
 }
 
-function checkMetricNames(request: CreateEvaluationRequest): void {
+export function checkMetricNames(request: CreateEvaluationRequest): void {
   const unknown = (request.custom_metrics ?? [])
     .map((metric, index) => ({ index, name: typeof metric === 'string' ? metric : undefined }))
     .filter((metric) => metric.name !== undefined && !isKnownMetricName(metric.name));
@@ -45,6 +45,11 @@ function checkMetricNames(request: CreateEvaluationRequest): void {
       unknown.map((m) => ({ path: `custom_metrics.${m.index}`, message: `unknown metric ${m.name}` })),
     );
   }
+}
+
+/** The request's candidate models with the field each came from, for the 422's path. */
+export function candidateRefs(request: CreateEvaluationRequest): { path: string; id: string }[] {
+  return [{ path: 'model_id', id: request.model_id }, ...(request.model_id_2 ? [{ path: 'model_id_2', id: request.model_id_2 }] : [])];
 }
 
 function fingerprint(request: CreateEvaluationRequest): string {
@@ -66,10 +71,7 @@ export async function createEvaluation(
   // trip fewer. A model error still answers first; the read's own failure is reported where it is awaited.
   const benchmarkRead = deps.benchmarks.get(tenantId, request.benchmark_id);
   benchmarkRead.catch(() => undefined);
-  const models = await resolveEvaluationModels(deps.models, deps.credentials, tenantId, [
-    { path: 'model_id', id: request.model_id },
-    ...(request.model_id_2 ? [{ path: 'model_id_2', id: request.model_id_2 }] : []),
-  ]);
+  const models = await resolveEvaluationModels(deps.models, deps.credentials, tenantId, candidateRefs(request));
   for (let attempt = 1; ; attempt += 1) {
     try {
       // A retry reads the benchmark again: the version it pins has moved on.
@@ -82,14 +84,23 @@ export async function createEvaluation(
   }
 }
 
-async function createPinned(
-  deps: CreateEvaluationDeps,
+/** What create resolves against the benchmark it read: the metrics, their judges, and the checks that answer 422. */
+export interface ResolvedAgainstBenchmark {
+  benchmark: Benchmark;
+  metrics: ResolvedMetric[];
+  judges: ResolvedJudges;
+}
+
+/**
+ * Create's checks of the benchmark, metrics and judges, without writing anything: the estimate route
+ * (estimate-evaluation.ts) answers the same 422s as create by calling this too.
+ */
+export async function resolveAgainstBenchmark(
+  deps: JudgeResolutionDeps,
   tenantId: string,
   request: CreateEvaluationRequest,
-  models: Model[],
   benchmark: Benchmark | undefined,
-  idempotencyKey?: string,
-): Promise<CreateEvaluationResult> {
+): Promise<ResolvedAgainstBenchmark> {
   if (!benchmark) {
     throw new UnprocessableEntityError(
       'unknown_benchmark',
@@ -129,6 +140,18 @@ async function createPinned(
       [{ path: 'benchmark_id', message: 'the benchmark has no items' }],
     );
   }
+  return { benchmark, metrics, judges };
+}
+
+async function createPinned(
+  deps: CreateEvaluationDeps,
+  tenantId: string,
+  request: CreateEvaluationRequest,
+  models: Model[],
+  found: Benchmark | undefined,
+  idempotencyKey?: string,
+): Promise<CreateEvaluationResult> {
+  const { benchmark, judges } = await resolveAgainstBenchmark(deps, tenantId, request, found);
 
   const now = isoNow();
   const evaluation: Evaluation = {
