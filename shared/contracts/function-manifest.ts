@@ -97,6 +97,19 @@ export const functionDefinitions: FunctionDefinition[] = [
     tables: {},
     queues: {},
   },
+  {
+    ...api(
+      'EstimateEvaluation',
+      'POST',
+      '/api/v3/evaluations/estimate',
+      'estimate-evaluation',
+      'Estimates the calls, tokens, cost and duration of a create body, writing nothing',
+      // Reads what create reads (and the tenant's completed evaluations for observed lengths); writes nothing.
+      { tables: { evaluations: 'read', benchmarks: 'read', models: 'read' }, secrets: 'describe' },
+    ),
+    // Resolves judged metrics' judge models exactly as create does.
+    judgeDefault: true,
+  },
   api('ListEvaluations', 'GET', '/api/v3/evaluations', 'list-evaluations', "Lists the tenant's evaluations, newest first", {
     tables: { evaluations: 'read' },
   }),

@@ -21,6 +21,7 @@ import {
 } from '../evaluations/response-schemas.js';
 import { CustomMetricSchema, MetricConfigSchema } from '../evaluations/custom-metric-schemas.js';
 import { CreateEvaluationRequestSchema } from '../evaluations/schemas.js';
+import { EstimateResponseSchema } from '../evaluations/estimate-schemas.js';
 import { MetricNameSchema } from '../identifiers.js';
 import { GenerationParametersSchema, PricingSchema } from '../models/model-fields.js';
 import { ModelPageSchema, ModelSchema } from '../models/response-schemas.js';
@@ -60,6 +61,7 @@ export const namedSchemas = {
   Judgement: JudgementSchema,
   PairwiseJudgement: PairwiseJudgementSchema,
   TokenUsage: TokenUsageSchema,
+  EvaluationEstimate: EstimateResponseSchema,
 
   CreateBenchmarkRequest: CreateBenchmarkRequestSchema,
   AppendItemsRequest: AppendItemsRequestSchema,

@@ -11,6 +11,7 @@ import {
 import { exportContentTypes, NEXT_CURSOR_HEADER } from '../evaluations/export-format.js';
 import { ListEvaluationsQuerySchema, ListResultsQuerySchema } from '../evaluations/query-schemas.js';
 import { CreateEvaluationRequestSchema, IdempotencyKeySchema } from '../evaluations/schemas.js';
+import { EstimateResponseSchema } from '../evaluations/estimate-schemas.js';
 import { ModelPageSchema, ModelSchema } from '../models/response-schemas.js';
 import { ListModelsQuerySchema, RegisterModelRequestSchema } from '../models/schemas.js';
 import { PageQuerySchema } from '../pagination.js';
@@ -143,6 +144,25 @@ export const operations: Record<string, OperationSpec> = {
       409: 'The `Idempotency-Key` was already used with a different body (`idempotency_key_reused`).',
       422: 'Well-formed but unusable: an unknown benchmark or model, an unknown metric, a judged metric without a judge model, a pairwise metric without `model_id_2`, an empty benchmark.',
       503: 'The evaluation could not be queued; nothing was run. Retry (see `Retry-After`).',
+    },
+  },
+  'POST /api/v3/evaluations/estimate': {
+    operationId: 'estimateEvaluation',
+    tag: 'Evaluations',
+    summary: 'Estimate an evaluation before running it',
+    description:
+      'Takes exactly the body of `POST /api/v3/evaluations` and answers what that evaluation would do, writing nothing (no record, no message, no idempotency record): ' +
+      'calls per model and per judge (judged metrics once per answer, pairwise metrics in both orders), input tokens from the rendered prompts (the tokenisation method is named), ' +
+      "output tokens from `max_tokens` and from the model's observed outputs in this tenant's completed evaluations, a cost range per model and judge (null without pricing), totals, " +
+      'and an expected duration from the concurrency available, with the assumptions in words. Unknown benchmarks, models, metrics or judges answer the same 422 as create.',
+    body: {
+      schema: CreateEvaluationRequestSchema,
+      description: 'The body a create would take.',
+      examples: createEvaluationExamples.requests,
+    },
+    responses: { 200: { description: 'The estimate.', schema: EstimateResponseSchema } },
+    errors: {
+      422: 'Well-formed but unusable, exactly as create: an unknown benchmark or model, an unknown metric, a judged metric without a judge model, a pairwise metric without `model_id_2`, an empty benchmark.',
     },
   },
   'GET /api/v3/evaluations': {
