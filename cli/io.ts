@@ -1,3 +1,5 @@
+import { createInterface } from 'node:readline/promises';
+
 /**
  * Everything the CLI touches outside itself, in one value: tests run commands in-process with their own
  * streams, environment and fetch, and read what a user would have seen.
@@ -18,6 +20,10 @@ export interface Io {
   /** Waits between status polls; tests shorten it. */
   sleep: (ms: number) => Promise<void>;
   now: () => number;
+  /** Standard input: a question is asked only when it (and standard error) is a terminal. */
+  stdin?: { isTTY?: boolean };
+  /** Asks one question on the terminal and answers the line typed. */
+  ask?: (question: string) => Promise<string>;
 }
 
 export function processIo(): Io {
@@ -27,6 +33,15 @@ export function processIo(): Io {
     env: process.env,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     now: () => Date.now(),
+    stdin: process.stdin,
+    ask: async (question) => {
+      const prompt = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        return await prompt.question(question);
+      } finally {
+        prompt.close();
+      }
+    },
   };
 }
 

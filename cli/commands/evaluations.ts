@@ -2,11 +2,13 @@ import { open, rename, rm } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
 import type { Schemas } from '../../client/index.js';
 import { call, connect, type Api, type Received } from '../api.js';
-import { CliError, exitCodes } from '../errors.js';
+import { ApiCallError, CliError, exitCodes } from '../errors.js';
 import { exportResults, type ExportFormat } from '../export.js';
 import { print, type Io } from '../io.js';
 import { collect, commaList, integerIn, numberIn, oneOf } from '../options.js';
 import { progressLine } from '../progress.js';
+import { estimateView } from '../estimate-view.js';
+import type { EstimateResponse } from '#shared/contracts/evaluations/estimate-schemas.js';
 import { resultsView } from '../results-view.js';
 import { formatDuration, renderTable } from '../table.js';
 import { checkThresholds, parseThreshold, type Threshold } from '../thresholds.js';
@@ -20,12 +22,56 @@ interface WatchOptions {
   interval: number;
 }
 
-interface RunOptions extends WatchOptions {
+interface EstimateOptions {
   model: string;
   model2?: string;
   benchmark: string;
   metrics?: CustomMetric[];
+}
+
+interface RunOptions extends WatchOptions, EstimateOptions {
   watch?: boolean;
+  yes?: boolean;
+}
+
+const createBody = (options: EstimateOptions) => ({
+  model_id: options.model,
+  benchmark_id: options.benchmark,
+  ...(options.model2 ? { model_id_2: options.model2 } : {}),
+  ...(options.metrics ? { custom_metrics: options.metrics } : {}),
+});
+
+type Untyped = (path: string, init: { body: unknown }) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
+
+/**
+ * `POST /evaluations/estimate`. Called through an untyped view of the client until client/schema.d.ts is
+ * regenerated with the route; the answer's type is the contract's own.
+ */
+async function fetchEstimate(api: Api, options: EstimateOptions): Promise<EstimateResponse | undefined> {
+  const post = api.client.POST as unknown as Untyped;
+  try {
+    const { data } = await call(api, () => post('/api/v3/evaluations/estimate', { body: createBody(options) }));
+    return data as EstimateResponse;
+  } catch (error) {
+    // A service from before the route answers API Gateway's bare 404: nothing to show, so a run goes on as it used to.
+    if (error instanceof ApiCallError && error.status === 404 && error.body.code === undefined) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Shows the estimate before creating. On a terminal it asks, and anything but y/yes stops; `--yes` skips
+ * the question. Without a terminal (CI, scripts) there is nobody to ask: the estimate is printed on
+ * standard error and the run goes on, as before the question existed.
+ */
+async function confirmEstimate(api: Api, io: Io, options: RunOptions): Promise<boolean> {
+  const estimate = await fetchEstimate(api, options);
+  if (!estimate) return true;
+  print(io.stderr, estimateView(estimate));
+  const interactive = io.stdin?.isTTY === true && io.stderr.isTTY === true && io.ask !== undefined;
+  if (options.yes || !interactive) return true;
+  const answer = await io.ask!('Run it? [y/N] ');
+  return /^\s*y(es)?\s*$/i.test(answer);
 }
 
 /** `accuracy,relevance`, or a JSON array for configuration objects (`[{"name":"cites","type":"regex",…}]`). */
@@ -81,16 +127,11 @@ async function followToEnd(api: Api, io: Io, evaluationId: string, options: Watc
 
 async function runEvaluation(io: Io, options: RunOptions): Promise<void> {
   const api = connect(io);
-  const { data: created } = await call(api, () =>
-    api.client.POST('/api/v3/evaluations', {
-      body: {
-        model_id: options.model,
-        benchmark_id: options.benchmark,
-        ...(options.model2 ? { model_id_2: options.model2 } : {}),
-        ...(options.metrics ? { custom_metrics: options.metrics } : {}),
-      },
-    }),
-  );
+  if (!(await confirmEstimate(api, io, options))) {
+    print(io.stderr, 'not run: nothing was created');
+    return;
+  }
+  const { data: created } = await call(api, () => api.client.POST('/api/v3/evaluations', { body: createBody(options) }));
   const models = created.model_id_2 ? `${created.model_id} vs ${created.model_id_2}` : created.model_id;
   print(io.stderr, `created ${created.evaluation_id}: ${models} on ${created.benchmark_id}`);
   if (!options.watch && options.failUnder.length === 0) {
@@ -150,8 +191,26 @@ export function evaluationsCommand(io: Io): Command {
       .option('--model-2 <model_id>', 'a second model, compared side by side with the first')
       .requiredOption('--benchmark <benchmark_id>', 'the benchmark to run')
       .option('--metrics <metrics>', 'metric names, comma-separated (accuracy,relevance), or a JSON array with configuration objects', parseMetrics)
-      .option('--watch', 'show live progress, then the results tables'),
+      .option('--watch', 'show live progress, then the results tables')
+      .option('-y, --yes', 'run without asking after the estimate (without a terminal it never asks)'),
   ).action((options: RunOptions) => runEvaluation(io, options));
+
+  evaluations
+    .command('estimate')
+    .description('estimate the calls, tokens, cost and duration of an evaluation without running it')
+    .requiredOption('--model <model_id>', 'the model to evaluate')
+    .option('--model-2 <model_id>', 'a second model, compared side by side with the first')
+    .requiredOption('--benchmark <benchmark_id>', 'the benchmark to run')
+    .option('--metrics <metrics>', 'metric names, comma-separated (accuracy,relevance), or a JSON array with configuration objects', parseMetrics)
+    .option('--json', 'print the API response as JSON')
+    .action(async (options: EstimateOptions & { json?: boolean }) => {
+      const api = connect(io);
+      const estimate = await fetchEstimate(api, options);
+      if (!estimate) throw new CliError(`${api.endpoint} has no estimate route (POST /api/v3/evaluations/estimate): update the service`);
+      if (options.json) return void print(io.stdout, JSON.stringify(estimate, null, 2));
+      print(io.stdout, estimateView(estimate));
+      for (const assumption of estimate.assumptions) print(io.stdout, `  - ${assumption}`);
+    });
 
   thresholdOption(
     evaluations.command('watch').description('follow a running evaluation to its end, then print its results').argument('<evaluation_id>'),
