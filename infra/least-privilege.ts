@@ -75,7 +75,7 @@ export const WILDCARD_EXCEPTIONS: readonly WildcardException[] = [
   {
     actions: ['secretsmanager:DescribeSecret'],
     resource: 'arn:<partition>:secretsmanager:<region>:<account>:secret:arbiter/tenants/*',
-    grantedTo: 'functions with `secrets: describe` (CreateEvaluation, RegisterModel)',
+    grantedTo: 'functions with `secrets: describe` (CreateEvaluation, EstimateEvaluation, RegisterModel)',
     reason:
       'Registration and evaluation creation check that the secret a tenant names exists; tenants create their secrets ' +
       "after deployment, under arbiter/tenants/<tenant_id>/, and the code describes only the caller's own prefix " +
