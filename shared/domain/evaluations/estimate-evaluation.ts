@@ -149,7 +149,7 @@ function renderAll(
         const parts = judgePromptParts(judgePrompt);
         tally.calls += 1;
         tally.tokens = addRanges(tally.tokens, parts.tokens);
-        tally.quotes[index]! += parts.answer1;
+        tally.quotes[index] = (tally.quotes[index] ?? 0) + parts.answer1;
       }
     }
     if (models.length < 2) continue;
@@ -160,8 +160,8 @@ function renderAll(
         const parts = judgePromptParts(judgePrompt);
         tally.calls += 1;
         tally.tokens = addRanges(tally.tokens, parts.tokens);
-        tally.quotes[0]! += parts.answer1;
-        tally.quotes[1]! += parts.answer2;
+        tally.quotes[0] = (tally.quotes[0] ?? 0) + parts.answer1;
+        tally.quotes[1] = (tally.quotes[1] ?? 0) + parts.answer2;
       }
     }
   }
@@ -236,16 +236,18 @@ function durationEstimate(
   let low = chainLatencyMs / 1000;
   let high = chainLatencyMs / 1000;
   let bottleneck: string | null = null;
+  let slowest = 0;
   for (const model of models) {
     const serial = (model.calls * model.latency_ms) / 1000;
     const deploymentWide = serial / model.max_concurrency;
     // One chunk's share of this model's calls, at one instance's limit, is the floor of the per-instance case.
     const perChunkCalls = Math.ceil(model.calls / plan.chunk_count);
     const perInstance = Math.max(serial / (model.max_concurrency * parallel), (Math.ceil(perChunkCalls / model.max_concurrency) * model.latency_ms) / 1000);
-    if (deploymentWide > high) {
-      high = deploymentWide;
+    if (deploymentWide > slowest) {
+      slowest = deploymentWide;
       bottleneck = model.model_id;
     }
+    high = Math.max(high, deploymentWide);
     low = Math.max(low, perInstance);
   }
   const round = (seconds: number) => Math.round(seconds * 10) / 10;
