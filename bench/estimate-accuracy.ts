@@ -46,7 +46,11 @@ function paragraph(seed: number): string {
 }
 
 async function createBenchmark(name: string, offset: number): Promise<string> {
-  const benchmark = await call('POST', '/api/v3/benchmarks', { name, task_type: 'free_text', prompt_template: 'Summarise in one sentence:\n\n{input}' });
+  const benchmark = await call('POST', '/api/v3/benchmarks', {
+    name,
+    task_type: 'free_text',
+    prompt_template: 'Summarise in one sentence:\n\n{input}',
+  });
   for (let first = 0; first < totalItems; first += 1000) {
     const items = Array.from({ length: Math.min(1000, totalItems - first) }, (_, i) => ({
       input: paragraph(offset + first + i),
@@ -81,10 +85,30 @@ function report(label: string, estimate: any, run: { evaluation: any; seconds: n
   console.log(`  tokenisation: ${estimate.tokenisation.method}`);
   const rows: [string, string, string, string][] = [
     ['input tokens (low)', String(model.input_tokens.low), String(actual.usage.input_tokens), pct(model.input_tokens.low, actual.usage.input_tokens)],
-    ['input tokens (expected)', String(model.input_tokens.expected), String(actual.usage.input_tokens), pct(model.input_tokens.expected, actual.usage.input_tokens)],
-    ['input tokens (high)', String(model.input_tokens.high), String(actual.usage.input_tokens), pct(model.input_tokens.high, actual.usage.input_tokens)],
-    ['output tokens (expected)', String(model.output_tokens.expected), String(actual.usage.output_tokens), pct(model.output_tokens.expected, actual.usage.output_tokens)],
-    ['output tokens (max bound)', String(model.output_tokens.max_tokens_bound), String(actual.usage.output_tokens), pct(model.output_tokens.max_tokens_bound, actual.usage.output_tokens)],
+    [
+      'input tokens (expected)',
+      String(model.input_tokens.expected),
+      String(actual.usage.input_tokens),
+      pct(model.input_tokens.expected, actual.usage.input_tokens),
+    ],
+    [
+      'input tokens (high)',
+      String(model.input_tokens.high),
+      String(actual.usage.input_tokens),
+      pct(model.input_tokens.high, actual.usage.input_tokens),
+    ],
+    [
+      'output tokens (expected)',
+      String(model.output_tokens.expected),
+      String(actual.usage.output_tokens),
+      pct(model.output_tokens.expected, actual.usage.output_tokens),
+    ],
+    [
+      'output tokens (max bound)',
+      String(model.output_tokens.max_tokens_bound),
+      String(actual.usage.output_tokens),
+      pct(model.output_tokens.max_tokens_bound, actual.usage.output_tokens),
+    ],
     [
       'output tokens (observed)',
       model.output_tokens.observed_based === null ? 'none' : String(model.output_tokens.observed_based),
@@ -97,7 +121,8 @@ function report(label: string, estimate: any, run: { evaluation: any; seconds: n
     ['calls (model + judges)', String(model.calls + judgeCalls), String(run.requests), pct(model.calls + judgeCalls, run.requests)],
     ['duration s (low–high)', `${estimate.duration.low_seconds}–${estimate.duration.high_seconds}`, run.seconds.toFixed(1), ''],
   ];
-  for (const [name, estimated, measured, error] of rows) console.log(`  ${name.padEnd(26)} est ${estimated.padStart(14)}  actual ${measured.padStart(12)}  ${error}`);
+  for (const [name, estimated, measured, error] of rows)
+    console.log(`  ${name.padEnd(26)} est ${estimated.padStart(14)}  actual ${measured.padStart(12)}  ${error}`);
 }
 
 try {

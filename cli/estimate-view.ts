@@ -46,7 +46,10 @@ export function estimateView(estimate: EstimateResponse): string {
   ]);
   const observed = estimate.models
     .filter((model) => model.output_tokens.observed_mean_per_call !== null)
-    .map((model) => `${model.model_id} ${model.output_tokens.observed_mean_per_call} tokens a call (${model.output_tokens.observed_from?.evaluations} evaluations)`);
+    .map(
+      (model) =>
+        `${model.model_id} ${model.output_tokens.observed_mean_per_call} tokens a call (${model.output_tokens.observed_from?.evaluations} evaluations)`,
+    );
   const lines = [
     `estimate: ${estimate.benchmark_id} (version ${estimate.benchmark_version}, ${count(estimate.item_count)} items${
       estimate.items_rendered < estimate.item_count ? `, ${count(estimate.items_rendered)} rendered` : ''

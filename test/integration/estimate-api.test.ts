@@ -84,7 +84,12 @@ describe('POST /api/v3/evaluations/estimate', () => {
 
     const answers = await Promise.all([
       estimate({ model_id: 'priced-a', benchmark_id: stack.sampleBenchmarkId }),
-      estimate({ model_id: 'priced-a', model_id_2: 'priced-b', benchmark_id: stack.sampleBenchmarkId, custom_metrics: ['relevance', 'pairwise_preference'] }),
+      estimate({
+        model_id: 'priced-a',
+        model_id_2: 'priced-b',
+        benchmark_id: stack.sampleBenchmarkId,
+        custom_metrics: ['relevance', 'pairwise_preference'],
+      }),
       client.request('POST', '/api/v3/evaluations/estimate', {
         body: { model_id: 'priced-a', benchmark_id: stack.sampleBenchmarkId },
         headers: { 'idempotency-key': 'estimate-is-not-a-create' },
@@ -112,7 +117,13 @@ describe('POST /api/v3/evaluations/estimate', () => {
     expect(model).toMatchObject({
       model_id: 'priced-a',
       calls: 30,
-      output_tokens: { max_tokens_per_call: 40, max_tokens_source: 'parameters', max_tokens_bound: 1200, observed_mean_per_call: null, expected: 1200 },
+      output_tokens: {
+        max_tokens_per_call: 40,
+        max_tokens_source: 'parameters',
+        max_tokens_bound: 1200,
+        observed_mean_per_call: null,
+        expected: 1200,
+      },
     });
     // Each prompt holds the system prompt (5 words) and a word problem of a dozen words or more.
     expect(model.input_tokens.low).toBeGreaterThan(30 * 15);
@@ -193,8 +204,16 @@ describe('POST /api/v3/evaluations/estimate', () => {
       [{ model_id: 'priced-a', benchmark_id: 'task-nope' }, 'unknown_benchmark', 'benchmark_id'],
       [{ model_id: 'nope', benchmark_id: stack.sampleBenchmarkId }, 'unknown_model', 'model_id'],
       [{ model_id: 'priced-a', model_id_2: 'nope', benchmark_id: stack.sampleBenchmarkId }, 'unknown_model', 'model_id_2'],
-      [{ model_id: 'priced-a', benchmark_id: stack.sampleBenchmarkId, custom_metrics: ['exact_match', 'vibes'] }, 'unknown_metric', 'custom_metrics.1'],
-      [{ model_id: 'priced-a', benchmark_id: stack.sampleBenchmarkId, custom_metrics: ['pairwise_preference'] }, 'invalid_metric_config', 'custom_metrics.0'],
+      [
+        { model_id: 'priced-a', benchmark_id: stack.sampleBenchmarkId, custom_metrics: ['exact_match', 'vibes'] },
+        'unknown_metric',
+        'custom_metrics.1',
+      ],
+      [
+        { model_id: 'priced-a', benchmark_id: stack.sampleBenchmarkId, custom_metrics: ['pairwise_preference'] },
+        'invalid_metric_config',
+        'custom_metrics.0',
+      ],
     ];
     for (const [body, code, path] of cases) {
       const estimated = await estimate(body);
@@ -220,7 +239,10 @@ describe('POST /api/v3/evaluations/estimate', () => {
       expect(response.json.code).toBe('validation_error');
       expect(response.json.errors.map((error: any) => error.path)).toContain(path);
     }
-    const malformed = await client.request('POST', '/api/v3/evaluations/estimate', { rawBody: '{"model_id":', headers: { 'content-type': 'application/json' } });
+    const malformed = await client.request('POST', '/api/v3/evaluations/estimate', {
+      rawBody: '{"model_id":',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(malformed.status).toBe(400);
     expect(typeof malformed.json.message).toBe('string');
   });

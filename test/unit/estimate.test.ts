@@ -193,7 +193,8 @@ describe('estimateEvaluation', () => {
 
   it("answers create's 422s: unknown benchmark, unknown model, judge missing", async () => {
     const { deps: d } = deps({ items: 3, models: [model('a')] });
-    const failure = (request: Parameters<typeof estimateEvaluation>[2]) => estimateEvaluation(d, 'tenant-a', request).catch((error: unknown) => error);
+    const failure = (request: Parameters<typeof estimateEvaluation>[2]) =>
+      estimateEvaluation(d, 'tenant-a', request).catch((error: unknown) => error);
 
     const [benchmarkMissing, modelMissing, judgeMissing] = await Promise.all([
       failure({ model_id: 'a', benchmark_id: 'task-nope' }),

@@ -64,7 +64,10 @@ export const JudgeCallEstimateSchema = v.strictObject({
     v.description('The metrics this model judges.'),
   ),
   calls: CountSchema,
-  input_tokens: v.pipe(TokenRangeSchema, v.description('The rendered judge prompts, plus the judged answers at their expected length (low: observed, high: max_tokens).')),
+  input_tokens: v.pipe(
+    TokenRangeSchema,
+    v.description('The rendered judge prompts, plus the judged answers at their expected length (low: observed, high: max_tokens).'),
+  ),
   output_tokens: OutputTokensEstimateSchema,
   ...CostSchema.entries,
 });
@@ -91,7 +94,10 @@ export const EstimateResponseSchema = v.strictObject({
   benchmark_id: v.string(),
   benchmark_version: CountSchema,
   item_count: CountSchema,
-  items_rendered: v.pipe(CountSchema, v.description('Items whose prompts were rendered and counted; fewer than item_count means the rest is extrapolated.')),
+  items_rendered: v.pipe(
+    CountSchema,
+    v.description('Items whose prompts were rendered and counted; fewer than item_count means the rest is extrapolated.'),
+  ),
   tokenisation: v.strictObject({
     method: v.pipe(v.string(), v.description('How tokens are counted.'), v.examples(['arbiter-heuristic-v1'])),
     description: v.string(),

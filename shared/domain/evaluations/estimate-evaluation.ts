@@ -1,10 +1,5 @@
 import type { Benchmark, BenchmarkItem } from '../../contracts/benchmarks/schemas.js';
-import type {
-  EstimateResponse,
-  JudgeCallEstimate,
-  ModelCallEstimate,
-  OutputTokensEstimate,
-} from '../../contracts/evaluations/estimate-schemas.js';
+import type { EstimateResponse, JudgeCallEstimate, ModelCallEstimate, OutputTokensEstimate } from '../../contracts/evaluations/estimate-schemas.js';
 import { callCost } from '../../contracts/evaluations/result-types.js';
 import type { CreateEvaluationRequest } from '../../contracts/evaluations/schemas.js';
 import type { Model } from '../../contracts/models/schemas.js';
@@ -169,7 +164,12 @@ function renderAll(
 }
 
 /** Output figures of `calls` calls of a model: its max_tokens bound, and its observed mean where there is one. */
-export function outputEstimate(model: Pick<Model, 'parameters'>, calls: number, observed: Observed | undefined, fallbackPerCall?: number): OutputTokensEstimate {
+export function outputEstimate(
+  model: Pick<Model, 'parameters'>,
+  calls: number,
+  observed: Observed | undefined,
+  fallbackPerCall?: number,
+): OutputTokensEstimate {
   const max = maxOutputTokens(model);
   const bound = calls * max.perCall;
   const mean = observed && observed.calls > 0 ? observed.outputTokens / observed.calls : undefined;
@@ -242,7 +242,10 @@ function durationEstimate(
     const deploymentWide = serial / model.max_concurrency;
     // One chunk's share of this model's calls, at one instance's limit, is the floor of the per-instance case.
     const perChunkCalls = Math.ceil(model.calls / plan.chunk_count);
-    const perInstance = Math.max(serial / (model.max_concurrency * parallel), (Math.ceil(perChunkCalls / model.max_concurrency) * model.latency_ms) / 1000);
+    const perInstance = Math.max(
+      serial / (model.max_concurrency * parallel),
+      (Math.ceil(perChunkCalls / model.max_concurrency) * model.latency_ms) / 1000,
+    );
     if (deploymentWide > slowest) {
       slowest = deploymentWide;
       bottleneck = model.model_id;
@@ -273,7 +276,11 @@ function latencyOf(model: Model, observed: Map<string, Observed>): { ms: number;
  * it would take, resolved exactly as create resolves it (same 422s) and without writing anything: no
  * record, no message, no idempotency record, no benchmark pin.
  */
-export async function estimateEvaluation(deps: EstimateEvaluationDeps, tenantId: string, request: CreateEvaluationRequest): Promise<EstimateResponse> {
+export async function estimateEvaluation(
+  deps: EstimateEvaluationDeps,
+  tenantId: string,
+  request: CreateEvaluationRequest,
+): Promise<EstimateResponse> {
   checkMetricNames(request);
   const benchmarkRead = deps.benchmarks.get(tenantId, request.benchmark_id);
   benchmarkRead.catch(() => undefined);
@@ -366,7 +373,12 @@ export async function estimateEvaluation(deps: EstimateEvaluationDeps, tenantId:
       observed,
       chainMs,
     ),
-    assumptions: assumptionsOf(benchmark, items.length, judgeEstimates.length > 0, models.some((model) => !observed.has(model.model_id))),
+    assumptions: assumptionsOf(
+      benchmark,
+      items.length,
+      judgeEstimates.length > 0,
+      models.some((model) => !observed.has(model.model_id)),
+    ),
   };
 }
 
@@ -380,7 +392,9 @@ function assumptionsOf(benchmark: Benchmark, rendered: number, judging: boolean,
       : []),
     `Tokens are estimated with ${TOKENISATION_METHOD}, not a provider's tokeniser: ${TOKENISATION_DESCRIPTION}`,
     ...(withoutHistory
-      ? ['A model without a completed evaluation in this tenant has no observed output length: its expected output is every call at max_tokens, its low none.']
+      ? [
+          'A model without a completed evaluation in this tenant has no observed output length: its expected output is every call at max_tokens, its low none.',
+        ]
       : []),
     ...(judging
       ? [

@@ -72,7 +72,14 @@ const sample: EstimateResponse = {
   assumptions: ['Every item is answered once by each model.'],
 };
 
-const created = { evaluation_id: 'eval-1', model_id: 'gpt-x', status: 'pending', benchmark_id: 'task-1', created_at: '2026-01-01T00:00:00Z', message: 'ok' };
+const created = {
+  evaluation_id: 'eval-1',
+  model_id: 'gpt-x',
+  status: 'pending',
+  benchmark_id: 'task-1',
+  created_at: '2026-01-01T00:00:00Z',
+  message: 'ok',
+};
 
 function api() {
   return fakeApi({
@@ -109,7 +116,10 @@ describe('arbiter eval estimate', () => {
   it('sends the create body to the estimate route and prints a table per model and judge with totals', async () => {
     const fake = api();
 
-    const result = await run(['eval', 'estimate', '--model', 'gpt-x', '--model-2', 'local', '--benchmark', 'task-1', '--metrics', 'relevance'], fake.fetch);
+    const result = await run(
+      ['eval', 'estimate', '--model', 'gpt-x', '--model-2', 'local', '--benchmark', 'task-1', '--metrics', 'relevance'],
+      fake.fetch,
+    );
 
     expect(result.code).toBe(0);
     expect(paths(fake)).toEqual(['POST /api/v3/evaluations/estimate']);
