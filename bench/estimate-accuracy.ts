@@ -3,11 +3,14 @@
  * local stack with the fake model server (which reports usage: whitespace-separated words) and a priced
  * model, two benchmarks of the same make (BENCH_ITEMS items each, free text of varied length): A is
  * estimated with no history and run; B is estimated with A as history and run. Prints estimated against
- * actual input and output tokens, cost, model and judge calls, and duration.
+ * actual input and output tokens, cost, model and judge calls, and duration. The model is its own judge
+ * (relevance), so its observed latency covers the judge calls too; judge calls' usage is not recorded, so
+ * the token and cost rows compare the candidate's calls only.
  */
 import '../local/sdk-warning.js';
 import { startLocalStack } from '../local/stack.js';
 import { startFakeModelServer } from '../local/fake-model-server/server.js';
+import { mulberry32 } from '#shared/domain/stats/random.js';
 
 const totalItems = Number(process.env.BENCH_ITEMS ?? 300);
 const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? 20);
@@ -19,7 +22,7 @@ const stack = await startLocalStack({
   inMemory: true,
   quiet: true,
   dataDir: `/tmp/arbiter-bench-estimate-${process.pid}`,
-  env: { LOG_LEVEL: 'WARN', ARBITER_DEFAULT_JUDGE_MODEL: 'fake-judge' },
+  env: { LOG_LEVEL: 'WARN', ARBITER_DEFAULT_JUDGE_MODEL: 'fake-priced' },
 });
 const headers = { authorization: `Bearer ${stack.devApiKey}`, 'content-type': 'application/json' };
 const call = async (method: string, path: string, body?: unknown) => {
@@ -32,11 +35,8 @@ const call = async (method: string, path: string, body?: unknown) => {
 const words = 'the model reads each question and answers with a sentence that names the part of the system it concerns'.split(' ');
 /** A paragraph of 1–4 sentences of 5–24 words, deterministic in `seed`; the fake answers with its last paragraph's first sentence. */
 function paragraph(seed: number): string {
-  let state = seed * 2654435761;
-  const next = (n: number) => {
-    state = (state * 1103515245 + 12345) % 2 ** 31;
-    return state % n;
-  };
+  const random = mulberry32(seed);
+  const next = (n: number) => Math.floor(random() * n);
   const sentences = Array.from({ length: 1 + next(4) }, () => {
     const length = 5 + next(20);
     const text = Array.from({ length }, () => words[next(words.length)]).join(' ');
@@ -119,7 +119,12 @@ function report(label: string, estimate: any, run: { evaluation: any; seconds: n
     ['cost (expected)', usd(model.cost_usd.expected), usd(actual.cost_usd), pct(model.cost_usd.expected, actual.cost_usd)],
     ['cost (high)', usd(model.cost_usd.high), usd(actual.cost_usd), pct(model.cost_usd.high, actual.cost_usd)],
     ['calls (model + judges)', String(model.calls + judgeCalls), String(run.requests), pct(model.calls + judgeCalls, run.requests)],
-    ['duration s (low–high)', `${estimate.duration.low_seconds}–${estimate.duration.high_seconds}`, run.seconds.toFixed(1), ''],
+    [
+      'duration s (low–high)',
+      `${estimate.duration.low_seconds}–${estimate.duration.high_seconds}`,
+      run.seconds.toFixed(1),
+      `latency ${estimate.duration.models.map((entry: any) => `${entry.latency_ms} ms ${entry.latency_source}`).join(', ')}`,
+    ],
   ];
   for (const [name, estimated, measured, error] of rows)
     console.log(`  ${name.padEnd(26)} est ${estimated.padStart(14)}  actual ${measured.padStart(12)}  ${error}`);
@@ -127,10 +132,7 @@ function report(label: string, estimate: any, run: { evaluation: any; seconds: n
 
 try {
   const [first, second] = [await createBenchmark('Estimate A', 0), await createBenchmark('Estimate B', 1_000_000)];
-  for (const [modelId, parameters] of [
-    ['fake-priced', { max_tokens: 64, system_prompt: 'You summarise text. Reply with one sentence.' }],
-    ['fake-judge', { max_tokens: 128 }],
-  ] as const) {
+  for (const [modelId, parameters] of [['fake-priced', { max_tokens: 64, system_prompt: 'You summarise text. Reply with one sentence.' }]] as const) {
     await call('POST', '/api/v3/models', {
       model_id: modelId,
       provider: 'openai_compatible',
