@@ -1,4 +1,6 @@
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import * as v from 'valibot';
+import { EstimateResponseSchema } from '#shared/contracts/evaluations/estimate-schemas.js';
 import { queueDefinitions, type QueueName } from '#shared/contracts/resources.js';
 import { pollUntil } from '../../local/poll.js';
 import { startFakeModelServer, type FakeModelServer } from '../../local/fake-model-server/server.js';
@@ -46,7 +48,12 @@ afterAll(async () => {
   await fake?.stop();
 });
 
-const estimate = (body: unknown) => client.request('POST', '/api/v3/evaluations/estimate', { body });
+async function estimate(body: unknown) {
+  const response = await client.request('POST', '/api/v3/evaluations/estimate', { body });
+  // Every 200 is exactly the documented shape (strict: no field more or less).
+  if (response.status === 200) expect(v.safeParse(EstimateResponseSchema, response.json).issues).toBeUndefined();
+  return response;
+}
 
 async function queueDepth(queue: QueueName): Promise<number> {
   const { Attributes } = await sqs.send(
