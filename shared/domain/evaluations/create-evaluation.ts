@@ -14,6 +14,7 @@ import type { CredentialCheck } from '../ports/credential-check.js';
 import { resolveEvaluationModels } from '../models/model-service.js';
 import type { Model } from '../../contracts/models/schemas.js';
 import { resolveJudges, type JudgeResolutionDeps, type ResolvedJudges } from './judge-resolution.js';
+import { checkBudgetPricing } from './budget-pricing.js';
 import type { CreateEvaluationRequest, CreateEvaluationResponse, Evaluation } from '../../contracts/evaluations/schemas.js';
 
 export const CREATED_MESSAGE = 'Evaluation created successfully and queued for execution';
@@ -122,6 +123,13 @@ async function createPinned(
     );
   }
   const judges: ResolvedJudges = await resolveJudges(deps, tenantId, metrics, pathOf);
+  const budgetUsd = request.budget_usd;
+  checkBudgetPricing(
+    budgetUsd,
+    models.map((model, index) => ({ path: index === 0 ? 'model_id' : 'model_id_2', model })),
+    judges,
+    pathOf,
+  );
   if (benchmark.item_count === 0) {
     throw new UnprocessableEntityError(
       'empty_benchmark',
@@ -140,6 +148,7 @@ async function createPinned(
     benchmark_version: benchmark.version,
     benchmark_content_hash: benchmark.content_hash,
     custom_metrics: request.custom_metrics,
+    ...(budgetUsd !== undefined ? { budget_usd: budgetUsd } : {}),
     models,
     ...(judges.judge_models.length > 0 ? judges : {}),
     status: 'pending',
