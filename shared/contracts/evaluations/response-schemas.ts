@@ -148,7 +148,10 @@ export const BudgetSummarySchema = v.strictObject({
   ),
   reserved_usd: v.pipe(v.number(), v.description('Reservations never settled (an evaluator died mid-call); charged, never refunded.')),
   unscored_items: v.pipe(v.record(v.string(), CountSchema), v.description('Per model: items not answered because the budget ran out.')),
-  skipped_judgements: v.pipe(v.record(v.string(), CountSchema), v.description('Per judged or pairwise metric: judgements not made because the budget ran out.')),
+  skipped_judgements: v.pipe(
+    v.record(v.string(), CountSchema),
+    v.description('Per judged or pairwise metric: judgements not made because the budget ran out.'),
+  ),
 });
 
 export const EvaluationResultsSchema = v.strictObject({

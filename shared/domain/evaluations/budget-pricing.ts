@@ -26,16 +26,15 @@ export function checkBudgetPricing(
   };
   for (const { path, model } of candidates) note(model, path, 'model');
   for (const [metric, judgeId] of Object.entries(judges.judges)) {
-    note(
-      judges.judge_models.find((model) => model.model_id === judgeId),
-      pathOf(metric),
-      `judge model (metric ${metric})`,
-    );
+    note(judges.judge_models.find((model) => model.model_id === judgeId), pathOf(metric), `judge model (metric ${metric})`);
   }
   if (errors.length === 0) return;
+  const names = [...unpriced].join(', ');
+  const one = unpriced.size === 1;
   throw new UnprocessableEntityError(
     'budget_requires_pricing',
-    `budget_usd needs a price for every model that is called, and ${[...unpriced].join(', ')} ${unpriced.size === 1 ? 'has' : 'have'} none: register ${unpriced.size === 1 ? 'it' : 'them'} with "pricing" ({"input_per_million", "output_per_million"}), or leave budget_usd out`,
-    [...errors, { path: 'budget_usd', message: `needs pricing for ${[...unpriced].join(', ')}` }],
+    `budget_usd needs a price for every model that is called, and ${names} ${one ? 'has' : 'have'} none: ` +
+      `register ${one ? 'it' : 'them'} with "pricing" ({"input_per_million", "output_per_million"}), or leave budget_usd out`,
+    [...errors, { path: 'budget_usd', message: `needs pricing for ${names}` }],
   );
 }

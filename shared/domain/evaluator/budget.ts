@@ -42,8 +42,8 @@ export const fromNano = (nano: number): number => nano / 1e9;
  * Arbiter's providers use, at the price of reserving about four times what a call usually uses.
  */
 export function worstCaseInputTokens(prompt: string, systemPrompt?: string): number {
-  const messages = systemPrompt === undefined ? 1 : 2;
-  return encoder.encode(prompt).length + (systemPrompt === undefined ? 0 : encoder.encode(systemPrompt).length) + messages * MESSAGE_OVERHEAD_TOKENS + 3;
+  const system = systemPrompt === undefined ? 0 : encoder.encode(systemPrompt).length + MESSAGE_OVERHEAD_TOKENS;
+  return encoder.encode(prompt).length + MESSAGE_OVERHEAD_TOKENS + system + 3;
 }
 
 /** A call's cost in nano-dollars, rounded up (never under-charged). */
