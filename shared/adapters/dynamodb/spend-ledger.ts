@@ -51,7 +51,8 @@ export class DynamoDbSpendLedger implements SpendLedger {
         new UpdateCommand({
           TableName: this.table.tableName,
           Key: key,
-          UpdateExpression: 'SET exhausted_at = if_not_exists(exhausted_at, :now) ADD remaining_nano :amount, reserved_nano :minus, refused_count :one',
+          UpdateExpression:
+            'SET exhausted_at = if_not_exists(exhausted_at, :now) ADD remaining_nano :amount, reserved_nano :minus, refused_count :one',
           ExpressionAttributeValues: { ':now': isoNow(), ':amount': amountNano, ':minus': -amountNano, ':one': 1 },
         }),
       ),

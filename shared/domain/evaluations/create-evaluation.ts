@@ -124,12 +124,8 @@ async function createPinned(
   }
   const judges: ResolvedJudges = await resolveJudges(deps, tenantId, metrics, pathOf);
   const budgetUsd = request.budget_usd;
-  checkBudgetPricing(
-    budgetUsd,
-    models.map((model, index) => ({ path: index === 0 ? 'model_id' : 'model_id_2', model })),
-    judges,
-    pathOf,
-  );
+  const candidates = models.map((model, index) => ({ path: index === 0 ? 'model_id' : 'model_id_2', model }));
+  checkBudgetPricing(budgetUsd, candidates, judges, pathOf);
   if (benchmark.item_count === 0) {
     throw new UnprocessableEntityError(
       'empty_benchmark',
