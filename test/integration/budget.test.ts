@@ -8,6 +8,8 @@
  * progress counters. Chunks delivered after the budget ran out call nothing. Bad budgets change nothing.
  */
 import type { ChunkMessage } from '#shared/contracts/messages.js';
+import { tableDefinitions } from '#shared/contracts/resources.js';
+import { DynamoDbSpendLedger } from '#shared/adapters/dynamodb/spend-ledger.js';
 import { resetConfigForTests } from '#shared/platform/config.js';
 import { startFakeModelServer, type FakeModelServer } from '../../local/fake-model-server/server.js';
 import { localDocumentClient } from '../../local/seed.js';
@@ -91,6 +93,34 @@ async function runToEnd(body: Record<string, unknown>) {
 const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
 /** The ledger adds whole nano-dollars, each call's cost rounded up: at most 1e-9 USD a call above the rows' costs. */
 const NANO = 1e-9;
+
+describe('the spend ledger on DynamoDB Local', () => {
+  it('lets exactly the reservations the budget covers through, however many race, and none after the first refusal', async () => {
+    const ledger = new DynamoDbSpendLedger({ client: documents, tableName: stack.env[tableDefinitions.evaluations.envVar] });
+    const account = { tenantId: 'dev', evaluationId: `eval-ledger-${Date.now()}`, budgetNano: 100 };
+    const taken = await Promise.all(Array.from({ length: 50 }, () => ledger.reserve(account, 7)));
+    // 14 × 7 = 98: the 15th in DynamoDB's order would overdraw, and every later one is refused with it.
+    expect(taken.filter(Boolean)).toHaveLength(14);
+    expect(await ledger.read(account.tenantId, account.evaluationId)).toEqual({
+      budgetNano: 100,
+      remainingNano: 2,
+      reservedNano: 98,
+      spentNano: 0,
+      exhausted: true,
+    });
+    // Exhausted for good: a reservation that would fit is refused, also once calls settled and returned credit.
+    expect(await ledger.reserve(account, 1)).toBe(false);
+    await Promise.all(Array.from({ length: 14 }, () => ledger.settle(account, 7, 3)));
+    expect(await ledger.read(account.tenantId, account.evaluationId)).toEqual({
+      budgetNano: 100,
+      remainingNano: 58,
+      reservedNano: 0,
+      spentNano: 42,
+      exhausted: true,
+    });
+    expect(await ledger.reserve(account, 1)).toBe(false);
+  });
+});
 
 describe('a budget that runs out in the middle of an evaluation', () => {
   it('stops every new call, keeps the spend within the budget, and completes with exact counts of what was left undone', async () => {
