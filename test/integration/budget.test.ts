@@ -68,7 +68,8 @@ async function allRows(id: string): Promise<any[]> {
   const rows: any[] = [];
   let cursor: string | null = null;
   do {
-    const page: any = (await client.request('GET', `/api/v3/evaluations/${id}/results?limit=100${cursor ? `&cursor=${cursor}` : ''}`)).json;
+    const after = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+    const page: any = (await client.request('GET', `/api/v3/evaluations/${id}/results?limit=100${after}`)).json;
     rows.push(...page.items);
     cursor = page.next_cursor;
   } while (cursor);
@@ -188,7 +189,7 @@ describe('a budget that runs out in the middle of an evaluation', () => {
     expect(status.stop_reason).toBe('budget_exhausted');
     const { results } = evaluation;
     const outputs = rows.map((row) => row.outputs.priced);
-    const judgements = outputs.filter((output) => output.status === 'scored').map((output) => output.judgements.tone);
+    const judgements = outputs.filter((output) => output.status === 'scored').flatMap((output) => output.judgements?.tone ?? []);
     const skipped = judgements.filter((judgement) => judgement.error?.code === 'budget_exhausted');
     const unscored = outputs.filter((output) => output.status === 'failed' && output.error.code === 'budget_exhausted');
     expect(skipped.length + unscored.length).toBeGreaterThan(0);
