@@ -177,7 +177,7 @@ export function judgeUsage(usage: TokenUsage): TokenUsage {
  * budget, the ledger's settled spend, the stop reason and what was left undone. The counts come from the
  * results' own failure counts, so they are the rows' counts: what was counted is what is shown.
  */
-export function withSpend(results: EvaluationResults, evaluation: Evaluation, ledger: SpendState | undefined): EvaluationResults {
+export function withSpend(results: EvaluationResults, evaluation: Pick<Evaluation, 'budget_usd'>, ledger: SpendState | undefined): EvaluationResults {
   const costs = [...results.models.map((model) => model.cost_usd), ...Object.values(results.judges ?? {}).map((judge) => judge.cost_usd ?? null)];
   const priced = costs.filter((cost): cost is number => cost !== null);
   const unscored = Object.fromEntries(results.models.map((model) => [model.model_id, model.failure_reasons[BUDGET_EXHAUSTED] ?? 0]));
