@@ -8,7 +8,6 @@ import type { Evaluation } from '../../contracts/evaluations/schemas.js';
 import type { Pricing } from '../../contracts/models/model-fields.js';
 import type { Model } from '../../contracts/models/schemas.js';
 import { logger } from '../../platform/logger.js';
-import { isFree } from '../evaluations/budget-pricing.js';
 import { type GenerateRequest, type GenerateResult, type ModelClient, ProviderError } from '../ports/model-client.js';
 import type { BudgetAccount, SpendLedger, SpendState } from '../ports/spend-ledger.js';
 
@@ -102,8 +101,8 @@ export class ChunkBudget {
 
   private async generate(model: Model, client: ModelClient, request: GenerateRequest): Promise<GenerateResult> {
     if (this.exhaustedSeen) throw new BudgetExhaustedError();
-    // Baselines call no provider: nothing to reserve, but they stop with the rest.
-    if (isFree(model)) return client.generate(request);
+    // Baselines call no provider (the create's pricing check lets them through): nothing to reserve, but they stop with the rest.
+    if (model.baseline) return client.generate(request);
     if (!model.pricing) {
       // The create refuses a budget without prices; a record that still lacks them is not called unmetered.
       throw new BudgetExhaustedError(`Model ${model.model_id} has no pricing, so its calls cannot be held to the budget; it was not called`);
