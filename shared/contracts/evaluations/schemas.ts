@@ -12,7 +12,9 @@ export const MAX_BUDGET_USD = 1_000_000;
 
 export const BudgetUsdSchema = v.pipe(
   v.number('must be a number'),
-  v.gtValue(0, 'must be greater than 0'),
+  // minValue documents the floor in the OpenAPI document; the check (which has no JSON Schema form) excludes 0 itself.
+  v.minValue(0, 'must be greater than 0'),
+  v.check((usd) => usd > 0, 'must be greater than 0'),
   v.maxValue(MAX_BUDGET_USD, `must be at most ${MAX_BUDGET_USD}`),
   v.description(
     'Hard limit on what the evaluation may spend on model and judge calls, in USD. Every candidate and judge model needs `pricing`. Spend is reserved before each call (worst case) and settled after; once a reservation is refused no new call starts, and the evaluation completes with `stop_reason: "budget_exhausted"`.',
