@@ -9,12 +9,12 @@ import type { EvaluationStatus } from './status.js';
 
 /** The most one evaluation may be allowed to spend: a typo of a few zeros should not pass for a budget. */
 export const MAX_BUDGET_USD = 1_000_000;
+/** A micro-dollar: the least a budget can be, far above the ledger's nano-dollar resolution. */
+export const MIN_BUDGET_USD = 0.000001;
 
 export const BudgetUsdSchema = v.pipe(
   v.number('must be a number'),
-  // minValue documents the floor in the OpenAPI document; the check (which has no JSON Schema form) excludes 0 itself.
-  v.minValue(0, 'must be greater than 0'),
-  v.check((usd) => usd > 0, 'must be greater than 0'),
+  v.minValue(MIN_BUDGET_USD, `must be greater than 0 (at least ${MIN_BUDGET_USD})`),
   v.maxValue(MAX_BUDGET_USD, `must be at most ${MAX_BUDGET_USD}`),
   v.description(
     'Hard limit on what the evaluation may spend on model and judge calls, in USD. Every candidate and judge model needs `pricing`. Spend is reserved before each call (worst case) and settled after; once a reservation is refused no new call starts, and the evaluation completes with `stop_reason: "budget_exhausted"`.',
