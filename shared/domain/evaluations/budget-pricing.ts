@@ -26,7 +26,11 @@ export function checkBudgetPricing(
   };
   for (const { path, model } of candidates) note(model, path, 'model');
   for (const [metric, judgeId] of Object.entries(judges.judges)) {
-    note(judges.judge_models.find((model) => model.model_id === judgeId), pathOf(metric), `judge model (metric ${metric})`);
+    note(
+      judges.judge_models.find((model) => model.model_id === judgeId),
+      pathOf(metric),
+      `judge model (metric ${metric})`,
+    );
   }
   if (errors.length === 0) return;
   const names = [...unpriced].join(', ');

@@ -134,7 +134,10 @@ async function pairwiseOne(
     callJudge(deps, tenantId, judge, prompts.model_1_first, signal),
     callJudge(deps, tenantId, judge, prompts.model_2_first, signal),
   ]);
-  const spend = spendOf(judge, calls.flatMap((call) => (call.status === 'fulfilled' ? [call.value] : [])));
+  const spend = spendOf(
+    judge,
+    calls.flatMap((call) => (call.status === 'fulfilled' ? [call.value] : [])),
+  );
   const failed = (error: { code: string; message: string }): PairwiseJudgement => ({
     ...base,
     preferred: null,
