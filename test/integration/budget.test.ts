@@ -39,7 +39,8 @@ async function register(body: Record<string, unknown>) {
 beforeAll(async () => {
   // Latency makes calls of different chunks overlap, so the budget runs out with calls in flight.
   fake = await startFakeModelServer({ seed: 13, latencyMs: 100 });
-  stack = await startTestStack({ env: { ARBITER_CHUNK_SIZE: '5' } });
+  // The deployment's default judge (pairwise preference names none of its own) is priced, registered below.
+  stack = await startTestStack({ env: { ARBITER_CHUNK_SIZE: '5', ARBITER_DEFAULT_JUDGE_MODEL: 'priced-judge' } });
   client = api(stack);
   documents = localDocumentClient(stack.env);
   await register({ model_id: 'priced', pricing, max_concurrency: 4, parameters: { max_tokens: 5 } });
@@ -207,6 +208,41 @@ describe('a budget that runs out in the middle of an evaluation', () => {
     });
     expect(results.judges.tone.cost_usd).toBeCloseTo(sum(made.map((judgement) => judgement.cost_usd)), 12);
     expect(results.spend_usd).toBeCloseTo(results.models[0].cost_usd + results.judges.tone.cost_usd, 12);
+    expect(results.budget.spent_usd).toBeLessThanOrEqual(budget);
+    expect(results.budget.reserved_usd).toBe(0);
+  }, 150_000);
+});
+
+describe('a pairwise judge under a budget', () => {
+  it('counts the verdicts not reached, keeps both orders’ usage and cost with each verdict, and spends within the budget', async () => {
+    const budget = 0.3;
+    const { status, evaluation, rows } = await runToEnd({
+      model_id: 'priced',
+      model_id_2: 'priced-2',
+      benchmark_id: benchmarkId,
+      custom_metrics: ['exact_match', 'pairwise_preference'],
+      budget_usd: budget,
+    });
+    expect(status).toMatchObject({ status: 'completed', stop_reason: 'budget_exhausted' });
+    const { results } = evaluation;
+    const verdicts = rows.flatMap((row) => row.pairwise?.pairwise_preference ?? []);
+    const skipped = verdicts.filter((verdict) => verdict.error?.code === 'budget_exhausted');
+    expect(results.budget.skipped_judgements).toEqual({ pairwise_preference: skipped.length });
+    expect(results.comparison.pairwise.pairwise_preference.judge_failures.budget_exhausted ?? 0).toBe(skipped.length);
+    // A verdict needs both orders: each one reached carries the two calls' usage and their cost.
+    const reached = verdicts.filter((verdict) => verdict.score !== null);
+    expect(reached.length).toBeGreaterThan(0);
+    for (const verdict of reached) {
+      expect(verdict.usage.output_tokens).toBeGreaterThanOrEqual(2);
+      expect(verdict.cost_usd).toBeGreaterThan(0);
+    }
+    const judged = verdicts.filter((verdict) => verdict.usage !== undefined);
+    expect(results.judges.pairwise_preference.usage).toEqual({
+      input_tokens: sum(judged.map((verdict) => verdict.usage.input_tokens)),
+      output_tokens: sum(judged.map((verdict) => verdict.usage.output_tokens)),
+    });
+    const modelsCost = sum(results.models.map((model: any) => model.cost_usd));
+    expect(results.spend_usd).toBeCloseTo(modelsCost + results.judges.pairwise_preference.cost_usd, 12);
     expect(results.budget.spent_usd).toBeLessThanOrEqual(budget);
     expect(results.budget.reserved_usd).toBe(0);
   }, 150_000);
