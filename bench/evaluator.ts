@@ -3,6 +3,8 @@
  * (BENCH_LATENCY_MS) with concurrency 50 (BENCH_CONCURRENCY), on the local stack. Prints wall time from
  * POST to `completed`, items/s and the ratio to the limit (concurrency ÷ latency), DynamoDB writes per
  * item, the evaluator process's peak memory, and an AWS list-price estimate per 10,000 items.
+ * BENCH_BUDGET_USD runs the evaluation under that budget (the model priced), to measure what holding a
+ * budget costs: its ledger writes are counted with the others.
  */
 import '../local/sdk-warning.js';
 import { evaluatorSettings, tableDefinitions } from '#shared/contracts/resources.js';
@@ -18,6 +20,7 @@ const totalItems = Number(process.env.BENCH_ITEMS ?? 10_000);
 const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? 50);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const chunkSize = Number(process.env.BENCH_CHUNK_SIZE ?? 250);
+const budgetUsd = process.env.BENCH_BUDGET_USD === undefined ? undefined : Number(process.env.BENCH_BUDGET_USD);
 
 // AWS list prices (us-east-1, 2025): Lambda arm64 per GB-second and per request; DynamoDB on-demand per
 // million write and read request units; SQS standard per million requests.
@@ -56,6 +59,7 @@ try {
     base_url: fake.url,
     max_concurrency: concurrency,
     timeout_ms: 10_000,
+    ...(budgetUsd === undefined ? {} : { pricing: { input_per_million: 1, output_per_million: 1 } }),
   });
 
   const cpuBefore = cpuSecondsByRole({ evaluator: stack.pids.evaluator! }).evaluator;
@@ -64,6 +68,7 @@ try {
     model_id: 'fake-50ms',
     benchmark_id: benchmark.benchmark_id,
     custom_metrics: ['exact_match'],
+    ...(budgetUsd === undefined ? {} : { budget_usd: budgetUsd }),
   });
   let status: any;
   let firstCallSeconds: number | undefined;
@@ -97,6 +102,11 @@ try {
       markers += 1;
       writes += 2; // the marker and the progress update, in one transaction (billed twice)
       writeUnitsTotal += 2 * units + 2 * writeUnits(2048);
+    } else if (item.sk === evaluationKeys.budget('dev', created.evaluation_id).sk) {
+      // The ledger row is written by every reservation and settlement (a refused one writes twice).
+      const ledgerWrites = Number(item.reserve_count ?? 0) + Number(item.refused_count ?? 0) + Number(item.settle_count ?? 0);
+      writes += ledgerWrites;
+      writeUnitsTotal += ledgerWrites * units;
     } else if (item.sk === evaluationKeys.record('dev', created.evaluation_id).sk) {
       writes += 3;
       writeUnitsTotal += 3 * units;
@@ -147,6 +157,7 @@ try {
           cpuBefore == null || cpuAfter == null ? null : Math.round(((cpuAfter - cpuBefore) * 1000 * 1000) / totalItems) / 1000,
         evaluator_peak_memory_mib: peakMemoryMiB(stack.pids.evaluator!),
         fake_model_requests: fake.stats().requests,
+        ...(budgetUsd === undefined ? {} : { budget: evaluation.results?.budget ?? null, stop_reason: evaluation.results?.stop_reason ?? null }),
         aws_estimate_per_10k_items_usd: {
           lambda: Number(cost.lambda_usd.toFixed(5)),
           dynamodb: Number(cost.dynamodb_usd.toFixed(5)),

@@ -6,6 +6,7 @@ import type { ModelClient } from '#shared/domain/ports/model-client.js';
 import { SqsWorkQueue } from '#shared/adapters/sqs/work-queue.js';
 import { DynamoDbBenchmarkStore } from '#shared/adapters/dynamodb/benchmark-store.js';
 import { DynamoDbEvaluationStore } from '#shared/adapters/dynamodb/evaluation-store.js';
+import { DynamoDbSpendLedger } from '#shared/adapters/dynamodb/spend-ledger.js';
 
 /**
  * Model clients per container, keyed by the tenant and the model's full configuration (evaluations
@@ -30,4 +31,5 @@ export const evaluatorDeps: EvaluatorDeps = {
   queue: new SqsWorkQueue(),
   clientFor,
   scorerFor,
+  spend: new DynamoDbSpendLedger(),
 };

@@ -45,6 +45,8 @@ export const evaluationKeys = {
   }),
   /** What the sort key of every result row begins with. */
   resultPrefix: RESULT_PREFIX,
+  /** The evaluation's spend ledger, when it runs under a budget (spend-ledger.ts). */
+  budget: (tenantId: string, evaluationId: string) => ({ pk: evaluationPartition(tenantId, evaluationId), sk: 'BUDGET' }),
   /** Present only while the evaluation is unfinished, sorted by last progress. */
   active: (updatedAt: string) => ({ gsi3pk: ACTIVE_PARTITION, gsi3sk: updatedAt }),
   activePartition: ACTIVE_PARTITION,

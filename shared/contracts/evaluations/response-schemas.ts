@@ -23,6 +23,18 @@ export const TokenUsageSchema = v.strictObject({ input_tokens: CountSchema, outp
 
 export const EvaluationErrorSchema = v.pipe(ErrorReason, v.description('Why the evaluation failed as a whole.'));
 
+/** Why an evaluation stopped calling models before every item was answered (absent when nothing stopped it). */
+export const StopReasonSchema = v.pipe(
+  v.picklist(['budget_exhausted']),
+  v.description(
+    '`budget_exhausted`: a reservation against `budget_usd` was refused, so no further model or judge call started; items not answered are failed with error code `budget_exhausted`, judgements not made carry that error.',
+  ),
+);
+
+/** Optional: judgements and results recorded before judge spend was recorded do not have it. */
+const JudgeUsage = v.optional(v.pipe(TokenUsageSchema, v.description("Tokens the judge's calls used, as the provider reported them.")));
+const JudgeCost = v.optional(v.pipe(v.number(), v.description("Price of the judge's calls from the judge model's pricing.")));
+
 /** The seed's response to `POST /api/v3/evaluations`, field for field (plus `model_id_2` when comparing). */
 export const CreateEvaluationResponseSchema = v.strictObject({
   evaluation_id: v.pipe(v.string(), v.description('Unique identifier for the evaluation'), v.examples(['eval-abc123'])),
@@ -42,6 +54,8 @@ export const EvaluationStatusViewSchema = v.strictObject({
   benchmark_id: v.string(),
   created_at: TimestampSchema,
   updated_at: TimestampSchema,
+  budget_usd: v.optional(v.pipe(v.number(), v.description('The hard spending limit the evaluation runs under, in USD.'))),
+  stop_reason: v.optional(StopReasonSchema),
   started_at: v.optional(TimestampSchema),
   completed_at: v.optional(TimestampSchema),
   progress: v.strictObject({
@@ -120,6 +134,24 @@ export const JudgeSummarySchema = v.strictObject({
   judge_same_family: v.pipe(v.boolean(), v.description('The judge shares a family with a candidate (self-preference risk).')),
   same_family_models: v.array(v.string()),
   judge_failures: v.record(v.string(), CountSchema),
+  usage: JudgeUsage,
+  cost_usd: v.optional(v.pipe(nullableNumber, v.description("Price of this metric's judge calls; null when the judge model has no pricing."))),
+});
+
+export const BudgetSummarySchema = v.strictObject({
+  budget_usd: v.number(),
+  spent_usd: v.pipe(
+    v.number(),
+    v.description(
+      'What the calls cost, as settled against the budget: the results’ own costs plus calls whose answers were not kept (a chunk redone after a crash) and calls abandoned mid-flight, which are charged their whole reservation.',
+    ),
+  ),
+  reserved_usd: v.pipe(v.number(), v.description('Reservations never settled (an evaluator died mid-call); charged, never refunded.')),
+  unscored_items: v.pipe(v.record(v.string(), CountSchema), v.description('Per model: items not answered because the budget ran out.')),
+  skipped_judgements: v.pipe(
+    v.record(v.string(), CountSchema),
+    v.description('Per judged or pairwise metric: judgements not made because the budget ran out.'),
+  ),
 });
 
 export const EvaluationResultsSchema = v.strictObject({
@@ -133,6 +165,11 @@ export const EvaluationResultsSchema = v.strictObject({
     }),
   ),
   judges: v.optional(v.record(v.string(), JudgeSummarySchema)),
+  spend_usd: v.optional(
+    v.pipe(nullableNumber, v.description("Total of the results' costs, models and judges; null when no model or judge has pricing.")),
+  ),
+  stop_reason: v.optional(StopReasonSchema),
+  budget: v.optional(v.pipe(BudgetSummarySchema, v.description('Present when the evaluation ran under `budget_usd`.'))),
   seed: v.pipe(v.number(), v.integer(), v.description('Seed of every resampling step: the same inputs give the same numbers.')),
 });
 
@@ -154,6 +191,8 @@ export const JudgementSchema = v.strictObject({
   judge_model_id: v.string(),
   template_id: v.string(),
   error: v.optional(ErrorReason),
+  usage: JudgeUsage,
+  cost_usd: JudgeCost,
 });
 
 export const PairwiseJudgementSchema = v.strictObject({
@@ -164,6 +203,8 @@ export const PairwiseJudgementSchema = v.strictObject({
   template_id: v.string(),
   rationale: v.optional(v.strictObject({ model_1_first: v.optional(v.string()), model_2_first: v.optional(v.string()) })),
   error: v.optional(ErrorReason),
+  usage: v.optional(v.pipe(TokenUsageSchema, v.description('Both orders together.'))),
+  cost_usd: JudgeCost,
 });
 
 export const ModelOutputSchema = v.strictObject({

@@ -1,6 +1,7 @@
 import type * as v from 'valibot';
 import type { Model } from '../models/schemas.js';
 import type {
+  BudgetSummarySchema,
   EvaluationResultsSchema,
   ItemResultSchema,
   JudgementSchema,
@@ -11,6 +12,7 @@ import type {
   ModelResultsSchema,
   PairwiseJudgementSchema,
   PairwiseSummarySchema,
+  StopReasonSchema,
   TokenUsageSchema,
 } from './response-schemas.js';
 
@@ -41,6 +43,9 @@ export type PairwiseSummary = v.InferOutput<typeof PairwiseSummarySchema>;
 /** Who judged a judged metric, and whether the judge shares a family with a candidate (self-preference risk). */
 export type JudgeSummary = v.InferOutput<typeof JudgeSummarySchema>;
 export type EvaluationResults = v.InferOutput<typeof EvaluationResultsSchema>;
+export type StopReason = v.InferOutput<typeof StopReasonSchema>;
+/** What an evaluation run under a budget spent, and what the budget left undone. */
+export type BudgetSummary = v.InferOutput<typeof BudgetSummarySchema>;
 
 /** Price of one call from the model's per-million-token prices, when the model has them. */
 export function callCost(model: Pick<Model, 'pricing'>, usage: TokenUsage): number | undefined {

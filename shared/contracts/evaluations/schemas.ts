@@ -7,6 +7,21 @@ import type { CreateEvaluationResponseSchema } from './response-schemas.js';
 import type { EvaluationResults } from './result-types.js';
 import type { EvaluationStatus } from './status.js';
 
+/** The most one evaluation may be allowed to spend: a typo of a few zeros should not pass for a budget. */
+export const MAX_BUDGET_USD = 1_000_000;
+/** A micro-dollar: the least a budget can be, far above the ledger's nano-dollar resolution. */
+export const MIN_BUDGET_USD = 0.000001;
+
+export const BudgetUsdSchema = v.pipe(
+  v.number('must be a number'),
+  v.minValue(MIN_BUDGET_USD, `must be greater than 0 (at least ${MIN_BUDGET_USD})`),
+  v.maxValue(MAX_BUDGET_USD, `must be at most ${MAX_BUDGET_USD}`),
+  v.description(
+    'Hard limit on what the evaluation may spend on model and judge calls, in USD. Every candidate and judge model needs `pricing`. Spend is reserved before each call (worst case) and settled after; once a reservation is refused no new call starts, and the evaluation completes with `stop_reason: "budget_exhausted"`.',
+  ),
+  v.examples([5]),
+);
+
 export const CreateEvaluationRequestSchema = v.pipe(
   JsonObjectSchema,
   v.strictObject(
@@ -17,6 +32,7 @@ export const CreateEvaluationRequestSchema = v.pipe(
         v.pipe(ModelIdSchema, v.description('ID of second model for comparison mode (eval-compare)'), v.examples(['model-def456'])),
       ),
       custom_metrics: v.optional(v.pipe(CustomMetricsSchema, v.description('Custom metrics configuration: metric names, or configuration objects'))),
+      budget_usd: v.optional(BudgetUsdSchema),
     },
     (issue) => (issue.expected === 'never' ? 'is not a known field' : 'is required'),
   ),
@@ -62,6 +78,8 @@ export interface Evaluation {
   benchmark_version: number;
   benchmark_content_hash: string;
   custom_metrics?: CustomMetric[];
+  /** Hard spending limit in USD: the request's, else the tenant's default (see docs/reliability.md "Budgets"). */
+  budget_usd?: number;
   /** The models as resolved at creation (registered or built in), so the run is reproducible. */
   models: Model[];
   /** Judged metrics' judge model ids by metric name, resolved at creation (absent without judged metrics). */

@@ -126,7 +126,8 @@ export const operations: Record<string, OperationSpec> = {
     headers: { 'Idempotency-Key': { schema: IdempotencyKeySchema } },
     body: {
       schema: CreateEvaluationRequestSchema,
-      description: "The model (or two) and the benchmark; `custom_metrics` names metrics or configures them (defaults: the benchmark's).",
+      description:
+        "The model (or two) and the benchmark; `custom_metrics` names metrics or configures them (defaults: the benchmark's); `budget_usd` caps what the model and judge calls may spend.",
       examples: createEvaluationExamples.requests,
     },
     responses: {
@@ -142,7 +143,7 @@ export const operations: Record<string, OperationSpec> = {
     },
     errors: {
       409: 'The `Idempotency-Key` was already used with a different body (`idempotency_key_reused`).',
-      422: 'Well-formed but unusable: an unknown benchmark or model, an unknown metric, a judged metric without a judge model, a pairwise metric without `model_id_2`, an empty benchmark.',
+      422: 'Well-formed but unusable: an unknown benchmark or model, an unknown metric, a judged metric without a judge model, a pairwise metric without `model_id_2`, an empty benchmark, a `budget_usd` with a candidate or judge model that has no `pricing` (`budget_requires_pricing`).',
       503: 'The evaluation could not be queued; nothing was run. Retry (see `Retry-After`).',
     },
   },

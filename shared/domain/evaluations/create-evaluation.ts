@@ -14,6 +14,7 @@ import type { CredentialCheck } from '../ports/credential-check.js';
 import { resolveEvaluationModels } from '../models/model-service.js';
 import type { Model } from '../../contracts/models/schemas.js';
 import { resolveJudges, type JudgeResolutionDeps, type ResolvedJudges } from './judge-resolution.js';
+import { checkBudgetPricing } from './budget-pricing.js';
 import type { CreateEvaluationRequest, CreateEvaluationResponse, Evaluation } from '../../contracts/evaluations/schemas.js';
 
 export const CREATED_MESSAGE = 'Evaluation created successfully and queued for execution';
@@ -133,6 +134,9 @@ export async function resolveAgainstBenchmark(
     );
   }
   const judges: ResolvedJudges = await resolveJudges(deps, tenantId, metrics, pathOf);
+  const budgetUsd = request.budget_usd;
+  const candidates = models.map((model, index) => ({ path: index === 0 ? 'model_id' : 'model_id_2', model }));
+  checkBudgetPricing(budgetUsd, candidates, judges, pathOf);
   if (benchmark.item_count === 0) {
     throw new UnprocessableEntityError(
       'empty_benchmark',
@@ -163,6 +167,7 @@ async function createPinned(
     benchmark_version: benchmark.version,
     benchmark_content_hash: benchmark.content_hash,
     custom_metrics: request.custom_metrics,
+    ...(budgetUsd !== undefined ? { budget_usd: budgetUsd } : {}),
     models,
     ...(judges.judge_models.length > 0 ? judges : {}),
     status: 'pending',

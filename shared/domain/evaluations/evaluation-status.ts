@@ -29,6 +29,8 @@ export function toStatusView(evaluation: Evaluation, now = Date.now()): Evaluati
     benchmark_id: evaluation.benchmark_id,
     created_at: evaluation.created_at,
     updated_at: evaluation.updated_at,
+    ...(evaluation.budget_usd !== undefined ? { budget_usd: evaluation.budget_usd } : {}),
+    ...(evaluation.results?.stop_reason ? { stop_reason: evaluation.results.stop_reason } : {}),
     ...(evaluation.started_at ? { started_at: evaluation.started_at } : {}),
     ...(evaluation.completed_at ? { completed_at: evaluation.completed_at } : {}),
     progress: {

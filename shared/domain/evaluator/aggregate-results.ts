@@ -2,10 +2,13 @@ import type { Evaluation } from '../../contracts/evaluations/schemas.js';
 import type {
   EvaluationResults,
   ItemResult,
+  Judgement,
   JudgeSummary,
   MetricComparison,
   ModelResults,
+  PairwiseJudgement,
   PairwiseSummary,
+  TokenUsage,
 } from '../../contracts/evaluations/result-types.js';
 import { modelFamily } from '../models/model-family.js';
 import { aggregate, comparePaired, holmAdjust, mcnemarExact, verdict } from '../stats/index.js';
@@ -153,7 +156,22 @@ function comparison(
   };
 }
 
-/** Each judged metric's judge, its failures, and whether it shares a family with a candidate. */
+/** What a metric's judge calls used and cost, summed over its judgements; the cost is null for a judge without pricing. */
+function judgeSpend(
+  judgements: readonly ({ usage?: TokenUsage; cost_usd?: number } | undefined)[],
+  judge: Evaluation['models'][number] | undefined,
+): Pick<JudgeSummary, 'usage' | 'cost_usd'> {
+  const usage: TokenUsage = { input_tokens: 0, output_tokens: 0 };
+  let cost = 0;
+  for (const judgement of judgements) {
+    usage.input_tokens += judgement?.usage?.input_tokens ?? 0;
+    usage.output_tokens += judgement?.usage?.output_tokens ?? 0;
+    cost += judgement?.cost_usd ?? 0;
+  }
+  return { usage, cost_usd: judge?.pricing ? cost : null };
+}
+
+/** Each judged metric's judge, its failures, what it spent, and whether it shares a family with a candidate. */
 function judgeSummaries(
   evaluation: Evaluation,
   rows: readonly ItemResult[],
@@ -167,10 +185,11 @@ function judgeSummaries(
       const judge = evaluation.judge_models?.find((model) => model.model_id === judgeId);
       const family = judge ? modelFamily(judge) : undefined;
       const sameFamily = evaluation.models.filter((model) => family !== undefined && modelFamily(model) === family).map((model) => model.model_id);
-      const errors =
+      const judgements: readonly (Judgement | PairwiseJudgement | undefined)[] =
         metric.kind === 'pairwise'
-          ? rows.map((row) => row.pairwise?.[metric.name]?.error?.code)
-          : rows.flatMap((row) => Object.values(row.outputs).map((output) => output.judgements?.[metric.name]?.error?.code));
+          ? rows.map((row) => row.pairwise?.[metric.name])
+          : rows.flatMap((row) => Object.values(row.outputs).map((output) => output.judgements?.[metric.name]));
+      const errors = judgements.map((judgement) => judgement?.error?.code);
       const templateId =
         metric.kind === 'pairwise'
           ? rows.find((row) => row.pairwise?.[metric.name])?.pairwise?.[metric.name]?.template_id
@@ -182,6 +201,7 @@ function judgeSummaries(
         judge_same_family: sameFamily.length > 0,
         same_family_models: sameFamily,
         judge_failures: countBy(errors),
+        ...judgeSpend(judgements, judge),
       };
       return [metric.name, summary];
     }),

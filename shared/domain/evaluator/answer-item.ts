@@ -10,6 +10,7 @@ import { judgeAnswer, judgePair } from './judging.js';
 import type { ChunkWork } from './load-chunk.js';
 import { renderPrompt } from './render-prompt.js';
 import { boundAnswer } from './bounded-answer.js';
+import { BudgetExhaustedError } from './budget.js';
 
 function sampleOf(item: BenchmarkItem, output: string): ScoreInput {
   return { output, input: item.input, expected: item.expected, choices: item.choices, context: item.context, metadata: item.metadata };
@@ -103,6 +104,8 @@ export class ItemAnswerer {
       };
     } catch (error) {
       if (signal.aborted) return undefined;
+      // Not answered because the budget ran out: a failed answer with that reason, so the chunk finishes.
+      if (error instanceof BudgetExhaustedError) return { status: 'failed', scores: {}, error: error.toJSON() };
       // A provider that kept failing fails this item only; anything else is a fault of ours: retry the chunk.
       if (!(error instanceof ProviderError)) throw error;
       return { status: 'failed', scores: {}, error: error.toJSON(), attempts: error.attempts };

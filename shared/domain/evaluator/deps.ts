@@ -5,6 +5,7 @@ import type { ModelClient } from '../ports/model-client.js';
 import type { WorkQueue } from '../ports/work-queue.js';
 import type { BenchmarkStore } from '../ports/benchmark-store.js';
 import type { EvaluationStore } from '../ports/evaluation-store.js';
+import type { SpendLedger } from '../ports/spend-ledger.js';
 import type { Scorer } from './scoring.js';
 
 /** The model clients of one tenant's chunk: the tenant is bound once, so no call can carry another's. */
@@ -20,4 +21,9 @@ export interface EvaluatorDeps {
   /** A client that calls `model` for `tenantId`, with that tenant's credentials. */
   clientFor(model: Model, tenantId: string): ModelClient;
   scorerFor(evaluation: Evaluation, benchmark: Benchmark): Scorer;
+  /**
+   * The budgets' spend ledger. Needed only by evaluations with `budget_usd`: a chunk of one refuses to
+   * run without it rather than spend unmetered.
+   */
+  spend?: SpendLedger;
 }

@@ -2,6 +2,7 @@ import type { EvaluationResults, ItemResult } from '../../contracts/evaluations/
 import { logger } from '../../platform/logger.js';
 import type { EvaluatorDeps } from './deps.js';
 import { computeResults } from './aggregate-results.js';
+import { BUDGET_EXHAUSTED, withSpend } from './budget.js';
 
 /** A finalizer whose write lost to a cancel reads the evaluation again this many times at most. */
 const FINALIZE_ATTEMPTS = 3;
@@ -17,7 +18,7 @@ const FINALIZE_ATTEMPTS = 3;
  * without results, finalizes it in its new status: a cancelled one ends `cancelled` with its results.
  */
 export async function finalizeIfComplete(
-  deps: Pick<EvaluatorDeps, 'evaluations' | 'benchmarks' | 'scorerFor'>,
+  deps: Pick<EvaluatorDeps, 'evaluations' | 'benchmarks' | 'scorerFor' | 'spend'>,
   tenantId: string,
   evaluationId: string,
 ): Promise<void> {
@@ -30,7 +31,7 @@ export async function finalizeIfComplete(
 
 /** `lost` when the evaluation was ready to finalize but its status changed before the write. */
 async function finalizeOnce(
-  deps: Pick<EvaluatorDeps, 'evaluations' | 'benchmarks' | 'scorerFor'>,
+  deps: Pick<EvaluatorDeps, 'evaluations' | 'benchmarks' | 'scorerFor' | 'spend'>,
   tenantId: string,
   evaluationId: string,
 ): Promise<'done' | 'lost'> {
@@ -43,10 +44,14 @@ async function finalizeOnce(
   for await (const page of deps.evaluations.allResults(tenantId, evaluationId)) rows.push(...page);
   const benchmark = await deps.benchmarks.get(tenantId, evaluation.benchmark_id);
   const metrics = benchmark ? deps.scorerFor(evaluation, benchmark).metrics : [];
-  const results: EvaluationResults = computeResults(evaluation, rows, metrics);
+  const ledger = evaluation.budget_usd === undefined ? undefined : await deps.spend?.read(tenantId, evaluationId);
+  const results: EvaluationResults = withSpend(computeResults(evaluation, rows, metrics), evaluation, ledger);
 
-  // An evaluation fails only when it could not proceed at all: a model that failed every item.
-  const unusable = results.models.filter((model) => model.completed_items === 0 && model.failed_items > 0);
+  // An evaluation fails only when it could not proceed at all: a model that failed every item it was
+  // called for. Items the budget left unanswered were never tried: the evaluation completes with what it has.
+  const unusable = results.models.filter(
+    (model) => model.completed_items === 0 && model.failed_items - (model.failure_reasons[BUDGET_EXHAUSTED] ?? 0) > 0,
+  );
   if (evaluation.status === 'running' && unusable.length > 0) {
     const reasons = unusable.map((model) => `${model.model_id}: ${Object.keys(model.failure_reasons).join(', ')}`).join('; ');
     const finished = await deps.evaluations.finish(tenantId, evaluationId, 'running', 'failed', results, {

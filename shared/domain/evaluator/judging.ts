@@ -1,5 +1,5 @@
 import type { Evaluation } from '../../contracts/evaluations/schemas.js';
-import type { Judgement, PairwiseJudgement } from '../../contracts/evaluations/result-types.js';
+import { callCost, type Judgement, type PairwiseJudgement, type TokenUsage } from '../../contracts/evaluations/result-types.js';
 import { logger } from '../../platform/logger.js';
 import type { PairwiseReply } from '../metrics/judge/pairwise.js';
 import type {
@@ -12,7 +12,8 @@ import type {
   ScoreInput,
 } from '../metrics/types.js';
 import type { Model } from '../../contracts/models/schemas.js';
-import { ProviderError } from '../ports/model-client.js';
+import { type GenerateResult, ProviderError } from '../ports/model-client.js';
+import { BudgetExhaustedError, judgeUsage } from './budget.js';
 import { withModelSlot } from './concurrency.js';
 import type { TenantModelClients } from './deps.js';
 
@@ -44,8 +45,8 @@ type JudgeDeps = TenantModelClients;
  * candidate, as the provider's limits are). The template's system prompt replaces the model's own, which was written
  * for answering; temperature defaults to 0 so that judging is as repeatable as the provider allows.
  */
-async function callJudge(deps: JudgeDeps, tenantId: string, judge: Model, prompt: JudgePrompt, signal: AbortSignal): Promise<string> {
-  const result = await withModelSlot(tenantId, judge, () =>
+async function callJudge(deps: JudgeDeps, tenantId: string, judge: Model, prompt: JudgePrompt, signal: AbortSignal): Promise<GenerateResult> {
+  return withModelSlot(tenantId, judge, () =>
     deps.clientFor(judge).generate({
       prompt: prompt.user,
       parameters: { temperature: 0, ...judge.parameters, system_prompt: prompt.system },
@@ -55,12 +56,25 @@ async function callJudge(deps: JudgeDeps, tenantId: string, judge: Model, prompt
       signal,
     }),
   );
-  return result.text;
+}
+
+/** What judge calls used and cost, as a judgement keeps it (no cost when the judge has no pricing). */
+function spendOf(judge: Model, results: readonly GenerateResult[]): { usage?: TokenUsage; cost_usd?: number } {
+  if (results.length === 0) return {};
+  const usage: TokenUsage = { input_tokens: 0, output_tokens: 0 };
+  for (const result of results) {
+    const one = judgeUsage(result.usage);
+    usage.input_tokens += one.input_tokens;
+    usage.output_tokens += one.output_tokens;
+  }
+  const cost = callCost(judge, usage);
+  return { usage, ...(cost === undefined ? {} : { cost_usd: cost }) };
 }
 
 /** Why a judge call failed, as stored on the item. Never thrown: a judge failure only excludes the item from the metric. */
 function callFailure(error: unknown, signal: AbortSignal, context: Record<string, unknown>): { code: string; message: string } {
   if (signal.aborted) return { code: 'cancelled', message: 'the evaluation was cancelled before the judge answered' };
+  if (error instanceof BudgetExhaustedError) return error.toJSON();
   if (error instanceof ProviderError) return { code: error.code, message: error.message };
   logger.error('judge call failed unexpectedly', { ...context, error: error as Error });
   return { code: 'judge_error', message: 'the judge call failed unexpectedly' };
@@ -83,15 +97,16 @@ async function judgeOne(
   if (!prompt) return undefined;
   const base = { judge_model_id: judge?.model_id ?? metric.judgeModelId ?? '', template_id: metric.templateId };
   if (!judge) return { ...base, score: null, error: missingJudge };
-  let reply: string;
+  let reply: GenerateResult;
   try {
     reply = await callJudge(deps, tenantId, judge, prompt, signal);
   } catch (error) {
     return { ...base, score: null, error: callFailure(error, signal, { metric: metric.name, judge_model_id: judge.model_id }) };
   }
-  const parsed = metric.parseReply(reply);
-  if (!parsed.ok) return { ...base, score: null, error: { code: parsed.failure, message: parsed.message } };
-  return { ...base, score: parsed.score, raw: parsed.label ?? parsed.raw, ...rationale(parsed.rationale) };
+  const spend = spendOf(judge, [reply]);
+  const parsed = metric.parseReply(reply.text);
+  if (!parsed.ok) return { ...base, score: null, error: { code: parsed.failure, message: parsed.message }, ...spend };
+  return { ...base, score: parsed.score, raw: parsed.label ?? parsed.raw, ...rationale(parsed.rationale), ...spend };
 }
 
 /** Every judged metric's verdict on one answer, judged concurrently. */
@@ -112,19 +127,31 @@ async function pairwiseOne(
   signal: AbortSignal,
 ): Promise<PairwiseJudgement> {
   const base = { judge_model_id: judge?.model_id ?? '', template_id: metric.templateId };
-  const failed = (error: { code: string; message: string }): PairwiseJudgement => ({ ...base, preferred: null, score: null, flipped: false, error });
-  if (!judge) return failed(missingJudge);
+  if (!judge) return { ...base, preferred: null, score: null, flipped: false, error: missingJudge };
   const prompts = metric.buildPrompts(item, outputs);
-  let replies: [PairwiseReply, PairwiseReply];
-  try {
-    const [first, second] = await Promise.all([
-      callJudge(deps, tenantId, judge, prompts.model_1_first, signal),
-      callJudge(deps, tenantId, judge, prompts.model_2_first, signal),
-    ]);
-    replies = [metric.parseReply(first), metric.parseReply(second)];
-  } catch (error) {
-    return failed(callFailure(error, signal, { metric: metric.name, judge_model_id: judge.model_id }));
+  // Both orders are called even if one fails, so that what the other used is kept with the verdict.
+  const calls = await Promise.allSettled([
+    callJudge(deps, tenantId, judge, prompts.model_1_first, signal),
+    callJudge(deps, tenantId, judge, prompts.model_2_first, signal),
+  ]);
+  const spend = spendOf(
+    judge,
+    calls.flatMap((call) => (call.status === 'fulfilled' ? [call.value] : [])),
+  );
+  const failed = (error: { code: string; message: string }): PairwiseJudgement => ({
+    ...base,
+    preferred: null,
+    score: null,
+    flipped: false,
+    error,
+    ...spend,
+  });
+  const [firstCall, secondCall] = calls;
+  if (firstCall.status === 'rejected' || secondCall.status === 'rejected') {
+    const reason: unknown = firstCall.status === 'rejected' ? firstCall.reason : secondCall.status === 'rejected' ? secondCall.reason : undefined;
+    return failed(callFailure(reason, signal, { metric: metric.name, judge_model_id: judge.model_id }));
   }
+  const replies: [PairwiseReply, PairwiseReply] = [metric.parseReply(firstCall.value.text), metric.parseReply(secondCall.value.text)];
   const [first, second] = replies;
   // Both orders are needed to cancel position bias; one order alone is no verdict.
   if (!first.ok) return failed({ code: first.failure, message: `model 1 first: ${first.message}` });
@@ -140,6 +167,7 @@ async function pairwiseOne(
     score: outcome.score,
     flipped: outcome.flipped,
     ...(Object.keys(rationales).length > 0 ? { rationale: rationales } : {}),
+    ...spend,
   };
 }
 

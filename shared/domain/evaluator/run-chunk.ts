@@ -1,6 +1,8 @@
 import { logger } from '../../platform/logger.js';
 import type { ChunkMessage } from '../../contracts/messages.js';
+import type { Model } from '../../contracts/models/schemas.js';
 import { ItemAnswerer } from './answer-item.js';
+import { chunkBudget } from './budget.js';
 import { whileHolding, type HeldChunk } from './chunk-lease.js';
 import { ChunkOutOfTimeError, ChunkWatch } from './chunk-watch.js';
 import type { EvaluatorDeps } from './deps.js';
@@ -50,12 +52,15 @@ async function runHeldChunk(deps: EvaluatorDeps, message: ChunkMessage, held: He
 
 async function answerChunk(deps: EvaluatorDeps, work: ChunkWork, held: HeldChunk, remainingMs: () => number): Promise<void> {
   const { evaluation, message } = work;
+  // Under a budget every call, candidate or judge, is reserved before it starts and settled after (budget.ts).
+  const budget = await chunkBudget(deps.spend, evaluation);
   const results = new ResultBuffer(deps, evaluation, held.lease, work.stored);
   const watch = new ChunkWatch(deps, evaluation, message.chunk, remainingMs, held.signal);
   // The chunk's tenant, from the message its evaluation was loaded by: every model and judge call of this
   // chunk uses that tenant's credentials.
   const tenantId = message.tenant_id;
-  const answerer = new ItemAnswerer({ clientFor: (model) => deps.clientFor(model, tenantId) }, work, watch);
+  const clientFor = (model: Model) => (budget ? budget.meter(model, deps.clientFor(model, tenantId)) : deps.clientFor(model, tenantId));
+  const answerer = new ItemAnswerer({ clientFor }, work, watch);
   await Promise.all(
     results.unfinished(work.items).map(async (item) => {
       const result = await answerer.answer(item, results.get(item.position));

@@ -22,6 +22,7 @@ import { tableDefinitions } from '#shared/contracts/resources.js';
 import { DynamoDbBenchmarkStore } from '#shared/adapters/dynamodb/benchmark-store.js';
 import { DynamoDbEvaluationStore } from '#shared/adapters/dynamodb/evaluation-store.js';
 import { DynamoDbModelStore } from '#shared/adapters/dynamodb/model-store.js';
+import { DynamoDbSpendLedger } from '#shared/adapters/dynamodb/spend-ledger.js';
 
 /** Keeps what the evaluator sends, in order; the test takes the messages out and delivers them. */
 export class MemoryQueue implements WorkQueue {
@@ -84,6 +85,7 @@ export function inProcessEvaluator(env: Record<string, string>, client: DynamoDB
       return clients.get(key)!;
     },
     scorerFor,
+    spend: new DynamoDbSpendLedger({ client, tableName: env[tableDefinitions.evaluations.envVar] }),
   };
   const deliver = async (message: WorkMessage, remainingMs: () => number = () => Number.POSITIVE_INFINITY) => {
     if (message.type === 'start') await startEvaluation(deps, message);
