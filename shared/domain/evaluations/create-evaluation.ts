@@ -100,6 +100,7 @@ export async function resolveAgainstBenchmark(
   deps: JudgeResolutionDeps,
   tenantId: string,
   request: CreateEvaluationRequest,
+  models: readonly Model[],
   benchmark: Benchmark | undefined,
 ): Promise<ResolvedAgainstBenchmark> {
   if (!benchmark) {
@@ -134,9 +135,8 @@ export async function resolveAgainstBenchmark(
     );
   }
   const judges: ResolvedJudges = await resolveJudges(deps, tenantId, metrics, pathOf);
-  const budgetUsd = request.budget_usd;
   const candidates = models.map((model, index) => ({ path: index === 0 ? 'model_id' : 'model_id_2', model }));
-  checkBudgetPricing(budgetUsd, candidates, judges, pathOf);
+  checkBudgetPricing(request.budget_usd, candidates, judges, pathOf);
   if (benchmark.item_count === 0) {
     throw new UnprocessableEntityError(
       'empty_benchmark',
@@ -155,7 +155,8 @@ async function createPinned(
   found: Benchmark | undefined,
   idempotencyKey?: string,
 ): Promise<CreateEvaluationResult> {
-  const { benchmark, judges } = await resolveAgainstBenchmark(deps, tenantId, request, found);
+  const { benchmark, judges } = await resolveAgainstBenchmark(deps, tenantId, request, models, found);
+  const budgetUsd = request.budget_usd;
 
   const now = isoNow();
   const evaluation: Evaluation = {

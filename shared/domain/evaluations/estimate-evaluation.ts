@@ -285,7 +285,7 @@ export async function estimateEvaluation(
   const benchmarkRead = deps.benchmarks.get(tenantId, request.benchmark_id);
   benchmarkRead.catch(() => undefined);
   const models = await resolveEvaluationModels(deps.models, deps.credentials, tenantId, candidateRefs(request));
-  const { benchmark, metrics, judges } = await resolveAgainstBenchmark(deps, tenantId, request, await benchmarkRead);
+  const { benchmark, metrics, judges } = await resolveAgainstBenchmark(deps, tenantId, request, models, await benchmarkRead);
 
   const [items, observed] = await Promise.all([itemsToRender(deps, tenantId, benchmark), observedByModel(deps, tenantId)]);
   const factor = items.length === 0 ? 0 : benchmark.item_count / items.length;
