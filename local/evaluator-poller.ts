@@ -85,7 +85,9 @@ const spinOn = localStackConfig.testSpinOnMessage;
 /** Test-only (ARBITER_TEST_SPIN_ON_MESSAGE): a computation that never yields, as a runaway one would. */
 function spinIfChosen(messages: Message[]): void {
   if (spinOn === undefined || !messages.some((message) => message.Body?.includes(spinOn))) return;
-  log.warn('test hook: spinning on this message for good (ARBITER_TEST_SPIN_ON_MESSAGE)', { message_ids: messages.map((message) => message.MessageId) });
+  log.warn('test hook: spinning on this message for good (ARBITER_TEST_SPIN_ON_MESSAGE)', {
+    message_ids: messages.map((message) => message.MessageId),
+  });
   for (;;) {
     // Blocks the event loop: no timer, signal handler or stdin watch of this thread runs again.
   }

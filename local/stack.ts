@@ -113,7 +113,9 @@ async function runResume(
     resume.waitForLine((candidate) => (candidate.startsWith(resumeResultPrefix) ? candidate : undefined), childReadyTimeoutMs).catch(() => undefined),
   ]);
   if (exit.code !== 0 || !line) {
-    throw new Error(`Resuming the unfinished evaluations (local/run-resume.ts) failed: ${resume.exitReason() ?? 'it reported no result'}\n${resume.recentOutput()}`);
+    throw new Error(
+      `Resuming the unfinished evaluations (local/run-resume.ts) failed: ${resume.exitReason() ?? 'it reported no result'}\n${resume.recentOutput()}`,
+    );
   }
   return JSON.parse(line.slice(resumeResultPrefix.length)) as ResumeResult;
 }
@@ -343,7 +345,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const api = spawnTsx('api-server.ts', { ...childEnv, PORT: String(apiPort) }, { name: 'api', forward: !quiet });
       track(api);
       try {
-        const url = await api.waitForLine((line) => (line.startsWith(apiReadyPrefix) ? line.slice(apiReadyPrefix.length).trim() : undefined), childReadyTimeoutMs);
+        const url = await api.waitForLine(
+          (line) => (line.startsWith(apiReadyPrefix) ? line.slice(apiReadyPrefix.length).trim() : undefined),
+          childReadyTimeoutMs,
+        );
         // A restart listens where the first one did, so the printed URL stays right.
         apiPort = Number(new URL(url).port);
         return { api, url };
@@ -415,7 +420,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const startedAt = new Date().toISOString();
     writeCurrentStackFile = () =>
-      writeStackFile(dataDir, { apiUrl, devApiKey: seed.devApiKey, sampleBenchmarkIds: seed.sampleBenchmarkIds, env, pids: { stack: process.pid, ...pids }, startedAt });
+      writeStackFile(dataDir, {
+        apiUrl,
+        devApiKey: seed.devApiKey,
+        sampleBenchmarkIds: seed.sampleBenchmarkIds,
+        env,
+        pids: { stack: process.pid, ...pids },
+        startedAt,
+      });
     writeCurrentStackFile();
     up = true;
     for (const managed of processes.filter((candidate) => !candidate.running)) processes.splice(processes.indexOf(managed), 1);

@@ -128,7 +128,9 @@ export class Supervised {
       );
       return;
     }
-    const delayMs = Math.round(fullJitterDelayMs(this.fastCrashes - 1, { ...BACKOFF, ...(this.options.random ? { random: this.options.random } : {}) }));
+    const delayMs = Math.round(
+      fullJitterDelayMs(this.fastCrashes - 1, { ...BACKOFF, ...(this.options.random ? { random: this.options.random } : {}) }),
+    );
     this.state = 'restarting';
     this.options.onState?.('restarting', { pid: null, restarts: this.restarts, exit: how });
     this.options.say(

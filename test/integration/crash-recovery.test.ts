@@ -174,7 +174,13 @@ describe('an evaluator killed with SIGKILL during an evaluation', () => {
       description: 'the evaluator to be restarted',
     });
     const said = stack.events().map((event) => event.line);
-    expect(said).toContainEqual(expect.stringMatching(new RegExp(`evaluator-1 \\(pid ${killedPid}\\) killed by signal SIGKILL\\. Restarting it in .+ \\(restart 1; crash 1 of at most 5 in a row\\)`)));
+    expect(said).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `evaluator-1 \\(pid ${killedPid}\\) killed by signal SIGKILL\\. Restarting it in .+ \\(restart 1; crash 1 of at most 5 in a row\\)`,
+        ),
+      ),
+    );
     expect(stack.pids.evaluator).not.toBe(killedPid);
     expect(isProcessAlive(stack.pids.evaluator!)).toBe(true);
 
@@ -277,7 +283,9 @@ describe('a stack stopped mid-evaluation and started again on the same data', ()
     stack = await startTestStack(options());
     client = api(stack);
     const resumedLine = stack.events().find((event) => event.line.startsWith('Resumed '))?.line;
-    expect(resumedLine).toMatch(new RegExp(`^Resumed 1 unfinished evaluation at once \\(the queue starts empty\\): ${evaluationId} \\(running, (\\d+)/40\\)$`));
+    expect(resumedLine).toMatch(
+      new RegExp(`^Resumed 1 unfinished evaluation at once \\(the queue starts empty\\): ${evaluationId} \\(running, (\\d+)/40\\)$`),
+    );
     // Stopped with work left: the resume is what finishes it.
     expect(Number(/\((?:running), (\d+)\/40\)/.exec(resumedLine!)?.[1])).toBeLessThan(40);
     const final = await untilFinished(client, evaluationId, 180_000);

@@ -80,7 +80,8 @@ export async function recordResume(table: Table, tenantId: string, evaluationId:
     {
       TableName: table.tableName,
       Key: evaluationKeys.record(tenantId, evaluationId),
-      UpdateExpression: 'SET resumes = if_not_exists(resumes, :zero) + :one, resumed_at = :now, resume_reason = :reason, updated_at = :now, gsi3sk = :now',
+      UpdateExpression:
+        'SET resumes = if_not_exists(resumes, :zero) + :one, resumed_at = :now, resume_reason = :reason, updated_at = :now, gsi3sk = :now',
       ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':now': now, ':reason': reason },
     },
     inStallIndex,
