@@ -307,8 +307,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           return (await startDynamoDb(dynamoDbPort)).process;
         },
         afterRestart: async () => {
-          if (inMemory) say('DynamoDB Local kept its data in memory: every table was empty after its restart (ARBITER_IN_MEMORY=1).');
           await ensureResources();
+          if (inMemory) {
+            // Everything is gone with it; the development tenant and its key at least come back.
+            say(
+              'DynamoDB Local kept its data in memory (ARBITER_IN_MEMORY=1): every table was empty after its restart; the development seed runs again.',
+            );
+            await runSeed(childEnv, env, seed.devApiKey, quiet, track);
+          }
           await resume('dynamodb_restart', 'after DynamoDB Local restarted');
         },
         onState: (state, { pid }) => {
