@@ -248,7 +248,9 @@ async function main(): Promise<void> {
     batch_size: evaluatorSettings.batchSize,
     ...(duplicateDelivery !== 'off' ? { duplicate_delivery: duplicateDelivery } : {}),
   });
-  const stopSchedules = startSchedules(functionDefinitions, log);
+  // One schedule per stack, as EventBridge has one per deployment: with several evaluator processes
+  // (ARBITER_LOCAL_EVALUATORS), only the first runs the Reconciler.
+  const stopSchedules = localStackConfig.evaluatorName === 'evaluator-1' ? startSchedules(functionDefinitions, log) : async () => {};
   const stopHeartbeat = startHeartbeat();
   killWhenParentDies();
   process.stdout.write(`${evaluatorReadyLine}\n`);

@@ -26,7 +26,8 @@
  *
  * Not here: what Powertools and the AWS SDK read themselves (`LOG_LEVEL`, `POWERTOOLS_*`, `AWS_*`), the
  * provider keys a model names in `api_key_env` (read on each call, so a key exported later is seen), and
- * the local stack's signals between parent and child processes (`ARBITER_STACK_CHILD`, `ARBITER_SEED_INPUT`).
+ * the local stack's signals between parent and child processes (`ARBITER_STACK_CHILD`, `ARBITER_SEED_INPUT`,
+ * `ARBITER_RESUME_REASON`).
  */
 import * as v from 'valibot';
 import { readEgressSettings, readResponseLimits, type EgressSettings, type ResponseLimits } from './provider-settings.js';

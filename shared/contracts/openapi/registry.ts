@@ -103,7 +103,7 @@ export const operations: Record<string, OperationSpec> = {
       'Answers 200 once the service reaches its table and queue, 503 naming what it cannot reach. On the local stack also 503 while an evaluator process is dead, restarting or stuck. No authentication.',
     responses: {
       200: { description: 'Every dependency is reachable.', schema: HealthSchema },
-      503: { description: 'A dependency is unreachable; `checks` names it.', schema: HealthSchema },
+      503: { description: 'A dependency is unreachable, or (local stack) an evaluator is not ok; `checks` names it.', schema: HealthSchema },
     },
   },
   'GET /api/v3/openapi.json': {

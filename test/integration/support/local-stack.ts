@@ -41,6 +41,8 @@ export async function startTestStack(
     visibilityTimeoutSeconds?: number;
     logDir?: string;
     evaluatorStopGraceMs?: number;
+    /** Evaluator processes (default 1). */
+    evaluators?: number;
     /**
      * A data directory kept on disk (DynamoDB Local's files included) and left in place by `stop`, for a
      * test that stops a stack and starts another on the same data; the caller removes it.
@@ -60,6 +62,7 @@ export async function startTestStack(
       dataDir,
       inMemory: !persistent,
       ...(options.evaluatorStopGraceMs !== undefined ? { evaluatorStopGraceMs: options.evaluatorStopGraceMs } : {}),
+      ...(options.evaluators !== undefined ? { evaluators: options.evaluators } : {}),
       quiet: process.env.ARBITER_TEST_VERBOSE !== '1',
       visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? testVisibilityTimeoutSeconds,
       env: { LOG_LEVEL: process.env.LOG_LEVEL ?? (logDir ? 'DEBUG' : 'WARN'), ...options.env },
