@@ -106,8 +106,8 @@ it('re-sends an uncounted chunk whose lease ran out, once per expiry, and leaves
     { version: expect.any(Number), type: 'chunk', tenant_id: 'dev', evaluation_id: recent, chunk: 2, first_position: 10, count: 2 },
   ]);
 
-  // The next run finds the same expiry already answered.
-  const second = await resendOrphanedChunks(deps, { activeWithinMs: 3600_000, maxEvaluations: 100, now: now + 60_000 });
+  // The next run (chunk 0's lease still live) finds chunk 2's expiry already answered.
+  const second = await resendOrphanedChunks(deps, { activeWithinMs: 3600_000, maxEvaluations: 100, now: now + 5_000 });
   expect(second.resent).toBe(0);
   expect(await sent()).toEqual([]);
 
@@ -119,6 +119,7 @@ it('re-sends an uncounted chunk whose lease ran out, once per expiry, and leaves
 }, 60_000);
 
 it('looks at no more evaluations per run than its bound, latest progress first', async () => {
+  await sent(); // whatever an earlier test left
   const now = Date.now();
   const ids: string[] = [];
   for (let i = 0; i < 3; i += 1) {
