@@ -234,7 +234,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       pids[role] = pid;
       writeCurrentStackFile?.();
     };
-    let resources: LocalResources | undefined;
 
     const startDynamoDb = (dynamoDbPort?: number) =>
       startDynamoDbLocal({ dataDir, inMemory, forwardOutput: !quiet, onSpawn: track, ...(dynamoDbPort ? { port: dynamoDbPort } : {}) });
@@ -252,11 +251,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const endpoints = { dynamoDb: dynamoDb.endpoint, sqs: sqs.endpoint };
 
     /** Creates what is missing of the tables and queues: at start, and after an emulator restarted empty. */
-    const ensureResources = async () => {
+    const ensureResources = async (): Promise<LocalResources> => {
       const dynamoDbClient = localDynamoDbClient(endpoints.dynamoDb);
       const sqsClient = localSqsClient(endpoints.sqs);
       try {
-        resources = await createResources({
+        return await createResources({
           dynamoDb: dynamoDbClient,
           sqs: sqsClient,
           ...(options.visibilityTimeoutSeconds !== undefined ? { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds } : {}),
@@ -265,7 +264,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         dynamoDbClient.destroy();
         sqsClient.destroy();
       }
-      return resources;
     };
     const created = await ensureResources();
 
@@ -380,49 +378,58 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       return evaluator;
     };
 
+    // Registered as soon as each exists, so a failed start still stops the ones that did start.
+    const registered = async (starting: Promise<Supervised>) => {
+      const one = await starting;
+      supervised.push(one);
+      return one;
+    };
     let apiUrl = '';
     const [api, evaluators] = await Promise.all([
-      Supervised.start({
-        name: 'api',
-        say,
-        start: async () => {
-          const started = await startApi();
-          apiUrl ||= started.url;
-          return started.api;
-        },
-        onState: (state, { pid }) => {
-          if (state === 'running' && pid) setPid('api', pid);
-        },
-      }),
+      registered(
+        Supervised.start({
+          name: 'api',
+          say,
+          start: async () => {
+            const started = await startApi();
+            apiUrl ||= started.url;
+            return started.api;
+          },
+          onState: (state, { pid }) => {
+            if (state === 'running' && pid) setPid('api', pid);
+          },
+        }),
+      ),
       Promise.all(
         Array.from({ length: evaluatorCount }, (_, index) =>
-          Supervised.start({
-            name: slotName(index),
-            say,
-            start: (restarts) => startEvaluator(index, restarts),
-            onState: (state, { pid, restarts, exit }) => {
-              if (state === 'running' && pid) {
-                setPid(index === 0 ? 'evaluator' : slotName(index), pid);
-                return;
-              }
-              // The slot's heartbeat says so until the next process beats: /health reports it.
-              writeHeartbeat(heartbeatDir, {
-                name: slotName(index),
-                pid: null,
-                state: state === 'failed' ? 'failed' : 'restarting',
-                beat_at: Date.now(),
-                restarts,
-                ...(exit ? { last_exit: exit } : {}),
-              });
-            },
-          }),
+          registered(
+            Supervised.start({
+              name: slotName(index),
+              say,
+              start: (restarts) => startEvaluator(index, restarts),
+              onState: (state, { pid, restarts, exit }) => {
+                if (state === 'running' && pid) {
+                  setPid(index === 0 ? 'evaluator' : slotName(index), pid);
+                  return;
+                }
+                // The slot's heartbeat says so until the next process beats: /health reports it.
+                writeHeartbeat(heartbeatDir, {
+                  name: slotName(index),
+                  pid: null,
+                  state: state === 'failed' ? 'failed' : 'restarting',
+                  beat_at: Date.now(),
+                  restarts,
+                  ...(exit ? { last_exit: exit } : {}),
+                });
+              },
+            }),
+          ),
         ),
       ),
       // The queue is new and empty: send again every unfinished evaluation's missing work, now rather
       // than when the reconciler would call it stalled.
       resume('local_stack_start', 'the queue starts empty'),
     ]);
-    supervised.push(api, ...evaluators);
 
     const startedAt = new Date().toISOString();
     writeCurrentStackFile = () =>
