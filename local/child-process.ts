@@ -121,16 +121,24 @@ export class ManagedProcess {
 
   /**
    * SIGTERM to the process group, SIGKILL once `graceMs` has passed; then SIGKILL to whatever is left of
-   * the group, since a leader that exits gracefully may leave grandchildren behind.
+   * the group, since a leader that exits gracefully may leave grandchildren behind. Says whether the
+   * process exited by itself or had to be killed.
    */
-  async stop(graceMs = 10_000): Promise<void> {
+  async stop(graceMs = 10_000): Promise<'exited' | 'killed'> {
+    let outcome: 'exited' | 'killed' = 'exited';
     if (this.running) {
       this.signalGroup('SIGTERM');
-      const timer = setTimeout(() => this.signalGroup('SIGKILL'), graceMs);
+      // A process whose event loop is blocked (a long synchronous computation) never runs its SIGTERM
+      // handler; only SIGKILL ends it.
+      const timer = setTimeout(() => {
+        outcome = 'killed';
+        this.signalGroup('SIGKILL');
+      }, graceMs);
       await this.exited;
       clearTimeout(timer);
     }
     this.signalGroup('SIGKILL');
+    return outcome;
   }
 
   /** Synchronous last resort for `process.on('exit')`, where nothing asynchronous runs any more. */

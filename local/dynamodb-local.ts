@@ -56,7 +56,13 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
   } finally {
     client.destroy();
   }
-  return { endpoint, process: managed, stop: () => managed.stop() };
+  return {
+    endpoint,
+    process: managed,
+    stop: async () => {
+      await managed.stop();
+    },
+  };
 }
 
 function startupFailureMessage(error: unknown, managed: ManagedProcess): string {

@@ -10,7 +10,12 @@
  * concurrent invocations. The cap keeps a laptop, and a developer's provider rate limits, out of trouble.
  *
  * Fault injection for tests: ARBITER_DUPLICATE_DELIVERY=concurrent|sequential hands every batch to the
- * handler twice (at once, or one after the other), the duplicate delivery SQS is allowed to make.
+ * handler twice (at once, or one after the other), the duplicate delivery SQS is allowed to make;
+ * ARBITER_TEST_SPIN_ON_MESSAGE (tests only) wedges the process in a synchronous loop on a chosen message.
+ *
+ * Liveness: with ARBITER_LOCAL_HEARTBEAT_DIR set (the stack sets it), a timer on the main thread writes
+ * this process's heartbeat file every second, so `/health` sees a blocked event loop as stale beats; a
+ * worker thread ends the process when the stack is gone, even while the main thread is blocked.
  */
 import './localhost-dns.js';
 import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
@@ -21,7 +26,8 @@ import { localRegion } from './aws-local.js';
 import { loadHandler, type AnyHandler } from './handler-modules.js';
 import { createLog, errorFields } from './json-log.js';
 import { createLambdaContext } from './lambda-context.js';
-import { onParentExit } from './parent-watch.js';
+import { writeHeartbeat } from '#shared/adapters/local-stack/heartbeats.js';
+import { killWhenParentDies, onParentExit } from './parent-watch.js';
 import { startSchedules } from './schedules.js';
 import { evaluatorReadyLine } from './ready-lines.js';
 import { batchOutcome, toSqsEvent, type BatchOutcome } from './sqs-event.js';
@@ -74,6 +80,38 @@ async function deleteMessages(subscription: Subscription, messages: Message[]): 
 }
 
 const duplicateDelivery = localStackConfig.duplicateDelivery;
+const spinOn = localStackConfig.testSpinOnMessage;
+
+/** Test-only (ARBITER_TEST_SPIN_ON_MESSAGE): a computation that never yields, as a runaway one would. */
+function spinIfChosen(messages: Message[]): void {
+  if (spinOn === undefined || !messages.some((message) => message.Body?.includes(spinOn))) return;
+  log.warn('test hook: spinning on this message for good (ARBITER_TEST_SPIN_ON_MESSAGE)', {
+    message_ids: messages.map((message) => message.MessageId),
+  });
+  for (;;) {
+    // Blocks the event loop: no timer, signal handler or stdin watch of this thread runs again.
+  }
+}
+
+const heartbeatMs = 1000;
+
+/** Beats from the main thread's event loop: when that loop is blocked, the beats stop. */
+function startHeartbeat(): () => void {
+  const dir = localStackConfig.heartbeatDir;
+  if (!dir) return () => {};
+  const name = localStackConfig.evaluatorName;
+  const restarts = localStackConfig.evaluatorRestarts;
+  const beat = () => {
+    try {
+      writeHeartbeat(dir, { name, pid: process.pid, state: 'running', beat_at: Date.now(), restarts });
+    } catch (error) {
+      log.warn('could not write the heartbeat', errorFields(error));
+    }
+  };
+  beat();
+  const timer = setInterval(beat, heartbeatMs);
+  return () => clearInterval(timer);
+}
 
 /** One invocation of the handler with the batch, and which of its messages it wants retried. */
 async function invoke(subscription: Subscription, messages: Message[]): Promise<{ requestId: string; outcome: BatchOutcome }> {
@@ -165,6 +203,7 @@ async function pollLoop(subscription: Subscription, waitTimeSeconds: number): Pr
     // A batch that arrived is delivered even when a stop was requested meanwhile: finishing it is what
     // a graceful stop promises, and dropping it would hide it for a whole visibility timeout.
     if (messages.length === 0) continue;
+    spinIfChosen(messages);
     try {
       await deliver(subscription, messages);
     } catch (error) {
@@ -209,7 +248,11 @@ async function main(): Promise<void> {
     batch_size: evaluatorSettings.batchSize,
     ...(duplicateDelivery !== 'off' ? { duplicate_delivery: duplicateDelivery } : {}),
   });
-  const stopSchedules = startSchedules(functionDefinitions, log);
+  // One schedule per stack, as EventBridge has one per deployment: with several evaluator processes
+  // (ARBITER_LOCAL_EVALUATORS), only the first runs the Reconciler.
+  const stopSchedules = localStackConfig.evaluatorName === 'evaluator-1' ? startSchedules(functionDefinitions, log) : async () => {};
+  const stopHeartbeat = startHeartbeat();
+  killWhenParentDies();
   process.stdout.write(`${evaluatorReadyLine}\n`);
 
   const stop = () => {
@@ -224,6 +267,7 @@ async function main(): Promise<void> {
 
   await Promise.all(loops);
   await stopSchedules();
+  stopHeartbeat();
   sqs.destroy();
   process.exit(0);
 }

@@ -72,5 +72,11 @@ export async function startSqsEmulator(options: SqsEmulatorOptions): Promise<Sqs
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(`The SQS emulator failed to start: ${reason}${output ? `\nIts output:\n${output}` : ''}`, { cause: error });
   }
-  return { endpoint, process: managed, stop: () => managed.stop() };
+  return {
+    endpoint,
+    process: managed,
+    stop: async () => {
+      await managed.stop();
+    },
+  };
 }

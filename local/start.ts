@@ -5,6 +5,8 @@
  *   ARBITER_DATA_DIR                   data directory (default .data/)
  *   ARBITER_IN_MEMORY=1                keep DynamoDB data in memory only
  *   ARBITER_VISIBILITY_TIMEOUT_SECONDS replaces the queues' visibility timeout
+ *   ARBITER_LOCAL_EVALUATORS           evaluator processes (default 1)
+ *   ARBITER_STOP_GRACE_SECONDS         on stop, an evaluator's time to finish before it is killed (default 30)
  *   LOG_LEVEL                          handler log level (default INFO)
  * See docs/local-stack.md.
  */
@@ -17,6 +19,8 @@ function options(): LocalStackOptions {
   return {
     port: localStackConfig.port,
     inMemory: localStackConfig.inMemory,
+    evaluators: localStackConfig.localEvaluators,
+    evaluatorStopGraceMs: localStackConfig.stopGraceSeconds * 1000,
     ...(dataDir ? { dataDir } : {}),
     ...(devApiKey ? { devApiKey } : {}),
     ...(visibilityTimeoutSeconds !== undefined ? { visibilityTimeoutSeconds } : {}),

@@ -1,4 +1,5 @@
 import type { ScheduledEvent } from 'aws-lambda';
+import { resendOrphanedChunks } from '#shared/domain/evaluator/orphaned-chunks.js';
 import { reconcile } from '#shared/domain/evaluator/reconcile.js';
 import { logger } from '#shared/platform/logger.js';
 import { flushMetrics } from '#shared/platform/metrics.js';
@@ -12,12 +13,16 @@ import { evaluatorDeps } from './evaluator-deps.js';
  */
 const stallAfterMs = (serviceConfig.stallAfterSeconds ?? 2 * queueDefinitions.work.visibilityTimeoutSeconds) * 1000;
 const maxRedrives = serviceConfig.maxRedrives;
+/** Evaluations checked per run for chunks whose delivery died (one query each), latest progress first. */
+const orphanScanLimit = 100;
 
 export const handler = async (_event: ScheduledEvent) => {
   try {
+    // Lost chunks first: an evaluation with recent progress is not stalled, only missing a chunk.
+    const orphans = await resendOrphanedChunks(evaluatorDeps, { activeWithinMs: stallAfterMs, maxEvaluations: orphanScanLimit });
     const outcome = await reconcile(evaluatorDeps, { stallAfterMs, maxRedrives });
-    logger.info('reconciled', outcome);
-    return outcome;
+    logger.info('reconciled', { ...outcome, orphan_scan: orphans });
+    return { ...outcome, orphansResent: orphans.resent };
   } finally {
     flushMetrics();
   }

@@ -209,7 +209,8 @@ export const functionDefinitions: FunctionDefinition[] = [
     entry: 'functions/evaluator/reconciler.ts',
     description: 'Re-drives or fails evaluations whose progress stalled',
     routes: [],
-    scheduleMinutes: 5,
+    // Every minute: a chunk whose delivery died is re-sent within a lease time plus this (docs/reliability.md).
+    scheduleMinutes: 1,
     tables: { evaluations: 'readWrite', benchmarks: 'read' },
     queues: { work: 'send' },
   },

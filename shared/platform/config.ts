@@ -26,7 +26,8 @@
  *
  * Not here: what Powertools and the AWS SDK read themselves (`LOG_LEVEL`, `POWERTOOLS_*`, `AWS_*`), the
  * provider keys a model names in `api_key_env` (read on each call, so a key exported later is seen), and
- * the local stack's signals between parent and child processes (`ARBITER_STACK_CHILD`, `ARBITER_SEED_INPUT`).
+ * the local stack's signals between parent and child processes (`ARBITER_STACK_CHILD`, `ARBITER_SEED_INPUT`,
+ * `ARBITER_RESUME_REASON`).
  */
 import * as v from 'valibot';
 import { readEgressSettings, readResponseLimits, type EgressSettings, type ResponseLimits } from './provider-settings.js';
@@ -239,6 +240,37 @@ export const localStackConfig = {
   /** `ARBITER_DYNAMODB_PATH`: the JVM's data folder; unset: in memory. */
   get dynamoDbPath(): string | undefined {
     return lookup('ARBITER_DYNAMODB_PATH', anyText);
+  },
+  /** `ARBITER_LOCAL_EVALUATORS`: evaluator processes the local stack runs, each supervised; default 1. */
+  get localEvaluators(): number {
+    return lookup('ARBITER_LOCAL_EVALUATORS', wholeNumber(1, 16)) ?? 1;
+  },
+  /** `ARBITER_STOP_GRACE_SECONDS`: how long a stopping evaluator may finish its batches before it is killed; default 30. */
+  get stopGraceSeconds(): number {
+    return lookup('ARBITER_STOP_GRACE_SECONDS', positiveSeconds) ?? 30;
+  },
+  /** `ARBITER_HEARTBEAT_STALE_SECONDS`: an evaluator whose last heartbeat is older is reported stuck by `/health`; default 15. */
+  get heartbeatStaleSeconds(): number {
+    return lookup('ARBITER_HEARTBEAT_STALE_SECONDS', positiveSeconds) ?? 15;
+  },
+  /** `ARBITER_LOCAL_HEARTBEAT_DIR`: where evaluators beat and `/health` looks (set by the stack); unset: no evaluator check. */
+  get heartbeatDir(): string | undefined {
+    return lookup('ARBITER_LOCAL_HEARTBEAT_DIR', anyText);
+  },
+  /** `ARBITER_EVALUATOR_NAME`: the evaluator process's slot, e.g. `evaluator-2` (set by the stack); default `evaluator-1`. */
+  get evaluatorName(): string {
+    return lookup('ARBITER_EVALUATOR_NAME', anyText) ?? 'evaluator-1';
+  },
+  /** `ARBITER_EVALUATOR_RESTARTS`: how often the stack has restarted this evaluator slot (set by the stack, for its heartbeat); default 0. */
+  get evaluatorRestarts(): number {
+    return lookup('ARBITER_EVALUATOR_RESTARTS', wholeNumber(0, 1_000_000)) ?? 0;
+  },
+  /**
+   * `ARBITER_TEST_SPIN_ON_MESSAGE`, tests only: the evaluator poller blocks its event loop for good on the
+   * first message whose body contains this text, as a wedged computation would; unset: never.
+   */
+  get testSpinOnMessage(): string | undefined {
+    return lookup('ARBITER_TEST_SPIN_ON_MESSAGE', anyText);
   },
   /** `ARBITER_FAUXQS_CLI`, required: the SQS emulator's CLI, for sqs-emulator-process.ts (set by sqs-emulator.ts). */
   get fauxqsCli(): string {

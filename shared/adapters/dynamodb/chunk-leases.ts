@@ -1,8 +1,8 @@
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { ChunkClaim, ChunkLease } from '../../domain/ports/evaluation-store.js';
+import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { ChunkClaim, ChunkLease, ExpiredLease } from '../../domain/ports/evaluation-store.js';
 import { isoNow } from '../../platform/time.js';
 import { deleteIf, updateIf } from './conditional-writes.js';
-import { anyOf, itemAbsent, withCondition, type Condition } from './conditions.js';
+import { allOf, anyOf, itemAbsent, withCondition, type Condition } from './conditions.js';
 import { evaluationKeys } from './keys.js';
 import type { Table } from './table.js';
 import { failedCondition, retryConflicts } from './writes.js';
@@ -108,4 +108,53 @@ export async function renewChunkLease(table: Table, tenantId: string, evaluation
 /** Gives a held lease up; a lease another claim has taken over since is left to that claim. */
 export async function releaseChunkLease(table: Table, tenantId: string, evaluationId: string, lease: ChunkLease): Promise<void> {
   await deleteIf(table.client, { TableName: table.tableName, Key: evaluationKeys.chunkLease(tenantId, evaluationId, lease.chunk) }, leasedBy(lease));
+}
+
+/**
+ * Not yet sent again since it expired: `resent_at` is set when the reconciler re-sends the chunk, and a
+ * later claim moves `lease_until` past it, so each expiry is answered once, not at every run.
+ */
+const notResentSinceExpiry: Condition = anyOf({ expression: 'attribute_not_exists(resent_at)' }, { expression: 'resent_at < lease_until' });
+
+/**
+ * The evaluation's leases that ran out before their chunk was counted and were not re-sent since: their
+ * holder died (a lease row exists only until its chunk is counted; a delivery that fails deletes its own).
+ */
+export async function listExpiredLeases(table: Table, tenantId: string, evaluationId: string, now: number): Promise<ExpiredLease[]> {
+  const filter = allOf({ expression: 'lease_until < :now', values: { ':now': now } }, notResentSinceExpiry);
+  const { Items } = await table.client.send(
+    new QueryCommand({
+      TableName: table.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :lease)',
+      FilterExpression: filter.expression,
+      ExpressionAttributeValues: {
+        ':pk': evaluationKeys.partition(tenantId, evaluationId),
+        ':lease': evaluationKeys.chunkLeasePrefix,
+        ...filter.values,
+      },
+    }),
+  );
+  return (Items ?? []).map((item) => ({ chunk: item.chunk as number, token: item.lease_token as string, leaseUntil: item.lease_until as number }));
+}
+
+/**
+ * Marks an expired lease as answered by a re-send; false when it changed meanwhile (a redelivery claimed
+ * it, the chunk was counted, or another reconciler run re-sent it first), and then nothing is to be sent.
+ */
+export async function markLeaseResent(table: Table, tenantId: string, evaluationId: string, lease: ExpiredLease, now: number): Promise<boolean> {
+  const unchanged: Condition = {
+    expression: 'lease_token = :token AND lease_until = :until',
+    values: { ':token': lease.token, ':until': lease.leaseUntil },
+  };
+  const applied = await updateIf(
+    table.client,
+    {
+      TableName: table.tableName,
+      Key: evaluationKeys.chunkLease(tenantId, evaluationId, lease.chunk),
+      UpdateExpression: 'SET resent_at = :now',
+      ExpressionAttributeValues: { ':now': now },
+    },
+    allOf(unchanged, notResentSinceExpiry),
+  );
+  return applied !== undefined;
 }

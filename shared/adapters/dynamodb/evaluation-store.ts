@@ -13,17 +13,18 @@ import type {
   CreateOutcome,
   DeadLetterLogEntry,
   EvaluationFilter,
+  ExpiredLease,
   EvaluationStore,
   IdempotentCreate,
   ResultsPageRequest,
 } from '../../domain/ports/evaluation-store.js';
-import { claimChunk, releaseChunkLease, renewChunkLease } from './chunk-leases.js';
+import { claimChunk, listExpiredLeases, markLeaseResent, releaseChunkLease, renewChunkLease } from './chunk-leases.js';
 import { doneChunks, recordChunk } from './chunk-markers.js';
 import { recordDeadLetter } from './dead-letter-log.js';
 import { createEvaluation, getEvaluation, hasActiveEvaluation, listEvaluations } from './evaluation-records.js';
 import { cancel, fail, failToQueue, finish, markRunning } from './evaluation-transitions.js';
 import { allResults, getResults, listResults, putResults, resultCursorAfter } from './result-rows.js';
-import { listStalled, recordRedrive } from './stall-index.js';
+import { listRecentlyActive, listStalled, recordRedrive, recordResume } from './stall-index.js';
 import type { Table } from './table.js';
 
 /**
@@ -142,5 +143,21 @@ export class DynamoDbEvaluationStore implements EvaluationStore {
 
   recordDeadLetter(entry: DeadLetterLogEntry): Promise<void> {
     return recordDeadLetter(this.table, entry);
+  }
+
+  recordResume(tenantId: string, evaluationId: string, reason: string): Promise<boolean> {
+    return recordResume(this.table, tenantId, evaluationId, reason);
+  }
+
+  listRecentlyActive(since: string, limit: number): Promise<Evaluation[]> {
+    return listRecentlyActive(this.table, since, limit);
+  }
+
+  listExpiredLeases(tenantId: string, evaluationId: string, now: number): Promise<ExpiredLease[]> {
+    return listExpiredLeases(this.table, tenantId, evaluationId, now);
+  }
+
+  markLeaseResent(tenantId: string, evaluationId: string, lease: ExpiredLease, now: number): Promise<boolean> {
+    return markLeaseResent(this.table, tenantId, evaluationId, lease, now);
   }
 }

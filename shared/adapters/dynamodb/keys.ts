@@ -39,6 +39,8 @@ export const evaluationKeys = {
     pk: evaluationPartition(tenantId, evaluationId),
     sk: `${LEASE_PREFIX}${padded(chunk, 6)}`,
   }),
+  /** What the sort key of every chunk lease begins with. */
+  chunkLeasePrefix: LEASE_PREFIX,
   result: (tenantId: string, evaluationId: string, position: number) => ({
     pk: evaluationPartition(tenantId, evaluationId),
     sk: `${RESULT_PREFIX}${padded(position, 7)}`,

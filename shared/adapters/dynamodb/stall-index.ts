@@ -54,3 +54,37 @@ export async function touchActive(table: Table, tenantId: string, evaluationId: 
     inStallIndex,
   );
 }
+
+/** Unfinished evaluations that made progress at or after `since`, latest first, across tenants. */
+export async function listRecentlyActive(table: Table, since: string, limit: number): Promise<Evaluation[]> {
+  const result = await queryPage(table.client, {
+    TableName: table.tableName,
+    IndexName: 'gsi3',
+    KeyConditionExpression: 'gsi3pk = :active AND gsi3sk >= :since',
+    ExpressionAttributeValues: { ':active': evaluationKeys.activePartition, ':since': since },
+    ScanIndexForward: false,
+    Limit: limit,
+  });
+  return result.items.map(toEvaluation);
+}
+
+/**
+ * Records that an unfinished evaluation was resumed (its lost messages sent again after a restart) and
+ * restarts the stall clock, without counting a re-drive: a restart is not the evaluation's fault, so it
+ * must not bring it closer to failing as `stalled`. False when the evaluation finished meanwhile.
+ */
+export async function recordResume(table: Table, tenantId: string, evaluationId: string, reason: string): Promise<boolean> {
+  const now = isoNow();
+  const applied = await updateIf(
+    table.client,
+    {
+      TableName: table.tableName,
+      Key: evaluationKeys.record(tenantId, evaluationId),
+      UpdateExpression:
+        'SET resumes = if_not_exists(resumes, :zero) + :one, resumed_at = :now, resume_reason = :reason, updated_at = :now, gsi3sk = :now',
+      ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':now': now, ':reason': reason },
+    },
+    inStallIndex,
+  );
+  return applied !== undefined;
+}

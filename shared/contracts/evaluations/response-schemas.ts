@@ -68,6 +68,15 @@ export const EvaluationStatusViewSchema = v.strictObject({
     models: v.array(v.strictObject({ model_id: v.string(), scored: CountSchema, failed: CountSchema, percent: v.number() })),
   }),
   error: v.optional(EvaluationErrorSchema),
+  resumed_at: v.optional(
+    v.pipe(
+      TimestampSchema,
+      v.description('When the unfinished work was last sent again at once after a restart of the local stack (chunks are idempotent).'),
+    ),
+  ),
+  resumes: v.optional(
+    v.pipe(CountSchema, v.description('Times it was resumed so; unlike a stall re-drive, a resume does not count towards failing it as `stalled`.')),
+  ),
 });
 
 export const MetricAggregateSchema = v.strictObject({

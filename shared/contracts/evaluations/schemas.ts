@@ -99,6 +99,12 @@ export interface Evaluation {
   chunks_done?: number;
   /** Times the reconciler re-drove a stalled evaluation. */
   redrives?: number;
+  /** When its lost messages were last sent again after a restart of the local stack (not a re-drive). */
+  resumed_at?: string;
+  /** Times it was resumed so. */
+  resumes?: number;
+  /** Why it was last resumed, e.g. `local_stack_start`. */
+  resume_reason?: string;
   results?: EvaluationResults;
   error?: EvaluationError;
 }

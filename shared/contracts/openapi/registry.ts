@@ -100,10 +100,11 @@ export const operations: Record<string, OperationSpec> = {
     operationId: 'getHealth',
     tag: 'Service',
     summary: 'Check the service',
-    description: 'Answers 200 once the service reaches its table and queue, 503 naming what it cannot reach. No authentication.',
+    description:
+      'Answers 200 once the service reaches its table and queue, 503 naming what it cannot reach. On the local stack also 503 while an evaluator process is dead, restarting or stuck. No authentication.',
     responses: {
       200: { description: 'Every dependency is reachable.', schema: HealthSchema },
-      503: { description: 'A dependency is unreachable; `checks` names it.', schema: HealthSchema },
+      503: { description: 'A dependency is unreachable, or (local stack) an evaluator is not ok; `checks` names it.', schema: HealthSchema },
     },
   },
   'GET /api/v3/openapi.json': {

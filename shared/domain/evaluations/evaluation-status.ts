@@ -43,6 +43,7 @@ export function toStatusView(evaluation: Evaluation, now = Date.now()): Evaluati
       models,
     },
     ...(evaluation.error ? { error: evaluation.error } : {}),
+    ...(evaluation.resumed_at ? { resumed_at: evaluation.resumed_at, resumes: evaluation.resumes ?? 1 } : {}),
   };
 }
 

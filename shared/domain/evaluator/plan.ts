@@ -28,3 +28,9 @@ export function chunkMessages(
   }
   return messages;
 }
+
+/** The message of one chunk of the plan, as `chunkMessages` builds it. */
+export function chunkMessageAt(tenantId: string, evaluationId: string, totalItems: number, plan: EvaluationPlan, chunk: number): ChunkMessage {
+  const first = chunk * plan.chunk_size;
+  return chunkMessage(tenantId, evaluationId, chunk, first, Math.max(1, Math.min(plan.chunk_size, totalItems - first)));
+}

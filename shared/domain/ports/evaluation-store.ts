@@ -41,6 +41,14 @@ export class ChunkLeaseLostError extends Error {
   }
 }
 
+/** A chunk lease that ran out before its chunk was counted: its holder is presumed dead. */
+export interface ExpiredLease {
+  chunk: number;
+  token: string;
+  /** Epoch milliseconds the lease ran until; with the token, which expiry this is. */
+  leaseUntil: number;
+}
+
 /** What one chunk adds to its evaluation's counters. */
 export interface ChunkTally {
   outcome: 'done' | 'cancelled' | 'dead_lettered';
@@ -138,4 +146,12 @@ export interface EvaluationStore {
   /** Counts a re-drive and restarts the stall clock; false when the evaluation finished meanwhile. */
   recordRedrive(tenantId: string, evaluationId: string): Promise<boolean>;
   recordDeadLetter(entry: DeadLetterLogEntry): Promise<void>;
+  /** Counts a resume (lost messages sent again after a restart) and restarts the stall clock, without counting a re-drive. */
+  recordResume(tenantId: string, evaluationId: string, reason: string): Promise<boolean>;
+  /** Unfinished evaluations with progress at or after `since`, latest first, across tenants. */
+  listRecentlyActive(since: string, limit: number): Promise<Evaluation[]>;
+  /** The evaluation's leases that expired before their chunk was counted and were not re-sent since. */
+  listExpiredLeases(tenantId: string, evaluationId: string, now: number): Promise<ExpiredLease[]>;
+  /** Marks an expired lease as re-sent; false when it changed meanwhile (claimed again, counted, re-sent). */
+  markLeaseResent(tenantId: string, evaluationId: string, lease: ExpiredLease, now: number): Promise<boolean>;
 }

@@ -36,9 +36,22 @@ export const testVisibilityTimeoutSeconds = 5;
  * never touches `.data/` or a running `npm start`), quiet unless ARBITER_TEST_VERBOSE=1.
  */
 export async function startTestStack(
-  options: { env?: Record<string, string>; visibilityTimeoutSeconds?: number; logDir?: string } = {},
+  options: {
+    env?: Record<string, string>;
+    visibilityTimeoutSeconds?: number;
+    logDir?: string;
+    evaluatorStopGraceMs?: number;
+    /** Evaluator processes (default 1). */
+    evaluators?: number;
+    /**
+     * A data directory kept on disk (DynamoDB Local's files included) and left in place by `stop`, for a
+     * test that stops a stack and starts another on the same data; the caller removes it.
+     */
+    persistentDataDir?: string;
+  } = {},
 ): Promise<TestStack> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'arbiter-test-'));
+  const persistent = options.persistentDataDir !== undefined;
+  const dataDir = options.persistentDataDir ?? mkdtempSync(join(tmpdir(), 'arbiter-test-'));
   // With a run folder (the jest run's, see test/support/log-secrecy.ts) every child's lines are kept there,
   // at the most verbose level, for the check that no API key is ever logged.
   const runDir = testRunDir();
@@ -47,7 +60,9 @@ export async function startTestStack(
     const stack = await startLocalStack({
       port: 0,
       dataDir,
-      inMemory: true,
+      inMemory: !persistent,
+      ...(options.evaluatorStopGraceMs !== undefined ? { evaluatorStopGraceMs: options.evaluatorStopGraceMs } : {}),
+      ...(options.evaluators !== undefined ? { evaluators: options.evaluators } : {}),
       quiet: process.env.ARBITER_TEST_VERBOSE !== '1',
       visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? testVisibilityTimeoutSeconds,
       env: { LOG_LEVEL: process.env.LOG_LEVEL ?? (logDir ? 'DEBUG' : 'WARN'), ...options.env },
@@ -60,12 +75,12 @@ export async function startTestStack(
         try {
           await stack.stop();
         } finally {
-          rmSync(dataDir, { recursive: true, force: true });
+          if (!persistent) rmSync(dataDir, { recursive: true, force: true });
         }
       },
     };
   } catch (error) {
-    rmSync(dataDir, { recursive: true, force: true });
+    if (!persistent) rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
 }
