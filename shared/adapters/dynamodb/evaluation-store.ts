@@ -10,6 +10,7 @@ import type {
   ChunkClaim,
   ChunkLease,
   ChunkTally,
+  CreateOptions,
   CreateOutcome,
   DeadLetterLogEntry,
   EvaluationFilter,
@@ -45,7 +46,7 @@ export class DynamoDbEvaluationStore implements EvaluationStore {
     this.table = { client: this.client, tableName: this.tableName };
   }
 
-  create(evaluation: Evaluation, idempotency?: IdempotentCreate, options: { alreadyPinned?: boolean } = {}): Promise<CreateOutcome> {
+  create(evaluation: Evaluation, idempotency?: IdempotentCreate, options: CreateOptions = {}): Promise<CreateOutcome> {
     return createEvaluation(this.table, this.benchmarksTableName, evaluation, idempotency, options);
   }
 

@@ -120,6 +120,8 @@ export const JudgeSummarySchema = v.strictObject({
   judge_same_family: v.pipe(v.boolean(), v.description('The judge shares a family with a candidate (self-preference risk).')),
   same_family_models: v.array(v.string()),
   judge_failures: v.record(v.string(), CountSchema),
+  cost_usd: v.optional(nullableNumber),
+  usage: v.optional(TokenUsageSchema),
 });
 
 export const EvaluationResultsSchema = v.strictObject({

@@ -83,6 +83,8 @@ export interface Evaluation {
   redrives?: number;
   results?: EvaluationResults;
   error?: EvaluationError;
+  /** Spend cap of the run: the request's, or the tenant's default budget when the request gave none. */
+  budget_usd?: number;
 }
 
 export interface EvaluationPlan {

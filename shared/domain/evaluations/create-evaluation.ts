@@ -15,6 +15,7 @@ import { resolveEvaluationModels } from '../models/model-service.js';
 import type { Model } from '../../contracts/models/schemas.js';
 import { resolveJudges, type JudgeResolutionDeps, type ResolvedJudges } from './judge-resolution.js';
 import type { CreateEvaluationRequest, CreateEvaluationResponse, Evaluation } from '../../contracts/evaluations/schemas.js';
+import { createUnderQuotas, type QuotaDeps } from '../tenants/admission.js';
 
 export const CREATED_MESSAGE = 'Evaluation created successfully and queued for execution';
 
@@ -26,6 +27,8 @@ export interface CreateEvaluationDeps {
   queue: WorkQueue;
   /** The deployment's default judge model (`ARBITER_DEFAULT_JUDGE_MODEL`). */
   defaultJudgeModelId?: string;
+  /** The tenant's quotas and default budget; without them a create is bounded by nothing of the tenant's. */
+  quotas?: QuotaDeps;
 }
 
 export interface CreateEvaluationResult {
@@ -159,7 +162,14 @@ async function createPinned(
   };
 
   const idempotency = idempotencyKey ? { key: idempotencyKey, fingerprint: fingerprint(request), response } : undefined;
-  const outcome = await deps.evaluations.create(evaluation, idempotency, { alreadyPinned: benchmark.pinned_version === benchmark.version });
+  const outcome = await createUnderQuotas(deps.quotas, tenantId, benchmark.item_count, (admission) => {
+    const defaultBudget = admission?.settings.default_budget_usd;
+    if (evaluation.budget_usd === undefined && defaultBudget !== undefined) evaluation.budget_usd = defaultBudget;
+    return deps.evaluations.create(evaluation, idempotency, {
+      alreadyPinned: benchmark.pinned_version === benchmark.version,
+      activeGuardVersion: admission?.activeGuardVersion,
+    });
+  });
   if (!outcome.created) {
     if (outcome.previous.fingerprint !== idempotency?.fingerprint) {
       throw new ConflictError('This Idempotency-Key was already used with a different request body', 'idempotency_key_reused');
