@@ -229,7 +229,7 @@ describe('active evaluations', () => {
     expect(await activeMarkers(serial.id)).toEqual([]);
 
     // Failed by the evaluator (a model that can answer nothing: no provider key here).
-    const failing = await create(serial, 'claude-3-haiku-20240307');
+    const failing = await create(serial, 'claude-3-sonnet-20240229');
     expect(failing.status).toBe(202);
     expect(await finished(serial, failing.json.evaluation_id)).toBe('failed');
     expect(await activeMarkers(serial.id)).toEqual([]);
@@ -323,10 +323,11 @@ describe('monthly spend', () => {
     const cost = (await client.request('GET', `/api/v3/evaluations/${first.json.evaluation_id}`, { apiKey: spender.key })).json.results.models[0].cost_usd;
     expect(cost).toBeGreaterThan(0);
 
-    await setTenantSettings(settings, spender.id, { monthly_spend_usd: cost });
+    await setTenantSettings(settings, spender.id, { monthly_spend_usd: cost / 2 });
     const refused = await create(spender, 'priced');
 
-    expectQuotaExceeded(refused, 'monthly_spend_usd', cost, cost);
+    expectQuotaExceeded(refused, 'monthly_spend_usd', cost / 2);
+    expect(refused.json.current).toBeCloseTo(cost, 6);
     const now = new Date();
     const monthEnd = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1);
     const retryAfter = Number(refused.headers.get('retry-after'));
