@@ -79,7 +79,11 @@ async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
     options: {
-      ...Object.fromEntries(Object.keys(valueFlags).map((flag) => [flag, { type: 'string' as const }])),
+      'active-evaluations': { type: 'string' },
+      'items-per-evaluation': { type: 'string' },
+      'monthly-spend-usd': { type: 'string' },
+      'requests-per-minute': { type: 'string' },
+      'default-budget-usd': { type: 'string' },
       stack: { type: 'string' },
       region: { type: 'string', default: process.env.AWS_REGION },
       'data-dir': { type: 'string', default: localStackConfig.dataDir ?? '.data' },
@@ -92,16 +96,18 @@ async function main(): Promise<void> {
     return;
   }
   if (area !== 'quota' || !command || !tenant) throw new Error(`Expected \`quota set|show|clear <tenant>\`\n${usage}`);
-  const store = await storeFor({ stack: values.stack as string | undefined, region: values.region as string | undefined, dataDir: values['data-dir'] as string });
+  const store = await storeFor({ stack: values.stack, region: values.region, dataDir: values['data-dir'] });
   switch (command) {
     case 'show':
       print(tenant, await showTenantSettings(store, tenant));
       return;
     case 'set': {
-      const given = Object.entries(valueFlags)
-        .filter(([flag]) => typeof (values as Record<string, unknown>)[flag] === 'string')
-        .map(([flag, setting]) => [setting, numeric((values as Record<string, string>)[flag] as string)]);
-      print(tenant, await setTenantSettings(store, tenant, Object.fromEntries(given)));
+      const given: Record<string, unknown> = {};
+      for (const [flag, setting] of Object.entries(valueFlags) as [keyof typeof valueFlags, string][]) {
+        const text = values[flag];
+        if (text !== undefined) given[setting] = numeric(text);
+      }
+      print(tenant, await setTenantSettings(store, tenant, given));
       return;
     }
     case 'clear':

@@ -152,7 +152,6 @@ describe('GET /api/v3/usage', () => {
     expect(seenByB.evaluations).toMatchObject({ created: 1, completed: 1 });
     // A's usage did not move with B's evaluation, and B saw none of A's.
     expect((await usageOf(a)).json).toEqual(before);
-    expect(seenByB.spend_usd).toBeLessThan(before.spend_usd + own.results.models[0].cost_usd);
   });
 
   it('shows the quotas the operator set, with where the tenant stands', async () => {

@@ -4,12 +4,11 @@ import type { EvaluationStatus } from '../../contracts/evaluations/status.js';
 import { isoNow } from '../../platform/time.js';
 import { updateIf } from './conditional-writes.js';
 import { allOf, type Condition } from './conditions.js';
-import { toEvaluation } from './evaluation-records.js';
+import { getEvaluation, toEvaluation } from './evaluation-records.js';
 import { idempotencyDelete } from './idempotency-records.js';
 import { evaluationKeys } from './keys.js';
 import type { Table } from './table.js';
 import { finalWrites } from './tenant-usage-records.js';
-import { getEvaluation } from './evaluation-records.js';
 
 const status = { '#status': 'status' };
 

@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { EvaluationResults } from '../../contracts/evaluations/result-types.js';
 import type { Evaluation } from '../../contracts/evaluations/schemas.js';
 import type { EvaluationStatus } from '../../contracts/evaluations/status.js';
@@ -24,7 +24,7 @@ import type { Table } from './table.js';
  * Rows per evaluation rather than shared counters: concurrent creates of a tenant would all conflict on one.
  */
 
-type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** Another create under the quota committed since this one counted: it must count again. */
 const guardStill = (version: number): Condition =>

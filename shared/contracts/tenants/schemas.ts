@@ -20,10 +20,10 @@ export const TenantQuotasSchema = v.strictObject({
     v.pipe(CountLimitSchema, v.description('Evaluations pending or running at once; a create beyond it answers 429 `quota_exceeded`.')),
   ),
   items_per_evaluation: v.optional(
-    v.pipe(CountLimitSchema, v.description("Largest benchmark (its pinned item count) an evaluation may run on.")),
+    v.pipe(CountLimitSchema, v.description('Largest benchmark (its pinned item count) an evaluation may run on.')),
   ),
   monthly_spend_usd: v.optional(
-    v.pipe(UsdLimitSchema, v.description('Creates are refused once this UTC calendar month’s recorded spend reaches it.')),
+    v.pipe(UsdLimitSchema, v.description('Creates are refused once this UTC calendar month's recorded spend reaches it.')),
   ),
   requests_per_minute: v.optional(v.pipe(CountLimitSchema, v.description('Authenticated API requests per UTC minute (fixed window).'))),
 });
@@ -62,7 +62,7 @@ export const MonthSchema = v.pipe(
   v.examples(['2026-12']),
 );
 
-export const UsageQuerySchema = v.strictObject({ month: v.optional(MonthSchema) });
+export const UsageQuerySchema = v.object({ month: v.optional(MonthSchema) });
 export type UsageQuery = v.InferOutput<typeof UsageQuerySchema>;
 
 const TokensSchema = v.strictObject({ input_tokens: CountSchema, output_tokens: CountSchema });
