@@ -218,6 +218,22 @@ describe('active evaluations', () => {
     expect(shown.json.quotas.active_evaluations).toEqual({ limit: 3, current: 0 });
   }, 120_000);
 
+  it('replays a retried create of the evaluation that filled the quota instead of refusing it', async () => {
+    const retrier = await tenant('retrier');
+    await setTenantSettings(settings, retrier.id, { active_evaluations: 1 });
+    const request = { apiKey: retrier.key, headers: { 'idempotency-key': 'create-once' }, body: { model_id: 'slow', benchmark_id: retrier.benchmarkId } };
+
+    const first = await client.request('POST', '/api/v3/evaluations', request);
+    const retried = await client.request('POST', '/api/v3/evaluations', request);
+
+    expect(first.status).toBe(202);
+    expect(retried.status).toBe(202);
+    expect(retried.headers.get('idempotent-replayed')).toBe('true');
+    expect(retried.json.evaluation_id).toBe(first.json.evaluation_id);
+    expectQuotaExceeded(await create(retrier, 'slow'), 'active_evaluations', 1, 1);
+    expect((await client.request('POST', `/api/v3/evaluations/${first.json.evaluation_id}/cancel`, { apiKey: retrier.key })).status).toBe(200);
+  });
+
   it('frees the slot of every way an evaluation ends', async () => {
     const serial = await tenant('serial');
     await setTenantSettings(settings, serial.id, { active_evaluations: 1 });

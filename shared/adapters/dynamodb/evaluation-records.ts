@@ -1,4 +1,4 @@
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Evaluation } from '../../contracts/evaluations/schemas.js';
 import type { Page } from '../../contracts/pagination.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -20,6 +20,8 @@ import { createWrites } from './tenant-usage-records.js';
 
 /** A create with an `Idempotency-Key` that finds neither a way through nor a record to replay tries this often. */
 const IDEMPOTENT_CREATE_ATTEMPTS = 8;
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 const storageAttributes = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'expires_at', 'tenant_scope']);
 
@@ -81,7 +83,7 @@ export async function createEvaluation(
   // pinned needs no pin: any append committed since started a new version and cannot have changed the
   // items this evaluation pins.
   if (!idempotency) {
-    const items = [evaluationPut, ...(options.alreadyPinned ? [] : [pin]), ...counted];
+    const items: TransactItem[] = [evaluationPut, ...(options.alreadyPinned ? [] : [pin]), ...counted];
     try {
       await retryConflicts(() => table.client.send(new TransactWriteCommand({ TransactItems: items })));
     } catch (error) {
@@ -93,7 +95,7 @@ export async function createEvaluation(
   for (let attempt = 1; ; attempt += 1) {
     // Rebuilt per attempt: the record's expiry is counted from this write.
     const remembered = idempotencyPut(table, tenantId, idempotency);
-    const items = [remembered, evaluationPut, ...(options.alreadyPinned ? [] : [pin]), ...counted];
+    const items: TransactItem[] = [remembered, evaluationPut, ...(options.alreadyPinned ? [] : [pin]), ...counted];
     try {
       await table.client.send(new TransactWriteCommand({ TransactItems: items }));
       return { created: true };

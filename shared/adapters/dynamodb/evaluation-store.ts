@@ -26,6 +26,7 @@ import { cancel, fail, failToQueue, finish, markRunning } from './evaluation-tra
 import { allResults, getResults, listResults, putResults, resultCursorAfter } from './result-rows.js';
 import { listStalled, recordRedrive } from './stall-index.js';
 import type { Table } from './table.js';
+import { getIdempotent } from './idempotency-records.js';
 
 /**
  * The evaluations table behind the domain's port: one module per kind of row it holds (records and
@@ -48,6 +49,10 @@ export class DynamoDbEvaluationStore implements EvaluationStore {
 
   create(evaluation: Evaluation, idempotency?: IdempotentCreate, options: CreateOptions = {}): Promise<CreateOutcome> {
     return createEvaluation(this.table, this.benchmarksTableName, evaluation, idempotency, options);
+  }
+
+  previousCreate(tenantId: string, key: string): Promise<IdempotentCreate | undefined> {
+    return getIdempotent(this.table, tenantId, key);
   }
 
   hasActiveEvaluation(tenantId: string, benchmarkId: string): Promise<boolean> {

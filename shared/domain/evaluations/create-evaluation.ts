@@ -7,7 +7,7 @@ import { isKnownMetricName, metricNames } from '../../contracts/metrics/metric-n
 import { MetricResolutionError, resolveMetrics } from '../metrics/registry.js';
 import type { ResolvedMetric } from '../metrics/types.js';
 import type { WorkQueue } from '../ports/work-queue.js';
-import { BenchmarkVersionChangedError, type EvaluationStore } from '../ports/evaluation-store.js';
+import { BenchmarkVersionChangedError, type CreateOutcome, type EvaluationStore } from '../ports/evaluation-store.js';
 import { isoNow } from '../../platform/time.js';
 import type { Benchmark } from '../../contracts/benchmarks/schemas.js';
 import type { CredentialCheck } from '../ports/credential-check.js';
@@ -20,7 +20,7 @@ import { createUnderQuotas, type QuotaDeps } from '../tenants/admission.js';
 export const CREATED_MESSAGE = 'Evaluation created successfully and queued for execution';
 
 export interface CreateEvaluationDeps {
-  evaluations: Pick<EvaluationStore, 'create' | 'failToQueue'>;
+  evaluations: Pick<EvaluationStore, 'create' | 'failToQueue'> & Partial<Pick<EvaluationStore, 'previousCreate'>>;
   benchmarks: { get(tenantId: string, benchmarkId: string): Promise<Benchmark | undefined> };
   models: JudgeResolutionDeps['models'];
   credentials: CredentialCheck;
@@ -162,14 +162,26 @@ async function createPinned(
   };
 
   const idempotency = idempotencyKey ? { key: idempotencyKey, fingerprint: fingerprint(request), response } : undefined;
-  const outcome = await createUnderQuotas(deps.quotas, tenantId, benchmark.item_count, (admission) => {
-    const defaultBudget = admission?.settings.default_budget_usd;
-    if (evaluation.budget_usd === undefined && defaultBudget !== undefined) evaluation.budget_usd = defaultBudget;
-    return deps.evaluations.create(evaluation, idempotency, {
-      alreadyPinned: benchmark.pinned_version === benchmark.version,
-      activeGuardVersion: admission?.activeGuardVersion,
-    });
-  });
+  const outcome = await createUnderQuotas<CreateOutcome>(
+    deps.quotas,
+    tenantId,
+    benchmark.item_count,
+    (admission) => {
+      const defaultBudget = admission?.settings.default_budget_usd;
+      if (evaluation.budget_usd === undefined && defaultBudget !== undefined) evaluation.budget_usd = defaultBudget;
+      return deps.evaluations.create(evaluation, idempotency, {
+        alreadyPinned: benchmark.pinned_version === benchmark.version,
+        activeGuardVersion: admission?.activeGuardVersion,
+      });
+    },
+    // A retry of a create that went through answers its first response, though its evaluation may now fill the quota.
+    idempotency && deps.evaluations.previousCreate
+      ? async () => {
+          const previous = await deps.evaluations.previousCreate?.(tenantId, idempotency.key);
+          return previous && { created: false, previous };
+        }
+      : undefined,
+  );
   if (!outcome.created) {
     if (outcome.previous.fingerprint !== idempotency?.fingerprint) {
       throw new ConflictError('This Idempotency-Key was already used with a different request body', 'idempotency_key_reused');

@@ -92,6 +92,8 @@ export interface EvaluationStore {
    * or nothing.
    */
   create(evaluation: Evaluation, idempotency?: IdempotentCreate, options?: CreateOptions): Promise<CreateOutcome>;
+  /** The remembered create of an `Idempotency-Key`, if any: a retry answers it even where a quota now refuses. */
+  previousCreate(tenantId: string, key: string): Promise<IdempotentCreate | undefined>;
   /** Whether an evaluation of the benchmark is pending or running. */
   hasActiveEvaluation(tenantId: string, benchmarkId: string): Promise<boolean>;
   get(tenantId: string, evaluationId: string): Promise<Evaluation | undefined>;

@@ -96,11 +96,20 @@ export async function createUnderQuotas<T>(
   tenantId: string,
   itemCount: number,
   write: (admission: Admission | undefined) => Promise<T>,
+  /** What to answer instead of a refusal, when there is something (the replay of an idempotent create). */
+  replay?: () => Promise<T | undefined>,
 ): Promise<T> {
   if (!deps) return write(undefined);
   const settings = await deps.settings.get(tenantId);
   for (let round = 1; ; round += 1) {
-    const admission = await admit(deps, tenantId, settings, itemCount);
+    let admission: Admission;
+    try {
+      admission = await admit(deps, tenantId, settings, itemCount);
+    } catch (error) {
+      const replayed = error instanceof QuotaExceededError ? await replay?.() : undefined;
+      if (replayed !== undefined) return replayed;
+      throw error;
+    }
     try {
       return await write(admission);
     } catch (error) {
