@@ -80,7 +80,14 @@ async function tenant(id: string, items = 3): Promise<Tenant> {
   expect(benchmark.status).toBe(201);
   const model = await client.request('POST', '/api/v3/models', {
     apiKey: key,
-    body: { model_id: 'slow', provider: 'openai_compatible', provider_model_id: 'fake-1', base_url: slow.url, timeout_ms: 30_000, max_concurrency: 1 },
+    body: {
+      model_id: 'slow',
+      provider: 'openai_compatible',
+      provider_model_id: 'fake-1',
+      base_url: slow.url,
+      timeout_ms: 30_000,
+      max_concurrency: 1,
+    },
   });
   expect(model.status).toBe(201);
   return { id, key, benchmarkId: benchmark.json.benchmark_id };
@@ -123,11 +130,16 @@ function domainDeps(queue: WorkQueue) {
 const heldQueue: WorkQueue = { send: async () => undefined, sendAll: async () => undefined };
 
 describe('the operator sets quotas with `npm run admin`', () => {
-  const admin = (...args: string[]) =>
-    run(process.execPath, ['--import', 'tsx', 'scripts/admin.ts', 'quota', ...args, '--data-dir', stack.dataDir], { cwd: process.cwd(), timeout: 60_000 }).then(
-      (done) => ({ code: 0, stdout: done.stdout, stderr: done.stderr }),
-      (failed: { code: number; stdout: string; stderr: string }) => ({ code: failed.code, stdout: failed.stdout, stderr: failed.stderr }),
-    );
+  const admin = async (...args: string[]) => {
+    const command = ['--import', 'tsx', 'scripts/admin.ts', 'quota', ...args, '--data-dir', stack.dataDir];
+    try {
+      const done = await run(process.execPath, command, { cwd: process.cwd(), timeout: 60_000 });
+      return { code: 0, stdout: done.stdout, stderr: done.stderr };
+    } catch (error) {
+      const failed = error as { code: number; stdout: string; stderr: string };
+      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+    }
+  };
   const settingsItem = async (tenantId: string) =>
     (await documents.send(new GetCommand({ TableName: stack.env[tableDefinitions.apiKeys.envVar], Key: tenantSettingsKeys.record(tenantId) }))).Item;
 
@@ -221,7 +233,11 @@ describe('active evaluations', () => {
   it('replays a retried create of the evaluation that filled the quota instead of refusing it', async () => {
     const retrier = await tenant('retrier');
     await setTenantSettings(settings, retrier.id, { active_evaluations: 1 });
-    const request = { apiKey: retrier.key, headers: { 'idempotency-key': 'create-once' }, body: { model_id: 'slow', benchmark_id: retrier.benchmarkId } };
+    const request = {
+      apiKey: retrier.key,
+      headers: { 'idempotency-key': 'create-once' },
+      body: { model_id: 'slow', benchmark_id: retrier.benchmarkId },
+    };
 
     const first = await client.request('POST', '/api/v3/evaluations', request);
     const retried = await client.request('POST', '/api/v3/evaluations', request);
@@ -336,7 +352,8 @@ describe('monthly spend', () => {
     expect(priced.status).toBe(201);
     const first = await create(spender, 'priced');
     expect(await finished(spender, first.json.evaluation_id)).toBe('completed');
-    const cost = (await client.request('GET', `/api/v3/evaluations/${first.json.evaluation_id}`, { apiKey: spender.key })).json.results.models[0].cost_usd;
+    const evaluation = await client.request('GET', `/api/v3/evaluations/${first.json.evaluation_id}`, { apiKey: spender.key });
+    const cost = evaluation.json.results.models[0].cost_usd;
     expect(cost).toBeGreaterThan(0);
 
     await setTenantSettings(settings, spender.id, { monthly_spend_usd: cost / 2 });

@@ -155,7 +155,13 @@ describe('GET /api/v3/usage', () => {
   });
 
   it('shows the quotas the operator set, with where the tenant stands', async () => {
-    await setTenantSettings(settings, b.id, { active_evaluations: 4, items_per_evaluation: 100, monthly_spend_usd: 50, requests_per_minute: 1000, default_budget_usd: 1.5 });
+    await setTenantSettings(settings, b.id, {
+      active_evaluations: 4,
+      items_per_evaluation: 100,
+      monthly_spend_usd: 50,
+      requests_per_minute: 1000,
+      default_budget_usd: 1.5,
+    });
 
     const shown = (await usageOf(b)).json;
 
@@ -194,7 +200,10 @@ describe('GET /api/v3/usage', () => {
 describe("the tenant's default budget", () => {
   it('is given to an evaluation whose request names no budget', async () => {
     await setTenantSettings(settings, a.id, { default_budget_usd: 2.25 });
-    const created = await client.request('POST', '/api/v3/evaluations', { apiKey: a.key, body: { model_id: 'baseline:reference', benchmark_id: a.benchmarkId } });
+    const created = await client.request('POST', '/api/v3/evaluations', {
+      apiKey: a.key,
+      body: { model_id: 'baseline:reference', benchmark_id: a.benchmarkId },
+    });
     expect(created.status).toBe(202);
     const { Item } = await documents.send(
       new GetCommand({ TableName: stack.env[tableDefinitions.evaluations.envVar], Key: evaluationKeys.record(a.id, created.json.evaluation_id) }),

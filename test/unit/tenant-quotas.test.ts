@@ -45,9 +45,8 @@ describe('quota values', () => {
   };
 
   it('accept positive whole counts and positive dollar amounts', () => {
-    expect(problems({ active_evaluations: 5, items_per_evaluation: 10_000, monthly_spend_usd: 0.5, requests_per_minute: 600, default_budget_usd: 2.5 })).toEqual(
-      [],
-    );
+    const values = { active_evaluations: 5, items_per_evaluation: 10_000, monthly_spend_usd: 0.5, requests_per_minute: 600, default_budget_usd: 2.5 };
+    expect(problems(values)).toEqual([]);
   });
 
   it.each([
@@ -74,7 +73,10 @@ describe('the quota_exceeded answer', () => {
   });
 
   it('has no Retry-After where waiting does not help, and names the offending field', () => {
-    const error = new QuotaExceededError('items_per_evaluation', 10, 'too large', { current: 30, errors: [{ path: 'benchmark_id', message: 'too large' }] });
+    const error = new QuotaExceededError('items_per_evaluation', 10, 'too large', {
+      current: 30,
+      errors: [{ path: 'benchmark_id', message: 'too large' }],
+    });
     expect(error.headers).toEqual({});
     expect(error.toJSON()).toMatchObject({ errors: [{ path: 'benchmark_id', message: 'too large' }], limit: 10, current: 30 });
   });
@@ -99,7 +101,10 @@ describe('a usage line', () => {
         } as unknown as EvaluationResults['judges'],
       }),
     );
-    expect(line.models).toEqual({ a: { cost_usd: 0.1, input_tokens: 100, output_tokens: 10 }, b: { cost_usd: 0.2, input_tokens: 200, output_tokens: 20 } });
+    expect(line.models).toEqual({
+      a: { cost_usd: 0.1, input_tokens: 100, output_tokens: 10 },
+      b: { cost_usd: 0.2, input_tokens: 200, output_tokens: 20 },
+    });
     expect(line.judges).toEqual({ j: { cost_usd: 0.06, input_tokens: 60, output_tokens: 6 } });
     // 0.1 + 0.2 is 0.30000000000000004 in floating point; money is rounded to 1e-8.
     expect(line.cost_usd).toBe(0.36);
@@ -166,7 +171,8 @@ describe('admission under the active-evaluation quota', () => {
     expect(write).not.toHaveBeenCalled();
 
     const leaky = usage(['e1', 'e2']);
-    await createUnderQuotas({ settings: settings({ active_evaluations: 2 }), usage: leaky, evaluations: statuses({ e1: 'running', e2: 'completed' }) }, 't', 10, write);
+    const healing = { settings: settings({ active_evaluations: 2 }), usage: leaky, evaluations: statuses({ e1: 'running', e2: 'completed' }) };
+    await createUnderQuotas(healing, 't', 10, write);
     expect(leaky.released).toEqual(['e2']);
     expect(write).toHaveBeenCalledTimes(1);
   });
@@ -177,12 +183,19 @@ describe('admission under the active-evaluation quota', () => {
       createUnderQuotas({ settings: settings({ items_per_evaluation: 5 }), usage: usage([]), evaluations: statuses({}) }, 't', 6, write),
     ).rejects.toMatchObject({ quota: 'items_per_evaluation', limit: 5, current: 6, headers: {} });
     const now = new Date('2026-12-31T23:00:00Z');
-    await expect(
-      createUnderQuotas({ settings: settings({ monthly_spend_usd: 1 }), usage: usage([], 1), evaluations: statuses({}), now: () => now }, 't', 6, write),
-    ).rejects.toMatchObject({ quota: 'monthly_spend_usd', limit: 1, current: 1, headers: { 'retry-after': '3600' } });
+    const spent = (total: number): QuotaDeps => ({
+      settings: settings({ monthly_spend_usd: 1 }),
+      usage: usage([], total),
+      evaluations: statuses({}),
+      now: () => now,
+    });
+    await expect(createUnderQuotas(spent(1), 't', 6, write)).rejects.toMatchObject({
+      quota: 'monthly_spend_usd',
+      limit: 1,
+      current: 1,
+      headers: { 'retry-after': '3600' },
+    });
     expect(write).not.toHaveBeenCalled();
-    await expect(
-      createUnderQuotas({ settings: settings({ monthly_spend_usd: 1 }), usage: usage([], 0.99), evaluations: statuses({}), now: () => now }, 't', 6, write),
-    ).resolves.toBe('written');
+    await expect(createUnderQuotas(spent(0.99), 't', 6, write)).resolves.toBe('written');
   });
 });

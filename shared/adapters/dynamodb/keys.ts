@@ -110,7 +110,10 @@ export const tenantUsageKeys = {
   /** A month's counters and spend total. */
   totals: (tenantId: string, month: string) => ({ pk: usagePartition(tenantId, month), sk: 'TOTALS' }),
   /** One evaluation's spend and tokens, by model and judge, in the month it finished. */
-  line: (tenantId: string, month: string, evaluationId: string) => ({ pk: usagePartition(tenantId, month), sk: `${USAGE_LINE_PREFIX}${evaluationId}` }),
+  line: (tenantId: string, month: string, evaluationId: string) => ({
+    pk: usagePartition(tenantId, month),
+    sk: `${USAGE_LINE_PREFIX}${evaluationId}`,
+  }),
   usagePartition,
   linePrefix: USAGE_LINE_PREFIX,
 };

@@ -1,7 +1,13 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as v from 'valibot';
 import { tableDefinitions } from '../../contracts/resources.js';
-import { quotaNames, TenantSettingsSchema, type SettingName, type TenantSettings, type TenantSettingsPatch } from '../../contracts/tenants/schemas.js';
+import {
+  quotaNames,
+  TenantSettingsSchema,
+  type SettingName,
+  type TenantSettings,
+  type TenantSettingsPatch,
+} from '../../contracts/tenants/schemas.js';
 import type { TenantSettingsStore } from '../../domain/ports/tenant-settings.js';
 import { documentClient } from '../aws-clients.js';
 import { tableName } from '../../platform/config.js';
@@ -34,7 +40,9 @@ export class DynamoDbTenantSettingsStore implements TenantSettingsStore {
   }
 
   async get(tenantId: string): Promise<TenantSettings> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: tenantSettingsKeys.record(tenantId), ConsistentRead: true }));
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: tenantSettingsKeys.record(tenantId), ConsistentRead: true }),
+    );
     return toSettings(Item);
   }
 

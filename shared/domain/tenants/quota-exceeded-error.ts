@@ -6,17 +6,18 @@ import { HttpError, type FieldError } from '../errors.js';
  * it is counted, the current value. `retryAfterSeconds` only where waiting helps (a window ends).
  */
 export class QuotaExceededError extends HttpError {
+  readonly current: number | undefined;
+
   constructor(
     readonly quota: QuotaName,
     readonly limit: number,
     message: string,
     options: { current?: number; retryAfterSeconds?: number; errors?: FieldError[] } = {},
   ) {
-    super(429, 'quota_exceeded', message, options.errors ?? [], options.retryAfterSeconds ? { 'retry-after': String(options.retryAfterSeconds) } : {});
+    const retryAfter = options.retryAfterSeconds ? { 'retry-after': String(options.retryAfterSeconds) } : {};
+    super(429, 'quota_exceeded', message, options.errors ?? [], retryAfter);
     this.current = options.current;
   }
-
-  readonly current: number | undefined;
 
   override toJSON(): QuotaExceededBody {
     return {

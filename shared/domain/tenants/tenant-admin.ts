@@ -23,7 +23,8 @@ async function knownTenant(store: Pick<TenantSettingsStore, 'exists'>, tenantId:
   const id = v.safeParse(TenantIdSchema, tenantId);
   if (!id.success) throw new ValidationError([{ path: 'tenant', message: id.issues[0].message }], `Invalid tenant id ${JSON.stringify(tenantId)}`);
   if (!(await store.exists(tenantId))) {
-    throw new NotFoundError('tenant', `${tenantId} (no API key was ever issued for it: create one with \`npm run api-key -- create --tenant ${tenantId}\`)`, 'tenant');
+    const hint = `create one with \`npm run api-key -- create --tenant ${tenantId}\``;
+    throw new NotFoundError('tenant', `${tenantId} (no API key was ever issued for it: ${hint})`, 'tenant');
   }
 }
 

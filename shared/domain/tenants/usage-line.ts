@@ -4,7 +4,9 @@ import type { UsageAmount, UsageLine } from '../ports/tenant-usage.js';
 /** Money adds up in floating point; rounding each sum to a millionth of a cent keeps totals stable. */
 export const roundUsd = (usd: number) => Math.round(usd * 1e8) / 1e8;
 
-function add(into: Record<string, UsageAmount>, id: string, cost: number | null | undefined, usage?: { input_tokens: number; output_tokens: number }) {
+type Tokens = { input_tokens: number; output_tokens: number };
+
+function add(into: Record<string, UsageAmount>, id: string, cost: number | null | undefined, usage?: Tokens): void {
   const amount = (into[id] ??= { cost_usd: 0, input_tokens: 0, output_tokens: 0 });
   amount.cost_usd = roundUsd(amount.cost_usd + (cost ?? 0));
   amount.input_tokens += usage?.input_tokens ?? 0;
