@@ -7,7 +7,8 @@ export const roundUsd = (usd: number) => Math.round(usd * 1e8) / 1e8;
 type Tokens = { input_tokens: number; output_tokens: number };
 
 function add(into: Record<string, UsageAmount>, id: string, cost: number | null | undefined, usage?: Tokens): void {
-  const amount = (into[id] ??= { cost_usd: 0, input_tokens: 0, output_tokens: 0 });
+  const amount = into[id] ?? { cost_usd: 0, input_tokens: 0, output_tokens: 0 };
+  into[id] = amount;
   amount.cost_usd = roundUsd(amount.cost_usd + (cost ?? 0));
   amount.input_tokens += usage?.input_tokens ?? 0;
   amount.output_tokens += usage?.output_tokens ?? 0;
