@@ -32,9 +32,9 @@ export interface Admission {
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
- * Counts the tenant's active evaluations. At the limit it first looks for leaked markers (an evaluation
- * that finished without dropping its marker, e.g. a process killed between the two writes) and drops
- * them, so a leak costs a few reads at the limit and never a slot.
+ * Counts the tenant's active evaluations. Every transition to a final state drops the marker in its own
+ * transaction; should one ever stay behind anyway (a path that bypasses the transitions, a row restored
+ * from a backup), it is found here at the limit and dropped, so a leak costs a few reads, never a slot.
  */
 async function countActive(deps: QuotaDeps, tenantId: string, limit: number): Promise<{ count: number; guardVersion: number }> {
   const snapshot = await deps.usage.activeSnapshot(tenantId);
