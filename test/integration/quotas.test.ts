@@ -171,7 +171,7 @@ describe('the operator sets quotas with `npm run admin`', () => {
   it.each([
     [['--active-evaluations', '0'], 'active_evaluations: must be at least 1'],
     [['--requests-per-minute', '2.5'], 'requests_per_minute: must be a whole number'],
-    [['--monthly-spend-usd', '-1'], 'monthly_spend_usd: must be greater than 0'],
+    [['--monthly-spend-usd=-1'], 'monthly_spend_usd: must be greater than 0'],
     [['--items-per-evaluation', 'lots'], 'items_per_evaluation'],
     [['--default-budget-usd', '0'], 'default_budget_usd: must be greater than 0'],
     [[], 'Nothing to set'],
