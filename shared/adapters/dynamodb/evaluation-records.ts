@@ -77,7 +77,9 @@ export async function createEvaluation(
   };
   // The tenant's quota rows (ActiveEvaluationsChangedError when the guard, last, moved since the count).
   const counted = createWrites(table, evaluation, options.activeGuardVersion);
-  const guardMoved = (error: unknown, items: number) => options.activeGuardVersion !== undefined && failedCondition(error, items - 1);
+  // Under the quota, a conflict that outlasted its retries is a race for the guard too: count again.
+  const guardMoved = (error: unknown, items: number) =>
+    options.activeGuardVersion !== undefined && (failedCondition(error, items - 1) || isTransactionConflict(error));
   // Concurrent creates of one benchmark all update its record (the pin): a transaction that meets another
   // in progress is cancelled with nothing written, and is simply run again. A version read that was already
   // pinned needs no pin: any append committed since started a new version and cannot have changed the
