@@ -50,7 +50,7 @@ beforeAll(async () => {
     tableName: stack.env[tableDefinitions.evaluations.envVar],
     benchmarksTableName: stack.env[tableDefinitions.benchmarks.envVar],
   });
-  usage = new DynamoDbTenantUsageStore({ client: documents, tableName: stack.env[tableDefinitions.evaluations.envVar] });
+  usage = new DynamoDbTenantUsageStore({ client: documents, tableName: stack.env[tableDefinitions.evaluations.envVar]! });
 }, 120_000);
 
 afterAll(async () => {

@@ -23,7 +23,7 @@ export const TenantQuotasSchema = v.strictObject({
     v.pipe(CountLimitSchema, v.description('Largest benchmark (its pinned item count) an evaluation may run on.')),
   ),
   monthly_spend_usd: v.optional(
-    v.pipe(UsdLimitSchema, v.description('Creates are refused once this UTC calendar month's recorded spend reaches it.')),
+    v.pipe(UsdLimitSchema, v.description("Creates are refused once this UTC calendar month's recorded spend reaches it.")),
   ),
   requests_per_minute: v.optional(v.pipe(CountLimitSchema, v.description('Authenticated API requests per UTC minute (fixed window).'))),
 });

@@ -14,7 +14,7 @@ export class QuotaExceededError extends HttpError {
     message: string,
     options: { current?: number; retryAfterSeconds?: number; errors?: FieldError[] } = {},
   ) {
-    const retryAfter = options.retryAfterSeconds ? { 'retry-after': String(options.retryAfterSeconds) } : {};
+    const retryAfter: Record<string, string> = options.retryAfterSeconds ? { 'retry-after': String(options.retryAfterSeconds) } : {};
     super(429, 'quota_exceeded', message, options.errors ?? [], retryAfter);
     this.current = options.current;
   }
