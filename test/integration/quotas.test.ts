@@ -319,7 +319,7 @@ describe('active evaluations', () => {
 });
 
 describe('items per evaluation', () => {
-  it("refuses a benchmark larger than the quota, naming it, with no Retry-After, and writes nothing", async () => {
+  it('refuses a benchmark larger than the quota, naming it, with no Retry-After, and writes nothing', async () => {
     const big = await tenant('big-bench', 4);
     await setTenantSettings(settings, big.id, { items_per_evaluation: 3 });
 
@@ -392,9 +392,10 @@ describe('requests per minute', () => {
     expect((await client.request('GET', '/api/v3/health', { apiKey: null })).status).toBe(200);
 
     // The next window counts afresh.
-    await waitFor(
-      async () => ((await client.request('GET', '/api/v3/benchmarks', { apiKey: chatty.key })).status === 200 ? true : undefined),
-      { timeoutMs: 70_000, intervalMs: 2_000, description: 'the next minute to let a request through' },
-    );
+    await waitFor(async () => ((await client.request('GET', '/api/v3/benchmarks', { apiKey: chatty.key })).status === 200 ? true : undefined), {
+      timeoutMs: 70_000,
+      intervalMs: 2_000,
+      description: 'the next minute to let a request through',
+    });
   }, 120_000);
 });

@@ -43,4 +43,3 @@ export class DynamoDbRequestRates {
     return typeof Item?.requests === 'number' ? Item.requests : 0;
   }
 }
-

@@ -144,7 +144,7 @@ export const operations: Record<string, OperationSpec> = {
       409: 'The `Idempotency-Key` was already used with a different body (`idempotency_key_reused`).',
       422: 'Well-formed but unusable: an unknown benchmark or model, an unknown metric, a judged metric without a judge model, a pairwise metric without `model_id_2`, an empty benchmark.',
       503: 'The evaluation could not be queued; nothing was run. Retry (see `Retry-After`).',
-      429: "A tenant quota is reached (`quota_exceeded`, with `quota`, `limit` and `current`): `active_evaluations` (no `Retry-After`: create it once one finishes), `items_per_evaluation` (the benchmark is too large; waiting does not help), `monthly_spend_usd` (`Retry-After`: seconds to the next UTC month) or `requests_per_minute` (`Retry-After`: seconds to the next minute). Or throttled by API Gateway (`message` only).",
+      429: 'A tenant quota is reached (`quota_exceeded`, with `quota`, `limit` and `current`): `active_evaluations` (no `Retry-After`: create it once one finishes), `items_per_evaluation` (the benchmark is too large; waiting does not help), `monthly_spend_usd` (`Retry-After`: seconds to the next UTC month) or `requests_per_minute` (`Retry-After`: seconds to the next minute). Or throttled by API Gateway (`message` only).',
     },
   },
   'GET /api/v3/evaluations': {

@@ -19,9 +19,7 @@ export const TenantQuotasSchema = v.strictObject({
   active_evaluations: v.optional(
     v.pipe(CountLimitSchema, v.description('Evaluations pending or running at once; a create beyond it answers 429 `quota_exceeded`.')),
   ),
-  items_per_evaluation: v.optional(
-    v.pipe(CountLimitSchema, v.description('Largest benchmark (its pinned item count) an evaluation may run on.')),
-  ),
+  items_per_evaluation: v.optional(v.pipe(CountLimitSchema, v.description('Largest benchmark (its pinned item count) an evaluation may run on.'))),
   monthly_spend_usd: v.optional(
     v.pipe(UsdLimitSchema, v.description("Creates are refused once this UTC calendar month's recorded spend reaches it.")),
   ),
@@ -49,10 +47,7 @@ export const SettingNameSchema = v.picklist(settingNames);
 export type SettingName = v.InferOutput<typeof SettingNameSchema>;
 
 /** Tenant ids as the api-key tool issues them. */
-export const TenantIdSchema = v.pipe(
-  v.string(),
-  v.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and -, at most 63 characters'),
-);
+export const TenantIdSchema = v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and -, at most 63 characters'));
 
 /** A UTC calendar month, `YYYY-MM`. */
 export const MonthSchema = v.pipe(
