@@ -216,13 +216,13 @@ describe('active evaluations', () => {
 
     // Cancelling one (running or still pending) frees its slot at once.
     const [first, ...others] = accepted.map((answer) => answer.json.evaluation_id as string);
-    expect((await client.request('POST', `/api/v3/evaluations/${first}/cancel`, { apiKey: burst.key })).status).toBe(200);
+    expect((await client.request('POST', `/api/v3/evaluations/${first}/cancel`, { apiKey: burst.key })).status).toBe(202);
     const next = await create(burst, 'slow');
     expect(next.status).toBe(202);
     expectQuotaExceeded(await create(burst, 'slow'), 'active_evaluations', 3, 3);
 
     for (const id of [...others, next.json.evaluation_id]) {
-      expect((await client.request('POST', `/api/v3/evaluations/${id}/cancel`, { apiKey: burst.key })).status).toBe(200);
+      expect((await client.request('POST', `/api/v3/evaluations/${id}/cancel`, { apiKey: burst.key })).status).toBe(202);
     }
     expect(await activeMarkers(burst.id)).toEqual([]);
     const shown = await client.request('GET', '/api/v3/usage', { apiKey: burst.key });
@@ -247,7 +247,7 @@ describe('active evaluations', () => {
     expect(retried.headers.get('idempotent-replayed')).toBe('true');
     expect(retried.json.evaluation_id).toBe(first.json.evaluation_id);
     expectQuotaExceeded(await create(retrier, 'slow'), 'active_evaluations', 1, 1);
-    expect((await client.request('POST', `/api/v3/evaluations/${first.json.evaluation_id}/cancel`, { apiKey: retrier.key })).status).toBe(200);
+    expect((await client.request('POST', `/api/v3/evaluations/${first.json.evaluation_id}/cancel`, { apiKey: retrier.key })).status).toBe(202);
   });
 
   it('frees the slot of every way an evaluation ends', async () => {
@@ -269,7 +269,7 @@ describe('active evaluations', () => {
     // Cancelled while pending (its start message held back), and the quota held meanwhile.
     const pending = await createEvaluation(domainDeps(heldQueue), serial.id, { model_id: 'baseline:reference', benchmark_id: serial.benchmarkId });
     expectQuotaExceeded(await create(serial), 'active_evaluations', 1, 1);
-    expect((await client.request('POST', `/api/v3/evaluations/${pending.response.evaluation_id}/cancel`, { apiKey: serial.key })).status).toBe(200);
+    expect((await client.request('POST', `/api/v3/evaluations/${pending.response.evaluation_id}/cancel`, { apiKey: serial.key })).status).toBe(202);
     expect(await activeMarkers(serial.id)).toEqual([]);
 
     // Never queued: the create answers 503 and the evaluation is failed with its slot.
