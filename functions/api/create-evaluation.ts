@@ -9,15 +9,26 @@ import { SqsWorkQueue } from '#shared/adapters/sqs/work-queue.js';
 import { DynamoDbModelStore } from '#shared/adapters/dynamodb/model-store.js';
 import { DynamoDbBenchmarkStore } from '#shared/adapters/dynamodb/benchmark-store.js';
 import { DynamoDbEvaluationStore } from '#shared/adapters/dynamodb/evaluation-store.js';
+import { DynamoDbTenantSettingsStore } from '#shared/adapters/dynamodb/tenant-settings-store.js';
+import { DynamoDbTenantUsageStore } from '#shared/adapters/dynamodb/tenant-usage-records.js';
+import { documentClient } from '#shared/adapters/aws-clients.js';
+import { tableName } from '#shared/platform/config.js';
+import { tableDefinitions } from '#shared/contracts/resources.js';
 
+const evaluations = new DynamoDbEvaluationStore();
 const deps = {
-  evaluations: new DynamoDbEvaluationStore(),
+  evaluations,
   benchmarks: new DynamoDbBenchmarkStore(),
   models: new DynamoDbModelStore(),
   credentials: credentialCheckFromEnvironment(),
   queue: new SqsWorkQueue(),
   // Optional: without it, judged metrics must name their judge (creating one that does not answers 422).
   defaultJudgeModelId: serviceConfig.defaultJudgeModel,
+  quotas: {
+    settings: new DynamoDbTenantSettingsStore(),
+    usage: new DynamoDbTenantUsageStore({ client: documentClient, tableName: tableName(tableDefinitions.evaluations.envVar) }),
+    evaluations,
+  },
 };
 
 export const handler = httpRoute(

@@ -53,6 +53,8 @@ const api = (
   description,
   routes: [{ method, path, authorized: true }],
   ...access,
+  // Every authenticated route counts its request against the tenant's request-rate quota.
+  tables: { requestRates: 'write', ...access.tables },
   queues: access.queues ?? {},
 });
 
@@ -82,7 +84,8 @@ export const functionDefinitions: FunctionDefinition[] = [
     description: 'Validates and records an evaluation, then queues its start message',
     routes: [{ method: 'POST', path: '/api/v3/evaluations', authorized: true }],
     // Writes the benchmark's record too: an evaluation pins the version it runs on.
-    tables: { evaluations: 'readWrite', benchmarks: 'readWrite', models: 'read' },
+    // Reads the tenant's quotas and default budget (api keys table) and counts its request (request rates).
+    tables: { evaluations: 'readWrite', benchmarks: 'readWrite', models: 'read', apiKeys: 'read', requestRates: 'write' },
     queues: { work: 'send' },
     secrets: 'describe',
     // Resolves judged metrics' judge models at creation.
@@ -138,7 +141,7 @@ export const functionDefinitions: FunctionDefinition[] = [
     entry: 'functions/api/get-evaluation-status.ts',
     description: "Reports an evaluation's status and progress",
     routes: [{ method: 'GET', path: '/api/v3/evaluations/{evaluation_id}/status', authorized: true }],
-    tables: { evaluations: 'read' },
+    tables: { evaluations: 'read', requestRates: 'write' },
     queues: {},
   },
   api('CreateBenchmark', 'POST', '/api/v3/benchmarks', 'create-benchmark', 'Creates a benchmark from JSON or JSONL', {
@@ -179,6 +182,10 @@ export const functionDefinitions: FunctionDefinition[] = [
   }),
   api('DeleteModel', 'DELETE', '/api/v3/models/{model_id}', 'delete-model', 'Deletes a registered model', {
     tables: { models: 'readWrite' },
+  }),
+  api('GetUsage', 'GET', '/api/v3/usage', 'get-usage', "Reports the tenant's spend, tokens, evaluations and quotas for a month", {
+    // Reads the request-rate window too, to show where the tenant stands in this minute.
+    tables: { evaluations: 'read', apiKeys: 'read', requestRates: 'readWrite' },
   }),
   {
     id: 'Evaluator',

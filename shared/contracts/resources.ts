@@ -69,6 +69,15 @@ export const tableDefinitions = {
     ],
     timeToLiveAttribute: 'expires_at',
   },
+  // Apart from the rest: every authenticated route counts its request here, so every route may write it;
+  // it holds nothing else, and each window expires a few minutes after its minute.
+  requestRates: {
+    id: 'RequestRates',
+    envVar: 'REQUEST_RATES_TABLE',
+    partitionKey: pk,
+    globalSecondaryIndexes: [],
+    timeToLiveAttribute: 'expires_at',
+  },
 } as const satisfies Record<string, TableDefinition>;
 
 export type TableName = keyof typeof tableDefinitions;

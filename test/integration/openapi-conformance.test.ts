@@ -475,6 +475,21 @@ describe('evaluations', () => {
   });
 });
 
+describe('usage', () => {
+  // Through the client's GET by a plain path: its typed paths gain /api/v3/usage once `npm run generate:client` runs.
+  const getUsage = (from: ArbiterClient, query?: Record<string, string>) =>
+    (from.GET as unknown as (path: string, init: object) => Promise<{ response: Response; data?: any }>)('/api/v3/usage', {
+      params: { query: query ?? {} },
+    });
+
+  it("reports the tenant's month (200), another month (200), and refuses a malformed month (400)", async () => {
+    const { data } = await expectConforming(getUsage(arbiter), 200);
+    expect(data?.month).toBe(new Date().toISOString().slice(0, 7));
+    await expectConforming(getUsage(arbiter, { month: '2020-01' }), 200);
+    await expectConforming(getUsage(arbiter, { month: '2020-13' }), 400);
+  });
+});
+
 describe('every route', () => {
   it('answers 401 without a key and with an unknown key, conforming on every authenticated route', async () => {
     const unknownKey = client('not-a-key');

@@ -1,9 +1,10 @@
-import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Evaluation } from '../../contracts/evaluations/schemas.js';
 import type { Page } from '../../contracts/pagination.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import {
   BenchmarkVersionChangedError,
+  type CreateOptions,
   type CreateOutcome,
   type EvaluationFilter,
   type IdempotentCreate,
@@ -14,9 +15,13 @@ import { benchmarkKeys, evaluationKeys } from './keys.js';
 import { fillPage, queryPages, withoutAttributes } from './queries.js';
 import type { Table } from './table.js';
 import { backoff, failedCondition, isTransactionConflict, retryConflicts } from './writes.js';
+import { ActiveEvaluationsChangedError } from '../../domain/ports/tenant-usage.js';
+import { createWrites } from './tenant-usage-records.js';
 
 /** A create with an `Idempotency-Key` that finds neither a way through nor a record to replay tries this often. */
 const IDEMPOTENT_CREATE_ATTEMPTS = 8;
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 const storageAttributes = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'expires_at', 'tenant_scope']);
 
@@ -40,7 +45,7 @@ export async function createEvaluation(
   benchmarksTableName: string,
   evaluation: Evaluation,
   idempotency?: IdempotentCreate,
-  options: { alreadyPinned?: boolean } = {},
+  options: CreateOptions = {},
 ): Promise<CreateOutcome> {
   const { tenant_id: tenantId, evaluation_id: evaluationId } = evaluation;
   const pin = {
@@ -70,32 +75,40 @@ export async function createEvaluation(
       itemAbsent,
     ),
   };
-  if (!idempotency && options.alreadyPinned) {
-    // The version read was already pinned, so any append committed since started a new version and
-    // cannot have changed the items this evaluation pins: a plain conditional put is enough.
-    await table.client.send(new PutCommand(evaluationPut.Put));
-    return { created: true };
-  }
+  // The tenant's quota rows (ActiveEvaluationsChangedError when the guard, last, moved since the count).
+  const counted = createWrites(table, evaluation, options.activeGuardVersion);
+  // Under the quota, a conflict that outlasted its retries is a race for the guard too: count again.
+  const guardMoved = (error: unknown, items: number) =>
+    options.activeGuardVersion !== undefined && (failedCondition(error, items - 1) || isTransactionConflict(error));
   // Concurrent creates of one benchmark all update its record (the pin): a transaction that meets another
-  // in progress is cancelled with nothing written, and is simply run again.
+  // in progress is cancelled with nothing written, and is simply run again. A version read that was already
+  // pinned needs no pin: any append committed since started a new version and cannot have changed the
+  // items this evaluation pins.
   if (!idempotency) {
+    const items: TransactItem[] = [evaluationPut, ...(options.alreadyPinned ? [] : [pin]), ...counted];
     try {
-      await retryConflicts(() => table.client.send(new TransactWriteCommand({ TransactItems: [evaluationPut, pin] })));
+      await retryConflicts(() => table.client.send(new TransactWriteCommand({ TransactItems: items })));
     } catch (error) {
-      throw failedCondition(error, 1) ? new BenchmarkVersionChangedError(evaluation.benchmark_id) : error;
+      if (guardMoved(error, items.length)) throw new ActiveEvaluationsChangedError();
+      throw !options.alreadyPinned && failedCondition(error, 1) ? new BenchmarkVersionChangedError(evaluation.benchmark_id) : error;
     }
     return { created: true };
   }
   for (let attempt = 1; ; attempt += 1) {
     // Rebuilt per attempt: the record's expiry is counted from this write.
     const remembered = idempotencyPut(table, tenantId, idempotency);
+    const items: TransactItem[] = [remembered, evaluationPut, ...(options.alreadyPinned ? [] : [pin]), ...counted];
     try {
-      await table.client.send(
-        new TransactWriteCommand({ TransactItems: options.alreadyPinned ? [remembered, evaluationPut] : [remembered, evaluationPut, pin] }),
-      );
+      await table.client.send(new TransactWriteCommand({ TransactItems: items }));
       return { created: true };
     } catch (error) {
-      if (failedCondition(error, 2)) throw new BenchmarkVersionChangedError(evaluation.benchmark_id);
+      if (!options.alreadyPinned && failedCondition(error, 2)) throw new BenchmarkVersionChangedError(evaluation.benchmark_id);
+      if (guardMoved(error, items.length)) {
+        // The same key may have won meanwhile: its record answers, else count again.
+        const previous = await getIdempotent(table, tenantId, idempotency.key);
+        if (previous) return previous.response.evaluation_id === evaluation.evaluation_id ? { created: true } : { created: false, previous };
+        throw new ActiveEvaluationsChangedError();
+      }
       // Identical creates sent at once with one key all write its record: one transaction goes through;
       // the others fail its condition, or are cancelled for meeting it in progress (TransactionConflict,
       // nothing written). Either way the winner's record answers them, as soon as it is committed.

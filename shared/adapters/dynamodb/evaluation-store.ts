@@ -10,6 +10,7 @@ import type {
   ChunkClaim,
   ChunkLease,
   ChunkTally,
+  CreateOptions,
   CreateOutcome,
   DeadLetterLogEntry,
   EvaluationFilter,
@@ -26,6 +27,7 @@ import { cancel, fail, failToQueue, finish, markRunning } from './evaluation-tra
 import { allResults, getResults, listResults, putResults, resultCursorAfter } from './result-rows.js';
 import { listRecentlyActive, listStalled, recordRedrive, recordResume } from './stall-index.js';
 import type { Table } from './table.js';
+import { getIdempotent } from './idempotency-records.js';
 
 /**
  * The evaluations table behind the domain's port: one module per kind of row it holds (records and
@@ -46,8 +48,12 @@ export class DynamoDbEvaluationStore implements EvaluationStore {
     this.table = { client: this.client, tableName: this.tableName };
   }
 
-  create(evaluation: Evaluation, idempotency?: IdempotentCreate, options: { alreadyPinned?: boolean } = {}): Promise<CreateOutcome> {
+  create(evaluation: Evaluation, idempotency?: IdempotentCreate, options: CreateOptions = {}): Promise<CreateOutcome> {
     return createEvaluation(this.table, this.benchmarksTableName, evaluation, idempotency, options);
+  }
+
+  previousCreate(tenantId: string, key: string): Promise<IdempotentCreate | undefined> {
+    return getIdempotent(this.table, tenantId, key);
   }
 
   hasActiveEvaluation(tenantId: string, benchmarkId: string): Promise<boolean> {

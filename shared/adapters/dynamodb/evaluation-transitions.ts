@@ -4,10 +4,11 @@ import type { EvaluationStatus } from '../../contracts/evaluations/status.js';
 import { isoNow } from '../../platform/time.js';
 import { updateIf } from './conditional-writes.js';
 import { allOf, type Condition } from './conditions.js';
-import { toEvaluation } from './evaluation-records.js';
+import { getEvaluation, toEvaluation } from './evaluation-records.js';
 import { idempotencyDelete } from './idempotency-records.js';
 import { evaluationKeys } from './keys.js';
 import type { Table } from './table.js';
+import { finalWrites } from './tenant-usage-records.js';
 
 const status = { '#status': 'status' };
 
@@ -72,6 +73,7 @@ export async function finish(
       ExpressionAttributeValues: { ':to': to, ':results': results, ':now': now, ...(error ? { ':error': error } : {}) },
     },
     allOf(isStill(from), hasNoResults),
+    finalWrites(table, tenantId, evaluationId, { status: to, firstFinal: from === 'pending' || from === 'running', results, at: now }),
   );
   return applied !== undefined;
 }
@@ -89,6 +91,7 @@ export async function fail(table: Table, tenantId: string, evaluationId: string,
       ExpressionAttributeValues: { ':failed': 'failed', ':error': error, ':now': now },
     },
     isUnfinished,
+    finalWrites(table, tenantId, evaluationId, { status: 'failed', firstFinal: true, at: now }),
   );
   return applied !== undefined;
 }
@@ -104,11 +107,12 @@ export async function cancel(table: Table, tenantId: string, evaluationId: strin
       UpdateExpression: 'SET #status = :cancelled, cancelled_at = :now, updated_at = :now',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':cancelled': 'cancelled', ':now': now },
-      ReturnValues: 'ALL_NEW',
     },
     isUnfinished,
+    finalWrites(table, tenantId, evaluationId, { status: 'cancelled', firstFinal: true, at: now }),
   );
-  return applied && toEvaluation(applied);
+  // A transaction returns no attributes: the record is read back, consistently, as it now is.
+  return applied && getEvaluation(table, tenantId, evaluationId, { consistent: true });
 }
 
 /**
@@ -129,7 +133,10 @@ export async function failToQueue(table: Table, evaluation: Evaluation, error: E
       ExpressionAttributeValues: { ':failed': 'failed', ':error': error, ':now': now },
     },
     isPending,
-    idempotencyKey ? [idempotencyDelete(table, evaluation.tenant_id, idempotencyKey)] : [],
+    [
+      ...(idempotencyKey ? [idempotencyDelete(table, evaluation.tenant_id, idempotencyKey)] : []),
+      ...finalWrites(table, evaluation.tenant_id, evaluation.evaluation_id, { status: 'failed', firstFinal: true, at: now }),
+    ],
   );
   if (!applied) throw new Error(`Evaluation ${evaluation.evaluation_id} is no longer pending, so it was not marked failed`);
 }

@@ -92,3 +92,37 @@ export const apiKeyKeys = {
   record: (digest: string) => ({ pk: `KEY#${digest}` }),
   listing: (tenantId: string) => `TENANT#${tenantId}#KEYS`,
 };
+
+/** A tenant's settings (quotas, default budget), beside its API keys: a tenant is known by its keys. */
+export const tenantSettingsKeys = {
+  record: (tenantId: string) => ({ pk: `TENANT#${tenantId}#SETTINGS` }),
+};
+
+const activePartition = (tenantId: string) => `TENANT#${tenantId}#ACTIVE-EVALS`;
+const ACTIVE_MARKER_PREFIX = 'EVAL#';
+const usagePartition = (tenantId: string, month: string) => `TENANT#${tenantId}#USAGE#${month}`;
+const USAGE_LINE_PREFIX = 'EVAL#';
+
+/** The tenant's quota bookkeeping, in the evaluations table so it commits with the evaluations it counts. */
+export const tenantUsageKeys = {
+  /** One marker per pending or running evaluation: the active-evaluation quota counts these. */
+  activeMarker: (tenantId: string, evaluationId: string) => ({ pk: activePartition(tenantId), sk: `${ACTIVE_MARKER_PREFIX}${evaluationId}` }),
+  activePartition,
+  activeMarkerPrefix: ACTIVE_MARKER_PREFIX,
+  /** Versioned by every create under the quota, so two creates cannot both take the last slot. */
+  activeGuard: (tenantId: string) => ({ pk: activePartition(tenantId), sk: 'GUARD' }),
+  /** A month's counters and spend total. */
+  totals: (tenantId: string, month: string) => ({ pk: usagePartition(tenantId, month), sk: 'TOTALS' }),
+  /** One evaluation's spend and tokens, by model and judge, in the month it finished. */
+  line: (tenantId: string, month: string, evaluationId: string) => ({
+    pk: usagePartition(tenantId, month),
+    sk: `${USAGE_LINE_PREFIX}${evaluationId}`,
+  }),
+  usagePartition,
+  linePrefix: USAGE_LINE_PREFIX,
+};
+
+/** Fixed one-minute windows of a tenant's request count; each expires soon after its minute. */
+export const requestRateKeys = {
+  window: (tenantId: string, minute: number) => ({ pk: `RATE#${tenantId}#${minute}` }),
+};

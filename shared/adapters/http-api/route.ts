@@ -13,6 +13,7 @@ import { httpErrorHandler } from './error-handler.js';
 import { jsonResponse, textResponse } from './responses.js';
 import { storageProblems } from './storable.js';
 import { parseOrThrow } from './validation.js';
+import { enforceRequestRate } from './request-rate.js';
 
 export type HttpEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<AuthorizerContext>;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -99,7 +100,11 @@ export function httpRoute<TBodySchema extends v.GenericSchema | undefined = unde
     logger.appendKeys({ route: request.event.routeKey, request_id: request.event.requestContext?.requestId, ...loggableId });
     if (bodyBytes(request.event) > maxBodyBytes) throw new PayloadTooLargeError(maxBodyBytes);
     // Authentication precedes parsing, so an anonymous caller learns nothing about the body's shape.
-    callers.set(request.event, authenticate(request.event.requestContext?.authorizer?.lambda, options.scope));
+    const context = request.event.requestContext?.authorizer?.lambda;
+    const caller = authenticate(context, options.scope);
+    // Before any work of the route: a tenant over its request rate costs one counter update.
+    await enforceRequestRate(caller, context?.requests_per_minute);
+    callers.set(request.event, caller);
   });
   if (options.body) handler.use(options.ndjson ? jsonOrNdjsonBodyParser(options.ndjson) : httpJsonBodyParser());
 

@@ -1,6 +1,14 @@
 import * as v from 'valibot';
 
-export const scopes = ['evaluations:read', 'evaluations:write', 'benchmarks:read', 'benchmarks:write', 'models:read', 'models:write'] as const;
+export const scopes = [
+  'evaluations:read',
+  'evaluations:write',
+  'benchmarks:read',
+  'benchmarks:write',
+  'models:read',
+  'models:write',
+  'usage:read',
+] as const;
 
 export const ScopeSchema = v.picklist(scopes);
 export type Scope = v.InferOutput<typeof ScopeSchema>;

@@ -28,6 +28,7 @@ import { ModelPageSchema, ModelSchema } from '../models/response-schemas.js';
 import { RegisterModelRequestSchema } from '../models/schemas.js';
 import { HealthSchema } from './health-schema.js';
 import { ErrorBodySchema, FieldErrorSchema, GatewayErrorSchema } from '../primitives.js';
+import { UsageViewSchema } from '../tenants/schemas.js';
 
 /**
  * The schemas the document names under `components.schemas` (and the generated client exports as
@@ -76,6 +77,8 @@ export const namedSchemas = {
   ModelPage: ModelPageSchema,
   GenerationParameters: GenerationParametersSchema,
   Pricing: PricingSchema,
+
+  Usage: UsageViewSchema,
 };
 
 export type SchemaName = keyof typeof namedSchemas;

@@ -143,7 +143,7 @@ const defaultErrors: Record<ErrorStatus, string> = {
   413: "The body is larger than the route's limit (`payload_too_large`).",
   415: 'The body is not sent as `application/json` (`unsupported_media_type`).',
   422: 'Well-formed, but refers to something that cannot be used.',
-  429: "Throttled by API Gateway: retry with backoff. The body is API Gateway's own (`message` only).",
+  429: "Throttled by API Gateway (its own body, `message` only): retry with backoff. Or the tenant's request-rate quota is reached (`quota_exceeded`, with `quota`, `limit` and `current`): retry after `Retry-After` seconds.",
   500: 'An unexpected failure: nothing about it is shown. Retry later.',
   503: 'A dependency is unavailable; retry after `Retry-After` seconds (`service_unavailable`).',
 };

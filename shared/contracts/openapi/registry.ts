@@ -17,6 +17,7 @@ import { ListModelsQuerySchema, RegisterModelRequestSchema } from '../models/sch
 import { PageQuerySchema } from '../pagination.js';
 import { createEvaluationExamples } from './examples.js';
 import { HealthSchema } from './health-schema.js';
+import { UsageQuerySchema, UsageViewSchema } from '../tenants/schemas.js';
 
 /**
  * What the OpenAPI document says about each route of `shared/contracts/function-manifest.ts`, keyed `"METHOD path"`.
@@ -146,6 +147,7 @@ export const operations: Record<string, OperationSpec> = {
       409: 'The `Idempotency-Key` was already used with a different body (`idempotency_key_reused`).',
       422: 'Well-formed but unusable: an unknown benchmark or model, an unknown metric, a judged metric without a judge model, a pairwise metric without `model_id_2`, an empty benchmark, a `budget_usd` with a candidate or judge model that has no `pricing` (`budget_requires_pricing`).',
       503: 'The evaluation could not be queued; nothing was run. Retry (see `Retry-After`).',
+      429: 'A tenant quota is reached (`quota_exceeded`, with `quota`, `limit` and `current`): `active_evaluations` (no `Retry-After`: create it once one finishes), `items_per_evaluation` (the benchmark is too large; waiting does not help), `monthly_spend_usd` (`Retry-After`: seconds to the next UTC month) or `requests_per_minute` (`Retry-After`: seconds to the next minute). Or throttled by API Gateway (`message` only).',
     },
   },
   'POST /api/v3/evaluations/estimate': {
@@ -352,6 +354,16 @@ export const operations: Record<string, OperationSpec> = {
     pathParams: ModelIdParam,
     responses: { 200: { description: 'The model.', schema: ModelSchema } },
     errors: { 404: 'No registered or built-in model with this id.' },
+  },
+  'GET /api/v3/usage': {
+    operationId: 'getUsage',
+    tag: 'Service',
+    summary: "The tenant's usage and quotas",
+    description:
+      "This tenant's month (`?month=YYYY-MM`, UTC; the current one by default): spend and tokens by model and by judge of the evaluations that finished in it with results, " +
+      'evaluations created, completed, failed and cancelled in it, those active now, and each quota the operator set with where the tenant stands. Only the caller’s own data.',
+    query: UsageQuerySchema,
+    responses: { 200: { description: 'The usage view.', schema: UsageViewSchema } },
   },
   'DELETE /api/v3/models/{model_id}': {
     operationId: 'deleteModel',

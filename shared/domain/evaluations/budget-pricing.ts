@@ -15,6 +15,7 @@ export function checkBudgetPricing(
   candidates: readonly { path: string; model: Model }[],
   judges: ResolvedJudges,
   pathOf: MetricPath,
+  source: 'request' | 'tenant_default' = 'request',
 ): void {
   if (budgetUsd === undefined) return;
   const unpriced = new Set<string>();
@@ -35,9 +36,10 @@ export function checkBudgetPricing(
   if (errors.length === 0) return;
   const names = [...unpriced].join(', ');
   const one = unpriced.size === 1;
+  const why = source === 'tenant_default' ? "your tenant's default budget (set by the operator) applies, and " : '';
   throw new UnprocessableEntityError(
     'budget_requires_pricing',
-    `budget_usd needs a price for every model that is called, and ${names} ${one ? 'has' : 'have'} none: ` +
+    `${why}budget_usd needs a price for every model that is called, and ${names} ${one ? 'has' : 'have'} none: ` +
       `register ${one ? 'it' : 'them'} with "pricing" ({"input_per_million", "output_per_million"}), or leave budget_usd out`,
     [...errors, { path: 'budget_usd', message: `needs pricing for ${names}` }],
   );

@@ -7,26 +7,29 @@ import { isKnownMetricName, metricNames } from '../../contracts/metrics/metric-n
 import { MetricResolutionError, resolveMetrics } from '../metrics/registry.js';
 import type { ResolvedMetric } from '../metrics/types.js';
 import type { WorkQueue } from '../ports/work-queue.js';
-import { BenchmarkVersionChangedError, type EvaluationStore } from '../ports/evaluation-store.js';
+import { BenchmarkVersionChangedError, type CreateOutcome, type EvaluationStore } from '../ports/evaluation-store.js';
 import { isoNow } from '../../platform/time.js';
 import type { Benchmark } from '../../contracts/benchmarks/schemas.js';
 import type { CredentialCheck } from '../ports/credential-check.js';
 import { resolveEvaluationModels } from '../models/model-service.js';
 import type { Model } from '../../contracts/models/schemas.js';
-import { resolveJudges, type JudgeResolutionDeps, type ResolvedJudges } from './judge-resolution.js';
+import { resolveJudges, type JudgeResolutionDeps, type MetricPath, type ResolvedJudges } from './judge-resolution.js';
 import { checkBudgetPricing } from './budget-pricing.js';
 import type { CreateEvaluationRequest, CreateEvaluationResponse, Evaluation } from '../../contracts/evaluations/schemas.js';
+import { createUnderQuotas, type QuotaDeps } from '../tenants/admission.js';
 
 export const CREATED_MESSAGE = 'Evaluation created successfully and queued for execution';
 
 export interface CreateEvaluationDeps {
-  evaluations: Pick<EvaluationStore, 'create' | 'failToQueue'>;
+  evaluations: Pick<EvaluationStore, 'create' | 'failToQueue'> & Partial<Pick<EvaluationStore, 'previousCreate'>>;
   benchmarks: { get(tenantId: string, benchmarkId: string): Promise<Benchmark | undefined> };
   models: JudgeResolutionDeps['models'];
   credentials: CredentialCheck;
   queue: WorkQueue;
   /** The deployment's default judge model (`ARBITER_DEFAULT_JUDGE_MODEL`). */
   defaultJudgeModelId?: string;
+  /** The tenant's quotas and default budget; without them a create is bounded by nothing of the tenant's. */
+  quotas?: QuotaDeps;
 }
 
 export interface CreateEvaluationResult {
@@ -90,6 +93,8 @@ export interface ResolvedAgainstBenchmark {
   benchmark: Benchmark;
   metrics: ResolvedMetric[];
   judges: ResolvedJudges;
+  /** Where the request names each metric, for errors found after resolution (a tenant default budget's pricing). */
+  pathOf: MetricPath;
 }
 
 /**
@@ -135,8 +140,7 @@ export async function resolveAgainstBenchmark(
     );
   }
   const judges: ResolvedJudges = await resolveJudges(deps, tenantId, metrics, pathOf);
-  const candidates = models.map((model, index) => ({ path: index === 0 ? 'model_id' : 'model_id_2', model }));
-  checkBudgetPricing(request.budget_usd, candidates, judges, pathOf);
+  checkBudgetPricing(request.budget_usd, budgetCandidates(models), judges, pathOf);
   if (benchmark.item_count === 0) {
     throw new UnprocessableEntityError(
       'empty_benchmark',
@@ -144,7 +148,11 @@ export async function resolveAgainstBenchmark(
       [{ path: 'benchmark_id', message: 'the benchmark has no items' }],
     );
   }
-  return { benchmark, metrics, judges };
+  return { benchmark, metrics, judges, pathOf };
+}
+
+function budgetCandidates(models: readonly Model[]): { path: string; model: Model }[] {
+  return models.map((model, index) => ({ path: index === 0 ? 'model_id' : 'model_id_2', model }));
 }
 
 async function createPinned(
@@ -155,7 +163,7 @@ async function createPinned(
   found: Benchmark | undefined,
   idempotencyKey?: string,
 ): Promise<CreateEvaluationResult> {
-  const { benchmark, judges } = await resolveAgainstBenchmark(deps, tenantId, request, models, found);
+  const { benchmark, judges, pathOf } = await resolveAgainstBenchmark(deps, tenantId, request, models, found);
   const budgetUsd = request.budget_usd;
 
   const now = isoNow();
@@ -188,7 +196,30 @@ async function createPinned(
   };
 
   const idempotency = idempotencyKey ? { key: idempotencyKey, fingerprint: fingerprint(request), response } : undefined;
-  const outcome = await deps.evaluations.create(evaluation, idempotency, { alreadyPinned: benchmark.pinned_version === benchmark.version });
+  const outcome = await createUnderQuotas<CreateOutcome>(
+    deps.quotas,
+    tenantId,
+    benchmark.item_count,
+    (admission) => {
+      const defaultBudget = admission?.settings.default_budget_usd;
+      if (evaluation.budget_usd === undefined && defaultBudget !== undefined) {
+        // The tenant's default holds like a request's budget, so it needs the same prices (422 before any write).
+        checkBudgetPricing(defaultBudget, budgetCandidates(models), judges, pathOf, 'tenant_default');
+        evaluation.budget_usd = defaultBudget;
+      }
+      return deps.evaluations.create(evaluation, idempotency, {
+        alreadyPinned: benchmark.pinned_version === benchmark.version,
+        activeGuardVersion: admission?.activeGuardVersion,
+      });
+    },
+    // A retry of a create that went through answers its first response, though its evaluation may now fill the quota.
+    idempotency && deps.evaluations.previousCreate
+      ? async () => {
+          const previous = await deps.evaluations.previousCreate?.(tenantId, idempotency.key);
+          return previous && { created: false, previous };
+        }
+      : undefined,
+  );
   if (!outcome.created) {
     if (outcome.previous.fingerprint !== idempotency?.fingerprint) {
       throw new ConflictError('This Idempotency-Key was already used with a different request body', 'idempotency_key_reused');

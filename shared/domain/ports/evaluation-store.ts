@@ -13,6 +13,16 @@ export interface IdempotentCreate {
 
 export type CreateOutcome = { created: true } | { created: false; previous: IdempotentCreate };
 
+export interface CreateOptions {
+  /** The benchmark version read was already pinned, so no pin needs writing. */
+  alreadyPinned?: boolean;
+  /**
+   * Under the active-evaluation quota: the guard version the count was read under. The create commits only
+   * if it still holds, else throws ActiveEvaluationsChangedError (ports/tenant-usage.ts).
+   */
+  activeGuardVersion?: number;
+}
+
 /** Raised when the benchmark changed between reading it and pinning its version: read it again. */
 export class BenchmarkVersionChangedError extends Error {}
 
@@ -89,7 +99,9 @@ export interface EvaluationStore {
    * Writes a new evaluation, its idempotency record when given, and the benchmark version it pins, all
    * or nothing.
    */
-  create(evaluation: Evaluation, idempotency?: IdempotentCreate, options?: { alreadyPinned?: boolean }): Promise<CreateOutcome>;
+  create(evaluation: Evaluation, idempotency?: IdempotentCreate, options?: CreateOptions): Promise<CreateOutcome>;
+  /** The remembered create of an `Idempotency-Key`, if any: a retry answers it even where a quota now refuses. */
+  previousCreate(tenantId: string, key: string): Promise<IdempotentCreate | undefined>;
   /** Whether an evaluation of the benchmark is pending or running. */
   hasActiveEvaluation(tenantId: string, benchmarkId: string): Promise<boolean>;
   get(tenantId: string, evaluationId: string): Promise<Evaluation | undefined>;
