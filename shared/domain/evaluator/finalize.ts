@@ -1,7 +1,7 @@
-import type { EvaluationResults, ItemResult } from '../../contracts/evaluations/result-types.js';
+import type { EvaluationResults } from '../../contracts/evaluations/result-types.js';
 import { logger } from '../../platform/logger.js';
 import type { EvaluatorDeps } from './deps.js';
-import { computeResults } from './aggregate-results.js';
+import { ResultColumns } from './result-columns.js';
 
 /** A finalizer whose write lost to a cancel reads the evaluation again this many times at most. */
 const FINALIZE_ATTEMPTS = 3;
@@ -39,11 +39,13 @@ async function finalizeOnce(
   if ((evaluation.chunks_done ?? 0) < evaluation.plan.chunk_count) return 'done';
   if (evaluation.status !== 'running' && evaluation.status !== 'cancelled') return 'done';
 
-  const rows: ItemResult[] = [];
-  for await (const page of deps.evaluations.allResults(tenantId, evaluationId)) rows.push(...page);
   const benchmark = await deps.benchmarks.get(tenantId, evaluation.benchmark_id);
   const metrics = benchmark ? deps.scorerFor(evaluation, benchmark).metrics : [];
-  const results: EvaluationResults = computeResults(evaluation, rows, metrics);
+  // Streamed: each page of scores goes into compact columns and is dropped, so 200,000 items × 2 models
+  // fit the evaluator's memory (the rows with their answers would not); see docs/statistics.md.
+  const columns = new ResultColumns(evaluation, metrics);
+  for await (const page of deps.evaluations.allScores(tenantId, evaluationId, columns.shape)) columns.add(page);
+  const results: EvaluationResults = columns.results();
 
   // An evaluation fails only when it could not proceed at all: a model that failed every item.
   const unusable = results.models.filter((model) => model.completed_items === 0 && model.failed_items > 0);
@@ -58,7 +60,7 @@ async function finalizeOnce(
   }
   const to = evaluation.status === 'running' ? 'completed' : 'cancelled';
   if (await deps.evaluations.finish(tenantId, evaluationId, evaluation.status, to, results)) {
-    logger.info('evaluation finalized', { evaluation_id: evaluationId, status: to, items: rows.length });
+    logger.info('evaluation finalized', { evaluation_id: evaluationId, status: to, items: columns.rows });
     return 'done';
   }
   return 'lost';
