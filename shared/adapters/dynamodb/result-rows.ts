@@ -162,7 +162,8 @@ export async function* allScores(table: Table, tenantId: string, evaluationId: s
     ...projection,
     ConsistentRead: true,
   });
-  for await (const page of pages) yield page.items as unknown as ScoreRow[];
+  // A row whose outputs map is empty has none of the projected paths, and so comes back without `outputs`.
+  for await (const page of pages) yield page.items.map((item) => ({ ...item, outputs: item.outputs ?? {} }) as ScoreRow);
 }
 
 /** One page of results in item order; with `failedOnly` or `modelId`, only those answers. */
