@@ -66,7 +66,8 @@ if (mode === 'rows') {
   results = computeResults(evaluation, rows, metrics);
 } else {
   const columns = new ResultColumns(evaluation, metrics);
-  const pages = mode === 'columns' ? store.allScores('dev', evaluation.evaluation_id, columns.shape) : store.allResults('dev', evaluation.evaluation_id);
+  const pages =
+    mode === 'columns' ? store.allScores('dev', evaluation.evaluation_id, columns.shape) : store.allResults('dev', evaluation.evaluation_id);
   for await (const page of pages) {
     columns.add(page);
     sampleHeap();

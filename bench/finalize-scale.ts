@@ -108,7 +108,14 @@ try {
   const documents = localDocumentClient(stack.env);
   const seedStarted = performance.now();
   for (let first = 0; first < totalItems; first += SLICE) {
-    const rows = randomRows({ items: Math.min(SLICE, totalItems - first), first, seed: first + 1, metrics: twentyMetrics, textLength: answerBytes, rationaleLength: rationaleBytes });
+    const rows = randomRows({
+      items: Math.min(SLICE, totalItems - first),
+      first,
+      seed: first + 1,
+      metrics: twentyMetrics,
+      textLength: answerBytes,
+      rationaleLength: rationaleBytes,
+    });
     await writeResultRows(documents, stack.env[tableDefinitions.evaluations.envVar]!, 'dev', evaluationId, rows);
     process.stderr.write(`\rseeded ${first + rows.length} / ${totalItems} rows`);
   }

@@ -81,6 +81,7 @@ export function randomEvaluation(options: { comparison?: boolean; metrics?: Scor
     created_at: '2026-12-01T00:00:00Z',
     updated_at: '2026-12-01T00:00:00Z',
     progress: { total_items: options.items, completed_items: 0, failed_items: 0 },
+    model_progress: Object.fromEntries(models.map((candidate) => [candidate.model_id, { scored: 0, failed: 0 }])),
     plan: { chunk_size: 250, chunk_count: Math.ceil(options.items / 250) },
   };
 }
@@ -135,7 +136,8 @@ export function randomRows(options: RandomResultsOptions): ItemResult[] {
     const roll = rand();
     if (roll < 0.04) return undefined;
     const base = { judge_model_id: judgeId, template_id: position === 0 ? 'pairwise-v0' : 'pairwise-v1' };
-    if (roll < 0.12) return { ...base, preferred: null, score: null, flipped: false, error: { code: pick(['judge_refused', 'timeout']), message: 'failed' } };
+    if (roll < 0.12)
+      return { ...base, preferred: null, score: null, flipped: false, error: { code: pick(['judge_refused', 'timeout']), message: 'failed' } };
     const score = pick([0, 0.25, 0.5, 0.5, 0.75, 1, 1]);
     return {
       ...base,

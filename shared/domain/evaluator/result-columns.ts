@@ -1,11 +1,5 @@
 import type { Evaluation } from '../../contracts/evaluations/schemas.js';
-import type {
-  EvaluationResults,
-  JudgeSummary,
-  MetricComparison,
-  ModelResults,
-  PairwiseSummary,
-} from '../../contracts/evaluations/result-types.js';
+import type { EvaluationResults, JudgeSummary, MetricComparison, ModelResults, PairwiseSummary } from '../../contracts/evaluations/result-types.js';
 import { modelFamily } from '../models/model-family.js';
 import type { ScoreOutput, ScoreRow, ScoreRowShape } from '../ports/score-rows.js';
 import { aggregate, comparePaired, holmAdjust, mcnemarExact, verdict } from '../stats/index.js';
@@ -176,7 +170,7 @@ export class ResultColumns {
 
   constructor(
     private readonly evaluation: Evaluation,
-    private readonly metrics: readonly ScoredMetric[],
+    metrics: readonly ScoredMetric[],
   ) {
     this.seed = seedFor(evaluation.evaluation_id);
     // Pairwise metrics score pairs of answers, not one model's answers: they are reported with the comparison.
