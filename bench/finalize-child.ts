@@ -1,7 +1,7 @@
 /**
  * One measured finalize computation, alone in its process so its peak memory (VmHWM) is its own: started
- * by finalize-scale.ts with BENCH_FINALIZE_INPUT (the stack's environment, the evaluation, its metrics,
- * the mode) and printing one JSON line.
+ * by finalize-scale.ts with BENCH_FINALIZE_INPUT (the stack's environment or what rows to make, the
+ * evaluation, its metrics, the mode) and printing one JSON line.
  *
  * Modes: `rows` is finalize as it was (every row with its answers read into memory, then computeResults);
  * `columns` is finalize now (the projected score read streamed into ResultColumns); `columns-whole-rows`
@@ -18,24 +18,42 @@ import { ResultColumns } from '#shared/domain/evaluator/result-columns.js';
 import type { ScoredMetric } from '#shared/domain/evaluator/scoring.js';
 import { localDocumentClient } from '../local/seed.js';
 import { peakMemoryMiB } from './support.js';
+import { randomRows } from './synthetic-results.js';
 
 export type FinalizeMode = 'rows' | 'columns' | 'columns-whole-rows';
 
 interface Input {
-  env: Record<string, string>;
+  /** The local stack's environment: rows are read from its DynamoDB Local. */
+  env?: Record<string, string>;
+  /** Without a stack: rows made here, in pages of about 1 MB as DynamoDB returns them. */
+  generate?: { answerBytes: number; rationaleBytes: number };
   evaluation: Evaluation;
   metrics: ScoredMetric[];
   mode: FinalizeMode;
 }
 
 const input = JSON.parse(process.env.BENCH_FINALIZE_INPUT ?? '{}') as Input;
-const documents = localDocumentClient(input.env);
-const store = new DynamoDbEvaluationStore({
-  client: documents,
-  tableName: input.env[tableDefinitions.evaluations.envVar],
-  benchmarksTableName: input.env[tableDefinitions.benchmarks.envVar],
-});
-const { evaluation, metrics, mode } = input;
+const { evaluation, metrics, mode, generate } = input;
+const documents = input.env ? localDocumentClient(input.env) : undefined;
+const store = documents
+  ? new DynamoDbEvaluationStore({
+      client: documents,
+      tableName: input.env![tableDefinitions.evaluations.envVar],
+      benchmarksTableName: input.env![tableDefinitions.benchmarks.envVar],
+    })
+  : undefined;
+
+/** The rows as the store would page them: DynamoDB stops a page at 1 MB of items. */
+async function* generatedPages(): AsyncGenerator<ItemResult[]> {
+  const options = { metrics, textLength: generate!.answerBytes, rationaleLength: generate!.rationaleBytes };
+  const rowBytes = Buffer.byteLength(JSON.stringify(randomRows({ ...options, items: 1, seed: 1 })[0]));
+  const pageRows = Math.max(1, Math.floor(1_000_000 / rowBytes));
+  for (let first = 0; first < evaluation.progress.total_items; first += pageRows) {
+    const items = Math.min(pageRows, evaluation.progress.total_items - first);
+    yield randomRows({ ...options, items, first, seed: first + 1 });
+  }
+}
+const wholeRows = () => (store ? store.allResults('dev', evaluation.evaluation_id) : generatedPages());
 
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
@@ -57,7 +75,7 @@ let rowCount = 0;
 let readSeconds: number;
 if (mode === 'rows') {
   const rows: ItemResult[] = [];
-  for await (const page of store.allResults('dev', evaluation.evaluation_id)) {
+  for await (const page of wholeRows()) {
     rows.push(...page);
     sampleHeap();
   }
@@ -66,8 +84,8 @@ if (mode === 'rows') {
   results = computeResults(evaluation, rows, metrics);
 } else {
   const columns = new ResultColumns(evaluation, metrics);
-  const pages =
-    mode === 'columns' ? store.allScores('dev', evaluation.evaluation_id, columns.shape) : store.allResults('dev', evaluation.evaluation_id);
+  // Generated rows cannot be projected: both column modes then stream whole rows.
+  const pages = mode === 'columns' && store ? store.allScores('dev', evaluation.evaluation_id, columns.shape) : wholeRows();
   for await (const page of pages) {
     columns.add(page);
     sampleHeap();
@@ -78,11 +96,12 @@ if (mode === 'rows') {
 }
 sampleHeap();
 const totalSeconds = (performance.now() - started) / 1000;
-documents.destroy();
+documents?.destroy();
 
 console.log(
   JSON.stringify({
     mode,
+    source: store ? 'dynamodb_local' : 'generated_in_process',
     rows: rowCount,
     read_seconds: Math.round(readSeconds * 10) / 10,
     statistics_seconds: Math.round((totalSeconds - readSeconds) * 100) / 100,

@@ -1,13 +1,18 @@
 /**
  * `npm run bench:evaluator -- --finalize`: finalize at the largest evaluation a deployment accepts,
- * 200,000 items (BENCH_ITEMS) × 2 models × 20 metrics (judged and pairwise among them), answers of
- * 1,024 bytes (BENCH_ANSWER_BYTES, the item's input too) and judges' rationales of 200 (BENCH_RATIONALE_BYTES). The rows are written straight into DynamoDB Local (batched; the model
- * calls that would make them have their own benchmark above), then each way of finalizing runs in its own
- * process (BENCH_FINALIZE_MODES, default `columns,columns-whole-rows,rows`; see finalize-child.ts) and
- * reports its time, its peak memory and a digest of its results. Last, the statistics alone at n = 200,000:
- * what the bootstrap would cost and how far the normal interval used above 20,000 items is from it.
+ * 200,000 items (BENCH_ITEMS) × 2 models × 20 metrics (judged and pairwise among them), answers and
+ * inputs of 1,024 bytes (BENCH_ANSWER_BYTES), judges' rationales of 200 (BENCH_RATIONALE_BYTES). Each way
+ * of finalizing (BENCH_FINALIZE_MODES, default `columns,columns-whole-rows,rows`; see finalize-child.ts)
+ * runs in its own process and reports its time, its peak memory and a digest of its results:
  *
- * `BENCH_ITEMS=20000 npm run bench:evaluator -- --finalize` is a quick run.
+ * - over rows made in that process, page by page as DynamoDB pages them, at the full size: the memory
+ *   and compute figures. (DynamoDB Local writes rows of 20 scored metrics at about a hundred a second on
+ *   this machine, so 200,000 of them would take the better part of an hour to seed.)
+ * - over BENCH_DYNAMODB_ITEMS rows (default 2,000; 0 skips) written into DynamoDB Local with batched
+ *   writes: the read, with and without the projection onto the scores.
+ *
+ * Last, the statistics alone at 20,000 and at BENCH_ITEMS values: what the bootstrap costs there and how
+ * far the normal interval used above 20,000 items is from it. `BENCH_ITEMS=20000` is a quick run.
  */
 import { spawn } from 'node:child_process';
 import { evaluatorSettings, tableDefinitions } from '#shared/contracts/resources.js';
@@ -26,13 +31,17 @@ const totalItems = Number(process.env.BENCH_ITEMS ?? 200_000);
 const answerBytes = Number(process.env.BENCH_ANSWER_BYTES ?? 1024);
 const rationaleBytes = Number(process.env.BENCH_RATIONALE_BYTES ?? 200);
 const modes = (process.env.BENCH_FINALIZE_MODES ?? 'columns,columns-whole-rows,rows').split(',') as FinalizeMode[];
-const SLICE = 5_000;
+const dynamoItems = Number(process.env.BENCH_DYNAMODB_ITEMS ?? 2_000);
+// The old path holds every row; capped so that it fails alone instead of taking the machine's memory.
+const rowsHeapMb = Number(process.env.BENCH_ROWS_HEAP_MB ?? 4096);
+const SLICE = 1_000;
 
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 
-function runChild(input: object): Promise<Record<string, unknown>> {
+function runChild(input: object, heapMb?: number): Promise<Record<string, unknown>> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/finalize-child.ts'], {
+    const heap = heapMb ? [`--max-old-space-size=${heapMb}`] : [];
+    const child = spawn(process.execPath, [...heap, '--import', 'tsx', 'bench/finalize-child.ts'], {
       cwd: repoRoot,
       env: { ...process.env, BENCH_FINALIZE_INPUT: JSON.stringify(input), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -95,59 +104,76 @@ function statisticsAt(n: number) {
   };
 }
 
-const stack = await startLocalStack({
-  port: 0,
-  inMemory: true,
-  quiet: true,
-  dataDir: `/tmp/arbiter-bench-finalize-${process.pid}`,
-  env: { LOG_LEVEL: 'WARN' },
-});
-try {
-  const evaluationId = 'eval-01kbenchfinalize0000000000';
-  const evaluation = randomEvaluation({ items: totalItems, id: evaluationId, metrics: twentyMetrics });
-  const documents = localDocumentClient(stack.env);
-  const seedStarted = performance.now();
-  for (let first = 0; first < totalItems; first += SLICE) {
-    const rows = randomRows({
-      items: Math.min(SLICE, totalItems - first),
-      first,
-      seed: first + 1,
-      metrics: twentyMetrics,
-      textLength: answerBytes,
-      rationaleLength: rationaleBytes,
-    });
-    await writeResultRows(documents, stack.env[tableDefinitions.evaluations.envVar]!, 'dev', evaluationId, rows);
-    process.stderr.write(`\rseeded ${first + rows.length} / ${totalItems} rows`);
-  }
-  process.stderr.write('\n');
-  const seedSeconds = (performance.now() - seedStarted) / 1000;
-  documents.destroy();
+const base = { answerBytes, rationaleBytes };
 
-  const finalize: Record<string, unknown>[] = [];
+/** Each mode in its own process over the same rows, made in that process (no DynamoDB): memory and compute at full size. */
+async function generatedRuns() {
+  const evaluation = randomEvaluation({ items: totalItems, id: 'eval-01kbenchfinalize0000000000', metrics: twentyMetrics });
+  const runs: Record<string, unknown>[] = [];
   for (const mode of modes) {
-    process.stderr.write(`finalize: ${mode}\n`);
-    finalize.push({ mode, ...(await runChild({ env: stack.env, evaluation, metrics: twentyMetrics, mode })) });
+    process.stderr.write(`finalize over ${totalItems} generated rows: ${mode}\n`);
+    runs.push({ mode, ...(await runChild({ generate: base, evaluation, metrics: twentyMetrics, mode }, mode === 'rows' ? rowsHeapMb : undefined)) });
   }
-
-  console.log(
-    JSON.stringify(
-      {
-        items: totalItems,
-        models: evaluation.models.length,
-        metrics: twentyMetrics.length,
-        answer_bytes: answerBytes,
-        rationale_bytes: rationaleBytes,
-        evaluator_limits: { memory_mb: evaluatorSettings.memorySizeMb, timeout_seconds: evaluatorSettings.timeoutSeconds },
-        seed_seconds: round(seedSeconds),
-        seed_rows_per_second: Math.round(totalItems / seedSeconds),
-        finalize,
-        bootstrap_max_n: defaultBootstrapMaxN,
-        statistics: [statisticsAt(defaultBootstrapMaxN), statisticsAt(totalItems)],
-      },
-      null,
-      2,
-    ),
-  );
-} finally {
-  await stack.stop();
+  return runs;
 }
+
+/** The same through DynamoDB Local, at a size it can seed in minutes: what the projection saves of the read. */
+async function dynamoDbRuns() {
+  const stack = await startLocalStack({
+    port: 0,
+    inMemory: true,
+    quiet: true,
+    dataDir: `/tmp/arbiter-bench-finalize-${process.pid}`,
+    env: { LOG_LEVEL: 'WARN' },
+  });
+  try {
+    const evaluationId = 'eval-01kbenchfinalizedynamo00000';
+    const evaluation = randomEvaluation({ items: dynamoItems, id: evaluationId, metrics: twentyMetrics });
+    const documents = localDocumentClient(stack.env);
+    const seedStarted = performance.now();
+    for (let first = 0; first < dynamoItems; first += SLICE) {
+      const rows = randomRows({
+        items: Math.min(SLICE, dynamoItems - first),
+        first,
+        seed: first + 1,
+        metrics: twentyMetrics,
+        textLength: answerBytes,
+        rationaleLength: rationaleBytes,
+      });
+      await writeResultRows(documents, stack.env[tableDefinitions.evaluations.envVar]!, 'dev', evaluationId, rows);
+      process.stderr.write(`seeded ${first + rows.length} / ${dynamoItems} rows into DynamoDB Local\n`);
+    }
+    const seedSeconds = (performance.now() - seedStarted) / 1000;
+    documents.destroy();
+    const runs: Record<string, unknown>[] = [];
+    for (const mode of modes) {
+      process.stderr.write(`finalize over ${dynamoItems} rows in DynamoDB Local: ${mode}\n`);
+      runs.push({ mode, ...(await runChild({ env: stack.env, evaluation, metrics: twentyMetrics, mode })) });
+    }
+    return { items: dynamoItems, seed_rows_per_second: Math.round(dynamoItems / seedSeconds), runs };
+  } finally {
+    await stack.stop();
+  }
+}
+
+const generated = await generatedRuns();
+const dynamodb = dynamoItems > 0 ? await dynamoDbRuns() : null;
+console.log(
+  JSON.stringify(
+    {
+      items: totalItems,
+      models: 2,
+      metrics: twentyMetrics.length,
+      answer_bytes: answerBytes,
+      rationale_bytes: rationaleBytes,
+      evaluator_limits: { memory_mb: evaluatorSettings.memorySizeMb, timeout_seconds: evaluatorSettings.timeoutSeconds },
+      rows_mode_heap_limit_mb: rowsHeapMb,
+      generated,
+      dynamodb_local: dynamodb,
+      bootstrap_max_n: defaultBootstrapMaxN,
+      statistics: [statisticsAt(defaultBootstrapMaxN), statisticsAt(totalItems)],
+    },
+    null,
+    2,
+  ),
+);
