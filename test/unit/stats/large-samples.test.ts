@@ -4,7 +4,8 @@ import { aggregate, bootstrapMeanInterval, comparePaired, createRandom, defaultB
  * Above `defaultBootstrapMaxN` values the intervals are mean ± 1.96·SE instead of the BCa bootstrap
  * (at 200,000 items the bootstrap costs about a second per metric and model; docs/statistics.md). That is
  * sound only if the two agree there, on the data least kind to a normal interval: skewed and lumpy scores.
- * The bootstrap's own Monte Carlo error of a 2.5% bound with 2,000 resamples is about 0.06 standard errors.
+ * A bootstrap bound with 2,000 resamples itself scatters by about 0.1 standard errors from seed to seed (the
+ * `--finalize` benchmark's figures in docs/statistics.md), so the seeds here are fixed.
  */
 const n = defaultBootstrapMaxN + 1;
 const random = createRandom(2026);
