@@ -5,6 +5,9 @@
  * item, the evaluator process's peak memory, and an AWS list-price estimate per 10,000 items.
  * BENCH_BUDGET_USD runs the evaluation under that budget (the model priced), to measure what holding a
  * budget costs: its ledger writes are counted with the others.
+ *
+ * `npm run bench:evaluator -- --finalize` measures finalize alone at 200,000 items × 2 models instead
+ * (finalize-scale.ts).
  */
 import '../local/sdk-warning.js';
 import { evaluatorSettings, tableDefinitions } from '#shared/contracts/resources.js';
@@ -15,6 +18,11 @@ import { startLocalStack } from '../local/stack.js';
 import { startFakeModelServer } from '../local/fake-model-server/server.js';
 import { cpuSecondsByRole } from './process-cpu.js';
 import { dynamoItemBytes, peakMemoryMiB, writeUnits } from './support.js';
+
+if (process.argv.includes('--finalize')) {
+  await import('./finalize-scale.js');
+  process.exit(process.exitCode ?? 0);
+}
 
 const totalItems = Number(process.env.BENCH_ITEMS ?? 10_000);
 const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? 50);

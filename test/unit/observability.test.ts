@@ -103,6 +103,7 @@ class InMemoryWorld {
         return true;
       },
       allResults: (_tenant: string, id: string) => this.pages(id),
+      allScores: (_tenant: string, id: string) => this.pages(id),
       finish: async (_tenant: string, id: string, _from: string, to: Evaluation['status']) => {
         this.evaluations.get(id)!.status = to;
         return true;

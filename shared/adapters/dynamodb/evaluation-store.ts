@@ -24,7 +24,8 @@ import { doneChunks, recordChunk } from './chunk-markers.js';
 import { recordDeadLetter } from './dead-letter-log.js';
 import { createEvaluation, getEvaluation, hasActiveEvaluation, listEvaluations } from './evaluation-records.js';
 import { cancel, fail, failToQueue, finish, markRunning } from './evaluation-transitions.js';
-import { allResults, getResults, listResults, putResults, resultCursorAfter } from './result-rows.js';
+import { allResults, allScores, getResults, listResults, putResults, resultCursorAfter } from './result-rows.js';
+import type { ScoreRow, ScoreRowShape } from '../../domain/ports/score-rows.js';
 import { listRecentlyActive, listStalled, recordRedrive, recordResume } from './stall-index.js';
 import type { Table } from './table.js';
 import { getIdempotent } from './idempotency-records.js';
@@ -121,6 +122,10 @@ export class DynamoDbEvaluationStore implements EvaluationStore {
 
   allResults(tenantId: string, evaluationId: string): AsyncGenerator<ItemResult[]> {
     return allResults(this.table, tenantId, evaluationId);
+  }
+
+  allScores(tenantId: string, evaluationId: string, shape: ScoreRowShape): AsyncGenerator<ScoreRow[]> {
+    return allScores(this.table, tenantId, evaluationId, shape);
   }
 
   listResults(tenantId: string, evaluationId: string, page: ResultsPageRequest): Promise<Page<ItemResult>> {

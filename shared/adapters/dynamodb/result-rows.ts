@@ -4,6 +4,7 @@ import type { Page } from '../../contracts/pagination.js';
 import { leaseHeld } from './chunk-leases.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { ChunkLeaseLostError, type ChunkLease, type ResultsPageRequest } from '../../domain/ports/evaluation-store.js';
+import { scoreFields, type ScoreRow, type ScoreRowShape } from '../../domain/ports/score-rows.js';
 import { evaluationKeys } from './keys.js';
 import { fillPage, queryAll, queryPages, withoutAttributes } from './queries.js';
 import type { Table } from './table.js';
@@ -99,6 +100,70 @@ export async function* allResults(table: Table, tenantId: string, evaluationId: 
     ConsistentRead: true,
   });
   for await (const page of pages) yield page.items.map(toResult);
+}
+
+/** DynamoDB refuses an expression longer than 4 KB. */
+const MAX_EXPRESSION_LENGTH = 4096;
+
+/**
+ * The projection of a result row onto the fields in `scoreFields`, every path segment an attribute-name
+ * placeholder (model ids and metric names are not valid in an expression, and short placeholders keep 20
+ * judged metrics × 2 models well under the 4 KB limit). Should a shape ever not fit, each answer's
+ * judgements are projected whole (their rationales, not the answers): bigger, never wrong.
+ */
+export function scoreProjection(shape: ScoreRowShape): { ProjectionExpression: string; ExpressionAttributeNames: Record<string, string> } {
+  const precise = projectionOf(shape, false);
+  return precise.ProjectionExpression.length <= MAX_EXPRESSION_LENGTH ? precise : projectionOf(shape, true);
+}
+
+function projectionOf(shape: ScoreRowShape, judgementsWhole: boolean) {
+  const placeholders = new Map<string, string>();
+  const ExpressionAttributeNames: Record<string, string> = {};
+  const alias = (kind: 'f' | 'm' | 'k', name: string): string => {
+    const key = `${kind}:${name}`;
+    let placeholder = placeholders.get(key);
+    if (!placeholder) {
+      placeholder = `#${kind}${placeholders.size}`;
+      placeholders.set(key, placeholder);
+      ExpressionAttributeNames[placeholder] = name;
+    }
+    return placeholder;
+  };
+  const field = (segments: readonly string[]) => segments.map((name) => alias('f', name)).join('.');
+  const paths = [alias('f', 'position')];
+  for (const modelId of shape.modelIds) {
+    const output = `${alias('f', 'outputs')}.${alias('m', modelId)}`;
+    for (const segments of scoreFields.output) paths.push(`${output}.${field(segments)}`);
+    if (judgementsWhole && shape.judgedMetrics.length > 0) paths.push(`${output}.${alias('f', 'judgements')}`);
+    else
+      for (const metric of shape.judgedMetrics) {
+        const judgement = `${output}.${alias('f', 'judgements')}.${alias('k', metric)}`;
+        for (const segments of scoreFields.judgement) paths.push(`${judgement}.${field(segments)}`);
+      }
+  }
+  for (const metric of shape.pairwiseMetrics) {
+    const verdict = `${alias('f', 'pairwise')}.${alias('k', metric)}`;
+    for (const segments of scoreFields.pairwise) paths.push(`${verdict}.${field(segments)}`);
+  }
+  return { ProjectionExpression: paths.join(', '), ExpressionAttributeNames };
+}
+
+/**
+ * Every stored result like `allResults`, but only the fields finalize's statistics read. DynamoDB still
+ * reads (and bills) whole rows and pages at 1 MB of them; what the projection saves is the transfer and
+ * the parsing of the answers, which is most of the time and all of the memory.
+ */
+export async function* allScores(table: Table, tenantId: string, evaluationId: string, shape: ScoreRowShape): AsyncGenerator<ScoreRow[]> {
+  const projection = scoreProjection(shape);
+  const pages = queryPages(table.client, {
+    TableName: table.tableName,
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :result)',
+    ExpressionAttributeValues: { ':pk': evaluationKeys.partition(tenantId, evaluationId), ':result': evaluationKeys.resultPrefix },
+    ...projection,
+    ConsistentRead: true,
+  });
+  // A row whose outputs map is empty has none of the projected paths, and so comes back without `outputs`.
+  for await (const page of pages) yield page.items.map((item) => ({ ...item, outputs: item.outputs ?? {} }) as ScoreRow);
 }
 
 /** One page of results in item order; with `failedOnly` or `modelId`, only those answers. */

@@ -1,8 +1,8 @@
-import type { EvaluationResults, ItemResult } from '../../contracts/evaluations/result-types.js';
+import type { EvaluationResults } from '../../contracts/evaluations/result-types.js';
 import { logger } from '../../platform/logger.js';
 import type { EvaluatorDeps } from './deps.js';
-import { computeResults } from './aggregate-results.js';
 import { BUDGET_EXHAUSTED, withSpend } from './budget.js';
+import { ResultColumns } from './result-columns.js';
 
 /** A finalizer whose write lost to a cancel reads the evaluation again this many times at most. */
 const FINALIZE_ATTEMPTS = 3;
@@ -40,12 +40,14 @@ async function finalizeOnce(
   if ((evaluation.chunks_done ?? 0) < evaluation.plan.chunk_count) return 'done';
   if (evaluation.status !== 'running' && evaluation.status !== 'cancelled') return 'done';
 
-  const rows: ItemResult[] = [];
-  for await (const page of deps.evaluations.allResults(tenantId, evaluationId)) rows.push(...page);
   const benchmark = await deps.benchmarks.get(tenantId, evaluation.benchmark_id);
   const metrics = benchmark ? deps.scorerFor(evaluation, benchmark).metrics : [];
   const ledger = evaluation.budget_usd === undefined ? undefined : await deps.spend?.read(tenantId, evaluationId);
-  const results: EvaluationResults = withSpend(computeResults(evaluation, rows, metrics), evaluation, ledger);
+  // Streamed: each page of scores goes into compact columns and is dropped, so 200,000 items × 2 models
+  // fit the evaluator's memory (the rows with their answers would not); see docs/statistics.md.
+  const columns = new ResultColumns(evaluation, metrics);
+  for await (const page of deps.evaluations.allScores(tenantId, evaluationId, columns.shape)) columns.add(page);
+  const results: EvaluationResults = withSpend(columns.results(), evaluation, ledger);
 
   // An evaluation fails only when it could not proceed at all: a model that failed every item it was
   // called for. Items the budget left unanswered were never tried: the evaluation completes with what it has.
@@ -63,7 +65,7 @@ async function finalizeOnce(
   }
   const to = evaluation.status === 'running' ? 'completed' : 'cancelled';
   if (await deps.evaluations.finish(tenantId, evaluationId, evaluation.status, to, results)) {
-    logger.info('evaluation finalized', { evaluation_id: evaluationId, status: to, items: rows.length });
+    logger.info('evaluation finalized', { evaluation_id: evaluationId, status: to, items: columns.rows });
     return 'done';
   }
   return 'lost';

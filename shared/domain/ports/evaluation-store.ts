@@ -2,6 +2,7 @@ import type { EvaluationResults, ItemResult } from '../../contracts/evaluations/
 import type { CreateEvaluationResponse, Evaluation, EvaluationError, EvaluationPlan } from '../../contracts/evaluations/schemas.js';
 import type { EvaluationStatus } from '../../contracts/evaluations/status.js';
 import type { Page } from '../../contracts/pagination.js';
+import type { ScoreRow, ScoreRowShape } from './score-rows.js';
 
 /** A remembered response to a create request that carried an `Idempotency-Key`. */
 export interface IdempotentCreate {
@@ -143,6 +144,11 @@ export interface EvaluationStore {
   putResults(tenantId: string, evaluationId: string, lease: ChunkLease, results: readonly ItemResult[]): Promise<void>;
   /** Every stored result, page by page, in item order, reading every write that finished before. */
   allResults(tenantId: string, evaluationId: string): AsyncGenerator<ItemResult[]>;
+  /**
+   * Every stored result like `allResults`, but only the fields the statistics read (see score-rows.ts)
+   * of the answers, judgements and pairwise verdicts `shape` names: what finalize streams.
+   */
+  allScores(tenantId: string, evaluationId: string, shape: ScoreRowShape): AsyncGenerator<ScoreRow[]>;
   listResults(tenantId: string, evaluationId: string, page: ResultsPageRequest): Promise<Page<ItemResult>>;
   /** A `listResults` cursor that continues right after the result at `position`. */
   resultCursorAfter(tenantId: string, evaluationId: string, position: number): string;
