@@ -121,6 +121,11 @@ export function randomRows(options: RandomResultsOptions): ItemResult[] {
           rationale: rationale(position),
           judge_model_id: judgeId,
           template_id: position % 7 === 0 ? `${metric.name}-v2` : `${metric.name}-v1`,
+          // Judge spend: usually reported, sometimes not (an older row, a provider without usage).
+          // From the position, not the random stream, so the rest of the data stays as it was.
+          ...(position % 5 === 0
+            ? {}
+            : { usage: { input_tokens: 200 + (position % 400), output_tokens: position % 60 }, cost_usd: (position % 97) / 1_000_000 }),
           ...(failedJudge ? { error: { code: pick(['judge_refused', 'no_score', '']), message: 'no score in the answer' } } : {}),
         };
         scored.scores[metric.name] = score;
@@ -135,7 +140,13 @@ export function randomRows(options: RandomResultsOptions): ItemResult[] {
   const pairwise = (position: number): PairwiseJudgement | undefined => {
     const roll = rand();
     if (roll < 0.04) return undefined;
-    const base = { judge_model_id: judgeId, template_id: position === 0 ? 'pairwise-v0' : 'pairwise-v1' };
+    const base = {
+      judge_model_id: judgeId,
+      template_id: position === 0 ? 'pairwise-v0' : 'pairwise-v1',
+      ...(position % 5 === 1
+        ? {}
+        : { usage: { input_tokens: 400 + (position % 800), output_tokens: position % 120 }, cost_usd: (position % 89) / 500_000 }),
+    };
     if (roll < 0.12)
       return { ...base, preferred: null, score: null, flipped: false, error: { code: pick(['judge_refused', 'timeout']), message: 'failed' } };
     const score = pick([0, 0.25, 0.5, 0.5, 0.75, 1, 1]);

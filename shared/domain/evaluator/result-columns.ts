@@ -111,8 +111,22 @@ class ModelColumns {
   }
 }
 
+/** A judged metric's judge calls: tokens and price summed over every judgement or verdict. */
+class JudgeSpend {
+  input_tokens = 0;
+  output_tokens = 0;
+  cost = 0;
+
+  add(judgement: { usage?: { input_tokens: number; output_tokens: number }; cost_usd?: number }): void {
+    this.input_tokens += judgement.usage?.input_tokens ?? 0;
+    this.output_tokens += judgement.usage?.output_tokens ?? 0;
+    this.cost += judgement.cost_usd ?? 0;
+  }
+}
+
 class PairwiseColumns {
   readonly scores: Column;
+  readonly spend = new JudgeSpend();
   scored = 0;
   wins = 0;
   losses = 0;
@@ -131,6 +145,7 @@ class PairwiseColumns {
     this.judgeModelId ??= judgement.judge_model_id;
     this.templateId ??= judgement.template_id;
     this.failures.add(judgement.error?.code);
+    this.spend.add(judgement);
     if (judgement.score === null) return;
     this.scored += 1;
     if (judgement.preferred === 'model_2') this.wins += 1;
@@ -143,6 +158,7 @@ class PairwiseColumns {
 class JudgementCounts {
   templateId: string | undefined;
   readonly failures = new Counts();
+  readonly spend = new JudgeSpend();
 }
 
 function percentile(sorted: Float64Array, p: number): number | null {
@@ -200,6 +216,7 @@ export class ResultColumns {
           if (!judgement) continue;
           counts.templateId ??= judgement.template_id;
           counts.failures.add(judgement.error?.code);
+          counts.spend.add(judgement);
         }
       }
     }
@@ -311,6 +328,9 @@ export class ResultColumns {
           judge_same_family: sameFamily.length > 0,
           same_family_models: sameFamily,
           judge_failures: { ...counts.failures.byCode },
+          usage: { input_tokens: counts.spend.input_tokens, output_tokens: counts.spend.output_tokens },
+          // Unknown, not free, when the judge has no prices.
+          cost_usd: judge?.pricing ? counts.spend.cost : null,
         };
         return [metric.name, summary];
       }),

@@ -19,8 +19,10 @@ export type ScoreOutput = Pick<ModelOutput, 'status' | 'scores' | 'latency_ms' |
   error?: ErrorCode;
   judgements?: Record<string, ScoreJudgement>;
 };
-export type ScoreJudgement = Pick<Judgement, 'template_id'> & { error?: ErrorCode };
-export type ScorePairwise = Pick<PairwiseJudgement, 'preferred' | 'score' | 'flipped' | 'judge_model_id' | 'template_id'> & { error?: ErrorCode };
+export type ScoreJudgement = Pick<Judgement, 'template_id' | 'usage' | 'cost_usd'> & { error?: ErrorCode };
+export type ScorePairwise = Pick<PairwiseJudgement, 'preferred' | 'score' | 'flipped' | 'judge_model_id' | 'template_id' | 'usage' | 'cost_usd'> & {
+  error?: ErrorCode;
+};
 
 /**
  * The attribute paths behind the types above, relative to one answer, one judgement and one pairwise
@@ -28,8 +30,8 @@ export type ScorePairwise = Pick<PairwiseJudgement, 'preferred' | 'score' | 'fli
  */
 export const scoreFields = {
   output: [['status'], ['scores'], ['latency_ms'], ['usage'], ['cost_usd'], ['error', 'code']],
-  judgement: [['template_id'], ['error', 'code']],
-  pairwise: [['preferred'], ['score'], ['flipped'], ['judge_model_id'], ['template_id'], ['error', 'code']],
+  judgement: [['template_id'], ['usage'], ['cost_usd'], ['error', 'code']],
+  pairwise: [['preferred'], ['score'], ['flipped'], ['judge_model_id'], ['template_id'], ['usage'], ['cost_usd'], ['error', 'code']],
 } as const satisfies Record<string, readonly (readonly string[])[]>;
 
 /** Which answers, judgements and pairwise verdicts a read of score rows must keep. */

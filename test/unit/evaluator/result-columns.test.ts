@@ -34,6 +34,8 @@ describe('finalize streamed into columns', () => {
     expect(first!.failed_items).toBeGreaterThan(0);
     expect(first!.metrics.token_f1!.n_excluded).toBeGreaterThan(first!.failed_items);
     expect(first!.cost_usd).toBeGreaterThan(0);
+    // Judges' spend is summed too (per judged and pairwise metric).
+    expect(Object.values(expected.judges ?? {}).every((judge) => (judge.usage?.input_tokens ?? 0) > 0)).toBe(true);
     expect(second!.cost_usd).toBeNull();
     expect(Object.keys(expected.judges!.relevance!.judge_failures)).toEqual(expect.arrayContaining(['judge_refused', 'no_score']));
     expect(expected.judges!.relevance!.judge_same_family).toBe(true);
