@@ -356,7 +356,9 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
     const id = ++requests;
     inFlight += 1;
     maxInFlight = Math.max(maxInFlight, inFlight);
-    response.once('close', () => (inFlight -= 1));
+    response.once('close', () => {
+      inFlight -= 1;
+    });
     const apiKey = request.headers['x-api-key'];
     credentialHeaders.push({
       ...(request.headers.authorization !== undefined ? { authorization: request.headers.authorization } : {}),

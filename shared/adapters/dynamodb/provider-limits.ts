@@ -33,11 +33,15 @@ const slotFree = (now: number): Condition =>
 const heldBy = (token: string): Condition => ({ expression: 'lease_token = :token', values: { ':token': token } });
 
 class DynamoDbLimiterStore implements LimiterStore {
-  constructor(
-    private readonly table: Table,
-    private readonly tenantId: string,
-    private readonly key: string,
-  ) {}
+  private readonly table: Table;
+  private readonly tenantId: string;
+  private readonly key: string;
+
+  constructor(table: Table, tenantId: string, key: string) {
+    this.table = table;
+    this.tenantId = tenantId;
+    this.key = key;
+  }
 
   async read(): Promise<LimiterSnapshot> {
     const rows = await queryAll(this.table.client, {
@@ -53,9 +57,11 @@ class DynamoDbLimiterStore implements LimiterStore {
       if (String(row.sk).startsWith(providerLimitKeys.slotPrefix)) held.push({ slot: Number(row.slot), leaseUntil: Number(row.lease_until) });
       else state = row;
     }
+    const limit = state?.adaptive_limit;
+    const blockedUntil = state?.blocked_until;
     return {
-      ...(typeof state?.adaptive_limit === 'number' ? { limit: state.adaptive_limit } : {}),
-      ...(typeof state?.blocked_until === 'number' ? { blockedUntil: state.blocked_until } : {}),
+      ...(typeof limit === 'number' ? { limit } : {}),
+      ...(typeof blockedUntil === 'number' ? { blockedUntil } : {}),
       held,
     };
   }

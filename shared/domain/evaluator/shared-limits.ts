@@ -87,16 +87,18 @@ interface Held {
 
 function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const done = () => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
     const onAbort = () => {
       clearTimeout(timer);
       reject(signal?.reason);
     };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
@@ -194,25 +196,28 @@ export class SharedProviderLimiter {
     }
   }
 
-  /** Jittered backoff, cut short when an attempt of this instance on the same limiter ends. */
+  /**
+   * Jittered backoff, cut short when an attempt of this instance on the same limiter ends or the chunk
+   * stops. (Listeners rather than `AbortSignal.any`, which would leave one combined signal per pause
+   * registered on the chunk's long-lived signal.)
+   */
   private async pause(key: string, refusals: number, signal?: AbortSignal): Promise<void> {
     const waitMs = POLL_FLOOR_MS + fullJitterDelayMs(Math.min(refusals, 10), { baseMs: POLL_BASE_MS, capMs: POLL_CAP_MS, random: this.random });
-    const woken = new AbortController();
-    const queue = this.waiters.get(key) ?? [];
-    const wake = () => woken.abort();
-    queue.push(wake);
-    this.waiters.set(key, queue);
-    const either = signal ? AbortSignal.any([signal, woken.signal]) : woken.signal;
+    const cut = new AbortController();
+    const wake = () => cut.abort();
+    signal?.addEventListener('abort', wake, { once: true });
+    this.waiters.set(key, [...(this.waiters.get(key) ?? []), wake]);
     try {
-      await this.sleep(waitMs, either);
-    } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      if (!woken.signal.aborted) throw error;
+      await this.sleep(waitMs, cut.signal);
+    } catch {
+      // Woken early, or the chunk stopped: checked below.
     } finally {
+      signal?.removeEventListener('abort', wake);
       const left = (this.waiters.get(key) ?? []).filter((waiter) => waiter !== wake);
       if (left.length > 0) this.waiters.set(key, left);
       else this.waiters.delete(key);
     }
+    signal?.throwIfAborted();
   }
 
   private wakeOne(key: string): void {
