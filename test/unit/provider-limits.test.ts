@@ -138,7 +138,9 @@ const ok = { text: 'ok', finish_reason: 'stop' as const, usage: { input_tokens: 
 describe('the shared limiter around a provider attempt', () => {
   it('halves the limit once for the 429s of calls admitted under one limit, and shares Retry-After', async () => {
     const { limits, state, slots } = memoryLimits();
-    const limiter = new SharedProviderLimiter(limits);
+    // Each caller draws another slot, so all four are admitted under the first limit, as racing callers are.
+    let draws = 0;
+    const limiter = new SharedProviderLimiter(limits, { random: () => (draws++ % 8) / 8 });
     const throttled: ModelClient = {
       generate: async () => {
         await new Promise((resolve) => setTimeout(resolve, 20));

@@ -100,7 +100,13 @@ const SLOT_PREFIX = 'SLOT#';
 export const providerLimitKeys = {
   partition: providerLimitPartition,
   state: (tenantId: string, limiterKey: string) => ({ pk: providerLimitPartition(tenantId, limiterKey), sk: 'STATE' }),
-  slot: (tenantId: string, limiterKey: string, slot: number) => ({ pk: providerLimitPartition(tenantId, limiterKey), sk: `${SLOT_PREFIX}${padded(slot, 3)}` }),
+  slot: (tenantId: string, limiterKey: string, slot: number) => ({
+    pk: providerLimitPartition(tenantId, limiterKey),
+    sk: `${SLOT_PREFIX}${padded(slot, 3)}`,
+  }),
   slotPrefix: SLOT_PREFIX,
-  window: (tenantId: string, limiterKey: string, windowStart: number) => ({ pk: providerLimitPartition(tenantId, limiterKey), sk: `RPM#${windowStart}` }),
+  window: (tenantId: string, limiterKey: string, windowStart: number) => ({
+    pk: providerLimitPartition(tenantId, limiterKey),
+    sk: `RPM#${windowStart}`,
+  }),
 };

@@ -107,7 +107,9 @@ class DynamoDbLimiterStore implements LimiterStore {
     // Conditional on the limit the caller saw: the 429s of calls admitted under one limit all report
     // against it, and only the first halves it.
     const unchanged: Condition =
-      seen === undefined ? { expression: 'attribute_not_exists(adaptive_limit)' } : { expression: 'adaptive_limit = :seen', values: { ':seen': seen } };
+      seen === undefined
+        ? { expression: 'attribute_not_exists(adaptive_limit)' }
+        : { expression: 'adaptive_limit = :seen', values: { ':seen': seen } };
     const lowered = await updateIf(
       this.table.client,
       {

@@ -150,10 +150,11 @@ export class SharedProviderLimiter {
     }
     const leaseMs = leaseMsFor(model);
     const renewal = setInterval(() => void quietly('renew a slot lease', store.renew(held.slot, held.token, leaseMs)), leaseMs * RENEW_FRACTION);
-    renewal.unref?.();
+    renewal.unref();
     try {
       const result = await client.generate(request);
-      if (effectiveLimit(held.seen, model.max_concurrency) < model.max_concurrency) await quietly('raise the limit', store.raise(model.max_concurrency));
+      const { max_concurrency: max } = model;
+      if (effectiveLimit(held.seen, max) < max) await quietly('raise the limit', store.raise(max));
       return result;
     } catch (error) {
       if (error instanceof ProviderError && error.code === 'rate_limited') await this.throttled(store, held, model, error.retryAfterMs);
