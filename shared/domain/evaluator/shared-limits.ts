@@ -23,9 +23,9 @@ import { limiterKey } from './concurrency.js';
 export const LEASE_GRACE_MS = 5_000;
 /**
  * Longest lease before grace: a killed instance's slot returns within this (plus grace), however long
- * the model's timeout. Calls that run longer keep their lease by renewing it.
+ * the model's timeout. Calls that run longer keep their lease by renewing it (one write per third).
  */
-export const MAX_LEASE_BASE_MS = 30_000;
+export const MAX_LEASE_BASE_MS = 10_000;
 /** Leases are renewed after this fraction of their length, so a renewal that is late still lands in time. */
 export const RENEW_FRACTION = 1 / 3;
 /** Polling for a slot: full-jitter backoff from this window, doubling to the cap. */
@@ -121,6 +121,8 @@ export class SharedProviderLimiter {
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly random: () => number;
   private readonly waiters = new Map<string, (() => void)[]>();
+  /** Slots handed straight to a waiter of this instance in a row, per limiter. */
+  private readonly handoffs = new Map<string, number>();
 
   constructor(limits: ProviderLimits, options: SharedLimiterOptions = {}) {
     this.limits = limits;
@@ -162,7 +164,7 @@ export class SharedProviderLimiter {
     } finally {
       clearInterval(renewal);
       await quietly('release a slot', store.release(held.slot, held.token));
-      this.wakeOne(key);
+      this.handOff(key, model.max_concurrency);
     }
   }
 
@@ -221,8 +223,24 @@ export class SharedProviderLimiter {
     signal?.throwIfAborted();
   }
 
-  private wakeOne(key: string): void {
-    this.waiters.get(key)?.shift()?.();
+  /**
+   * Wakes one waiter of this instance for the slot just freed, so it is reused without a poll. Not every
+   * time: after `max` handoffs in a row one slot is left to whoever polls first, here or on another
+   * instance, so an instance whose calls keep ending cannot keep the slots to itself for good.
+   */
+  private handOff(key: string, max: number): void {
+    const queue = this.waiters.get(key);
+    if (!queue || queue.length === 0) {
+      this.handoffs.delete(key);
+      return;
+    }
+    const streak = (this.handoffs.get(key) ?? 0) + 1;
+    if (streak > max) {
+      this.handoffs.set(key, 0);
+      return;
+    }
+    this.handoffs.set(key, streak);
+    queue.shift()?.();
   }
 
   /**
