@@ -80,7 +80,8 @@ describe('deployment-wide provider limits', () => {
   it('two instances together never exceed max_concurrency at the model server', async () => {
     fake = await startFakeModelServer({ latencyMs: 50 });
     const m = model({ max_concurrency: 4 });
-    const [first, second] = [clientOf(instance(), 'tenant-a', m), clientOf(instance(), 'tenant-a', m)];
+    const first = clientOf(instance(), 'tenant-a', m);
+    const second = clientOf(instance(), 'tenant-a', m);
 
     // 30 calls from each at once, with no per-container tier in front: the shared slots alone bound them.
     const results = await Promise.all([
@@ -114,7 +115,8 @@ describe('deployment-wide provider limits', () => {
   it('429s halve the shared limit for every instance, Retry-After holds them all, and successes grow it back', async () => {
     fake = await startFakeModelServer({ latencyMs: 20, rates: { rateLimit: 1 } });
     const m = model({ max_concurrency: 8 });
-    const [a, b] = [instance(), instance()];
+    const a = instance();
+    const b = instance();
     const stateOf = () => b.forLimiter('tenant-a', limiterKey('tenant-a', m)).read();
     const noRetries = clientOf(a, 'tenant-a', m, 1);
 
@@ -171,7 +173,8 @@ describe('deployment-wide provider limits', () => {
   it('counts requests per minute across instances and refuses the one past the limit until the next window', async () => {
     const m = { ...model({}), requests_per_minute: 3 };
     const key = limiterKey('tenant-a', m);
-    const [a, b] = [instance().forLimiter('tenant-a', key), instance().forLimiter('tenant-a', key)];
+    const a = instance().forLimiter('tenant-a', key);
+    const b = instance().forLimiter('tenant-a', key);
     const window = 60_000 * Math.floor(Date.now() / 60_000);
 
     const counted = [await a.countRequest(window, 3), await b.countRequest(window, 3), await a.countRequest(window, 3)];
