@@ -77,98 +77,114 @@ const request = (prompt: string, signal?: AbortSignal): GenerateRequest => ({
 const slowTest = 90_000;
 
 describe('deployment-wide provider limits', () => {
-  it('two instances together never exceed max_concurrency at the model server', async () => {
-    fake = await startFakeModelServer({ latencyMs: 50 });
-    const m = model({ max_concurrency: 4 });
-    const first = clientOf(instance(), 'tenant-a', m);
-    const second = clientOf(instance(), 'tenant-a', m);
+  it(
+    'two instances together never exceed max_concurrency at the model server',
+    async () => {
+      fake = await startFakeModelServer({ latencyMs: 50 });
+      const m = model({ max_concurrency: 4 });
+      const first = clientOf(instance(), 'tenant-a', m);
+      const second = clientOf(instance(), 'tenant-a', m);
 
-    // 30 calls from each at once, with no per-container tier in front: the shared slots alone bound them.
-    const results = await Promise.all([
-      ...Array.from({ length: 30 }, (_, i) => first.generate(request(`What is ${i} + 1?`))),
-      ...Array.from({ length: 30 }, (_, i) => second.generate(request(`What is ${i} + 2?`))),
-    ]);
+      // 30 calls from each at once, with no per-container tier in front: the shared slots alone bound them.
+      const results = await Promise.all([
+        ...Array.from({ length: 30 }, (_, i) => first.generate(request(`What is ${i} + 1?`))),
+        ...Array.from({ length: 30 }, (_, i) => second.generate(request(`What is ${i} + 2?`))),
+      ]);
 
-    expect(results).toHaveLength(60);
-    expect(fake.stats().maxInFlight).toBeLessThanOrEqual(4);
-    // It did run calls side by side: a limiter that serialised everything would pass the bound too.
-    expect(fake.stats().maxInFlight).toBeGreaterThanOrEqual(2);
-  }, slowTest);
+      expect(results).toHaveLength(60);
+      expect(fake.stats().maxInFlight).toBeLessThanOrEqual(4);
+      // It did run calls side by side: a limiter that serialised everything would pass the bound too.
+      expect(fake.stats().maxInFlight).toBeGreaterThanOrEqual(2);
+    },
+    slowTest,
+  );
 
-  it("a killed holder's lease is reclaimed once its TTL has run out", async () => {
-    fake = await startFakeModelServer({ latencyMs: 10 });
-    const m = model({ max_concurrency: 1, timeout_ms: 1_000 });
-    const limits = instance();
-    // What an instance killed mid-call leaves behind: a slot taken and never released or renewed.
-    const taken = await limits.forLimiter('tenant-a', limiterKey('tenant-a', m)).take(0, 'killed-instance', leaseMsFor(m));
-    expect(taken).toBe(true);
-    const started = Date.now();
+  it(
+    "a killed holder's lease is reclaimed once its TTL has run out",
+    async () => {
+      fake = await startFakeModelServer({ latencyMs: 10 });
+      const m = model({ max_concurrency: 1, timeout_ms: 1_000 });
+      const limits = instance();
+      // What an instance killed mid-call leaves behind: a slot taken and never released or renewed.
+      const taken = await limits.forLimiter('tenant-a', limiterKey('tenant-a', m)).take(0, 'killed-instance', leaseMsFor(m));
+      expect(taken).toBe(true);
+      const started = Date.now();
 
-    const result = await clientOf(instance(), 'tenant-a', m).generate(request('What is 2 + 2?'));
+      const result = await clientOf(instance(), 'tenant-a', m).generate(request('What is 2 + 2?'));
 
-    expect(result.text).toBe('4');
-    const waited = Date.now() - started;
-    expect(waited).toBeGreaterThanOrEqual(leaseMsFor(m) - 1_000);
-    expect(waited).toBeLessThan(leaseMsFor(m) + 10_000);
-  }, slowTest);
+      expect(result.text).toBe('4');
+      const waited = Date.now() - started;
+      expect(waited).toBeGreaterThanOrEqual(leaseMsFor(m) - 1_000);
+      expect(waited).toBeLessThan(leaseMsFor(m) + 10_000);
+    },
+    slowTest,
+  );
 
-  it('429s halve the shared limit for every instance, Retry-After holds them all, and successes grow it back', async () => {
-    fake = await startFakeModelServer({ latencyMs: 20, rates: { rateLimit: 1 } });
-    const m = model({ max_concurrency: 8 });
-    const a = instance();
-    const b = instance();
-    const stateOf = () => b.forLimiter('tenant-a', limiterKey('tenant-a', m)).read();
-    const noRetries = clientOf(a, 'tenant-a', m, 1);
+  it(
+    '429s halve the shared limit for every instance, Retry-After holds them all, and successes grow it back',
+    async () => {
+      fake = await startFakeModelServer({ latencyMs: 20, rates: { rateLimit: 1 } });
+      const m = model({ max_concurrency: 8 });
+      const a = instance();
+      const b = instance();
+      const stateOf = () => b.forLimiter('tenant-a', limiterKey('tenant-a', m)).read();
+      const noRetries = clientOf(a, 'tenant-a', m, 1);
 
-    // One 429 after another: each is seen against the limit the one before left, so each halves it.
-    for (let call = 0; call < 4; call++) {
-      await expect(noRetries.generate(request(`What is ${call} + 3?`))).rejects.toMatchObject({ code: 'rate_limited' });
-    }
-    expect((await stateOf()).limit).toBe(1);
+      // One 429 after another: each is seen against the limit the one before left, so each halves it.
+      for (let call = 0; call < 4; call++) {
+        await expect(noRetries.generate(request(`What is ${call} + 3?`))).rejects.toMatchObject({ code: 'rate_limited' });
+      }
+      expect((await stateOf()).limit).toBe(1);
 
-    // A Retry-After from the provider holds the other instance's next call too.
-    fake.setOptions({ retryAfterSeconds: 2 });
-    await expect(noRetries.generate(request('What is 9 + 9?'))).rejects.toBeInstanceOf(ProviderError);
-    fake.setOptions({ rates: {} });
-    const held = Date.now();
-    await clientOf(b, 'tenant-a', m).generate(request('What is 1 + 1?'));
-    expect(Date.now() - held).toBeGreaterThanOrEqual(1_500);
+      // A Retry-After from the provider holds the other instance's next call too.
+      fake.setOptions({ retryAfterSeconds: 2 });
+      await expect(noRetries.generate(request('What is 9 + 9?'))).rejects.toBeInstanceOf(ProviderError);
+      fake.setOptions({ rates: {} });
+      const held = Date.now();
+      await clientOf(b, 'tenant-a', m).generate(request('What is 1 + 1?'));
+      expect(Date.now() - held).toBeGreaterThanOrEqual(1_500);
 
-    // Instance b starts from the lowered limit (2: its call above added one): with one more allowed per
-    // success, 6 calls at once never run more than 4 side by side (2 done, limit 4, 4 left), not 6.
-    expect(fake.stats().maxInFlight).toBeLessThanOrEqual(1);
-    expect((await stateOf()).limit).toBe(2);
-    const client = clientOf(b, 'tenant-a', m);
-    await Promise.all(Array.from({ length: 6 }, (_, i) => client.generate(request(`What is ${i} + 5?`))));
-    expect(fake.stats().maxInFlight).toBeLessThanOrEqual(4);
+      // Instance b starts from the lowered limit (2: its call above added one): with one more allowed per
+      // success, 6 calls at once never run more than 4 side by side (2 done, limit 4, 4 left), not 6.
+      expect(fake.stats().maxInFlight).toBeLessThanOrEqual(1);
+      expect((await stateOf()).limit).toBe(2);
+      const client = clientOf(b, 'tenant-a', m);
+      await Promise.all(Array.from({ length: 6 }, (_, i) => client.generate(request(`What is ${i} + 5?`))));
+      expect(fake.stats().maxInFlight).toBeLessThanOrEqual(4);
 
-    // Additive increase: back at max_concurrency after enough successes, and never past it.
-    for (let call = 0; call < 8; call++) await client.generate(request(`What is ${call} + 7?`));
-    expect((await stateOf()).limit).toBe(8);
-  }, slowTest);
+      // Additive increase: back at max_concurrency after enough successes, and never past it.
+      for (let call = 0; call < 8; call++) await client.generate(request(`What is ${call} + 7?`));
+      expect((await stateOf()).limit).toBe(8);
+    },
+    slowTest,
+  );
 
-  it("tenants' limiters are independent: tenant A's saturated model does not block tenant B's same-named model", async () => {
-    fake = await startFakeModelServer({ latencyMs: 10 });
-    const m = model({ max_concurrency: 2, timeout_ms: 60_000 });
-    const limits = instance();
-    const tenantA = limits.forLimiter('tenant-a', limiterKey('tenant-a', m));
-    // Tenant A's two slots are held (by calls that hang at its provider, say) for the whole test.
-    expect(await tenantA.take(0, 'hung-1', 120_000)).toBe(true);
-    expect(await tenantA.take(1, 'hung-2', 120_000)).toBe(true);
+  it(
+    "tenants' limiters are independent: tenant A's saturated model does not block tenant B's same-named model",
+    async () => {
+      fake = await startFakeModelServer({ latencyMs: 10 });
+      const m = model({ max_concurrency: 2, timeout_ms: 60_000 });
+      const limits = instance();
+      const tenantA = limits.forLimiter('tenant-a', limiterKey('tenant-a', m));
+      // Tenant A's two slots are held (by calls that hang at its provider, say) for the whole test.
+      expect(await tenantA.take(0, 'hung-1', 120_000)).toBe(true);
+      expect(await tenantA.take(1, 'hung-2', 120_000)).toBe(true);
 
-    const started = Date.now();
-    const theirs = await clientOf(instance(), 'tenant-b', m).generate(request('What is 3 + 3?'));
-    expect(theirs.text).toBe('6');
-    expect(Date.now() - started).toBeLessThan(5_000);
+      const started = Date.now();
+      const theirs = await clientOf(instance(), 'tenant-b', m).generate(request('What is 3 + 3?'));
+      expect(theirs.text).toBe('6');
+      expect(Date.now() - started).toBeLessThan(5_000);
 
-    // Tenant A's own next call does wait: it stops only because its chunk gives up.
-    const stop = AbortSignal.timeout(1_500);
-    const stopped = await clientOf(instance(), 'tenant-a', m)
-      .generate(request('What is 4 + 4?', stop))
-      .catch((error: unknown) => error);
-    expect((stopped as Error).name).toBe('TimeoutError');
-    expect(fake.stats().requests).toBe(1);
-  }, slowTest);
+      // Tenant A's own next call does wait: it stops only because its chunk gives up.
+      const stop = AbortSignal.timeout(1_500);
+      const stopped = await clientOf(instance(), 'tenant-a', m)
+        .generate(request('What is 4 + 4?', stop))
+        .catch((error: unknown) => error);
+      expect((stopped as Error).name).toBe('TimeoutError');
+      expect(fake.stats().requests).toBe(1);
+    },
+    slowTest,
+  );
 
   it('counts requests per minute across instances and refuses the one past the limit until the next window', async () => {
     const m = { ...model({}), requests_per_minute: 3 };
