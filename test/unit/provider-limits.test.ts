@@ -95,6 +95,13 @@ function memoryLimits() {
       held.leaseUntil = Date.now() + leaseMs;
       return true;
     },
+    async transfer(slot, fromToken, toToken, leaseMs) {
+      writes.push('transfer');
+      const held = slots.get(slot);
+      if (held?.token !== fromToken) return false;
+      slots.set(slot, { token: toToken, leaseUntil: Date.now() + leaseMs });
+      return true;
+    },
     async release(slot, token) {
       writes.push('release');
       if (slots.get(slot)?.token === token) slots.delete(slot);
@@ -170,6 +177,30 @@ describe('the shared limiter around a provider attempt', () => {
     // 6 raises took it from 2 to 8; the calls after that cost a take and a release only.
     expect(writes.filter((write) => write === 'raise')).toHaveLength(6);
     expect(writes.filter((write) => write === 'take')).toHaveLength(10);
+  });
+
+  it("hands a finished attempt's slot to a waiting one of the same instance in one write, with no poll", async () => {
+    const { limits, writes, slots } = memoryLimits();
+    // Polls that would take 5 s: only a handover can make the second call start sooner.
+    const slowPolls = (_ms: number, signal?: AbortSignal) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(resolve, 5_000);
+        signal?.addEventListener('abort', () => {
+          clearTimeout(timer);
+          reject(signal.reason);
+        });
+      });
+    const slow: ModelClient = { generate: () => new Promise((resolve) => setTimeout(() => resolve(ok), 100)) };
+    const client = new SharedProviderLimiter(limits, { sleep: slowPolls }).guard(slow, 'tenant-a', { ...model, max_concurrency: 1 });
+    const started = Date.now();
+
+    await Promise.all([client.generate(request), client.generate(request)]);
+
+    expect(Date.now() - started).toBeLessThan(2_000);
+    // The second call's take was refused (the slot was held); it then got the slot by the transfer, and
+    // the one release is the second call's own.
+    expect(writes).toEqual(['take', 'take', 'transfer', 'release']);
+    expect(slots.size).toBe(0);
   });
 
   it('waits for a slot instead of exceeding the limit, and gives up when the chunk stops', async () => {

@@ -99,6 +99,21 @@ class DynamoDbLimiterStore implements LimiterStore {
     return renewed !== undefined;
   }
 
+  async transfer(slot: number, fromToken: string, toToken: string, leaseMs: number): Promise<boolean> {
+    const now = Date.now();
+    const moved = await updateIf(
+      this.table.client,
+      {
+        TableName: this.table.tableName,
+        Key: providerLimitKeys.slot(this.tenantId, this.key, slot),
+        UpdateExpression: 'SET lease_token = :to, lease_until = :until, expires_at = :expires',
+        ExpressionAttributeValues: { ':to': toToken, ':until': now + leaseMs, ':expires': expiresAt(now) },
+      },
+      heldBy(fromToken),
+    );
+    return moved !== undefined;
+  }
+
   async release(slot: number, token: string): Promise<void> {
     await deleteIf(this.table.client, { TableName: this.table.tableName, Key: providerLimitKeys.slot(this.tenantId, this.key, slot) }, heldBy(token));
   }

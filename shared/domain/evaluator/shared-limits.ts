@@ -35,6 +35,8 @@ export const POLL_CAP_MS = 1_000;
 export const POLL_FLOOR_MS = 5;
 /** A provider's Retry-After blocks every instance for at most this long. */
 export const MAX_BLOCK_MS = 60_000;
+/** A handover needs a read of the limit at most this old: how soon a decrease made elsewhere stops them. */
+export const HANDOVER_FRESH_MS = 1_000;
 /** Waiters released by a block's end or a window's turn spread over this much, so they do not arrive as one burst. */
 export const RELEASE_SPREAD_MS = 250;
 const WINDOW_MS = 60_000;
@@ -112,17 +114,22 @@ function quietly(what: string, write: Promise<unknown>): Promise<void> {
 }
 
 /**
- * The deployment-wide limiter of one evaluator instance. Waiters of this instance are woken as soon as
- * one of its own attempts ends (a slot freed here is taken here without a poll); slots freed elsewhere
- * are found by polling with jittered backoff.
+ * The deployment-wide limiter of one evaluator instance. When one of its attempts ends and another of
+ * its attempts is waiting on the same limiter, the slot is handed over in one write (a token swap)
+ * instead of a release, a read and a take: the slot is never free in between, and the waiter needs no
+ * poll. Slots freed elsewhere are found by polling with jittered backoff.
  */
 export class SharedProviderLimiter {
   private readonly limits: ProviderLimits;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly random: () => number;
   private readonly waiters = new Map<string, (() => void)[]>();
-  /** Slots handed straight to a waiter of this instance in a row, per limiter. */
+  /** Slots handed over to this instance's next attempt on a limiter, not yet picked up. */
+  private readonly spares = new Map<string, Held[]>();
+  /** Slots handed over in a row, per limiter. */
   private readonly handoffs = new Map<string, number>();
+  /** The adaptive limit this instance last read, per limiter, and when. */
+  private readonly known = new Map<string, { limit: number | undefined; at: number }>();
 
   constructor(limits: ProviderLimits, options: SharedLimiterOptions = {}) {
     this.limits = limits;
@@ -153,26 +160,34 @@ export class SharedProviderLimiter {
     const leaseMs = leaseMsFor(model);
     const renewal = setInterval(() => void quietly('renew a slot lease', store.renew(held.slot, held.token, leaseMs)), leaseMs * RENEW_FRACTION);
     renewal.unref();
+    let throttled = false;
     try {
       const result = await client.generate(request);
       const { max_concurrency: max } = model;
       if (effectiveLimit(held.seen, max) < max) await quietly('raise the limit', store.raise(max));
       return result;
     } catch (error) {
-      if (error instanceof ProviderError && error.code === 'rate_limited') await this.throttled(store, held, model, error.retryAfterMs);
+      if (error instanceof ProviderError && error.code === 'rate_limited') {
+        throttled = true;
+        await this.throttled(store, key, held, model, error.retryAfterMs);
+      }
       throw error;
     } finally {
       clearInterval(renewal);
-      await quietly('release a slot', store.release(held.slot, held.token));
-      this.handOff(key, model.max_concurrency);
+      // After a 429 the slot is released, not handed over: the lowered limit must get its say.
+      if (throttled || !(await this.handOver(store, key, model, held))) {
+        await quietly('release a slot', store.release(held.slot, held.token));
+        this.wakeAfterRelease(key, model.max_concurrency);
+      }
     }
   }
 
   /** Multiplicative decrease, once per limit seen, and the provider's Retry-After shared with every instance. */
-  private async throttled(store: LimiterStore, held: Held, model: Model, retryAfterMs: number | undefined): Promise<void> {
+  private async throttled(store: LimiterStore, key: string, held: Held, model: Model, retryAfterMs: number | undefined): Promise<void> {
     const current = effectiveLimit(held.seen, model.max_concurrency);
     const next = decreasedLimit(current);
     if (next < current && (await store.lower(held.seen, next).catch(() => false))) {
+      this.known.set(key, { limit: next, at: Date.now() });
       countMetric(MetricName.ProviderLimitDecreases);
       logger.info('provider answered 429: shared concurrency limit halved', { model_id: model.model_id, limit: next, was: current });
     }
@@ -184,8 +199,11 @@ export class SharedProviderLimiter {
   private async acquire(store: LimiterStore, key: string, model: Model, signal?: AbortSignal): Promise<{ held: Held; waited: boolean }> {
     for (let refusals = 0; ; refusals++) {
       signal?.throwIfAborted();
+      const spare = this.spares.get(key)?.shift();
+      if (spare) return { held: spare, waited: refusals > 0 };
       const snapshot = await store.read();
       const now = Date.now();
+      this.known.set(key, { limit: snapshot.limit, at: now });
       if (snapshot.blockedUntil !== undefined && snapshot.blockedUntil > now) {
         await this.sleep(snapshot.blockedUntil - now + this.random() * RELEASE_SPREAD_MS, signal);
         continue;
@@ -195,16 +213,16 @@ export class SharedProviderLimiter {
         const token = randomUUID();
         if (await store.take(slot, token, leaseMsFor(model))) return { held: { slot, token, seen: snapshot.limit }, waited: refusals > 0 };
       }
-      await this.pause(key, refusals, signal);
+      await this.pause(store, key, refusals, signal);
     }
   }
 
   /**
-   * Jittered backoff, cut short when an attempt of this instance on the same limiter ends or the chunk
-   * stops. (Listeners rather than `AbortSignal.any`, which would leave one combined signal per pause
-   * registered on the chunk's long-lived signal.)
+   * Jittered backoff, cut short when a slot is handed over or freed by this instance, or the chunk stops.
+   * (Listeners rather than `AbortSignal.any`, which would leave one combined signal per pause registered
+   * on the chunk's long-lived signal.)
    */
-  private async pause(key: string, refusals: number, signal?: AbortSignal): Promise<void> {
+  private async pause(store: LimiterStore, key: string, refusals: number, signal?: AbortSignal): Promise<void> {
     const waitMs = POLL_FLOOR_MS + fullJitterDelayMs(Math.min(refusals, 10), { baseMs: POLL_BASE_MS, capMs: POLL_CAP_MS, random: this.random });
     const cut = new AbortController();
     const wake = () => cut.abort();
@@ -220,27 +238,48 @@ export class SharedProviderLimiter {
       if (left.length > 0) this.waiters.set(key, left);
       else this.waiters.delete(key);
     }
-    signal?.throwIfAborted();
+    if (signal?.aborted) {
+      // A slot handed to this waiter goes to the next one, or back to the limiter.
+      if ((this.spares.get(key)?.length ?? 0) > 0) await this.passSpares(store, key);
+      signal.throwIfAborted();
+    }
   }
 
   /**
-   * Wakes one waiter of this instance for the slot just freed, so it is reused without a poll. Not every
-   * time: after `max` handoffs in a row one slot is left to whoever polls first, here or on another
-   * instance, so an instance whose calls keep ending cannot keep the slots to itself for good.
+   * Hands `held` to a waiting attempt of this instance, if one waits and the slot is still one it may
+   * use: below the limit this instance read within the last HANDOVER_FRESH_MS (so a decrease made
+   * elsewhere stops handovers within that time), and not after `max` handovers in a row (then one slot is
+   * released, for whoever polls first here or on another instance, so no instance keeps the slots for good).
    */
-  private handOff(key: string, max: number): void {
-    const queue = this.waiters.get(key);
-    if (!queue || queue.length === 0) {
-      this.handoffs.delete(key);
-      return;
-    }
-    const streak = (this.handoffs.get(key) ?? 0) + 1;
-    if (streak > max) {
-      this.handoffs.set(key, 0);
-      return;
-    }
-    this.handoffs.set(key, streak);
-    queue.shift()?.();
+  private async handOver(store: LimiterStore, key: string, model: Model, held: Held): Promise<boolean> {
+    const known = this.known.get(key);
+    const streak = this.handoffs.get(key) ?? 0;
+    if (!this.waiters.get(key)?.length || !known || Date.now() - known.at > HANDOVER_FRESH_MS) return false;
+    if (held.slot >= effectiveLimit(known.limit, model.max_concurrency) || streak >= model.max_concurrency) return false;
+    const token = randomUUID();
+    if (!(await store.transfer(held.slot, held.token, token, leaseMsFor(model)).catch(() => false))) return false;
+    this.handoffs.set(key, streak + 1);
+    this.spares.set(key, [...(this.spares.get(key) ?? []), { slot: held.slot, token, seen: known.limit }]);
+    await this.passSpares(store, key);
+    return true;
+  }
+
+  /** Wakes a waiter for each spare slot, or gives the spares back to the limiter when nobody waits any more. */
+  private async passSpares(store: LimiterStore, key: string): Promise<void> {
+    const queue = this.waiters.get(key) ?? [];
+    const spares = this.spares.get(key) ?? [];
+    for (let i = 0; i < spares.length && i < queue.length; i++) queue[i]!();
+    if (queue.length > 0) return;
+    this.spares.delete(key);
+    await Promise.all(spares.map((spare) => quietly('release a slot', store.release(spare.slot, spare.token))));
+  }
+
+  /** After a release: a waiter of this instance tries at once, unless the streak of handovers just ended. */
+  private wakeAfterRelease(key: string, max: number): void {
+    const streak = this.handoffs.get(key) ?? 0;
+    this.handoffs.delete(key);
+    if (streak >= max) return;
+    this.waiters.get(key)?.[0]?.();
   }
 
   /**

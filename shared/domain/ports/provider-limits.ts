@@ -29,6 +29,11 @@ export interface LimiterStore {
   take(slot: number, token: string, leaseMs: number): Promise<boolean>;
   /** Extends a held lease; false when the lease ran out and another holder took the slot over. */
   renew(slot: number, token: string, leaseMs: number): Promise<boolean>;
+  /**
+   * Hands a held slot to a new holder in one write: the token changes and the lease starts again, so the
+   * slot is never free in between. False when the lease was taken over meanwhile.
+   */
+  transfer(slot: number, fromToken: string, toToken: string, leaseMs: number): Promise<boolean>;
   /** Gives the slot up; a slot another holder has taken over since is left alone. */
   release(slot: number, token: string): Promise<void>;
   /**
