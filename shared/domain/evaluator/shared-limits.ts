@@ -177,7 +177,7 @@ export class SharedProviderLimiter {
       // After a 429 the slot is released, not handed over: the lowered limit must get its say.
       if (throttled || !(await this.handOver(store, key, model, held))) {
         await quietly('release a slot', store.release(held.slot, held.token));
-        this.wakeAfterRelease(key, model.max_concurrency);
+        this.wakeAfterRelease(key);
       }
     }
   }
@@ -248,8 +248,8 @@ export class SharedProviderLimiter {
   /**
    * Hands `held` to a waiting attempt of this instance, if one waits and the slot is still one it may
    * use: below the limit this instance read within the last HANDOVER_FRESH_MS (so a decrease made
-   * elsewhere stops handovers within that time), and not after `max` handovers in a row (then one slot is
-   * released, for whoever polls first here or on another instance, so no instance keeps the slots for good).
+   * elsewhere stops handovers within that time), and not after `max` handovers in a row (then the slot is
+   * released and taken again through a read, where another instance's poller can win it).
    */
   private async handOver(store: LimiterStore, key: string, model: Model, held: Held): Promise<boolean> {
     const known = this.known.get(key);
@@ -274,11 +274,12 @@ export class SharedProviderLimiter {
     await Promise.all(spares.map((spare) => quietly('release a slot', store.release(spare.slot, spare.token))));
   }
 
-  /** After a release: a waiter of this instance tries at once, unless the streak of handovers just ended. */
-  private wakeAfterRelease(key: string, max: number): void {
-    const streak = this.handoffs.get(key) ?? 0;
+  /**
+   * After a release a waiter of this instance tries at once, with a read and a take like anyone: after a
+   * streak of handovers, that read is where a poller of another instance can win the slot.
+   */
+  private wakeAfterRelease(key: string): void {
     this.handoffs.delete(key);
-    if (streak >= max) return;
     this.waiters.get(key)?.[0]?.();
   }
 
