@@ -1,7 +1,10 @@
 import type { EvaluatorDeps } from '#shared/domain/evaluator/deps.js';
 import { scorerFor } from '#shared/domain/evaluator/metric-scorer.js';
 import type { Model } from '#shared/contracts/models/schemas.js';
-import { createModelClient } from '#shared/adapters/providers/model-client.js';
+import { createProviderClient } from '#shared/adapters/providers/model-client.js';
+import { withRetries } from '#shared/adapters/providers/retry.js';
+import { DynamoDbProviderLimits } from '#shared/adapters/dynamodb/provider-limits.js';
+import { SharedProviderLimiter } from '#shared/domain/evaluator/shared-limits.js';
 import type { ModelClient } from '#shared/domain/ports/model-client.js';
 import { SqsWorkQueue } from '#shared/adapters/sqs/work-queue.js';
 import { DynamoDbBenchmarkStore } from '#shared/adapters/dynamodb/benchmark-store.js';
@@ -14,11 +17,17 @@ import { DynamoDbSpendLedger } from '#shared/adapters/dynamodb/spend-ledger.js';
  */
 const clients = new Map<string, ModelClient>();
 
+/** Provider limits shared with every other evaluator instance (docs/reliability.md, "Provider limits"). */
+const sharedLimits = new SharedProviderLimiter(new DynamoDbProviderLimits());
+
 function clientFor(model: Model, tenantId: string): ModelClient {
   const key = JSON.stringify([tenantId, model]);
   let client = clients.get(key);
   if (!client) {
-    client = createModelClient(model, tenantId);
+    const provider = createProviderClient(model, tenantId);
+    // Each attempt takes its own shared slot inside the retries, so a retry after a 429 waits under the
+    // lowered limit instead of going straight back. Baselines never leave the process: nothing to share.
+    client = withRetries(model.provider === 'baseline' ? provider : sharedLimits.guard(provider, tenantId, model));
     clients.set(key, client);
   }
   return client;

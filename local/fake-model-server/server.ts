@@ -70,6 +70,9 @@ export type FakeOutcome =
 
 export interface FakeModelServerStats {
   requests: number;
+  /** Requests being answered now, and the most there ever were at once (what a concurrency limit must bound). */
+  inFlight: number;
+  maxInFlight: number;
   byOutcome: Partial<Record<FakeOutcome, number>>;
 }
 
@@ -306,6 +309,8 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
   let settings: FakeModelServerOptions = { ...options };
   let random = mulberry32(settings.seed ?? 1);
   let requests = 0;
+  let inFlight = 0;
+  let maxInFlight = 0;
   const credentialHeaders: CredentialHeaders[] = [];
   let takes = new Map<string, number>();
   const byOutcome: Partial<Record<FakeOutcome, number>> = {};
@@ -349,6 +354,11 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const id = ++requests;
+    inFlight += 1;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    response.once('close', () => {
+      inFlight -= 1;
+    });
     const apiKey = request.headers['x-api-key'];
     credentialHeaders.push({
       ...(request.headers.authorization !== undefined ? { authorization: request.headers.authorization } : {}),
@@ -460,7 +470,7 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
 
   return {
     url: `http://127.0.0.1:${port}/v1`,
-    stats: () => ({ requests, byOutcome: { ...byOutcome } }),
+    stats: () => ({ requests, inFlight, maxInFlight, byOutcome: { ...byOutcome } }),
     credentialHeaders: () => credentialHeaders.map((headers) => ({ ...headers })),
     setOptions(partial) {
       settings = { ...settings, ...partial };

@@ -20,6 +20,10 @@ export const MetricName = {
   ProviderErrors: 'ProviderErrors',
   /** Provider calls repeated after a retryable failure. */
   ProviderRetries: 'ProviderRetries',
+  /** Provider calls that waited for a deployment-wide slot, request window or Retry-After block. */
+  ProviderLimitWaits: 'ProviderLimitWaits',
+  /** 429s that halved a model's shared concurrency limit (AIMD's multiplicative decrease). */
+  ProviderLimitDecreases: 'ProviderLimitDecreases',
   /** Work messages that reached the dead-letter handler. */
   DeadLetteredMessages: 'DeadLetteredMessages',
   /** Stalled evaluations the reconciler sent their missing messages again. */

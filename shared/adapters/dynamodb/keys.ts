@@ -126,3 +126,25 @@ export const tenantUsageKeys = {
 export const requestRateKeys = {
   window: (tenantId: string, minute: number) => ({ pk: `RATE#${tenantId}#${minute}` }),
 };
+
+const providerLimitPartition = (tenantId: string, limiterKey: string) => `TENANT#${tenantId}#LIMIT#${limiterKey}`;
+const SLOT_PREFIX = 'SLOT#';
+
+/**
+ * A model configuration's deployment-wide limiter, in the evaluations table: its adaptive state, its
+ * leased slots and its per-minute request windows share one partition. `SLOT#…` and `STATE` sort after
+ * `RPM#…`, so one query from `SLOT#` on reads the slots and the state without the windows.
+ */
+export const providerLimitKeys = {
+  partition: providerLimitPartition,
+  state: (tenantId: string, limiterKey: string) => ({ pk: providerLimitPartition(tenantId, limiterKey), sk: 'STATE' }),
+  slot: (tenantId: string, limiterKey: string, slot: number) => ({
+    pk: providerLimitPartition(tenantId, limiterKey),
+    sk: `${SLOT_PREFIX}${padded(slot, 3)}`,
+  }),
+  slotPrefix: SLOT_PREFIX,
+  window: (tenantId: string, limiterKey: string, windowStart: number) => ({
+    pk: providerLimitPartition(tenantId, limiterKey),
+    sk: `RPM#${windowStart}`,
+  }),
+};

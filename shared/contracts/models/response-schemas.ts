@@ -13,7 +13,10 @@ export const ModelSchema = v.strictObject({
   parameters: GenerationParametersSchema,
   api_key_secret: v.optional(v.pipe(v.string(), v.description('Secrets Manager secret holding the provider key (its name, never the key).'))),
   api_key_env: v.optional(v.pipe(v.string(), v.description('Environment variable holding the provider key (its name, never the key).'))),
-  max_concurrency: v.pipe(v.number(), v.integer()),
+  max_concurrency: v.pipe(v.number(), v.integer(), v.description('Concurrent calls across every evaluator instance.')),
+  requests_per_minute: v.optional(
+    v.pipe(v.number(), v.integer(), v.description('Requests per minute across every evaluator instance, retries included; unlimited when absent.')),
+  ),
   timeout_ms: v.pipe(v.number(), v.integer()),
   pricing: v.optional(PricingSchema),
   default_judge: v.optional(v.pipe(v.boolean(), v.description("The tenant's judge for judged metrics that name none."))),

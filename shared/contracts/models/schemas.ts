@@ -7,6 +7,8 @@ import type { ModelSchema } from './response-schemas.js';
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_MAX_CONCURRENCY = 4;
+/** A provider tier's ceiling with room to spare; beyond it a per-minute window would not bind anyway. */
+export const MAX_REQUESTS_PER_MINUTE = 100_000;
 
 /**
  * A Secrets Manager secret name (not an ARN). Which names a tenant may use, those under its own
@@ -35,6 +37,8 @@ export const RegisterModelRequestSchema = v.pipe(
     api_key_secret: v.optional(SecretNameSchema),
     api_key_env: v.optional(EnvNameSchema),
     max_concurrency: v.optional(integer(1, 256), DEFAULT_MAX_CONCURRENCY),
+    /** Requests (attempts, retries included) per minute across the deployment; none when absent. */
+    requests_per_minute: v.optional(integer(1, MAX_REQUESTS_PER_MINUTE)),
     timeout_ms: v.optional(integer(1000, 900_000), DEFAULT_TIMEOUT_MS),
     pricing: v.optional(PricingSchema),
     /** Makes this model the tenant's judge for judged metrics that name none. */
