@@ -13,7 +13,7 @@ export interface paths {
         };
         /**
          * Check the service
-         * @description Answers 200 once the service reaches its table and queue, 503 naming what it cannot reach. No authentication.
+         * @description Answers 200 once the service reaches its table and queue, 503 naming what it cannot reach. On the local stack also 503 while an evaluator process is dead, restarting or stuck. No authentication.
          */
         get: operations["getHealth"];
         put?: never;
@@ -62,6 +62,26 @@ export interface paths {
         get: operations["getOpenApiDocument"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v3/evaluations/estimate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Estimate an evaluation before running it
+         * @description Takes exactly the body of `POST /api/v3/evaluations` and answers what that evaluation would do, writing nothing (no record, no message, no idempotency record): calls per model and per judge (judged metrics once per answer, pairwise metrics in both orders), input tokens from the rendered prompts (the tokenisation method is named), output tokens from `max_tokens` and from the model's observed outputs in this tenant's completed evaluations, a cost range per model and judge (null without pricing), totals, and an expected duration from the concurrency available, with the assumptions in words. Unknown benchmarks, models, metrics or judges answer the same 422 as create.
+         */
+        post: operations["estimateEvaluation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -288,6 +308,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v3/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's usage and quotas
+         * @description This tenant's month (`?month=YYYY-MM`, UTC; the current one by default): spend and tokens by model and by judge of the evaluations that finished in it with results, evaluations created, completed, failed and cancelled in it, those active now, and each quota the operator set with where the tenant stands. Only the caller’s own data.
+         */
+        get: operations["getUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -323,6 +363,23 @@ export interface components {
                 table: "ok" | "unreachable";
                 /** @enum {string} */
                 queue: "ok" | "unreachable";
+                /**
+                 * @description Local stack only: the worst state among its evaluator processes (stuck: no heartbeat for `ARBITER_HEARTBEAT_STALE_SECONDS`).
+                 * @enum {string}
+                 */
+                evaluators?: "ok" | "stuck" | "dead" | "restarting";
+            };
+            components?: {
+                /** @description Local stack only: each evaluator process, from the heartbeat it writes every second. */
+                evaluators: {
+                    name: string;
+                    /** @enum {string} */
+                    state: "ok" | "stuck" | "dead" | "restarting";
+                    pid: number | null;
+                    last_beat_at: string;
+                    restarts: number;
+                    last_exit?: string;
+                }[];
             };
         };
         CreateEvaluationRequest: {
@@ -343,6 +400,11 @@ export interface components {
             model_id_2?: string;
             /** @description Custom metrics configuration: metric names, or configuration objects */
             custom_metrics?: components["schemas"]["CustomMetric"][];
+            /**
+             * @description Hard limit on what the evaluation may spend on model and judge calls, in USD. Every candidate and judge model needs `pricing`. Spend is reserved before each call (worst case) and settled after; once a reservation is refused no new call starts, and the evaluation completes with `stop_reason: "budget_exhausted"`.
+             * @example 5
+             */
+            budget_usd?: number;
         };
         CustomMetric: components["schemas"]["MetricName"] | components["schemas"]["MetricConfig"];
         MetricName: string;
@@ -514,6 +576,13 @@ export interface components {
              * @example 2024-01-15T10:30:00Z
              */
             updated_at: string;
+            /** @description The hard spending limit the evaluation runs under, in USD. */
+            budget_usd?: number;
+            /**
+             * @description `budget_exhausted`: a reservation against `budget_usd` was refused, so no further model or judge call started; items not answered are failed with error code `budget_exhausted`, judgements not made carry that error.
+             * @enum {string}
+             */
+            stop_reason?: "budget_exhausted";
             /**
              * Format: date-time
              * @example 2024-01-15T10:30:00Z
@@ -544,6 +613,14 @@ export interface components {
                 }[];
             };
             error?: components["schemas"]["EvaluationError"];
+            /**
+             * Format: date-time
+             * @description When the unfinished work was last sent again at once after a restart of the local stack (chunks are idempotent).
+             * @example 2024-01-15T10:30:00Z
+             */
+            resumed_at?: string;
+            /** @description Times it was resumed so; unlike a stall re-drive, a resume does not count towards failing it as `stalled`. */
+            resumes?: number;
         };
         /** @description Why the evaluation failed as a whole. */
         EvaluationError: {
@@ -570,6 +647,13 @@ export interface components {
              * @example 2024-01-15T10:30:00Z
              */
             updated_at: string;
+            /** @description The hard spending limit the evaluation runs under, in USD. */
+            budget_usd?: number;
+            /**
+             * @description `budget_exhausted`: a reservation against `budget_usd` was refused, so no further model or judge call started; items not answered are failed with error code `budget_exhausted`, judgements not made carry that error.
+             * @enum {string}
+             */
+            stop_reason?: "budget_exhausted";
             /**
              * Format: date-time
              * @example 2024-01-15T10:30:00Z
@@ -600,6 +684,14 @@ export interface components {
                 }[];
             };
             error?: components["schemas"]["EvaluationError"];
+            /**
+             * Format: date-time
+             * @description When the unfinished work was last sent again at once after a restart of the local stack (chunks are idempotent).
+             * @example 2024-01-15T10:30:00Z
+             */
+            resumed_at?: string;
+            /** @description Times it was resumed so; unlike a stall re-drive, a resume does not count towards failing it as `stalled`. */
+            resumes?: number;
             /** @description The benchmark version the evaluation runs on. */
             benchmark_version: number;
             benchmark_content_hash: string;
@@ -634,6 +726,29 @@ export interface components {
             };
             judges?: {
                 [key: string]: components["schemas"]["JudgeSummary"];
+            };
+            /** @description Total of the results' costs, models and judges; null when no model or judge has pricing. */
+            spend_usd?: number | null;
+            /**
+             * @description `budget_exhausted`: a reservation against `budget_usd` was refused, so no further model or judge call started; items not answered are failed with error code `budget_exhausted`, judgements not made carry that error.
+             * @enum {string}
+             */
+            stop_reason?: "budget_exhausted";
+            /** @description Present when the evaluation ran under `budget_usd`. */
+            budget?: {
+                budget_usd: number;
+                /** @description What the calls cost, as settled against the budget: the results’ own costs plus calls whose answers were not kept (a chunk redone after a crash) and calls abandoned mid-flight, which are charged their whole reservation. */
+                spent_usd: number;
+                /** @description Reservations never settled (an evaluator died mid-call); charged, never refunded. */
+                reserved_usd: number;
+                /** @description Per model: items not answered because the budget ran out. */
+                unscored_items: {
+                    [key: string]: number;
+                };
+                /** @description Per judged or pairwise metric: judgements not made because the budget ran out. */
+                skipped_judgements: {
+                    [key: string]: number;
+                };
             };
             /** @description Seed of every resampling step: the same inputs give the same numbers. */
             seed: number;
@@ -748,6 +863,13 @@ export interface components {
             judge_failures: {
                 [key: string]: number;
             };
+            /** @description Tokens the judge's calls used, as the provider reported them. */
+            usage?: {
+                input_tokens: number;
+                output_tokens: number;
+            };
+            /** @description Price of this metric's judge calls; null when the judge model has no pricing. */
+            cost_usd?: number | null;
         };
         ItemResult: {
             item_id: string;
@@ -810,6 +932,13 @@ export interface components {
                 code: string;
                 message: string;
             };
+            /** @description Tokens the judge's calls used, as the provider reported them. */
+            usage?: {
+                input_tokens: number;
+                output_tokens: number;
+            };
+            /** @description Price of the judge's calls from the judge model's pricing. */
+            cost_usd?: number;
         };
         PairwiseJudgement: {
             preferred: ("model_1" | "model_2" | "tie") | null;
@@ -826,10 +955,166 @@ export interface components {
                 code: string;
                 message: string;
             };
+            /** @description Both orders together. */
+            usage?: {
+                input_tokens: number;
+                output_tokens: number;
+            };
+            /** @description Price of the judge's calls from the judge model's pricing. */
+            cost_usd?: number;
         };
         TokenUsage: {
             input_tokens: number;
             output_tokens: number;
+        };
+        EvaluationEstimate: {
+            benchmark_id: string;
+            benchmark_version: number;
+            item_count: number;
+            /** @description Items whose prompts were rendered and counted; fewer than item_count means the rest is extrapolated. */
+            items_rendered: number;
+            tokenisation: {
+                /**
+                 * @description How tokens are counted.
+                 * @example arbiter-heuristic-v1
+                 */
+                method: string;
+                description: string;
+            };
+            /** @description Per candidate model, in request order. */
+            models: {
+                model_id: string;
+                /** @description Calls if every item is answered once (retries of throttled or failed calls are extra). */
+                calls: number;
+                /** @description Tokens as three bounds of the tokenisation heuristic (see `tokenisation`). */
+                input_tokens: {
+                    low: number;
+                    expected: number;
+                    high: number;
+                };
+                output_tokens: {
+                    /** @description The output limit of one call. */
+                    max_tokens_per_call: number;
+                    /**
+                     * @description `parameters`: the model’s `max_tokens`; `default`: none is set, 1,024 is assumed.
+                     * @enum {string}
+                     */
+                    max_tokens_source: "parameters" | "default";
+                    /** @description calls × max_tokens_per_call: no call can answer more. */
+                    max_tokens_bound: number;
+                    /** @description Mean output tokens per call in this tenant's recent completed evaluations of the model; null without history. */
+                    observed_mean_per_call: number | null;
+                    /** @description calls × observed_mean_per_call; null without history. */
+                    observed_based: number | null;
+                    /** @description The completed evaluations (and their scored calls) the observed mean is taken from. */
+                    observed_from: {
+                        evaluations: number;
+                        calls: number;
+                    } | null;
+                    /** @description observed_based when there is history, else max_tokens_bound. */
+                    expected: number;
+                };
+                /** @description Null when the model has no pricing (`cost_note` says why). */
+                cost_usd: {
+                    low: number;
+                    expected: number;
+                    high: number;
+                } | null;
+                cost_note?: string;
+            }[];
+            /** @description Per judge model of the judged and pairwise metrics. */
+            judges: {
+                judge_model_id: string;
+                /** @description The metrics this model judges. */
+                metrics: {
+                    name: string;
+                    /** @enum {string} */
+                    kind: "judge" | "pairwise";
+                    /** @description Judged: one per answer the metric applies to; pairwise: two per item (both orders). */
+                    calls: number;
+                }[];
+                calls: number;
+                /** @description The rendered judge prompts, plus the judged answers at their expected length (low: observed, high: max_tokens). */
+                input_tokens: {
+                    low: number;
+                    expected: number;
+                    high: number;
+                };
+                output_tokens: {
+                    /** @description The output limit of one call. */
+                    max_tokens_per_call: number;
+                    /**
+                     * @description `parameters`: the model’s `max_tokens`; `default`: none is set, 1,024 is assumed.
+                     * @enum {string}
+                     */
+                    max_tokens_source: "parameters" | "default";
+                    /** @description calls × max_tokens_per_call: no call can answer more. */
+                    max_tokens_bound: number;
+                    /** @description Mean output tokens per call in this tenant's recent completed evaluations of the model; null without history. */
+                    observed_mean_per_call: number | null;
+                    /** @description calls × observed_mean_per_call; null without history. */
+                    observed_based: number | null;
+                    /** @description The completed evaluations (and their scored calls) the observed mean is taken from. */
+                    observed_from: {
+                        evaluations: number;
+                        calls: number;
+                    } | null;
+                    /** @description observed_based when there is history, else max_tokens_bound. */
+                    expected: number;
+                };
+                /** @description Null when the model has no pricing (`cost_note` says why). */
+                cost_usd: {
+                    low: number;
+                    expected: number;
+                    high: number;
+                } | null;
+                cost_note?: string;
+            }[];
+            totals: {
+                calls: number;
+                /** @description Tokens as three bounds of the tokenisation heuristic (see `tokenisation`). */
+                input_tokens: {
+                    low: number;
+                    expected: number;
+                    high: number;
+                };
+                output_tokens: {
+                    max_tokens_bound: number;
+                    expected: number;
+                };
+                /** @description Sum over the priced models; null when none is priced. */
+                cost_usd: {
+                    low: number;
+                    expected: number;
+                    high: number;
+                } | null;
+                /** @description False when some model or judge has no pricing: the total leaves it out. */
+                cost_complete: boolean;
+                unpriced_models: string[];
+            };
+            duration: {
+                /** @description Each evaluator instance applies a model's max_concurrency on its own, chunks running in parallel. */
+                low_seconds: number;
+                /** @description A model's max_concurrency holds across the whole deployment. */
+                high_seconds: number;
+                chunk_size: number;
+                chunk_count: number;
+                /** @description Chunks that run at once (the evaluator’s maximum concurrency, at most chunk_count). */
+                parallel_chunks: number;
+                /** @description The model whose calls take longest at its concurrency. */
+                bottleneck_model_id: string | null;
+                models: {
+                    model_id: string;
+                    /** @description As candidate and as judge. */
+                    calls: number;
+                    max_concurrency: number;
+                    latency_ms: number;
+                    /** @enum {string} */
+                    latency_source: "observed_p50" | "assumed" | "baseline";
+                }[];
+            };
+            /** @description What the figures assume, in words. */
+            assumptions: string[];
         };
         CreateBenchmarkRequest: {
             name: string;
@@ -921,6 +1206,7 @@ export interface components {
             api_key_env?: string;
             /** @default 4 */
             max_concurrency?: number;
+            requests_per_minute?: number;
             /** @default 60000 */
             timeout_ms?: number;
             pricing?: components["schemas"]["Pricing"];
@@ -943,7 +1229,10 @@ export interface components {
             api_key_secret?: string;
             /** @description Environment variable holding the provider key (its name, never the key). */
             api_key_env?: string;
+            /** @description Concurrent calls across every evaluator instance. */
             max_concurrency: number;
+            /** @description Requests per minute across every evaluator instance, retries included; unlimited when absent. */
+            requests_per_minute?: number;
             timeout_ms: number;
             pricing?: components["schemas"]["Pricing"];
             /** @description The tenant's judge for judged metrics that name none. */
@@ -976,6 +1265,72 @@ export interface components {
             input_per_million: number;
             output_per_million: number;
         };
+        Usage: {
+            /**
+             * @description A UTC calendar month; the current one by default.
+             * @example 2026-12
+             */
+            month: string;
+            /** @description Models' and judges' cost of the evaluations that finished this month with results. */
+            spend_usd: number;
+            tokens: {
+                input_tokens: number;
+                output_tokens: number;
+            };
+            by_model: {
+                model_id: string;
+                /** @description Sum of the priced evaluations; an unpriced model adds nothing. */
+                cost_usd: number;
+                input_tokens: number;
+                output_tokens: number;
+                /** @description Finished evaluations that used the model. */
+                evaluations: number;
+            }[];
+            by_judge: {
+                judge_model_id: string;
+                cost_usd: number;
+                input_tokens: number;
+                output_tokens: number;
+                evaluations: number;
+            }[];
+            evaluations: {
+                /** @description Created this month. */
+                created: number;
+                /** @description Reached `completed` this month. */
+                completed: number;
+                failed: number;
+                cancelled: number;
+                /** @description Pending or running now (whatever the month asked for). */
+                active: number;
+            };
+            quotas: {
+                active_evaluations: {
+                    /** @description `null`: no limit set. */
+                    limit: number | null;
+                    /** @description Where the tenant stands now; `null` where nothing is counted. */
+                    current: number | null;
+                };
+                items_per_evaluation: {
+                    /** @description `null`: no limit set. */
+                    limit: number | null;
+                    /** @description Where the tenant stands now; `null` where nothing is counted. */
+                    current: number | null;
+                };
+                monthly_spend_usd: {
+                    /** @description `null`: no limit set. */
+                    limit: number | null;
+                    /** @description Where the tenant stands now; `null` where nothing is counted. */
+                    current: number | null;
+                };
+                requests_per_minute: {
+                    /** @description `null`: no limit set. */
+                    limit: number | null;
+                    /** @description Where the tenant stands now; `null` where nothing is counted. */
+                    current: number | null;
+                };
+            };
+            default_budget_usd: number | null;
+        };
     };
     responses: never;
     parameters: never;
@@ -1003,7 +1358,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description Throttled by API Gateway: retry with backoff. The body is API Gateway's own (`message` only). */
+            /** @description Throttled by API Gateway (its own body, `message` only): retry with backoff. Or the tenant's request-rate quota is reached (`quota_exceeded`, with `quota`, `limit` and `current`): retry after `Retry-After` seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1021,7 +1376,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description A dependency is unreachable; `checks` names it. */
+            /** @description A dependency is unreachable, or (local stack) an evaluator is not ok; `checks` names it. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1087,7 +1442,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Throttled by API Gateway: retry with backoff. The body is API Gateway's own (`message` only). */
+            /** @description Throttled by API Gateway (its own body, `message` only): retry with backoff. Or the tenant's request-rate quota is reached (`quota_exceeded`, with `quota`, `limit` and `current`): retry after `Retry-After` seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1117,7 +1472,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description The model (or two) and the benchmark; `custom_metrics` names metrics or configures them (defaults: the benchmark's). */
+        /** @description The model (or two) and the benchmark; `custom_metrics` names metrics or configures them (defaults: the benchmark's); `budget_usd` caps what the model and judge calls may spend. */
         requestBody: {
             content: {
                 "application/json": components["schemas"]["CreateEvaluationRequest"];
@@ -1193,7 +1548,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Well-formed but unusable: an unknown benchmark or model, an unknown metric, a judged metric without a judge model, a pairwise metric without `model_id_2`, an empty benchmark. */
+            /** @description Well-formed but unusable: an unknown benchmark or model, an unknown metric, a judged metric without a judge model, a pairwise metric without `model_id_2`, an empty benchmark, a `budget_usd` with a candidate or judge model that has no `pricing` (`budget_requires_pricing`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1202,7 +1557,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Throttled by API Gateway: retry with backoff. The body is API Gateway's own (`message` only). */
+            /** @description A tenant quota is reached (`quota_exceeded`, with `quota`, `limit` and `current`): `active_evaluations` (no `Retry-After`: create it once one finishes), `items_per_evaluation` (the benchmark is too large; waiting does not help), `monthly_spend_usd` (`Retry-After`: seconds to the next UTC month) or `requests_per_minute` (`Retry-After`: seconds to the next minute). Or throttled by API Gateway (`message` only). */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1253,7 +1608,106 @@ export interface operations {
                     };
                 };
             };
-            /** @description Throttled by API Gateway: retry with backoff. The body is API Gateway's own (`message` only). */
+            /** @description Throttled by API Gateway (its own body, `message` only): retry with backoff. Or the tenant's request-rate quota is reached (`quota_exceeded`, with `quota`, `limit` and `current`): retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description An unexpected failure: nothing about it is shown. Retry later. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    estimateEvaluation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The body a create would take. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateEvaluationRequest"];
+            };
+        };
+        responses: {
+            /** @description The estimate. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvaluationEstimate"];
+                };
+            };
+            /** @description The request is not valid (`validation_error`, or `malformed_json` for a body that is not JSON): `errors` names each field at fault. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`). Without an Authorization header at all, API Gateway answers itself: `{ "message": "Unauthorized" }`. */
+            401: {
+                headers: {
+                    /** @description `Bearer` (Arbiter's own 401s). */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the route's limit (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but unusable, exactly as create: an unknown benchmark or model, an unknown metric, a judged metric without a judge model, a pairwise metric without `model_id_2`, an empty benchmark. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled by API Gateway (its own body, `message` only): retry with backoff. Or the tenant's request-rate quota is reached (`quota_exceeded`, with `quota`, `limit` and `current`): retry after `Retry-After` seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1323,7 +1777,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Throttled by API Gateway: retry with backoff. The body is API Gateway's own (`message` only). */
+            /** @description Throttled by API Gateway (its own body, `message` only): retry with backoff. Or the tenant's request-rate quota is reached (`quota_exceeded`, with `quota`, `limit` and `current`): retry after `Retry-After` seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1418,7 +1872,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Throttled by API Gateway: retry with backoff. The body is API Gateway's own (`message` only). */
+            /** @description Throttled by API Gateway (its own body, `message` only): retry with backoff. Or the tenant's request-rate quota is reached (`quota_exceeded`, with `quota`, `limit` and `current`): retry after `Retry-After` seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1488,7 +1942,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Throttled by API Gateway: retry with backoff. The body is API Gateway's own (`message` only). */
+            /** @description Throttled by API Gateway (its own body, `message` only): retry with backoff. Or the tenant's request-rate quota is reached (`quota_exceeded`, with `quota`, `limit` and `current`): retry after `Retry-After` seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1569,7 +2023,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Throttled by API Gateway: retry with backoff. The body is API Gateway's own (`message` only). */
+            /** @description Throttled by API Gateway (its own body, `message` only): retry with backoff. Or the tenant's request-rate quota is reached (`quota_exceeded`, with `quota`, `limit` and `current`): retry after `Retry-After` seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1639,7 +2093,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Throttled by API Gateway: retry with backoff. The body is API Gateway's own (`message` only). */
+            /** @description Throttled by API Gateway (its own body, `message` only): retry with backoff. Or the tenant's request-rate quota is reached (`quota_exceeded`, with `quota`, `limit` and `current`): retry after `Retry-After` seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1711,7 +2165,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Throttled by API Gateway: retry with backoff. The body is API Gateway's own (`message` only). */
+            /** @description Throttled by API Gateway (its own body, `message` only): retry with backoff. Or the tenant's request-rate quota is reached (`quota_exceeded`, with `quota`, `limit` and `current`): retry after `Retry-After` seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1804,7 +2258,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Throttled by API Gateway: retry with backoff. The body is API Gateway's own (`message` only). */
+            /** @description Throttled by API Gateway (its own body, `message` only): retry with backoff. Or the tenant's request-rate quota is reached (`quota_exceeded`, with `quota`, `limit` and `current`): retry after `Retry-After` seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1874,7 +2328,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Throttled by API Gateway: retry with backoff. The body is API Gateway's own (`message` only). */
+            /** @description Throttled by API Gateway (its own body, `message` only): retry with backoff. Or the tenant's request-rate quota is reached (`quota_exceeded`, with `quota`, `limit` and `current`): retry after `Retry-After` seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1951,7 +2405,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Throttled by API Gateway: retry with backoff. The body is API Gateway's own (`message` only). */
+            /** @description Throttled by API Gateway (its own body, `message` only): retry with backoff. Or the tenant's request-rate quota is reached (`quota_exceeded`, with `quota`, `limit` and `current`): retry after `Retry-After` seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2035,7 +2489,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Throttled by API Gateway: retry with backoff. The body is API Gateway's own (`message` only). */
+            /** @description Throttled by API Gateway (its own body, `message` only): retry with backoff. Or the tenant's request-rate quota is reached (`quota_exceeded`, with `quota`, `limit` and `current`): retry after `Retry-After` seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2147,7 +2601,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Throttled by API Gateway: retry with backoff. The body is API Gateway's own (`message` only). */
+            /** @description Throttled by API Gateway (its own body, `message` only): retry with backoff. Or the tenant's request-rate quota is reached (`quota_exceeded`, with `quota`, `limit` and `current`): retry after `Retry-After` seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2221,7 +2675,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Throttled by API Gateway: retry with backoff. The body is API Gateway's own (`message` only). */
+            /** @description Throttled by API Gateway (its own body, `message` only): retry with backoff. Or the tenant's request-rate quota is reached (`quota_exceeded`, with `quota`, `limit` and `current`): retry after `Retry-After` seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2331,7 +2785,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Throttled by API Gateway: retry with backoff. The body is API Gateway's own (`message` only). */
+            /** @description Throttled by API Gateway (its own body, `message` only): retry with backoff. Or the tenant's request-rate quota is reached (`quota_exceeded`, with `quota`, `limit` and `current`): retry after `Retry-After` seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2401,7 +2855,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Throttled by API Gateway: retry with backoff. The body is API Gateway's own (`message` only). */
+            /** @description Throttled by API Gateway (its own body, `message` only): retry with backoff. Or the tenant's request-rate quota is reached (`quota_exceeded`, with `quota`, `limit` and `current`): retry after `Retry-After` seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2478,7 +2932,77 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Throttled by API Gateway: retry with backoff. The body is API Gateway's own (`message` only). */
+            /** @description Throttled by API Gateway (its own body, `message` only): retry with backoff. Or the tenant's request-rate quota is reached (`quota_exceeded`, with `quota`, `limit` and `current`): retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description An unexpected failure: nothing about it is shown. Retry later. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getUsage: {
+        parameters: {
+            query?: {
+                /** @description A UTC calendar month; the current one by default. */
+                month?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The usage view. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Usage"];
+                };
+            };
+            /** @description A query parameter is not valid (`validation_error`), e.g. `limit` out of range or a `cursor` this API did not issue for this list. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`). Without an Authorization header at all, API Gateway answers itself: `{ "message": "Unauthorized" }`. */
+            401: {
+                headers: {
+                    /** @description `Bearer` (Arbiter's own 401s). */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled by API Gateway (its own body, `message` only): retry with backoff. Or the tenant's request-rate quota is reached (`quota_exceeded`, with `quota`, `limit` and `current`): retry after `Retry-After` seconds. */
             429: {
                 headers: {
                     [name: string]: unknown;
