@@ -19,6 +19,7 @@ import type {
 } from '../../domain/ports/evaluation-store.js';
 import { claimChunk, releaseChunkLease, renewChunkLease } from './chunk-leases.js';
 import { doneChunks, recordChunk } from './chunk-markers.js';
+import { claimNextChunk } from './chunk-window.js';
 import { recordDeadLetter } from './dead-letter-log.js';
 import { createEvaluation, getEvaluation, hasActiveEvaluation, listEvaluations } from './evaluation-records.js';
 import { cancel, fail, failToQueue, finish, markRunning } from './evaluation-transitions.js';
@@ -69,8 +70,8 @@ export class DynamoDbEvaluationStore implements EvaluationStore {
     return failToQueue(this.table, evaluation, error, idempotencyKey);
   }
 
-  markRunning(tenantId: string, evaluationId: string, plan: EvaluationPlan): Promise<Evaluation | undefined> {
-    return markRunning(this.table, tenantId, evaluationId, plan);
+  markRunning(tenantId: string, evaluationId: string, plan: EvaluationPlan, chunksSent?: number): Promise<Evaluation | undefined> {
+    return markRunning(this.table, tenantId, evaluationId, plan, chunksSent);
   }
 
   finish(
@@ -130,6 +131,10 @@ export class DynamoDbEvaluationStore implements EvaluationStore {
 
   doneChunks(tenantId: string, evaluationId: string): Promise<Set<number>> {
     return doneChunks(this.table, tenantId, evaluationId);
+  }
+
+  claimNextChunk(tenantId: string, evaluationId: string, after?: number): Promise<number | undefined> {
+    return claimNextChunk(this.table, tenantId, evaluationId, after);
   }
 
   listStalled(before: string, limit: number): Promise<Evaluation[]> {

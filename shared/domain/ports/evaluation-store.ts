@@ -90,8 +90,11 @@ export interface EvaluationStore {
   list(tenantId: string, page: { limit: number; cursor?: string; filter?: EvaluationFilter }): Promise<Page<Evaluation>>;
   /** Marks an evaluation that could not be queued as failed and forgets its idempotency record. */
   failToQueue(evaluation: Evaluation, error: EvaluationError, idempotencyKey?: string): Promise<void>;
-  /** pending → running with its chunk plan; undefined when it was not pending (a redelivered start). */
-  markRunning(tenantId: string, evaluationId: string, plan: EvaluationPlan): Promise<Evaluation | undefined>;
+  /**
+   * pending → running with its chunk plan, `chunksSent` of them claimed for the start to send (unset:
+   * all); undefined when it was not pending (a redelivered start).
+   */
+  markRunning(tenantId: string, evaluationId: string, plan: EvaluationPlan, chunksSent?: number): Promise<Evaluation | undefined>;
   /** The one transition to a final state with results; false when another finalizer wrote first. */
   finish(
     tenantId: string,
@@ -133,6 +136,15 @@ export interface EvaluationStore {
   recordChunk(tenantId: string, evaluationId: string, lease: ChunkLease, tally: ChunkTally): Promise<boolean>;
   /** Chunks already counted. */
   doneChunks(tenantId: string, evaluationId: string): Promise<Set<number>>;
+  /**
+   * Claims the next unsent chunk of a running evaluation while its window has room (fewer than the plan's
+   * `chunk_window` claimed and not counted) and answers its number, for the caller to send; undefined
+   * when there is nothing to claim (window full, plan exhausted, evaluation not running, or started
+   * before the window). With `after`, a counted chunk, the claim is that chunk's own: made at most once,
+   * and answered again on every later call with the same `after`, so a redelivery of the counted chunk
+   * re-sends a claimed chunk whose message never left instead of claiming another.
+   */
+  claimNextChunk(tenantId: string, evaluationId: string, after?: number): Promise<number | undefined>;
   /** Unfinished evaluations whose last progress is older than `before`, oldest first, across tenants. */
   listStalled(before: string, limit: number): Promise<Evaluation[]>;
   /** Counts a re-drive and restarts the stall clock; false when the evaluation finished meanwhile. */
