@@ -1,6 +1,8 @@
 import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { EvaluationPlan } from '../../contracts/evaluations/schemas.js';
+import type { WindowClaim } from '../../domain/ports/evaluation-store.js';
 import { windowRoom } from '../../domain/evaluator/chunk-window.js';
+import { updateIf } from './conditional-writes.js';
 import { allOf, itemExists, withCondition, type Condition } from './conditions.js';
 import { evaluationKeys } from './keys.js';
 import type { Table } from './table.js';
@@ -31,26 +33,30 @@ const noClaimYet: Condition = allOf(itemExists, { expression: 'attribute_not_exi
 /**
  * Advances an evaluation's `chunks_sent` by one while the plan's window has room and answers the chunk
  * claimed (the caller sends it), or undefined. With `after` (a counted chunk) the claim is written on that
- * chunk's marker in the same transaction: the marker then answers it to any later call, so a delivery of
- * `after` that died between claim and send is redelivered and sends the same chunk, and a duplicate
- * delivery of `after` never widens the window. Costs one strongly consistent read of the marker (with
- * `after`) and of the record's counters, and a transaction of two writes (one without `after`).
+ * chunk's marker in the same transaction (`next_chunk`, `next_claimed_at`): the marker then answers it to
+ * any later call, so a delivery of `after` that died between claim and send is redelivered and can send
+ * the same chunk, and a duplicate delivery of `after` never widens the window. Costs one strongly
+ * consistent read of the marker (with `after`) and of the record's counters, and a transaction of two
+ * writes (one without `after`).
  */
-export async function claimNextChunk(table: Table, tenantId: string, evaluationId: string, after?: number): Promise<number | undefined> {
+export async function claimNextChunk(table: Table, tenantId: string, evaluationId: string, after?: number): Promise<WindowClaim | undefined> {
   const recordKey = evaluationKeys.record(tenantId, evaluationId);
   const markerKey = after === undefined ? undefined : evaluationKeys.chunk(tenantId, evaluationId, after);
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
     if (markerKey) {
-      const marker = await read(table, markerKey, 'chunk, next_chunk');
+      const marker = await read(table, markerKey, 'chunk, next_chunk, next_claimed_at, next_sent');
       // Not counted (yet): a chunk claims its successor only once it is counted.
       if (!marker) return undefined;
-      if (typeof marker.next_chunk === 'number') return marker.next_chunk;
+      if (typeof marker.next_chunk === 'number') {
+        return { chunk: marker.next_chunk, made: false, claimedAt: Number(marker.next_claimed_at ?? 0), sent: marker.next_sent === true };
+      }
     }
     const record = await read(table, recordKey, '#status, #plan, chunks_sent, chunks_done', { '#status': 'status', '#plan': 'plan' });
     if (!record || record.status !== 'running' || typeof record.chunks_sent !== 'number') return undefined;
     const sent = record.chunks_sent;
     if (windowRoom(record.plan as EvaluationPlan, sent, Number(record.chunks_done ?? 0)) === 0) return undefined;
 
+    const claimedAt = Date.now();
     const items: TransactItem[] = [
       {
         Update: withCondition(
@@ -62,14 +68,19 @@ export async function claimNextChunk(table: Table, tenantId: string, evaluationI
     if (markerKey) {
       items.push({
         Update: withCondition(
-          { TableName: table.tableName, Key: markerKey, UpdateExpression: 'SET next_chunk = :claimed', ExpressionAttributeValues: { ':claimed': sent } },
+          {
+            TableName: table.tableName,
+            Key: markerKey,
+            UpdateExpression: 'SET next_chunk = :claimed, next_claimed_at = :at',
+            ExpressionAttributeValues: { ':claimed': sent, ':at': claimedAt },
+          },
           noClaimYet,
         ),
       });
     }
     try {
       await retryConflicts(() => table.client.send(new TransactWriteCommand({ TransactItems: items })));
-      return sent;
+      return { chunk: sent, made: true, claimedAt, sent: false };
     } catch (error) {
       // Another claim came first (of this evaluation, or of this very chunk by a duplicate): read again.
       if (!failedCondition(error, 0) && !failedCondition(error, 1)) throw error;
@@ -77,6 +88,20 @@ export async function claimNextChunk(table: Table, tenantId: string, evaluationI
     }
   }
   throw new Error(`Could not claim the next chunk of evaluation ${evaluationId} in ${MAX_ATTEMPTS} attempts; the delivery will be retried`);
+}
+
+/** Records on the counted chunk's marker that the chunk it claimed was sent. */
+export async function markClaimSent(table: Table, tenantId: string, evaluationId: string, after: number): Promise<void> {
+  await updateIf(
+    table.client,
+    {
+      TableName: table.tableName,
+      Key: evaluationKeys.chunk(tenantId, evaluationId, after),
+      UpdateExpression: 'SET next_sent = :sent',
+      ExpressionAttributeValues: { ':sent': true },
+    },
+    itemExists,
+  );
 }
 
 async function read(table: Table, key: Record<string, string>, projection: string, names?: Record<string, string>) {

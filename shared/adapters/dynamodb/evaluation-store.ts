@@ -16,10 +16,11 @@ import type {
   EvaluationStore,
   IdempotentCreate,
   ResultsPageRequest,
+  WindowClaim,
 } from '../../domain/ports/evaluation-store.js';
 import { claimChunk, releaseChunkLease, renewChunkLease } from './chunk-leases.js';
 import { doneChunks, recordChunk } from './chunk-markers.js';
-import { claimNextChunk } from './chunk-window.js';
+import { claimNextChunk, markClaimSent } from './chunk-window.js';
 import { recordDeadLetter } from './dead-letter-log.js';
 import { createEvaluation, getEvaluation, hasActiveEvaluation, listEvaluations } from './evaluation-records.js';
 import { cancel, fail, failToQueue, finish, markRunning } from './evaluation-transitions.js';
@@ -133,8 +134,12 @@ export class DynamoDbEvaluationStore implements EvaluationStore {
     return doneChunks(this.table, tenantId, evaluationId);
   }
 
-  claimNextChunk(tenantId: string, evaluationId: string, after?: number): Promise<number | undefined> {
+  claimNextChunk(tenantId: string, evaluationId: string, after?: number): Promise<WindowClaim | undefined> {
     return claimNextChunk(this.table, tenantId, evaluationId, after);
+  }
+
+  markClaimSent(tenantId: string, evaluationId: string, after: number): Promise<void> {
+    return markClaimSent(this.table, tenantId, evaluationId, after);
   }
 
   listStalled(before: string, limit: number): Promise<Evaluation[]> {

@@ -1,5 +1,6 @@
 import type { Evaluation, EvaluationPlan } from '../../contracts/evaluations/schemas.js';
 import { serviceConfig } from '../../platform/config.js';
+import type { WindowClaim } from '../ports/evaluation-store.js';
 
 /**
  * Chunks of one evaluation in flight at once. Two keep a model's concurrency limit busy while one chunk
@@ -59,4 +60,21 @@ export function allChunksCounted(evaluation: Pick<Evaluation, 'plan' | 'chunks_s
   const done = evaluation.chunks_done ?? 0;
   if (done >= evaluation.plan.chunk_count) return true;
   return evaluation.status === 'cancelled' && done >= sentCount(evaluation);
+}
+
+/**
+ * Whether a delivery sends a claimed chunk: a claim it made itself, always; one an earlier delivery of the
+ * same counted chunk made, only when that delivery never recorded the send and has had longer than a
+ * chunk lease to make it (it died between claim and send). A younger unrecorded claim is most likely being
+ * sent right now by a live delivery running alongside (a duplicate); sending it as well would duplicate
+ * the chunk, and each duplicate's own refill could duplicate the next. A delivery whose claimer died
+ * comes back only after its visibility timeout, longer than a lease, so it is old enough by then.
+ */
+export function shouldSendClaim(
+  claim: Pick<WindowClaim, 'made' | 'claimedAt' | 'sent'>,
+  now: number,
+  graceMs = serviceConfig.chunkLeaseSeconds * 1000,
+): boolean {
+  if (claim.made) return true;
+  return !claim.sent && now - claim.claimedAt >= graceMs;
 }

@@ -1,6 +1,6 @@
 import type { Evaluation } from '../../contracts/evaluations/schemas.js';
 import { logger } from '../../platform/logger.js';
-import { windowOf } from './chunk-window.js';
+import { shouldSendClaim, windowOf } from './chunk-window.js';
 import type { EvaluatorDeps } from './deps.js';
 import { chunkMessageOf } from './plan.js';
 
@@ -11,12 +11,13 @@ type RefillDeps = Pick<EvaluatorDeps, 'evaluations' | 'queue'>;
  * plan is all sent, or the evaluation is cancelled or finished). Called after every counting of a chunk,
  * duplicates included.
  *
- * The claim is written first and the message sent second. A crash or a failed send between the two
- * leaves a claimed chunk with no message, but not for long: the claim is recorded on `counted`'s marker,
- * and `counted`'s own message is deleted only after this returns, so SQS delivers it again after its
- * visibility timeout; that delivery finds the chunk counted, comes here, is answered the same claim and
- * sends it. Should the messages themselves be lost (the local SQS emulator keeps them in memory), the
- * reconciler and a redelivered start send every claimed, uncounted chunk again.
+ * The claim is written first, the message sent second, and the send recorded third. A crash or a failed
+ * send between claim and send leaves a claimed chunk with no message, but not for long: the claim is on
+ * `counted`'s marker, and `counted`'s own message is deleted only after this returns, so SQS delivers it
+ * again after its visibility timeout; that delivery finds the chunk counted, comes here, is answered the
+ * same claim, unrecorded and older than a lease, and sends it (shouldSendClaim). Should the messages
+ * themselves be lost (the local SQS emulator keeps them in memory), the reconciler and a redelivered start
+ * send every claimed, uncounted chunk again.
  *
  * Sending first and claiming after would let two chunks counted at once both send the next chunk before
  * either claimed it, so duplicates would be routine rather than a fault's leftover, and a crash after the
@@ -31,12 +32,17 @@ export async function refillWindow(
   counted: number,
   evaluation?: Pick<Evaluation, 'plan' | 'progress'>,
 ): Promise<void> {
-  const claimed = await deps.evaluations.claimNextChunk(tenantId, evaluationId, counted);
-  if (claimed === undefined) return;
+  const claim = await deps.evaluations.claimNextChunk(tenantId, evaluationId, counted);
+  if (!claim || !shouldSendClaim(claim, Date.now())) return;
   const planned = evaluation?.plan ? evaluation : await deps.evaluations.getConsistent(tenantId, evaluationId);
   if (!planned?.plan) return;
-  await deps.queue.send(chunkMessageOf(tenantId, evaluationId, planned.progress.total_items, planned.plan, claimed));
-  logger.debug('window refilled', { evaluation_id: evaluationId, counted_chunk: counted, sent_chunk: claimed });
+  await deps.queue.send(chunkMessageOf(tenantId, evaluationId, planned.progress.total_items, planned.plan, claim.chunk));
+  // Not recording it only risks one duplicate later (a redelivery sending it again): not worth a retry.
+  await deps.evaluations.markClaimSent(tenantId, evaluationId, counted).catch((error: unknown) => {
+    logger.warn('chunk sent, but not recorded as sent', { evaluation_id: evaluationId, chunk: claim.chunk, error: error as Error });
+  });
+  if (claim.made) logger.debug('window refilled', { evaluation_id: evaluationId, counted_chunk: counted, sent_chunk: claim.chunk });
+  else logger.warn('claimed chunk sent again: the delivery that claimed it did not record sending it', { evaluation_id: evaluationId, chunk: claim.chunk });
 }
 
 /**
@@ -48,9 +54,9 @@ export async function topUpWindow(deps: RefillDeps, evaluation: Pick<Evaluation,
   if (!plan) return [];
   const claimed: number[] = [];
   for (let slot = 0; slot < windowOf(plan); slot += 1) {
-    const chunk = await deps.evaluations.claimNextChunk(tenantId, evaluationId);
-    if (chunk === undefined) break;
-    claimed.push(chunk);
+    const claim = await deps.evaluations.claimNextChunk(tenantId, evaluationId);
+    if (!claim) break;
+    claimed.push(claim.chunk);
   }
   await deps.queue.sendAll(claimed.map((chunk) => chunkMessageOf(tenantId, evaluationId, evaluation.progress.total_items, plan, chunk)));
   return claimed;

@@ -40,8 +40,9 @@ export function tallyOf(results: Iterable<ItemResult>, models: readonly Model[],
 
 /**
  * Counts the chunk exactly once (SQS delivers at least once), ending the delivery's lease, sends the
- * chunk that takes its place in the evaluation's window, then finalizes the evaluation if it was the last. The tally must be of the rows this lease holder knows: the rows
- * read after taking the lease and those it wrote, which are all the chunk's rows (no one else writes).
+ * chunk that takes its place in the evaluation's window, then finalizes the evaluation if it was the
+ * last. The tally must be of the rows this lease holder knows: the rows read after taking the lease and
+ * those it wrote, which are all the chunk's rows (no one else writes).
  */
 export async function settleChunk(
   deps: SettleDeps,

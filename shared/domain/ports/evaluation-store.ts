@@ -41,6 +41,17 @@ export class ChunkLeaseLostError extends Error {
   }
 }
 
+/** A chunk claimed for sending (chunk-window.ts has the arithmetic). */
+export interface WindowClaim {
+  chunk: number;
+  /** This call made the claim; otherwise an earlier delivery of the counted chunk did. */
+  made: boolean;
+  /** When the claim was made, in milliseconds since the epoch. */
+  claimedAt: number;
+  /** Its claimer recorded the message sent. */
+  sent: boolean;
+}
+
 /** What one chunk adds to its evaluation's counters. */
 export interface ChunkTally {
   outcome: 'done' | 'cancelled' | 'dead_lettered';
@@ -138,13 +149,14 @@ export interface EvaluationStore {
   doneChunks(tenantId: string, evaluationId: string): Promise<Set<number>>;
   /**
    * Claims the next unsent chunk of a running evaluation while its window has room (fewer than the plan's
-   * `chunk_window` claimed and not counted) and answers its number, for the caller to send; undefined
-   * when there is nothing to claim (window full, plan exhausted, evaluation not running, or started
-   * before the window). With `after`, a counted chunk, the claim is that chunk's own: made at most once,
-   * and answered again on every later call with the same `after`, so a redelivery of the counted chunk
-   * re-sends a claimed chunk whose message never left instead of claiming another.
+   * `chunk_window` claimed and not counted), for the caller to send; undefined when there is nothing to
+   * claim (window full, plan exhausted, evaluation not running, or started before the window). With
+   * `after`, a counted chunk, the claim is that chunk's own: made at most once, and answered again, with
+   * `made: false`, on every later call with the same `after`.
    */
-  claimNextChunk(tenantId: string, evaluationId: string, after?: number): Promise<number | undefined>;
+  claimNextChunk(tenantId: string, evaluationId: string, after?: number): Promise<WindowClaim | undefined>;
+  /** Records that the chunk `after` claimed was sent, so its later deliveries do not send it again. */
+  markClaimSent(tenantId: string, evaluationId: string, after: number): Promise<void>;
   /** Unfinished evaluations whose last progress is older than `before`, oldest first, across tenants. */
   listStalled(before: string, limit: number): Promise<Evaluation[]>;
   /** Counts a re-drive and restarts the stall clock; false when the evaluation finished meanwhile. */

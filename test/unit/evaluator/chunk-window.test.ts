@@ -6,6 +6,7 @@ import {
   inFlightChunks,
   initialSent,
   sentCount,
+  shouldSendClaim,
   windowOf,
   windowRoom,
 } from '#shared/domain/evaluator/chunk-window.js';
@@ -60,6 +61,16 @@ describe('the chunk window', () => {
     expect(allChunksCounted({ plan: plan(10, 2), chunks_sent: 4, chunks_done: 4, status: 'running' })).toBe(false);
     expect(allChunksCounted({ plan: plan(10, 2), chunks_sent: 10, chunks_done: 10, status: 'running' })).toBe(true);
     expect(allChunksCounted({ chunks_done: 0, status: 'cancelled' })).toBe(false);
+  });
+
+  it('sends a claim it made; one made before only when unrecorded and older than the grace', () => {
+    const now = 100_000;
+    expect(shouldSendClaim({ made: true, claimedAt: now, sent: false }, now, 30_000)).toBe(true);
+    // Its claimer is probably sending it right now: a duplicate running alongside leaves it.
+    expect(shouldSendClaim({ made: false, claimedAt: now - 1_000, sent: false }, now, 30_000)).toBe(false);
+    // Its claimer died between claim and send: the counted chunk's redelivery sends it.
+    expect(shouldSendClaim({ made: false, claimedAt: now - 30_000, sent: false }, now, 30_000)).toBe(true);
+    expect(shouldSendClaim({ made: false, claimedAt: now - 60_000, sent: true }, now, 30_000)).toBe(false);
   });
 
   it('in any order of completions, keeps at most the window in flight and sends every chunk exactly once', () => {
