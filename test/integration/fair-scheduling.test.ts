@@ -156,7 +156,11 @@ async function drainWithVisibilityTimeout(evaluator: ReturnType<typeof watchedEv
 
 async function expectExactlyCounted(evaluationId: string) {
   const outcome = await evaluationOutcome(documents, stack.env, evaluationId);
-  expect(outcome).toMatchObject({ status: 'completed', chunks_done: CHUNKS, progress: { total_items: ITEMS, completed_items: ITEMS, failed_items: 0 } });
+  expect(outcome).toMatchObject({
+    status: 'completed',
+    chunks_done: CHUNKS,
+    progress: { total_items: ITEMS, completed_items: ITEMS, failed_items: 0 },
+  });
   expect(outcome.chunks.map((chunk) => chunk.chunk)).toEqual([...Array(CHUNKS).keys()]);
   expect(outcome.rows.map((row) => row.position)).toEqual([...Array(ITEMS).keys()]);
 }
@@ -231,7 +235,14 @@ describe('two tenants on the local stack', () => {
     const client = api(stack);
     const register = async (apiKey: string) => {
       const registered = await client.request('POST', '/api/v3/models', {
-        body: { model_id: 'fake', provider: 'openai_compatible', provider_model_id: 'fake-1', base_url: fake.url, timeout_ms: 5000, max_concurrency: 4 },
+        body: {
+          model_id: 'fake',
+          provider: 'openai_compatible',
+          provider_model_id: 'fake-1',
+          base_url: fake.url,
+          timeout_ms: 5000,
+          max_concurrency: 4,
+        },
         apiKey,
       });
       if (registered.status !== 201) throw new Error(`model: ${registered.status} ${registered.text}`);
@@ -246,7 +257,10 @@ describe('two tenants on the local stack', () => {
     const a = await client.request('POST', '/api/v3/evaluations', { body: { model_id: 'fake', benchmark_id: large }, apiKey: tenantA });
     expect(a.status).toBe(202);
     const aId = a.json.evaluation_id as string;
-    await waitFor(async () => (await status(aId, tenantA)).progress?.completed_items > 0, { timeoutMs: 60_000, description: 'the large evaluation to run' });
+    await waitFor(async () => (await status(aId, tenantA)).progress?.completed_items > 0, {
+      timeoutMs: 60_000,
+      description: 'the large evaluation to run',
+    });
 
     const b = await client.request('POST', '/api/v3/evaluations', { body: { model_id: 'fake', benchmark_id: small } });
     expect(b.status).toBe(202);
@@ -266,11 +280,13 @@ describe('two tenants on the local stack', () => {
     expect(aThen.progress.completed_items + aThen.progress.failed_items).toBeLessThan(largeItems / 2);
 
     // Cancelled, the large one stops refilling its window and finishes once its claimed chunks are counted.
-    expect((await client.request("POST", `/api/v3/evaluations/${aId}/cancel`, { apiKey: tenantA })).status).toBe(202);
+    expect((await client.request('POST', `/api/v3/evaluations/${aId}/cancel`, { apiKey: tenantA })).status).toBe(202);
     const aEnd = await waitFor(
       async () => {
         const now = await status(aId, tenantA);
-        return now.status === 'cancelled' && (await client.request('GET', `/api/v3/evaluations/${aId}`, { apiKey: tenantA })).json.results ? now : undefined;
+        return now.status === 'cancelled' && (await client.request('GET', `/api/v3/evaluations/${aId}`, { apiKey: tenantA })).json.results
+          ? now
+          : undefined;
       },
       { timeoutMs: 60_000, intervalMs: 250, description: 'the large evaluation to finish cancelled' },
     );

@@ -52,7 +52,7 @@ export async function claimNextChunk(table: Table, tenantId: string, evaluationI
       }
     }
     const record = await read(table, recordKey, '#status, #plan, chunks_sent, chunks_done', { '#status': 'status', '#plan': 'plan' });
-    if (!record || record.status !== 'running' || typeof record.chunks_sent !== 'number') return undefined;
+    if (record?.status !== 'running' || typeof record.chunks_sent !== 'number') return undefined;
     const sent = record.chunks_sent;
     if (windowRoom(record.plan as EvaluationPlan, sent, Number(record.chunks_done ?? 0)) === 0) return undefined;
 
@@ -60,7 +60,12 @@ export async function claimNextChunk(table: Table, tenantId: string, evaluationI
     const items: TransactItem[] = [
       {
         Update: withCondition(
-          { TableName: table.tableName, Key: recordKey, UpdateExpression: 'SET chunks_sent = :next', ExpressionAttributeValues: { ':next': sent + 1 } },
+          {
+            TableName: table.tableName,
+            Key: recordKey,
+            UpdateExpression: 'SET chunks_sent = :next',
+            ExpressionAttributeValues: { ':next': sent + 1 },
+          },
           stillAt(sent),
         ),
       },

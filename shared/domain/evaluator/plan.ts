@@ -10,11 +10,7 @@ export const DEFAULT_CHUNK_SIZE = 100;
  * timeout even when a provider is slow, so the size is modest; `ARBITER_CHUNK_SIZE` tunes it. The plan
  * pins how many chunks may be in flight at once (`ARBITER_CHUNK_WINDOW`, chunk-window.ts).
  */
-export function planChunks(
-  totalItems: number,
-  chunkSize = serviceConfig.chunkSize ?? DEFAULT_CHUNK_SIZE,
-  window = chunkWindow(),
-): EvaluationPlan {
+export function planChunks(totalItems: number, chunkSize = serviceConfig.chunkSize ?? DEFAULT_CHUNK_SIZE, window = chunkWindow()): EvaluationPlan {
   const size = Number.isInteger(chunkSize) && chunkSize > 0 ? chunkSize : DEFAULT_CHUNK_SIZE;
   return { chunk_size: size, chunk_count: Math.max(1, Math.ceil(totalItems / size)), chunk_window: chunkWindow(window) };
 }

@@ -42,14 +42,21 @@ export async function refillWindow(
     logger.warn('chunk sent, but not recorded as sent', { evaluation_id: evaluationId, chunk: claim.chunk, error: error as Error });
   });
   if (claim.made) logger.debug('window refilled', { evaluation_id: evaluationId, counted_chunk: counted, sent_chunk: claim.chunk });
-  else logger.warn('claimed chunk sent again: the delivery that claimed it did not record sending it', { evaluation_id: evaluationId, chunk: claim.chunk });
+  else
+    logger.warn('claimed chunk sent again: the delivery that claimed it did not record sending it', {
+      evaluation_id: evaluationId,
+      chunk: claim.chunk,
+    });
 }
 
 /**
  * Claims and sends chunks until the window is full: for the reconciler, when chunks were counted but
  * their claims never made (nothing else would ever send the rest). Answers the chunks sent.
  */
-export async function topUpWindow(deps: RefillDeps, evaluation: Pick<Evaluation, 'tenant_id' | 'evaluation_id' | 'plan' | 'progress'>): Promise<number[]> {
+export async function topUpWindow(
+  deps: RefillDeps,
+  evaluation: Pick<Evaluation, 'tenant_id' | 'evaluation_id' | 'plan' | 'progress'>,
+): Promise<number[]> {
   const { tenant_id: tenantId, evaluation_id: evaluationId, plan } = evaluation;
   if (!plan) return [];
   const claimed: number[] = [];
