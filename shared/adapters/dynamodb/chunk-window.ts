@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { EvaluationPlan } from '../../contracts/evaluations/schemas.js';
 import type { WindowClaim } from '../../domain/ports/evaluation-store.js';
@@ -33,22 +34,32 @@ const noClaimYet: Condition = allOf(itemExists, { expression: 'attribute_not_exi
 /**
  * Advances an evaluation's `chunks_sent` by one while the plan's window has room and answers the chunk
  * claimed (the caller sends it), or undefined. With `after` (a counted chunk) the claim is written on that
- * chunk's marker in the same transaction (`next_chunk`, `next_claimed_at`): the marker then answers it to
+ * chunk's marker in the same transaction (`next_chunk`, `next_claimed_at`, `next_claim_token`): the marker then answers it to
  * any later call, so a delivery of `after` that died between claim and send is redelivered and can send
  * the same chunk, and a duplicate delivery of `after` never widens the window. Costs one strongly
  * consistent read of the marker (with `after`) and of the record's counters, and a transaction of two
- * writes (one without `after`).
+ * writes (one without `after`). Without `after` (the reconciler topping a window up), a transaction
+ * retried after a lost answer claims a second chunk and leaves the first unsent; it is inside the window,
+ * so the reconciler's next pass sends it.
  */
 export async function claimNextChunk(table: Table, tenantId: string, evaluationId: string, after?: number): Promise<WindowClaim | undefined> {
   const recordKey = evaluationKeys.record(tenantId, evaluationId);
   const markerKey = after === undefined ? undefined : evaluationKeys.chunk(tenantId, evaluationId, after);
+  // Tells this call's own claim from an earlier delivery's: a transaction the SDK retried after a lost
+  // answer fails its condition on the claim it made itself, and must still answer it as made.
+  const token = randomUUID();
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
     if (markerKey) {
-      const marker = await read(table, markerKey, 'chunk, next_chunk, next_claimed_at, next_sent');
+      const marker = await read(table, markerKey, 'chunk, next_chunk, next_claimed_at, next_claim_token, next_sent');
       // Not counted (yet): a chunk claims its successor only once it is counted.
       if (!marker) return undefined;
       if (typeof marker.next_chunk === 'number') {
-        return { chunk: marker.next_chunk, made: false, claimedAt: Number(marker.next_claimed_at ?? 0), sent: marker.next_sent === true };
+        return {
+          chunk: marker.next_chunk,
+          made: marker.next_claim_token === token,
+          claimedAt: Number(marker.next_claimed_at ?? 0),
+          sent: marker.next_sent === true,
+        };
       }
     }
     const record = await read(table, recordKey, '#status, #plan, chunks_sent, chunks_done', { '#status': 'status', '#plan': 'plan' });
@@ -76,8 +87,8 @@ export async function claimNextChunk(table: Table, tenantId: string, evaluationI
           {
             TableName: table.tableName,
             Key: markerKey,
-            UpdateExpression: 'SET next_chunk = :claimed, next_claimed_at = :at',
-            ExpressionAttributeValues: { ':claimed': sent, ':at': claimedAt },
+            UpdateExpression: 'SET next_chunk = :claimed, next_claimed_at = :at, next_claim_token = :token',
+            ExpressionAttributeValues: { ':claimed': sent, ':at': claimedAt, ':token': token },
           },
           noClaimYet,
         ),
