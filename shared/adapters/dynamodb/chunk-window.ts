@@ -98,8 +98,16 @@ export async function claimNextChunk(table: Table, tenantId: string, evaluationI
       await retryConflicts(() => table.client.send(new TransactWriteCommand({ TransactItems: items })));
       return { chunk: sent, made: true, claimedAt, sent: false };
     } catch (error) {
+      if (!failedCondition(error, 0) && !failedCondition(error, 1)) {
+        // The answer was lost (a 500 or a reset after DynamoDB applied it, say): the marker tells whether
+        // this call's claim stands. Thrown, its delivery would be retried and could not tell the claim was
+        // its own, and a claim that is not a delivery's own is sent only once it is old.
+        if (markerKey && (await read(table, markerKey, 'next_claim_token'))?.next_claim_token === token) {
+          return { chunk: sent, made: true, claimedAt, sent: false };
+        }
+        throw error;
+      }
       // Another claim came first (of this evaluation, or of this very chunk by a duplicate): read again.
-      if (!failedCondition(error, 0) && !failedCondition(error, 1)) throw error;
       await backoff(attempt);
     }
   }
