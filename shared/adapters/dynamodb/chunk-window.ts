@@ -102,9 +102,7 @@ export async function claimNextChunk(table: Table, tenantId: string, evaluationI
         // The answer was lost (a 500 or a reset after DynamoDB applied it, say): the marker tells whether
         // this call's claim stands. Thrown, its delivery would be retried and could not tell the claim was
         // its own, and a claim that is not a delivery's own is sent only once it is old.
-        if (markerKey && (await read(table, markerKey, 'next_claim_token'))?.next_claim_token === token) {
-          return { chunk: sent, made: true, claimedAt, sent: false };
-        }
+        if (markerKey && (await claimTokenOf(table, markerKey)) === token) return { chunk: sent, made: true, claimedAt, sent: false };
         throw error;
       }
       // Another claim came first (of this evaluation, or of this very chunk by a duplicate): read again.
@@ -126,6 +124,18 @@ export async function markClaimSent(table: Table, tenantId: string, evaluationId
     },
     itemExists,
   );
+}
+
+/** The marker's claim token, read with a few tries: a failed read here would leave the claim unsent. */
+async function claimTokenOf(table: Table, markerKey: Record<string, string>): Promise<unknown> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return (await read(table, markerKey, 'next_claim_token'))?.next_claim_token;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      await backoff(attempt);
+    }
+  }
 }
 
 async function read(table: Table, key: Record<string, string>, projection: string, names?: Record<string, string>) {

@@ -32,10 +32,11 @@ export async function refillWindow(
   counted: number,
   evaluation?: Pick<Evaluation, 'plan' | 'progress'>,
 ): Promise<void> {
-  const claim = await deps.evaluations.claimNextChunk(tenantId, evaluationId, counted);
-  if (!claim || !shouldSendClaim(claim, Date.now())) return;
+  // Read before claiming: nothing that can fail may stand between the claim and the send but the send.
   const planned = evaluation?.plan ? evaluation : await deps.evaluations.getConsistent(tenantId, evaluationId);
   if (!planned?.plan) return;
+  const claim = await deps.evaluations.claimNextChunk(tenantId, evaluationId, counted);
+  if (!claim || !shouldSendClaim(claim, Date.now())) return;
   await deps.queue.send(chunkMessageOf(tenantId, evaluationId, planned.progress.total_items, planned.plan, claim.chunk));
   // Not recording it only risks one duplicate later (a redelivery sending it again): not worth a retry.
   await deps.evaluations.markClaimSent(tenantId, evaluationId, counted).catch((error: unknown) => {
