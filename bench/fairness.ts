@@ -9,7 +9,8 @@
  * run), `--b-items N` (BENCH_B_ITEMS, 100), `--latency-ms N` (BENCH_LATENCY_MS, 50), `--concurrency N`
  * (each tenant's model `max_concurrency`, BENCH_CONCURRENCY, 8), `--chunk-size N` (BENCH_CHUNK_SIZE, 100),
  * `--window N` (ARBITER_CHUNK_WINDOW for the stack; unset: its default; a window as large as A's plan
- * shows the behaviour before the window, every chunk sent at once).
+ * shows the behaviour before the window, every chunk sent at once), `--steady-seconds N` (how long A's own
+ * pace is measured after B finished, against its model's limit `max_concurrency ÷ latency`; 15).
  */
 import '../local/sdk-warning.js';
 import { parseArgs } from 'node:util';
@@ -29,6 +30,7 @@ const { values: flags } = parseArgs({
     concurrency: { type: 'string' },
     'chunk-size': { type: 'string' },
     window: { type: 'string' },
+    'steady-seconds': { type: 'string' },
   },
 });
 const setting = (flag: string | undefined, variable: string, fallback: number) => Number(flag ?? process.env[variable] ?? fallback);
@@ -38,6 +40,8 @@ const latencyMs = setting(flags['latency-ms'], 'BENCH_LATENCY_MS', 50);
 const concurrency = setting(flags.concurrency, 'BENCH_CONCURRENCY', 8);
 const chunkSize = setting(flags['chunk-size'], 'BENCH_CHUNK_SIZE', 100);
 const window = flags.window ?? process.env.ARBITER_CHUNK_WINDOW;
+/** How long A's pace is measured after B finished, before A is cancelled. */
+const steadySeconds = setting(flags['steady-seconds'], 'BENCH_STEADY_SECONDS', 15);
 
 const fake = await startFakeModelServer({ latencyMs });
 const stack = await startLocalStack({
@@ -129,8 +133,15 @@ try {
   const aElapsed = (performance.now() - aStarted) / 1000;
   const aDone = aAtB.progress.completed_items + aAtB.progress.failed_items;
 
+  // A's own pace once B is done: its throughput under the window, against its models' limit.
+  const steadyStarted = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, steadySeconds * 1000));
+  const aLater = await tenantA('GET', `/api/v3/evaluations/${aCreated.evaluation_id}/status`);
+  const aSteady = (aLater.progress.completed_items + aLater.progress.failed_items - aDone) / ((performance.now() - steadyStarted) / 1000);
+
   const cancelStarted = performance.now();
-  await tenantA('POST', `/api/v3/evaluations/${aCreated.evaluation_id}/cancel`);
+  // Without a window A may be all but done by now, and finish before the cancel.
+  if (aLater.status === 'running') await tenantA('POST', `/api/v3/evaluations/${aCreated.evaluation_id}/cancel`).catch(() => undefined);
   const aEnd = await untilFinished(tenantA, aCreated.evaluation_id);
   const cancelSeconds = (performance.now() - cancelStarted) / 1000;
 
@@ -153,7 +164,11 @@ try {
         a_first_progress_seconds: round(aRunningAfter, 1),
         a_items_done_when_b_finished: aDone,
         a_fraction_done_when_b_finished: round(aDone / aItems, 4),
-        a_items_per_second: round(aDone / aElapsed, 1),
+        a_items_per_second_until_b_finished: round(aDone / aElapsed, 1),
+        a_steady_items_per_second: round(aSteady, 1),
+        a_finished_while_measured: aLater.status !== 'running',
+        a_limit_items_per_second: round(concurrency / (latencyMs / 1000), 1),
+        a_steady_ratio_to_limit: round(aSteady / (concurrency / (latencyMs / 1000))),
         a_cancel_to_final_seconds: round(cancelSeconds, 1),
         a_final_status: aEnd.status,
       },
