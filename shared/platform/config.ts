@@ -19,9 +19,9 @@
  * first access would miss them. `resetConfigForTests()` forgets the values kept, for a test that changes one.
  *
  * An empty variable counts as unset, as `requireEnv` treated it. A default that belongs to another layer
- * stays there and the setting is `undefined` when unset: the chunk size (`DEFAULT_CHUNK_SIZE`, the
- * planner's), the stall time (twice the work queue's visibility timeout, a contract), the export cap
- * (`DEFAULT_EXPORT_MAX_BYTES`, the export's) and the local evaluator's concurrency (the deployed maximum,
+ * stays there and the setting is `undefined` when unset: the chunk size and window (`DEFAULT_CHUNK_SIZE`,
+ * `DEFAULT_CHUNK_WINDOW`, the planner's), the stall time (twice the work queue's visibility timeout, a
+ * contract), the export cap (`DEFAULT_EXPORT_MAX_BYTES`, the export's) and the local evaluator's concurrency (the deployed maximum,
  * capped at 4). Plain defaults are written here.
  *
  * Not here: what Powertools and the AWS SDK read themselves (`LOG_LEVEL`, `POWERTOOLS_*`, `AWS_*`), the
@@ -136,6 +136,13 @@ export const serviceConfig = {
   /** `ARBITER_CHUNK_SIZE`: items per evaluator chunk, 1–1000; unset: the planner's DEFAULT_CHUNK_SIZE. */
   get chunkSize(): number | undefined {
     return lookup('ARBITER_CHUNK_SIZE', wholeNumber(1, 1000));
+  },
+  /**
+   * `ARBITER_CHUNK_WINDOW`: chunk messages one evaluation may have in flight at once, 1–1000; the evaluator
+   * sends the next as each is counted. Unset: the planner's DEFAULT_CHUNK_WINDOW.
+   */
+  get chunkWindow(): number | undefined {
+    return lookup('ARBITER_CHUNK_WINDOW', wholeNumber(1, 1000));
   },
   /**
    * `ARBITER_CHUNK_LEASE_SECONDS`: how long a chunk delivery's lease lasts unless renewed (it is renewed

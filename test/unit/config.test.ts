@@ -3,6 +3,7 @@ import { localStackConfig, optionalTableName, queueUrl, resetConfigForTests, ser
 const variables = [
   'ARBITER_STAGE',
   'ARBITER_CHUNK_SIZE',
+  'ARBITER_CHUNK_WINDOW',
   'ARBITER_CHUNK_LEASE_SECONDS',
   'ARBITER_MAX_REDRIVES',
   'ARBITER_CREDENTIALS',
@@ -101,6 +102,7 @@ describe('invalid values', () => {
   it.each([
     ['ARBITER_CHUNK_SIZE', 'abc', () => serviceConfig.chunkSize, 'ARBITER_CHUNK_SIZE must be a whole number from 1 to 1000, got "abc"'],
     ['ARBITER_CHUNK_SIZE', '0', () => serviceConfig.chunkSize, 'ARBITER_CHUNK_SIZE must be a whole number from 1 to 1000, got "0"'],
+    ['ARBITER_CHUNK_WINDOW', '0', () => serviceConfig.chunkWindow, 'ARBITER_CHUNK_WINDOW must be a whole number from 1 to 1000, got "0"'],
     ['ARBITER_CHUNK_LEASE_SECONDS', '0', () => serviceConfig.chunkLeaseSeconds, 'ARBITER_CHUNK_LEASE_SECONDS must be a number of seconds above 0'],
     ['ARBITER_MAX_REDRIVES', '2.5', () => serviceConfig.maxRedrives, 'ARBITER_MAX_REDRIVES must be a whole number from 0 to 100, got "2.5"'],
     [

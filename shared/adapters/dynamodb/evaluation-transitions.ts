@@ -34,17 +34,27 @@ const isStill = (from: EvaluationStatus): Condition => ({ expression: '#status =
 /** No results yet: whichever finalizer writes them, they are written once. */
 const hasNoResults: Condition = { expression: 'attribute_not_exists(results)' };
 
-/** pending → running with its chunk plan; undefined when it was not pending (a redelivered start). */
-export async function markRunning(table: Table, tenantId: string, evaluationId: string, plan: EvaluationPlan): Promise<Evaluation | undefined> {
+/**
+ * pending → running with its chunk plan and the first `chunksSent` chunks claimed (the start sends them);
+ * undefined when it was not pending (a redelivered start).
+ */
+export async function markRunning(
+  table: Table,
+  tenantId: string,
+  evaluationId: string,
+  plan: EvaluationPlan,
+  chunksSent = plan.chunk_count,
+): Promise<Evaluation | undefined> {
   const now = isoNow();
   const applied = await updateIf(
     table.client,
     {
       TableName: table.tableName,
       Key: evaluationKeys.record(tenantId, evaluationId),
-      UpdateExpression: 'SET #status = :running, #plan = :plan, chunks_done = :zero, started_at = :now, updated_at = :now, gsi3sk = :now',
+      UpdateExpression:
+        'SET #status = :running, #plan = :plan, chunks_done = :zero, chunks_sent = :sent, started_at = :now, updated_at = :now, gsi3sk = :now',
       ExpressionAttributeNames: { '#status': 'status', '#plan': 'plan' },
-      ExpressionAttributeValues: { ':running': 'running', ':plan': plan, ':zero': 0, ':now': now },
+      ExpressionAttributeValues: { ':running': 'running', ':plan': plan, ':zero': 0, ':sent': chunksSent, ':now': now },
       ReturnValues: 'ALL_NEW',
     },
     isPending,

@@ -97,6 +97,12 @@ export interface Evaluation {
   plan?: EvaluationPlan;
   /** Chunks finished (done, skipped after a cancel, or dead-lettered). */
   chunks_done?: number;
+  /**
+   * Chunks whose message was claimed for sending (the first `chunks_sent` of the plan): the start claims
+   * the plan's window and each counted chunk one more. Absent on evaluations started before the window,
+   * which sent every chunk at once.
+   */
+  chunks_sent?: number;
   /** Times the reconciler re-drove a stalled evaluation. */
   redrives?: number;
   /** When its lost messages were last sent again after a restart of the local stack (not a re-drive). */
@@ -112,6 +118,11 @@ export interface Evaluation {
 export interface EvaluationPlan {
   chunk_size: number;
   chunk_count: number;
+  /**
+   * Chunks in flight at most (sent, not yet counted), pinned when the evaluation starts so that a change
+   * of `ARBITER_CHUNK_WINDOW` never changes a running evaluation's arithmetic. Absent: every chunk at once.
+   */
+  chunk_window?: number;
 }
 
 /** The seed's response to `POST /api/v3/evaluations`, field for field (plus `model_id_2` when comparing). */

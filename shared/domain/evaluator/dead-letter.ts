@@ -5,6 +5,7 @@ import { countMetric } from '../../platform/metrics.js';
 import { whileHolding } from './chunk-lease.js';
 import type { EvaluatorDeps } from './deps.js';
 import { finalizeIfComplete } from './finalize.js';
+import { refillWindow } from './refill-window.js';
 import { failMissingItems } from './settle-chunk.js';
 
 export interface DeadLetter {
@@ -53,7 +54,7 @@ export async function failDeadStart(deps: Pick<EvaluatorDeps, 'evaluations'>, me
  * finish. Under the chunk's lease, like any delivery: its last delivery may still hold it.
  */
 export async function failDeadChunk(
-  deps: Pick<EvaluatorDeps, 'evaluations' | 'benchmarks' | 'scorerFor'>,
+  deps: Pick<EvaluatorDeps, 'evaluations' | 'benchmarks' | 'scorerFor' | 'queue'>,
   message: ChunkMessage,
   reason: string,
   remainingMs: () => number,
@@ -64,7 +65,8 @@ export async function failDeadChunk(
     failMissingItems(deps, evaluation, message, held.lease, undefined, 'dead_lettered', reason),
   );
   if (!ran) {
-    // Counted after all (its last delivery got through): only the finalizing may be left to do.
+    // Counted after all (its last delivery got through): only refilling and finalizing may be left to do.
+    await refillWindow(deps, message.tenant_id, message.evaluation_id, message.chunk, evaluation);
     await finalizeIfComplete(deps, message.tenant_id, message.evaluation_id);
     return;
   }

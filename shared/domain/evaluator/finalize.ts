@@ -3,6 +3,7 @@ import { logger } from '../../platform/logger.js';
 import type { EvaluatorDeps } from './deps.js';
 import { BUDGET_EXHAUSTED, withSpend } from './budget.js';
 import { ResultColumns } from './result-columns.js';
+import { allChunksCounted } from './chunk-window.js';
 
 /** A finalizer whose write lost to a cancel reads the evaluation again this many times at most. */
 const FINALIZE_ATTEMPTS = 3;
@@ -37,7 +38,8 @@ async function finalizeOnce(
 ): Promise<'done' | 'lost'> {
   const evaluation = await deps.evaluations.getConsistent(tenantId, evaluationId);
   if (!evaluation?.plan || evaluation.results) return 'done';
-  if ((evaluation.chunks_done ?? 0) < evaluation.plan.chunk_count) return 'done';
+  // A cancelled evaluation claims no more chunks, so it is whole once those it claimed are counted.
+  if (!allChunksCounted(evaluation)) return 'done';
   if (evaluation.status !== 'running' && evaluation.status !== 'cancelled') return 'done';
 
   const benchmark = await deps.benchmarks.get(tenantId, evaluation.benchmark_id);

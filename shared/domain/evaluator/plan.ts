@@ -1,18 +1,38 @@
 import type { EvaluationPlan } from '../../contracts/evaluations/schemas.js';
 import { chunkMessage, type ChunkMessage } from '../../contracts/messages.js';
 import { serviceConfig } from '../../platform/config.js';
+import { chunkWindow } from './chunk-window.js';
 
 export const DEFAULT_CHUNK_SIZE = 100;
 
 /**
  * Splits an evaluation into chunks of consecutive items. A chunk must finish well inside the evaluator's
- * timeout even when a provider is slow, so the size is modest; `ARBITER_CHUNK_SIZE` tunes it.
+ * timeout even when a provider is slow, so the size is modest; `ARBITER_CHUNK_SIZE` tunes it. The plan
+ * pins how many chunks may be in flight at once (`ARBITER_CHUNK_WINDOW`, chunk-window.ts).
  */
-export function planChunks(totalItems: number, chunkSize = serviceConfig.chunkSize ?? DEFAULT_CHUNK_SIZE): EvaluationPlan {
+export function planChunks(totalItems: number, chunkSize = serviceConfig.chunkSize ?? DEFAULT_CHUNK_SIZE, window = chunkWindow()): EvaluationPlan {
   const size = Number.isInteger(chunkSize) && chunkSize > 0 ? chunkSize : DEFAULT_CHUNK_SIZE;
-  return { chunk_size: size, chunk_count: Math.max(1, Math.ceil(totalItems / size)) };
+  return { chunk_size: size, chunk_count: Math.max(1, Math.ceil(totalItems / size)), chunk_window: chunkWindow(window) };
 }
 
+/** The messages of the given chunks of the plan, in the order given. */
+export function messagesOfChunks(
+  tenantId: string,
+  evaluationId: string,
+  totalItems: number,
+  plan: EvaluationPlan,
+  chunks: readonly number[],
+): ChunkMessage[] {
+  return chunks.map((chunk) => chunkMessageOf(tenantId, evaluationId, totalItems, plan, chunk));
+}
+
+/** The message of one chunk of the plan. */
+export function chunkMessageOf(tenantId: string, evaluationId: string, totalItems: number, plan: EvaluationPlan, chunk: number): ChunkMessage {
+  const first = chunk * plan.chunk_size;
+  return chunkMessage(tenantId, evaluationId, chunk, first, Math.max(1, Math.min(plan.chunk_size, totalItems - first)));
+}
+
+/** The messages of the plan's chunks, less those in `skip`. */
 export function chunkMessages(
   tenantId: string,
   evaluationId: string,
@@ -22,9 +42,7 @@ export function chunkMessages(
 ): ChunkMessage[] {
   const messages: ChunkMessage[] = [];
   for (let chunk = 0; chunk < plan.chunk_count; chunk += 1) {
-    if (skip.has(chunk)) continue;
-    const first = chunk * plan.chunk_size;
-    messages.push(chunkMessage(tenantId, evaluationId, chunk, first, Math.max(1, Math.min(plan.chunk_size, totalItems - first))));
+    if (!skip.has(chunk)) messages.push(chunkMessageOf(tenantId, evaluationId, totalItems, plan, chunk));
   }
   return messages;
 }

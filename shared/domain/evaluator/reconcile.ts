@@ -6,7 +6,9 @@ import { countMetric } from '../../platform/metrics.js';
 import { withWorkScope } from '../../platform/work-scope.js';
 import type { EvaluatorDeps } from './deps.js';
 import { finalizeIfComplete } from './finalize.js';
-import { chunkMessages } from './plan.js';
+import { inFlightChunks, sentCount } from './chunk-window.js';
+import { messagesOfChunks } from './plan.js';
+import { topUpWindow } from './refill-window.js';
 
 export interface ReconcileOptions {
   /** An unfinished evaluation with no progress for this long is stalled. */
@@ -56,11 +58,14 @@ async function reconcileOne(
   if (!evaluation.plan) {
     await deps.queue.send(startMessage(tenantId, evaluationId));
   } else {
+    // Only the window: the chunks claimed and not counted are the only ones whose messages can have been
+    // lost; the rest are sent as these are counted.
     const done = await deps.evaluations.doneChunks(tenantId, evaluationId);
-    const missing = chunkMessages(tenantId, evaluationId, evaluation.progress.total_items, evaluation.plan, done);
-    // Every chunk counted but no final state: the finalizer died; finalize here.
-    if (missing.length === 0) await finalizeIfComplete(deps, tenantId, evaluationId);
-    else await deps.queue.sendAll(missing);
+    const missing = inFlightChunks(sentCount(evaluation), done);
+    await deps.queue.sendAll(messagesOfChunks(tenantId, evaluationId, evaluation.progress.total_items, evaluation.plan, missing));
+    // Nothing in flight: counted chunks whose claims were never made leave room, or, with every chunk
+    // counted and no final state, the finalizer died; finalize here.
+    if (missing.length === 0 && (await topUpWindow(deps, evaluation)).length === 0) await finalizeIfComplete(deps, tenantId, evaluationId);
   }
   countMetric(MetricName.EvaluationsRedriven);
   logger.warn('stalled evaluation re-driven', { evaluation_id: evaluationId, status: evaluation.status, redrives: (evaluation.redrives ?? 0) + 1 });

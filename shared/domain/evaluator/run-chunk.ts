@@ -8,6 +8,7 @@ import { ChunkOutOfTimeError, ChunkWatch } from './chunk-watch.js';
 import type { EvaluatorDeps } from './deps.js';
 import { finalizeIfComplete } from './finalize.js';
 import { loadChunk, type ChunkWork } from './load-chunk.js';
+import { refillWindow } from './refill-window.js';
 import { ResultBuffer } from './result-buffer.js';
 import { failMissingItems, settleChunk, tallyOf } from './settle-chunk.js';
 
@@ -20,7 +21,8 @@ export async function runChunk(deps: EvaluatorDeps, message: ChunkMessage, remai
   const ran = await whileHolding(deps, message, remainingMs, (held) => runHeldChunk(deps, message, held, remainingMs));
   if (ran) return;
   logger.info('chunk already counted (duplicate delivery)', { evaluation_id: message.evaluation_id, chunk: message.chunk });
-  // The delivery that counted it may have died before finalizing.
+  // The delivery that counted it may have died before refilling the window or finalizing.
+  await refillWindow(deps, message.tenant_id, message.evaluation_id, message.chunk);
   await finalizeIfComplete(deps, message.tenant_id, message.evaluation_id);
 }
 

@@ -8,8 +8,9 @@ import type { Model } from '../../contracts/models/schemas.js';
 import type { ChunkLease, ChunkTally } from '../ports/evaluation-store.js';
 import type { EvaluatorDeps } from './deps.js';
 import { finalizeIfComplete } from './finalize.js';
+import { refillWindow } from './refill-window.js';
 
-type SettleDeps = Pick<EvaluatorDeps, 'evaluations' | 'benchmarks' | 'scorerFor'>;
+type SettleDeps = Pick<EvaluatorDeps, 'evaluations' | 'benchmarks' | 'scorerFor' | 'queue'>;
 
 /** The chunk's item count within the pinned items: positions past it were appended after the evaluation was created. */
 export function pinnedCount(evaluation: Evaluation, message: ChunkMessage): number {
@@ -38,9 +39,10 @@ export function tallyOf(results: Iterable<ItemResult>, models: readonly Model[],
 }
 
 /**
- * Counts the chunk exactly once (SQS delivers at least once), ending the delivery's lease, then finalizes
- * the evaluation if it was the last. The tally must be of the rows this lease holder knows: the rows
- * read after taking the lease and those it wrote, which are all the chunk's rows (no one else writes).
+ * Counts the chunk exactly once (SQS delivers at least once), ending the delivery's lease, sends the
+ * chunk that takes its place in the evaluation's window, then finalizes the evaluation if it was the
+ * last. The tally must be of the rows this lease holder knows: the rows read after taking the lease and
+ * those it wrote, which are all the chunk's rows (no one else writes).
  */
 export async function settleChunk(
   deps: SettleDeps,
@@ -62,7 +64,9 @@ export async function settleChunk(
     completed_items: tally.completed_items,
     failed_items: tally.failed_items,
   });
-  // Also on a duplicate: the first delivery may have counted the chunk and died before finalizing.
+  // Both also on a duplicate: the first delivery may have counted the chunk and died before refilling or
+  // finalizing.
+  await refillWindow(deps, evaluation.tenant_id, evaluation.evaluation_id, message.chunk, evaluation);
   await finalizeIfComplete(deps, evaluation.tenant_id, evaluation.evaluation_id);
 }
 

@@ -60,6 +60,17 @@ export interface ExpiredLease {
   leaseUntil: number;
 }
 
+/** A chunk claimed for sending (chunk-window.ts has the arithmetic). */
+export interface WindowClaim {
+  chunk: number;
+  /** This call made the claim; otherwise an earlier delivery of the counted chunk did. */
+  made: boolean;
+  /** When the claim was made, in milliseconds since the epoch. */
+  claimedAt: number;
+  /** Its claimer recorded the message sent. */
+  sent: boolean;
+}
+
 /** What one chunk adds to its evaluation's counters. */
 export interface ChunkTally {
   outcome: 'done' | 'cancelled' | 'dead_lettered';
@@ -111,8 +122,11 @@ export interface EvaluationStore {
   list(tenantId: string, page: { limit: number; cursor?: string; filter?: EvaluationFilter }): Promise<Page<Evaluation>>;
   /** Marks an evaluation that could not be queued as failed and forgets its idempotency record. */
   failToQueue(evaluation: Evaluation, error: EvaluationError, idempotencyKey?: string): Promise<void>;
-  /** pending → running with its chunk plan; undefined when it was not pending (a redelivered start). */
-  markRunning(tenantId: string, evaluationId: string, plan: EvaluationPlan): Promise<Evaluation | undefined>;
+  /**
+   * pending → running with its chunk plan, `chunksSent` of them claimed for the start to send (unset:
+   * all); undefined when it was not pending (a redelivered start).
+   */
+  markRunning(tenantId: string, evaluationId: string, plan: EvaluationPlan, chunksSent?: number): Promise<Evaluation | undefined>;
   /** The one transition to a final state with results; false when another finalizer wrote first. */
   finish(
     tenantId: string,
@@ -159,6 +173,16 @@ export interface EvaluationStore {
   recordChunk(tenantId: string, evaluationId: string, lease: ChunkLease, tally: ChunkTally): Promise<boolean>;
   /** Chunks already counted. */
   doneChunks(tenantId: string, evaluationId: string): Promise<Set<number>>;
+  /**
+   * Claims the next unsent chunk of a running evaluation while its window has room (fewer than the plan's
+   * `chunk_window` claimed and not counted), for the caller to send; undefined when there is nothing to
+   * claim (window full, plan exhausted, evaluation not running, or started before the window). With
+   * `after`, a counted chunk, the claim is that chunk's own: made at most once, and answered again, with
+   * `made: false`, on every later call with the same `after`.
+   */
+  claimNextChunk(tenantId: string, evaluationId: string, after?: number): Promise<WindowClaim | undefined>;
+  /** Records that the chunk `after` claimed was sent, so its later deliveries do not send it again. */
+  markClaimSent(tenantId: string, evaluationId: string, after: number): Promise<void>;
   /** Unfinished evaluations whose last progress is older than `before`, oldest first, across tenants. */
   listStalled(before: string, limit: number): Promise<Evaluation[]>;
   /** Counts a re-drive and restarts the stall clock; false when the evaluation finished meanwhile. */
