@@ -476,17 +476,22 @@ describe('evaluations', () => {
 });
 
 describe('usage', () => {
-  // Through the client's GET by a plain path: its typed paths gain /api/v3/usage once `npm run generate:client` runs.
-  const getUsage = (from: ArbiterClient, query?: Record<string, string>) =>
-    (from.GET as unknown as (path: string, init: object) => Promise<{ response: Response; data?: any }>)('/api/v3/usage', {
-      params: { query: query ?? {} },
-    });
-
   it("reports the tenant's month (200), another month (200), and refuses a malformed month (400)", async () => {
-    const { data } = await expectConforming(getUsage(arbiter), 200);
+    const { data } = await expectConforming(arbiter.GET('/api/v3/usage', {}), 200);
     expect(data?.month).toBe(new Date().toISOString().slice(0, 7));
-    await expectConforming(getUsage(arbiter, { month: '2020-01' }), 200);
-    await expectConforming(getUsage(arbiter, { month: '2020-13' }), 400);
+    await expectConforming(arbiter.GET('/api/v3/usage', { params: { query: { month: '2020-01' } } }), 200);
+    await expectConforming(arbiter.GET('/api/v3/usage', { params: { query: { month: '2020-13' } } }), 400);
+  });
+});
+
+describe('estimate', () => {
+  it('estimates a create body (200) and answers its mistakes as create does (400, 422)', async () => {
+    const body = { model_id: 'fake-a', model_id_2: 'baseline:reference', benchmark_id: benchmarkId, custom_metrics: ['exact_match', 'relevance'] };
+    const { data } = await expectConforming(arbiter.POST('/api/v3/evaluations/estimate', { body }), 200);
+    expect(data?.models.map((model) => model.model_id)).toEqual(['fake-a', 'baseline:reference']);
+    await expectConforming(arbiter.POST('/api/v3/evaluations/estimate', { body: { benchmark_id: benchmarkId } as never }), 400);
+    const unknown = await expectConforming(arbiter.POST('/api/v3/evaluations/estimate', { body: { ...body, benchmark_id: 'task-nope' } }), 422);
+    expect(unknown.error?.code).toBe('unknown_benchmark');
   });
 });
 

@@ -53,6 +53,10 @@ const bodies: Record<string, (tenant: TenantName) => unknown> = {
     model_id: world.tenants[tenant].ids.model_id![0],
     benchmark_id: world.tenants[tenant].ids.benchmark_id![0],
   }),
+  'POST /api/v3/evaluations/estimate': (tenant) => ({
+    model_id: world.tenants[tenant].ids.model_id![0],
+    benchmark_id: world.tenants[tenant].ids.benchmark_id![0],
+  }),
   'POST /api/v3/benchmarks': () => ({ name: 'Written', task_type: 'free_text', items: [{ input: 'x' }] }),
   'POST /api/v3/benchmarks/{benchmark_id}/items': () => ({ items: [{ input: 'appended', expected: 'x' }] }),
   'POST /api/v3/models': () => ({ model_id: 'written-model', provider: 'baseline', provider_model_id: 'echo' }),
