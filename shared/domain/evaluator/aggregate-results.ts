@@ -72,7 +72,7 @@ function countBy(codes: Iterable<string | undefined>): Record<string, number> {
   return counts;
 }
 
-type PairwiseStats = Omit<PairwiseSummary, 'p_value_adjusted' | 'verdict'>;
+export type PairwiseStats = Omit<PairwiseSummary, 'p_value_adjusted' | 'verdict'>;
 
 /**
  * A pairwise metric over the items: the mean of model 2's preference share with a bootstrap interval, the
@@ -100,9 +100,43 @@ function pairwiseStats(name: string, rows: readonly ItemResult[], judgeModelId: 
   };
 }
 
-function pairwiseVerdict(stats: PairwiseStats, adjusted: number | null): MetricComparison['verdict'] {
+export function pairwiseVerdict(stats: PairwiseStats, adjusted: number | null): MetricComparison['verdict'] {
   if (adjusted === null || adjusted >= 0.05 || stats.wins === stats.losses) return 'no significant difference';
   return stats.wins > stats.losses ? 'model_2 better' : 'model_1 better';
+}
+
+type PairedResult = ReturnType<typeof comparePaired>;
+
+/**
+ * The comparison from each metric's paired test and each pairwise metric's statistics: one Holm family
+ * (pairwise metrics are among the metrics asked for, so their tests join it), then each verdict. Shared
+ * by the streamed finalize (result-columns.ts) and the row-based reference here.
+ */
+export function assembleComparison(
+  modelA: string,
+  modelB: string,
+  compared: readonly { metric: ScoredMetric; result: PairedResult }[],
+  pairwise: readonly { metric: ScoredMetric; stats: PairwiseStats }[],
+): NonNullable<EvaluationResults['comparison']> {
+  const adjusted = holmAdjust([...compared.map(({ result }) => result.p_value), ...pairwise.map(({ stats }) => stats.p_value)]);
+  const entries = compared.map(({ metric, result }, index): [string, MetricComparison] => [
+    metric.name,
+    {
+      ...result,
+      p_value_adjusted: adjusted[index] ?? null,
+      verdict: verdict(result, adjusted[index] ?? null, { higherIsBetter: metric.higherIsBetter }),
+    },
+  ]);
+  const pairwiseEntries = pairwise.map(({ metric, stats }, index): [string, PairwiseSummary] => {
+    const p = adjusted[compared.length + index] ?? null;
+    return [metric.name, { ...stats, p_value_adjusted: p, verdict: pairwiseVerdict(stats, p) }];
+  });
+  return {
+    model_id: modelA,
+    model_id_2: modelB,
+    metrics: Object.fromEntries(entries),
+    ...(pairwiseEntries.length > 0 ? { pairwise: Object.fromEntries(pairwiseEntries) } : {}),
+  };
 }
 
 function comparison(
@@ -134,26 +168,7 @@ function comparison(
   const pairwise = metrics
     .filter((metric) => metric.kind === 'pairwise')
     .map((metric) => ({ metric, stats: pairwiseStats(metric.name, rows, evaluation.judges?.[metric.name] ?? '', seed) }));
-  // Pairwise metrics are among the metrics asked for, so their tests join the Holm family.
-  const adjusted = holmAdjust([...compared.map(({ result }) => result.p_value), ...pairwise.map(({ stats }) => stats.p_value)]);
-  const entries = compared.map(({ metric, result }, index): [string, MetricComparison] => [
-    metric.name,
-    {
-      ...result,
-      p_value_adjusted: adjusted[index] ?? null,
-      verdict: verdict(result, adjusted[index] ?? null, { higherIsBetter: metric.higherIsBetter }),
-    },
-  ]);
-  const pairwiseEntries = pairwise.map(({ metric, stats }, index): [string, PairwiseSummary] => {
-    const p = adjusted[compared.length + index] ?? null;
-    return [metric.name, { ...stats, p_value_adjusted: p, verdict: pairwiseVerdict(stats, p) }];
-  });
-  return {
-    model_id: modelA,
-    model_id_2: modelB,
-    metrics: Object.fromEntries(entries),
-    ...(pairwiseEntries.length > 0 ? { pairwise: Object.fromEntries(pairwiseEntries) } : {}),
-  };
+  return assembleComparison(modelA, modelB, compared, pairwise);
 }
 
 /** What a metric's judge calls used and cost, summed over its judgements; the cost is null for a judge without pricing. */

@@ -1,9 +1,9 @@
 import type { Evaluation } from '../../contracts/evaluations/schemas.js';
-import type { EvaluationResults, JudgeSummary, MetricComparison, ModelResults, PairwiseSummary } from '../../contracts/evaluations/result-types.js';
+import type { EvaluationResults, JudgeSummary, ModelResults, PairwiseSummary } from '../../contracts/evaluations/result-types.js';
 import { modelFamily } from '../models/model-family.js';
 import type { ScoreOutput, ScoreRow, ScoreRowShape } from '../ports/score-rows.js';
-import { aggregate, comparePaired, holmAdjust, mcnemarExact, verdict } from '../stats/index.js';
-import { seedFor } from './aggregate-results.js';
+import { aggregate, comparePaired, mcnemarExact } from '../stats/index.js';
+import { assembleComparison, seedFor } from './aggregate-results.js';
 import type { ScoredMetric } from './scoring.js';
 
 /**
@@ -167,11 +167,6 @@ function percentile(sorted: Float64Array, p: number): number | null {
   return sorted[index]!;
 }
 
-function pairwiseVerdict(stats: { wins: number; losses: number }, adjusted: number | null): MetricComparison['verdict'] {
-  if (adjusted === null || adjusted >= 0.05 || stats.wins === stats.losses) return 'no significant difference';
-  return stats.wins > stats.losses ? 'model_2 better' : 'model_1 better';
-}
-
 export class ResultColumns {
   /** Which answers, judgements and verdicts to read of each row: the projection of `allScores`. */
   readonly shape: ScoreRowShape;
@@ -288,26 +283,7 @@ export class ResultColumns {
       return { metric, result: comparePaired(a, b, { binary: metric.binary, seed: this.seed, higherIsBetter: metric.higherIsBetter }) };
     });
     const pairwise = this.pairwiseMetrics.map((metric) => ({ metric, stats: this.pairwiseStats(metric.name) }));
-    // Pairwise metrics are among the metrics asked for, so their tests join the Holm family.
-    const adjusted = holmAdjust([...compared.map(({ result }) => result.p_value), ...pairwise.map(({ stats }) => stats.p_value)]);
-    const entries = compared.map(({ metric, result }, index): [string, MetricComparison] => [
-      metric.name,
-      {
-        ...result,
-        p_value_adjusted: adjusted[index] ?? null,
-        verdict: verdict(result, adjusted[index] ?? null, { higherIsBetter: metric.higherIsBetter }),
-      },
-    ]);
-    const pairwiseEntries = pairwise.map(({ metric, stats }, index): [string, PairwiseSummary] => {
-      const p = adjusted[compared.length + index] ?? null;
-      return [metric.name, { ...stats, p_value_adjusted: p, verdict: pairwiseVerdict(stats, p) }];
-    });
-    return {
-      model_id: modelA,
-      model_id_2: modelB,
-      metrics: Object.fromEntries(entries),
-      ...(pairwiseEntries.length > 0 ? { pairwise: Object.fromEntries(pairwiseEntries) } : {}),
-    };
+    return assembleComparison(modelA, modelB, compared, pairwise);
   }
 
   /** Each judged metric's judge, its failures, and whether it shares a family with a candidate. */
