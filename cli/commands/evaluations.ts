@@ -27,6 +27,7 @@ interface EstimateOptions {
   model2?: string;
   benchmark: string;
   metrics?: CustomMetric[];
+  budgetUsd?: number;
 }
 
 interface RunOptions extends WatchOptions, EstimateOptions {
@@ -39,6 +40,7 @@ const createBody = (options: EstimateOptions) => ({
   benchmark_id: options.benchmark,
   ...(options.model2 ? { model_id_2: options.model2 } : {}),
   ...(options.metrics ? { custom_metrics: options.metrics } : {}),
+  ...(options.budgetUsd !== undefined ? { budget_usd: options.budgetUsd } : {}),
 });
 
 type Untyped = (path: string, init: { body: unknown }) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
@@ -191,6 +193,11 @@ export function evaluationsCommand(io: Io): Command {
       .option('--model-2 <model_id>', 'a second model, compared side by side with the first')
       .requiredOption('--benchmark <benchmark_id>', 'the benchmark to run')
       .option('--metrics <metrics>', 'metric names, comma-separated (accuracy,relevance), or a JSON array with configuration objects', parseMetrics)
+      .option(
+        '--budget-usd <usd>',
+        'hard spend limit: no call starts once it is reached (every model and judge needs pricing)',
+        numberIn(0.000001, 1_000_000),
+      )
       .option('--watch', 'show live progress, then the results tables')
       .option('-y, --yes', 'run without asking after the estimate (without a terminal it never asks)'),
   ).action((options: RunOptions) => runEvaluation(io, options));
@@ -202,6 +209,7 @@ export function evaluationsCommand(io: Io): Command {
     .option('--model-2 <model_id>', 'a second model, compared side by side with the first')
     .requiredOption('--benchmark <benchmark_id>', 'the benchmark to run')
     .option('--metrics <metrics>', 'metric names, comma-separated (accuracy,relevance), or a JSON array with configuration objects', parseMetrics)
+    .option('--budget-usd <usd>', 'the budget the run would have (checked as create checks it)', numberIn(0.000001, 1_000_000))
     .option('--json', 'print the API response as JSON')
     .action(async (options: EstimateOptions & { json?: boolean }) => {
       const api = connect(io);

@@ -23,6 +23,7 @@ interface AddOptions {
   stop?: string[];
   seed?: number;
   maxConcurrency?: number;
+  requestsPerMinute?: number;
   timeoutMs?: number;
   inputPrice?: number;
   outputPrice?: number;
@@ -52,6 +53,7 @@ function registration(modelId: string, options: AddOptions) {
     ...(options.apiKeyEnv ? { api_key_env: options.apiKeyEnv } : {}),
     ...(Object.keys(parameters).length > 0 ? { parameters } : {}),
     ...(options.maxConcurrency !== undefined ? { max_concurrency: options.maxConcurrency } : {}),
+    ...(options.requestsPerMinute !== undefined ? { requests_per_minute: options.requestsPerMinute } : {}),
     ...(options.timeoutMs !== undefined ? { timeout_ms: options.timeoutMs } : {}),
     ...(options.inputPrice !== undefined && options.outputPrice !== undefined
       ? { pricing: { input_per_million: options.inputPrice, output_per_million: options.outputPrice } }
@@ -81,7 +83,8 @@ export function modelsCommand(io: Io): Command {
     .option('--system-prompt <text>', 'system prompt sent with every item')
     .option('--stop <sequences>', 'stop sequences, comma-separated', commaList)
     .option('--seed <n>', 'sampling seed, where the provider supports one', integerIn(0, 2 ** 31 - 1))
-    .option('--max-concurrency <n>', 'parallel calls per evaluator invocation', integerIn(1, 256))
+    .option('--max-concurrency <n>', 'parallel calls across the deployment (every evaluator instance together)', integerIn(1, 256))
+    .option('--requests-per-minute <n>', "the provider's rate limit, held across the deployment", integerIn(1, 100_000))
     .option('--timeout-ms <ms>', 'per-call timeout', integerIn(1000, 900_000))
     .option('--input-price <usd>', 'USD per million input tokens (for cost)', numberIn(0, 10_000))
     .option('--output-price <usd>', 'USD per million output tokens (for cost)', numberIn(0, 10_000))

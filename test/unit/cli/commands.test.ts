@@ -106,6 +106,16 @@ const run = (argv: string[], api?: { fetch: typeof fetch }) => cli(argv, { env: 
 const runArgs = ['eval', 'run', '--model', 'a', '--model-2', 'b', '--benchmark', 'task-1', '--metrics', 'accuracy', '--watch'];
 
 describe('arbiter eval run --watch', () => {
+  it('sends --budget-usd as the budget_usd of the create body', async () => {
+    const api = evaluationApi([status('completed', 4)]);
+
+    const result = await run([...runArgs, '--budget-usd', '2.5'], api);
+
+    expect(result.code).toBe(0);
+    expect(api.requests[0]!.body).toMatchObject({ model_id: 'a', budget_usd: 2.5 });
+    expect((await run([...runArgs, '--budget-usd', '0'], api)).code).not.toBe(0);
+  });
+
   it('creates the comparison, prints one progress line per change, then the tables', async () => {
     const api = evaluationApi([status('pending', 0), status('running', 2), status('running', 2), status('completed', 4)]);
 
