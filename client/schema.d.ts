@@ -1093,13 +1093,13 @@ export interface components {
                 unpriced_models: string[];
             };
             duration: {
-                /** @description Each evaluator instance applies a model's max_concurrency on its own, chunks running in parallel. */
+                /** @description Every model's calls at its max_concurrency and requests_per_minute, which hold across the deployment. */
                 low_seconds: number;
-                /** @description A model's max_concurrency holds across the whole deployment. */
+                /** @description The evaluation's window of chunks in flight, run chunk by chunk: each chunk waits for its slowest calls. */
                 high_seconds: number;
                 chunk_size: number;
                 chunk_count: number;
-                /** @description Chunks that run at once (the evaluator’s maximum concurrency, at most chunk_count). */
+                /** @description Chunks of this evaluation in flight at once (the chunk window, ARBITER_CHUNK_WINDOW, at most chunk_count). */
                 parallel_chunks: number;
                 /** @description The model whose calls take longest at its concurrency. */
                 bottleneck_model_id: string | null;

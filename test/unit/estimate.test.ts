@@ -185,10 +185,21 @@ describe('estimateEvaluation', () => {
     // "Answer briefly." plus "What is N plus N?": 7 words an item.
     expect(estimate.models[0]!.input_tokens.low).toBe(700_000);
     expect(estimate.duration.chunk_count).toBe(1000);
-    expect(estimate.duration.parallel_chunks).toBe(20);
-    // 100,000 calls of 1 s at 4 at a time deployment-wide; 20 instances at 4 each is 20 times faster.
+    // The evaluation's window of chunks in flight (ARBITER_CHUNK_WINDOW, default 2), not the instances.
+    expect(estimate.duration.parallel_chunks).toBe(2);
+    // 100,000 calls of 1 s at 4 at a time deployment-wide; two chunks of 100 sharing 4 slots lose nothing.
+    expect(estimate.duration.low_seconds).toBe(25_000);
     expect(estimate.duration.high_seconds).toBe(25_000);
-    expect(estimate.duration.low_seconds).toBe(1250);
+  });
+
+  it("bounds the duration by a model's requests_per_minute when that is slower than its concurrency", async () => {
+    const { deps: d } = deps({ items: 600, models: [model('a', { requests_per_minute: 60, max_concurrency: 50 })] });
+
+    const estimate = await estimateEvaluation(d, 'tenant-a', { model_id: 'a', benchmark_id: 'task-1' });
+
+    // 600 calls at 60 a minute is 10 minutes, however many run at once.
+    expect(estimate.duration.low_seconds).toBe(600);
+    expect(estimate.duration.bottleneck_model_id).toBe('a');
   });
 
   it("answers create's 422s: unknown benchmark, unknown model, judge missing", async () => {

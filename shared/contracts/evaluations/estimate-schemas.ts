@@ -73,11 +73,20 @@ export const JudgeCallEstimateSchema = v.strictObject({
 });
 
 export const DurationEstimateSchema = v.strictObject({
-  low_seconds: v.pipe(v.number(), v.description("Each evaluator instance applies a model's max_concurrency on its own, chunks running in parallel.")),
-  high_seconds: v.pipe(v.number(), v.description("A model's max_concurrency holds across the whole deployment.")),
+  low_seconds: v.pipe(
+    v.number(),
+    v.description("Every model's calls at its max_concurrency and requests_per_minute, which hold across the deployment."),
+  ),
+  high_seconds: v.pipe(
+    v.number(),
+    v.description("The evaluation's window of chunks in flight, run chunk by chunk: each chunk waits for its slowest calls."),
+  ),
   chunk_size: CountSchema,
   chunk_count: CountSchema,
-  parallel_chunks: v.pipe(CountSchema, v.description('Chunks that run at once (the evaluator’s maximum concurrency, at most chunk_count).')),
+  parallel_chunks: v.pipe(
+    CountSchema,
+    v.description('Chunks of this evaluation in flight at once (the chunk window, ARBITER_CHUNK_WINDOW, at most chunk_count).'),
+  ),
   bottleneck_model_id: v.pipe(v.nullable(v.string()), v.description('The model whose calls take longest at its concurrency.')),
   models: v.array(
     v.strictObject({

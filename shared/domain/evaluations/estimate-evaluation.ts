@@ -3,7 +3,7 @@ import type { EstimateResponse, JudgeCallEstimate, ModelCallEstimate, OutputToke
 import { callCost } from '../../contracts/evaluations/result-types.js';
 import type { CreateEvaluationRequest } from '../../contracts/evaluations/schemas.js';
 import type { Model } from '../../contracts/models/schemas.js';
-import { evaluatorSettings } from '../../contracts/resources.js';
+import { chunkWindow } from '../evaluator/chunk-window.js';
 import { planChunks } from '../evaluator/plan.js';
 import { renderPrompt } from '../evaluator/render-prompt.js';
 import type { JudgePrompt, ResolvedJudgeMetric, ResolvedPairwiseMetric, ScoreInput } from '../metrics/types.js';
@@ -223,7 +223,8 @@ function durationEstimate(
   chainLatencyMs: number,
 ): EstimateResponse['duration'] {
   const plan = planChunks(itemCount);
-  const parallel = Math.min(evaluatorSettings.maxConcurrency, plan.chunk_count);
+  // An evaluation has at most its window of chunks in flight (fair scheduling), whatever the instances.
+  const parallel = Math.min(chunkWindow(), plan.chunk_count);
   const byModel = new Map<string, { model: Model; calls: number }>();
   for (const entry of entries) {
     const known = byModel.get(entry.model.model_id);
@@ -238,20 +239,22 @@ function durationEstimate(
   let bottleneck: string | null = null;
   let slowest = 0;
   for (const model of models) {
-    const serial = (model.calls * model.latency_ms) / 1000;
-    const deploymentWide = serial / model.max_concurrency;
-    // One chunk's share of this model's calls, at one instance's limit, is the floor of the per-instance case.
+    // max_concurrency and requests_per_minute hold across the deployment: the model's calls cannot go faster.
+    const atConcurrency = (model.calls * model.latency_ms) / 1000 / model.max_concurrency;
+    const rpm = byModel.get(model.model_id)!.model.requests_per_minute;
+    const atRate = rpm ? (model.calls / rpm) * 60 : 0;
+    const floor = Math.max(atConcurrency, atRate);
+    // The window's chunks share the slots; each chunk ends with its last calls, so chunk by chunk is the slow case.
     const perChunkCalls = Math.ceil(model.calls / plan.chunk_count);
-    const perInstance = Math.max(
-      serial / (model.max_concurrency * parallel),
-      (Math.ceil(perChunkCalls / model.max_concurrency) * model.latency_ms) / 1000,
-    );
-    if (deploymentWide > slowest) {
-      slowest = deploymentWide;
+    const slotsPerChunk = Math.max(1, Math.floor(model.max_concurrency / parallel));
+    const chunkSeconds = (Math.ceil(perChunkCalls / slotsPerChunk) * model.latency_ms) / 1000;
+    const windowed = Math.max(floor, Math.ceil(plan.chunk_count / parallel) * chunkSeconds);
+    if (floor > slowest) {
+      slowest = floor;
       bottleneck = model.model_id;
     }
-    high = Math.max(high, deploymentWide);
-    low = Math.max(low, perInstance);
+    low = Math.max(low, floor);
+    high = Math.max(high, windowed);
   }
   const round = (seconds: number) => Math.round(seconds * 10) / 10;
   return {
@@ -404,6 +407,6 @@ function assumptionsOf(benchmark: Benchmark, rendered: number, judging: boolean,
         ]
       : []),
     `Latency is each model's p50 in its newest completed evaluation in this tenant, else ${ASSUMED_LATENCY_MS} ms a call.`,
-    `Duration counts model calls only (queueing, scoring and writes add a few seconds). low: each of up to ${evaluatorSettings.maxConcurrency} evaluator instances runs chunks in parallel and applies a model's max_concurrency on its own; high: max_concurrency holds across the deployment.`,
+    `Duration counts model calls only (queueing, scoring and writes add a few seconds). low: every model's calls run at its max_concurrency (and requests_per_minute), which hold across the deployment; high: the evaluation's window of chunks in flight runs chunk by chunk, each chunk ending with its slowest calls.`,
   ];
 }
