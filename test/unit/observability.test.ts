@@ -102,6 +102,8 @@ class InMemoryWorld {
         this.evaluations.get(id)!.chunks_done = counted.size;
         return true;
       },
+      // One chunk per evaluation: its window has nothing more to send.
+      claimNextChunk: async () => undefined,
       allResults: (_tenant: string, id: string) => this.pages(id),
       allScores: (_tenant: string, id: string) => this.pages(id),
       finish: async (_tenant: string, id: string, _from: string, to: Evaluation['status']) => {
