@@ -76,9 +76,13 @@ describe('finalize reads scores, not answers', () => {
     for await (const page of store.allScores('dev', evaluation.evaluation_id, columns.shape)) projected.push(...page);
 
     const row = projected.find((candidate) => candidate.position === failedJudge.position)!;
+    const stored = failedJudge.outputs['llama-small']!.judgements!.relevance!;
+    // The judge's template, spend and error code; not its rationale, score or message.
     expect(row.outputs['llama-small']!.judgements!.relevance).toEqual({
-      template_id: failedJudge.outputs['llama-small']!.judgements!.relevance!.template_id,
-      error: { code: failedJudge.outputs['llama-small']!.judgements!.relevance!.error!.code },
+      template_id: stored.template_id,
+      ...(stored.usage ? { usage: stored.usage } : {}),
+      ...(stored.cost_usd !== undefined ? { cost_usd: stored.cost_usd } : {}),
+      error: { code: stored.error!.code },
     });
     expect(row.outputs['llama-small']).not.toHaveProperty('output');
     const missing = rows.find((candidate) => candidate.outputs['claude-big'] === undefined)!;
