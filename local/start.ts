@@ -13,6 +13,7 @@
 import './sdk-warning.js';
 import { localStackConfig } from '#shared/platform/config.js';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from './stack.js';
+import { startBanner } from './banner.js';
 
 function options(): LocalStackOptions {
   const { visibilityTimeoutSeconds, dataDir, devApiKey } = localStackConfig;
@@ -25,37 +26,6 @@ function options(): LocalStackOptions {
     ...(devApiKey ? { devApiKey } : {}),
     ...(visibilityTimeoutSeconds !== undefined ? { visibilityTimeoutSeconds } : {}),
   };
-}
-
-/** Single quotes for a POSIX shell, so the printed commands can be pasted as they are. */
-const quote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
-
-function banner(stack: LocalStack, inMemory: boolean): string {
-  const auth = `-H ${quote(`Authorization: Bearer ${stack.devApiKey}`)}`;
-  const body = JSON.stringify({
-    model_id: 'claude-3-sonnet-20240229',
-    benchmark_id: stack.sampleBenchmarkId,
-    custom_metrics: ['accuracy', 'relevance'],
-  });
-  const create = `curl -sS -X POST ${stack.apiUrl}/api/v3/evaluations ${auth} -H 'Content-Type: application/json' -d ${quote(body)}`;
-  const readId = `node -pe 'JSON.parse(require("fs").readFileSync(0, "utf8")).evaluation_id'`;
-  return [
-    '',
-    `Arbiter is running at ${stack.apiUrl}`,
-    `  Development API key:  ${stack.devApiKey}`,
-    `  Sample benchmarks:    ${stack.sampleBenchmarkIds.join(', ')}`,
-    `  Data:                 ${inMemory ? 'in memory (lost on stop)' : stack.dataDir}`,
-    '',
-    'Create an evaluation:',
-    `  ${create}`,
-    '',
-    'Or create one and follow its status:',
-    `  EVALUATION_ID=$(${create} | ${readId})`,
-    `  curl -sS ${stack.apiUrl}/api/v3/evaluations/$EVALUATION_ID/status ${auth}`,
-    '',
-    'Press Ctrl-C to stop.',
-    '',
-  ].join('\n');
 }
 
 async function main(): Promise<void> {
@@ -82,7 +52,7 @@ async function main(): Promise<void> {
 
   const started = Date.now();
   stack = await startLocalStack(startOptions);
-  process.stdout.write(banner(stack, startOptions.inMemory ?? false));
+  process.stdout.write(startBanner(stack, startOptions.inMemory ?? false));
   process.stdout.write(`(started in ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
 }
 

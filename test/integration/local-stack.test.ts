@@ -1,3 +1,9 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { firstRunScript, startBanner } from '../../local/banner.js';
 import { isProcessAlive } from '../../local/child-process.js';
 import { api, stackStartTimeoutMs, startTestStack, waitFor, type TestStack } from './support/local-stack.js';
 
@@ -14,6 +20,30 @@ afterAll(async () => {
 }, stackStartTimeoutMs);
 
 describe('the local stack', () => {
+  it('prints a first example that succeeds with no provider keys: a baseline comparison, completed, and its report', async () => {
+    const banner = startBanner(stack!, false);
+    const script = firstRunScript(stack!);
+    // What npm start prints first is exactly this script.
+    expect(banner).toContain(script.map((line) => `  ${line}`).join('\n'));
+    const dir = mkdtempSync(join(tmpdir(), 'arbiter-first-run-'));
+    try {
+      // As a new user would paste it: in a shell with no provider keys at all.
+      const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/API_KEY$/.test(name)));
+      const { stdout } = await promisify(execFile)('bash', ['-eo', 'pipefail', '-c', script.join('\n')], { cwd: dir, env, timeout: 90_000 });
+      const evaluation = JSON.parse(stdout.split('\n').find((line) => line.startsWith('{'))!) as {
+        status: string;
+        results: { models: { completed_items: number; failed_items: number }[]; comparison?: unknown };
+      };
+      expect(evaluation.status).toBe('completed');
+      expect(evaluation.results.models.every((model) => model.completed_items > 0 && model.failed_items === 0)).toBe(true);
+      expect(evaluation.results.comparison).toBeDefined();
+      expect(stdout).toContain('report: arbiter-report.html');
+      expect(readFileSync(join(dir, 'arbiter-report.html'), 'utf8')).toContain('<html');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it('answers health with 200 without an Authorization header', async () => {
     const response = await client.request('GET', '/api/v3/health', { apiKey: null });
     expect(response.status).toBe(200);
