@@ -11,6 +11,7 @@ import '../local/sdk-warning.js';
 import { startLocalStack } from '../local/stack.js';
 import { startFakeModelServer } from '../local/fake-model-server/server.js';
 import { mulberry32 } from '#shared/domain/stats/random.js';
+import { apiCaller } from './support.js';
 
 const totalItems = Number(process.env.BENCH_ITEMS ?? 300);
 const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? 20);
@@ -24,13 +25,7 @@ const stack = await startLocalStack({
   dataDir: `/tmp/arbiter-bench-estimate-${process.pid}`,
   env: { LOG_LEVEL: 'WARN', ARBITER_DEFAULT_JUDGE_MODEL: 'fake-priced' },
 });
-const headers = { authorization: `Bearer ${stack.devApiKey}`, 'content-type': 'application/json' };
-const call = async (method: string, path: string, body?: unknown) => {
-  const response = await fetch(`${stack.apiUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const json = (await response.json().catch(() => undefined)) as any;
-  if (response.status >= 300) throw new Error(`${method} ${path} answered ${response.status}: ${JSON.stringify(json)}`);
-  return json;
-};
+const call = apiCaller(stack.apiUrl, stack.devApiKey);
 
 const words = 'the model reads each question and answers with a sentence that names the part of the system it concerns'.split(' ');
 /** A paragraph of 1–4 sentences of 5–24 words, deterministic in `seed`; the fake answers with its last paragraph's first sentence. */

@@ -17,7 +17,7 @@ import { localDocumentClient } from '../local/seed.js';
 import { startLocalStack } from '../local/stack.js';
 import { startFakeModelServer } from '../local/fake-model-server/server.js';
 import { cpuSecondsByRole } from './process-cpu.js';
-import { dynamoItemBytes, peakMemoryMiB, writeUnits } from './support.js';
+import { apiCaller, appendSums, dynamoItemBytes, peakMemoryMiB, writeUnits } from './support.js';
 
 if (process.argv.includes('--finalize')) {
   await import('./finalize-scale.js');
@@ -42,24 +42,11 @@ const stack = await startLocalStack({
   dataDir: `/tmp/arbiter-bench-evaluator-${process.pid}`,
   env: { LOG_LEVEL: 'WARN', ARBITER_CHUNK_SIZE: String(chunkSize) },
 });
-const headers = { authorization: `Bearer ${stack.devApiKey}`, 'content-type': 'application/json' };
-const call = async (method: string, path: string, body?: unknown) => {
-  const response = await fetch(`${stack.apiUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const json = (await response.json().catch(() => undefined)) as any;
-  if (response.status >= 300) throw new Error(`${method} ${path} answered ${response.status}: ${JSON.stringify(json)}`);
-  return json;
-};
+const call = apiCaller(stack.apiUrl, stack.devApiKey);
 
 try {
   const benchmark = await call('POST', '/api/v3/benchmarks', { name: 'Evaluator benchmark', task_type: 'exact_answer' });
-  for (let first = 0; first < totalItems; first += 1000) {
-    const items = Array.from({ length: Math.min(1000, totalItems - first) }, (_, i) => {
-      const a = (first + i) % 500;
-      const b = (first + i) % 37;
-      return { input: `What is ${a} + ${b}?`, expected: String(a + b) };
-    });
-    await call('POST', `/api/v3/benchmarks/${benchmark.benchmark_id}/items`, { items });
-  }
+  await appendSums(call, benchmark.benchmark_id, totalItems);
   await call('POST', '/api/v3/models', {
     model_id: 'fake-50ms',
     provider: 'openai_compatible',

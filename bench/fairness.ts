@@ -21,6 +21,7 @@ import { DEFAULT_CHUNK_WINDOW } from '#shared/domain/evaluator/chunk-window.js';
 import { localDocumentClient } from '../local/seed.js';
 import { startLocalStack } from '../local/stack.js';
 import { startFakeModelServer } from '../local/fake-model-server/server.js';
+import { apiCaller, appendSums, type ApiCall } from './support.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -53,17 +54,8 @@ const stack = await startLocalStack({
 });
 const documents = localDocumentClient(stack.env);
 
-const caller = (apiKey: string) => async (method: string, path: string, body?: unknown) => {
-  const response = await fetch(`${stack.apiUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = (await response.json().catch(() => undefined)) as any;
-  if (response.status >= 300) throw new Error(`${method} ${path} answered ${response.status}: ${JSON.stringify(json)}`);
-  return json;
-};
-type Call = ReturnType<typeof caller>;
+const caller = (apiKey: string) => apiCaller(stack.apiUrl, apiKey);
+type Call = ApiCall;
 
 async function prepareTenant(call: Call, items: number, name: string): Promise<string> {
   await call('POST', '/api/v3/models', {
@@ -75,14 +67,7 @@ async function prepareTenant(call: Call, items: number, name: string): Promise<s
     timeout_ms: 10_000,
   });
   const benchmark = await call('POST', '/api/v3/benchmarks', { name, task_type: 'exact_answer' });
-  for (let first = 0; first < items; first += 1000) {
-    const page = Array.from({ length: Math.min(1000, items - first) }, (_, i) => {
-      const a = (first + i) % 500;
-      const b = (first + i) % 37;
-      return { input: `What is ${a} + ${b}?`, expected: String(a + b) };
-    });
-    await call('POST', `/api/v3/benchmarks/${benchmark.benchmark_id}/items`, { items: page });
-  }
+  await appendSums(call, benchmark.benchmark_id, items);
   return benchmark.benchmark_id as string;
 }
 

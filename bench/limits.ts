@@ -19,6 +19,7 @@ import { startLocalStack } from '../local/stack.js';
 import { spawnTsx } from '../local/tsx-process.js';
 import { startFakeModelServer, type FaultRates } from '../local/fake-model-server/server.js';
 import { cpuSecondsByRole } from './process-cpu.js';
+import { apiCaller, appendSums } from './support.js';
 
 const totalItems = Number(process.env.BENCH_ITEMS ?? 2_000);
 const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? 50);
@@ -40,13 +41,7 @@ const stack = await startLocalStack({
 const second = spawnTsx('evaluator-poller.ts', childProcessEnv(stack.env), { name: 'evaluator-2', forward: false });
 const documents = localDocumentClient(stack.env);
 
-const headers = { authorization: `Bearer ${stack.devApiKey}`, 'content-type': 'application/json' };
-const call = async (method: string, path: string, body?: unknown) => {
-  const response = await fetch(`${stack.apiUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const json = (await response.json().catch(() => undefined)) as any;
-  if (response.status >= 300) throw new Error(`${method} ${path} answered ${response.status}: ${JSON.stringify(json)}`);
-  return json;
-};
+const call = apiCaller(stack.apiUrl, stack.devApiKey);
 
 /** The limiter rows of the development tenant, by partition: a local table is small enough to scan. */
 async function limiterRows(): Promise<Map<string, Record<string, unknown>[]>> {
@@ -159,14 +154,7 @@ async function run(label: string, benchmarkId: string, rates: FaultRates) {
 try {
   await second.waitForLine((line) => (line.trim() === evaluatorReadyLine ? true : undefined), 45_000);
   const benchmark = await call('POST', '/api/v3/benchmarks', { name: 'Limits benchmark', task_type: 'exact_answer' });
-  for (let first = 0; first < totalItems; first += 1000) {
-    const items = Array.from({ length: Math.min(1000, totalItems - first) }, (_, i) => {
-      const a = (first + i) % 500;
-      const b = (first + i) % 37;
-      return { input: `What is ${a} + ${b}?`, expected: String(a + b) };
-    });
-    await call('POST', `/api/v3/benchmarks/${benchmark.benchmark_id}/items`, { items });
-  }
+  await appendSums(call, benchmark.benchmark_id, totalItems);
   const roundTripMs = await limiterRoundTripMs();
   const results = [await run('healthy', benchmark.benchmark_id, {}), await run('throttled', benchmark.benchmark_id, { rateLimit })];
   console.log(
