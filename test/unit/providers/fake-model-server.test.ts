@@ -256,7 +256,9 @@ describe('fake model server', () => {
       sleep: async (ms) => void delays.push(ms),
     });
 
-    const results = await Promise.all(arithmetic.items.map((item) => client.generate(request(render(item.input), { timeoutMs: 200 }))));
+    // Long enough that a loaded machine never turns a 429 into a client timeout (the count below would
+    // miss it); the server's own timeout fault hangs for good, so it still times out.
+    const results = await Promise.all(arithmetic.items.map((item) => client.generate(request(render(item.input), { timeoutMs: 2000 }))));
 
     expect(results.map((result) => result.text)).toEqual(arithmetic.items.map((item) => item.expected));
     expect(server.stats().requests).toBeGreaterThan(30);
