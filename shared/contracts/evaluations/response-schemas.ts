@@ -251,6 +251,7 @@ export const ModelOutputSchema = v.strictObject({
 export const ItemResultSchema = v.strictObject({
   item_id: v.string(),
   position: CountSchema,
+  repeat: v.optional(v.pipe(CountSchema, v.description('Sample index of a repeated item (absent: 0); one row per sample.'))),
   input: v.string(),
   expected: v.optional(v.string()),
   choices: v.optional(v.array(v.string())),

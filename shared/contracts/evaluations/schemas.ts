@@ -22,6 +22,55 @@ export const BudgetUsdSchema = v.pipe(
   v.examples([5]),
 );
 
+/** Samples per item at most: enough for pass@k reporting, small enough that one create cannot buy 20× a benchmark unnoticed. */
+export const MAX_REPEATS = 20;
+
+export const RepeatsSchema = v.pipe(
+  v.number('must be a number'),
+  v.integer('must be a whole number'),
+  v.minValue(1, 'must be at least 1'),
+  v.maxValue(MAX_REPEATS, `must be at most ${MAX_REPEATS}`),
+  v.description(
+    'Samples per item (1–20; default 1). Each sample is stored with its index; per item the mean score, pass@k and pass^k for pass/fail metrics and a flakiness rate; aggregates treat the item as the unit (docs/statistics.md "Repeats"). An item may set its own count in `metadata.repeats`.',
+  ),
+  v.examples([5]),
+);
+
+export const cacheModes = ['use', 'refresh', 'off'] as const;
+export const CacheModeSchema = v.pipe(
+  v.picklist(cacheModes, 'must be one of: use, refresh, off'),
+  v.description(
+    'Response cache for candidate model calls (tenant-scoped; docs/reliability.md "Response cache"). `use` answers from the cache when the same call was made before and stores new answers; `refresh` calls the model and overwrites the cache; `off` neither reads nor writes it. Default `use`.',
+  ),
+);
+export type CacheMode = v.InferOutput<typeof CacheModeSchema>;
+
+export const MAX_TAGS = 20;
+export const TagKeySchema = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'tag names must be 1 to 64 letters, digits or _ . : -'));
+export const TagsSchema = v.pipe(
+  v.record(
+    TagKeySchema,
+    v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'), v.maxLength(256, 'must be at most 256 characters')),
+  ),
+  v.check((tags) => Object.keys(tags).length <= MAX_TAGS, `must have at most ${MAX_TAGS} tags`),
+  v.description('Free-form labels, e.g. `{"branch": "main", "commit": "3f2a9c1"}`; `baseline: "latest:branch=main"` finds evaluations by them.'),
+  v.examples([{ branch: 'main', commit: '3f2a9c1' }]),
+);
+export type Tags = v.InferOutput<typeof TagsSchema>;
+
+/** `latest:<tag>=<value>[,<tag>=<value>…]` or an evaluation id. */
+export const BaselineSelectorSchema = v.pipe(
+  v.string('must be a string'),
+  v.regex(
+    /^(latest:[A-Za-z0-9_.:-]{1,64}=[^,=]{1,256}(,[A-Za-z0-9_.:-]{1,64}=[^,=]{1,256})*|eval-[A-Za-z0-9_-]{1,64})$/,
+    'must be an evaluation id or latest:<tag>=<value>[,<tag>=<value>…]',
+  ),
+  v.description(
+    'The evaluation to compare against: an evaluation id, or `latest:branch=main` for the newest completed evaluation with those tags, the same benchmark and the same model. Resolved at create; the comparison is computed when this evaluation finishes and linked as `comparison_id`.',
+  ),
+  v.examples(['latest:branch=main']),
+);
+
 export const CreateEvaluationRequestSchema = v.pipe(
   JsonObjectSchema,
   v.strictObject(
@@ -33,6 +82,10 @@ export const CreateEvaluationRequestSchema = v.pipe(
       ),
       custom_metrics: v.optional(v.pipe(CustomMetricsSchema, v.description('Custom metrics configuration: metric names, or configuration objects'))),
       budget_usd: v.optional(BudgetUsdSchema),
+      repeats: v.optional(RepeatsSchema),
+      cache: v.optional(CacheModeSchema),
+      tags: v.optional(TagsSchema),
+      baseline: v.optional(BaselineSelectorSchema),
     },
     (issue) => (issue.expected === 'never' ? 'is not a known field' : 'is required'),
   ),
@@ -113,6 +166,24 @@ export interface Evaluation {
   resume_reason?: string;
   results?: EvaluationResults;
   error?: EvaluationError;
+  /** Samples per item (absent: 1); an item's `metadata.repeats` overrides it for that item. */
+  repeats?: number;
+  /** The response-cache mode the run uses (absent: `use`). */
+  cache_mode?: CacheMode;
+  /** Candidate calls answered from the response cache, and what they would have cost. */
+  cache_hits?: number;
+  cache_saved_usd?: number;
+  tags?: Tags;
+  /** The baseline selector as requested, and the evaluation it resolved to at create. */
+  baseline?: string;
+  baseline_evaluation_id?: string;
+  /** The comparison against the baseline, computed when this evaluation finished. */
+  comparison_id?: string;
+  /** A rescore's source: the evaluation whose stored answers it scores again (no candidate calls). */
+  source_evaluation_id?: string;
+  /** Times failed answers were retried (`POST …/retry`), and when last. */
+  retries?: number;
+  retried_at?: string;
 }
 
 export interface EvaluationPlan {

@@ -16,6 +16,8 @@ export interface GenerateRequest {
    * the prompt as is, and the verdict parser still reads the whole reply as one JSON object.
    */
   responseFormat?: 'json';
+  /** The sample index of a repeated item (absent: 0); part of the response-cache key. */
+  repeatIndex?: number;
 }
 
 export type FinishReason = 'stop' | 'length' | 'content_filter' | 'other';
@@ -33,6 +35,8 @@ export interface GenerateResult {
   latency_ms: number;
   /** 1 when the first attempt answered. */
   attempts: number;
+  /** Answered from the response cache: no provider call was made. */
+  cached?: boolean;
 }
 
 export interface ModelClient {
