@@ -405,6 +405,31 @@ export interface components {
              * @example 5
              */
             budget_usd?: number;
+            /**
+             * @description Samples per item (1–20; default 1). Each sample is stored with its index; per item the mean score, pass@k and pass^k for pass/fail metrics and a flakiness rate; aggregates treat the item as the unit (docs/statistics.md "Repeats"). An item may set its own count in `metadata.repeats`.
+             * @example 5
+             */
+            repeats?: number;
+            /**
+             * @description Response cache for candidate model calls (tenant-scoped; docs/reliability.md "Response cache"). `use` answers from the cache when the same call was made before and stores new answers; `refresh` calls the model and overwrites the cache; `off` neither reads nor writes it. Default `use`.
+             * @enum {string}
+             */
+            cache?: "use" | "refresh" | "off";
+            /**
+             * @description Free-form labels, e.g. `{"branch": "main", "commit": "3f2a9c1"}`; `baseline: "latest:branch=main"` finds evaluations by them.
+             * @example {
+             *       "branch": "main",
+             *       "commit": "3f2a9c1"
+             *     }
+             */
+            tags?: {
+                [key: string]: string;
+            };
+            /**
+             * @description The evaluation to compare against: an evaluation id, or `latest:branch=main` for the newest completed evaluation with those tags, the same benchmark and the same model. Resolved at create; the comparison is computed when this evaluation finishes and linked as `comparison_id`.
+             * @example latest:branch=main
+             */
+            baseline?: string;
         };
         CustomMetric: components["schemas"]["MetricName"] | components["schemas"]["MetricConfig"];
         MetricName: string;
@@ -874,6 +899,8 @@ export interface components {
         ItemResult: {
             item_id: string;
             position: number;
+            /** @description Sample index of a repeated item (absent: 0); one row per sample. */
+            repeat?: number;
             input: string;
             expected?: string;
             choices?: string[];
