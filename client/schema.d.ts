@@ -1148,6 +1148,7 @@ export interface components {
             description?: string;
             /** @enum {string} */
             task_type: "exact_answer" | "multiple_choice" | "free_text" | "classification";
+            /** @description How each item becomes a prompt. Placeholders: `{{input}}`, `{{choices}}`, `{{context}}`, `{{expected_format}}`, `{{item.<field>}}` (an item field or a metadata key, e.g. `{{item.question}}`), `{{"{"}}` for a literal brace; the single-brace `{input}` form still works. An unknown placeholder or an unbalanced brace is refused, and so is an item that lacks an `{{item.…}}` field. */
             prompt_template?: string;
             default_metrics?: components["schemas"]["MetricName"][];
             /** @default [] */
@@ -1173,7 +1174,7 @@ export interface components {
             description?: string;
             /** @enum {string} */
             task_type: "exact_answer" | "multiple_choice" | "free_text" | "classification";
-            /** @description How each item becomes a prompt: `{input}`, `{choices}`, `{context}`, `{expected_format}`. */
+            /** @description How each item becomes a prompt: `{{input}}`, `{{choices}}`, `{{context}}`, `{{expected_format}}`, `{{item.<field>}}` (or the older `{input}` form). */
             prompt_template: string;
             default_metrics?: string[];
             item_count: number;

@@ -3,6 +3,7 @@ import { MetricNameSchema } from '../identifiers.js';
 import { JsonObjectSchema } from '../primitives.js';
 import type { BenchmarkItemSchema } from './response-schemas.js';
 import { TaskTypeSchema, type TaskType } from './task-types.js';
+import { parseTemplate, readsTheItem } from './prompt-template.js';
 
 /** Limits that keep one request inside API Gateway's and Lambda's payload limits, documented in the README. */
 export const benchmarkLimits = {
@@ -42,8 +43,7 @@ export const BenchmarkItemInputSchema = v.strictObject(
 );
 export type BenchmarkItemInput = v.InferOutput<typeof BenchmarkItemInputSchema>;
 
-/** `{placeholder}` names a template may use; anything else is rejected when the benchmark is created. */
-export const templatePlaceholders = ['input', 'choices', 'context', 'expected_format'] as const;
+export { templatePlaceholders } from './prompt-template.js';
 
 export const defaultPromptTemplates: Record<TaskType, string> = {
   exact_answer: 'Answer with the final answer only, no explanation.\n\n{input}',
@@ -52,22 +52,26 @@ export const defaultPromptTemplates: Record<TaskType, string> = {
   classification: 'Classify the following. Answer with the label only.\n\n{input}',
 };
 
-export function unknownPlaceholders(template: string): string[] {
-  const names = [...template.matchAll(/\{([^{}]*)\}/g)].map((match) => match[1] ?? '');
-  return names.filter((name) => !(templatePlaceholders as readonly string[]).includes(name));
+/** The template's problems as one message each, with where they are. */
+export function templateProblems(template: string): string[] {
+  const parsed = parseTemplate(template);
+  const problems = parsed.problems.map((problem) => `${problem.message} (at character ${problem.offset + 1})`);
+  if (problems.length === 0 && !readsTheItem(parsed)) {
+    problems.push('must read the item: {input}, {{input}} or an {{item.<field>}} placeholder');
+  }
+  return problems;
 }
 
 const PromptTemplateSchema = v.pipe(
   v.string('must be a string'),
   v.nonEmpty('must not be empty'),
   v.maxLength(20_000, 'must be at most 20000 characters'),
-  v.check((template) => template.includes('{input}'), 'must contain the {input} placeholder'),
   v.check(
-    (template) => unknownPlaceholders(template).length === 0,
-    (issue) =>
-      `has unknown placeholders ${unknownPlaceholders(String(issue.input))
-        .map((n) => `{${n}}`)
-        .join(', ')}; known: ${templatePlaceholders.map((n) => `{${n}}`).join(', ')}`,
+    (template) => templateProblems(template).length === 0,
+    (issue) => templateProblems(String(issue.input)).slice(0, 5).join('; '),
+  ),
+  v.description(
+    'How each item becomes a prompt. Placeholders: `{{input}}`, `{{choices}}`, `{{context}}`, `{{expected_format}}`, `{{item.<field>}}` (an item field or a metadata key, e.g. `{{item.question}}`), `{{"{"}}` for a literal brace; the single-brace `{input}` form still works. An unknown placeholder or an unbalanced brace is refused, and so is an item that lacks an `{{item.…}}` field.',
   ),
 );
 

@@ -110,7 +110,12 @@ export async function appendBenchmarkItems(
     checkBenchmarkSize(current.item_count + inputs.length);
     const ids = inputs.map((input, index) => input.id ?? autoItemId(current.item_count + index));
     const existingIds = await store.existingItemIds(tenantId, current, ids);
-    const items = toBenchmarkItems(inputs, { firstPosition: current.item_count, taskType: current.task_type, existingIds });
+    const items = toBenchmarkItems(inputs, {
+      firstPosition: current.item_count,
+      taskType: current.task_type,
+      promptTemplate: current.prompt_template,
+      existingIds,
+    });
     await store.writeItems(tenantId, benchmarkId, items);
     // An evaluation pinned the current version: its items must stay what they were, so this is a new one.
     const version = current.pinned_version === current.version ? current.version + 1 : current.version;

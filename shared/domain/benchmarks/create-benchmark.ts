@@ -1,4 +1,5 @@
-import { ValidationError, type FieldError } from '../errors.js';
+import { UnprocessableEntityError, ValidationError, type FieldError } from '../errors.js';
+import { itemPlaceholders, parseTemplate, resolveItemPath } from '../../contracts/benchmarks/prompt-template.js';
 import { newId } from '../../platform/ids.js';
 import { isoNow } from '../../platform/time.js';
 import { EMPTY_CONTENT_HASH, extendContentHash } from './content-hash.js';
@@ -21,7 +22,7 @@ export function autoItemId(position: number): string {
  */
 export function toBenchmarkItems(
   inputs: readonly BenchmarkItemInput[],
-  options: { firstPosition: number; taskType: Benchmark['task_type']; existingIds?: ReadonlySet<string>; path?: string },
+  options: { firstPosition: number; taskType: Benchmark['task_type']; promptTemplate: string; existingIds?: ReadonlySet<string>; path?: string },
 ): BenchmarkItem[] {
   const path = options.path ?? 'items';
   const seen = new Set<string>();
@@ -47,7 +48,33 @@ export function toBenchmarkItems(
     };
   });
   if (errors.length > 0) throw new ValidationError(errors.slice(0, 50), 'Some items are not valid; nothing was written');
+  checkTemplateFields(inputs, options.promptTemplate, path);
   return items;
+}
+
+/**
+ * Every `{{item.<field>}}` of the template must find a value in every item: an item without one would
+ * otherwise be sent a prompt with a hole in it, and score as if the model had been asked the question.
+ */
+function checkTemplateFields(inputs: readonly BenchmarkItemInput[], template: string, path: string): void {
+  const placeholders = itemPlaceholders(parseTemplate(template));
+  if (placeholders.length === 0) return;
+  const errors: FieldError[] = [];
+  inputs.forEach((input, index) => {
+    for (const placeholder of placeholders) {
+      const resolved = resolveItemPath(input, placeholder.path);
+      if (resolved.value === undefined) {
+        errors.push({ path: `${path}.${index}.${resolved.field}`, message: `is required by the prompt template's ${placeholder.source}` });
+      }
+    }
+  });
+  if (errors.length > 0) {
+    throw new UnprocessableEntityError(
+      'template_field_missing',
+      `${errors.length} item field${errors.length === 1 ? '' : 's'} the prompt template reads ${errors.length === 1 ? 'is' : 'are'} missing; nothing was written`,
+      errors.slice(0, 50),
+    );
+  }
 }
 
 export function newBenchmark(
@@ -55,7 +82,8 @@ export function newBenchmark(
   request: Omit<CreateBenchmarkRequest, 'items'> & { items: readonly BenchmarkItemInput[] },
   benchmarkId: string = newId('task'),
 ): { benchmark: Benchmark; items: BenchmarkItem[] } {
-  const items = toBenchmarkItems(request.items, { firstPosition: 0, taskType: request.task_type });
+  const promptTemplate = request.prompt_template ?? defaultPromptTemplates[request.task_type];
+  const items = toBenchmarkItems(request.items, { firstPosition: 0, taskType: request.task_type, promptTemplate });
   const now = isoNow();
   return {
     benchmark: {
@@ -64,7 +92,7 @@ export function newBenchmark(
       name: request.name,
       description: request.description,
       task_type: request.task_type,
-      prompt_template: request.prompt_template ?? defaultPromptTemplates[request.task_type],
+      prompt_template: promptTemplate,
       default_metrics: request.default_metrics,
       item_count: items.length,
       content_hash: extendContentHash(EMPTY_CONTENT_HASH, items),
