@@ -8,7 +8,12 @@ export const BenchmarkViewSchema = v.strictObject({
   name: v.string(),
   description: v.optional(v.string()),
   task_type: TaskTypeSchema,
-  prompt_template: v.pipe(v.string(), v.description('How each item becomes a prompt: `{{input}}`, `{{choices}}`, `{{context}}`, `{{expected_format}}`, `{{item.<field>}}` (or the older `{input}` form).')),
+  prompt_template: v.pipe(
+    v.string(),
+    v.description(
+      'How each item becomes a prompt: `{{input}}`, `{{choices}}`, `{{context}}`, `{{expected_format}}`, `{{item.<field>}}` (or the older `{input}` form).',
+    ),
+  ),
   default_metrics: v.optional(v.array(v.string())),
   item_count: CountSchema,
   content_hash: v.pipe(v.string(), v.description('Hash of the items in order: evaluations record it, so a run can be reproduced.')),
