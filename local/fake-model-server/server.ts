@@ -159,6 +159,26 @@ export function fakeAnswer(prompt: string): string {
   return /^.*?[.!?](?=\s|$)/s.exec(paragraph)?.[0] ?? paragraph;
 }
 
+/**
+ * Conversation-aware answers, so a test can see the whole conversation arrived: a user turn asking for
+ * "your previous answer" gets the last assistant turn back, and a system turn asking for upper case makes
+ * the answer upper case. Undefined when neither applies (the answer then comes from the last user turn).
+ */
+export function fakeChatAnswer(messages: readonly { role?: unknown; content?: unknown }[]): string | undefined {
+  const text = (message: { content?: unknown } | undefined) => (typeof message?.content === 'string' ? message.content : '');
+  const system = messages
+    .filter((message) => message.role === 'system')
+    .map(text)
+    .join('\n');
+  const lastUser = text([...messages].reverse().find((message) => message.role === 'user'));
+  const upper = /\bupper[ -]?case\b/i.test(system);
+  if (!upper && !/\b(?:your|the) (?:previous|last) answer\b/i.test(lastUser)) return undefined;
+  const previous = /\b(?:your|the) (?:previous|last) answer\b/i.test(lastUser)
+    ? text([...messages].reverse().find((message) => message.role === 'assistant'))
+    : fakeAnswer(lastUser);
+  return upper ? previous.toUpperCase() : previous;
+}
+
 /** The fence of a prompt built from Arbiter's judge templates (version 2 on): the code its tags carry. */
 const fenceOf = (prompt: string) => /<(?:question|response|response_a|answer)-([0-9a-f]{32})>/.exec(prompt)?.[1];
 
@@ -269,7 +289,11 @@ function completion(request: ChatRequest, id: number, { judgeMode = 'varied', an
   const prompt = [...messages].reverse().find((message) => message.role === 'user')?.content;
   const text = typeof prompt === 'string' ? prompt : '';
   const judge = { json: request.response_format?.type === 'json_object' };
-  let answer = (judgeMode === 'literal' ? literalJudgeReply(text, judge) : undefined) ?? fakeJudgeReply(text, judge) ?? fakeAnswer(text);
+  let answer =
+    (judgeMode === 'literal' ? literalJudgeReply(text, judge) : undefined) ??
+    fakeJudgeReply(text, judge) ??
+    fakeChatAnswer(messages) ??
+    fakeAnswer(text);
   if (answerBytes !== undefined) answer = padAnswer(answer, answerBytes);
   if (take > 1) answer = `${answer} (take ${take})`;
   const limit = Number(request.max_completion_tokens ?? request.max_tokens ?? Infinity);

@@ -2,7 +2,7 @@
 import * as v from 'valibot';
 import type { Dispatcher } from 'undici';
 import { postJson, readBody, type ErrorDetail } from './http.js';
-import type { FinishReason, GenerateRequest, GenerateResult, ModelClient } from '../../domain/ports/model-client.js';
+import { chatOf, type FinishReason, type GenerateRequest, type GenerateResult, type ModelClient } from '../../domain/ports/model-client.js';
 
 export const ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
 export const ANTHROPIC_VERSION = '2023-06-01';
@@ -52,6 +52,7 @@ export class AnthropicMessagesClient implements ModelClient {
 
   async generate(request: GenerateRequest): Promise<GenerateResult> {
     const { parameters } = request;
+    const chat = chatOf(request, parameters.system_prompt);
     const apiKey = await this.options.apiKey();
     const started = performance.now();
     const body = await postJson({
@@ -61,8 +62,8 @@ export class AnthropicMessagesClient implements ModelClient {
       body: {
         model: this.options.model,
         max_tokens: parameters.max_tokens ?? this.options.defaultMaxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
-        system: parameters.system_prompt || undefined,
-        messages: [{ role: 'user', content: request.prompt }],
+        system: chat.system,
+        messages: chat.messages,
         stop_sequences: parameters.stop_sequences,
         temperature: parameters.temperature,
         top_p: parameters.top_p,

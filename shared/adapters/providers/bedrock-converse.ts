@@ -3,6 +3,7 @@ import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-r
 import { startDeadline } from './deadline.js';
 import { codeForStatus, parseRetryAfter, transportFailure } from './http.js';
 import {
+  chatOf,
   ProviderError,
   type FinishReason,
   type GenerateRequest,
@@ -83,10 +84,11 @@ export class BedrockConverseClient implements ModelClient {
 
   async generate(request: GenerateRequest): Promise<GenerateResult> {
     const { parameters } = request;
+    const chat = chatOf(request, parameters.system_prompt);
     const command = new ConverseCommand({
       modelId: this.options.modelId,
-      messages: [{ role: 'user', content: [{ text: request.prompt }] }],
-      system: parameters.system_prompt ? [{ text: parameters.system_prompt }] : undefined,
+      messages: chat.messages.map((turn) => ({ role: turn.role, content: [{ text: turn.content }] })),
+      system: chat.system ? [{ text: chat.system }] : undefined,
       // Converse has no seed; a model that takes one reads it from additionalModelRequestFields, which differs per model.
       inferenceConfig: {
         maxTokens: parameters.max_tokens,

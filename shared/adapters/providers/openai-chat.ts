@@ -5,7 +5,7 @@
 import * as v from 'valibot';
 import type { Dispatcher } from 'undici';
 import { postJson, readBody, type ErrorDetail } from './http.js';
-import type { FinishReason, GenerateRequest, GenerateResult, ModelClient } from '../../domain/ports/model-client.js';
+import { chatOf, type FinishReason, type GenerateRequest, type GenerateResult, type ModelClient } from '../../domain/ports/model-client.js';
 
 export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 
@@ -70,10 +70,7 @@ export class OpenAiChatClient implements ModelClient {
       headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {},
       body: {
         model: this.options.model,
-        messages: [
-          ...(parameters.system_prompt ? [{ role: 'system', content: parameters.system_prompt }] : []),
-          { role: 'user', content: request.prompt },
-        ],
+        messages: openAiMessages(chatOf(request, parameters.system_prompt)),
         [this.maxTokensField]: parameters.max_tokens,
         temperature: parameters.temperature,
         top_p: parameters.top_p,
@@ -97,4 +94,8 @@ export class OpenAiChatClient implements ModelClient {
       attempts: 1,
     };
   }
+}
+
+function openAiMessages(chat: ReturnType<typeof chatOf>): Array<{ role: string; content: string }> {
+  return [...(chat.system ? [{ role: 'system', content: chat.system }] : []), ...chat.messages];
 }

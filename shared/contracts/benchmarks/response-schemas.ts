@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { CountSchema, pageSchema, TimestampSchema } from '../primitives.js';
 import { TaskTypeSchema } from './task-types.js';
+import { ChatMessageSchema, chatRoles } from './chat.js';
 
 /** A benchmark's metadata as the API shows it (its items are read page by page). */
 export const BenchmarkViewSchema = v.strictObject({
@@ -14,6 +15,8 @@ export const BenchmarkViewSchema = v.strictObject({
       'How each item becomes a prompt: `{{input}}`, `{{choices}}`, `{{context}}`, `{{expected_format}}`, `{{item.<field>}}` (or the older `{input}` form).',
     ),
   ),
+  system_prompt: v.optional(v.string()),
+  message_template: v.optional(v.array(v.strictObject({ role: v.picklist(chatRoles), content: v.string() }))),
   default_metrics: v.optional(v.array(v.string())),
   item_count: CountSchema,
   content_hash: v.pipe(v.string(), v.description('Hash of the items in order: evaluations record it, so a run can be reproduced.')),
@@ -25,7 +28,8 @@ export const BenchmarkViewSchema = v.strictObject({
 export const BenchmarkItemSchema = v.strictObject({
   item_id: v.string(),
   position: v.pipe(CountSchema, v.description('0-based order of the item in the benchmark.')),
-  input: v.string(),
+  input: v.pipe(v.string(), v.description('The item’s question; for a chat item given only `messages`, its last user turn.')),
+  messages: v.optional(v.pipe(v.array(ChatMessageSchema), v.description('A chat item’s conversation (system, user and assistant turns).'))),
   expected: v.optional(v.string()),
   choices: v.optional(v.array(v.string())),
   context: v.optional(v.string()),

@@ -4,6 +4,7 @@ import { JsonObjectSchema } from '../primitives.js';
 import type { BenchmarkItemSchema } from './response-schemas.js';
 import { TaskTypeSchema, type TaskType } from './task-types.js';
 import { parseTemplate, readsTheItem } from './prompt-template.js';
+import { ChatMessagesInputSchema, MessageTemplateTurnSchema, type MessageTemplateTurn } from './chat.js';
 
 /** Limits that keep one request inside API Gateway's and Lambda's payload limits, documented in the README. */
 export const benchmarkLimits = {
@@ -25,7 +26,8 @@ export const BenchmarkItemInputSchema = v.strictObject(
         v.regex(/^[A-Za-z0-9._:-]+$/, 'may contain only letters, digits and . _ : -'),
       ),
     ),
-    input: v.pipe(v.string('must be a string'), v.nonEmpty('must not be empty'), v.maxLength(benchmarkLimits.maxItemBytes)),
+    input: v.optional(v.pipe(v.string('must be a string'), v.nonEmpty('must not be empty'), v.maxLength(benchmarkLimits.maxItemBytes))),
+    messages: v.optional(ChatMessagesInputSchema),
     expected: v.optional(text('expected', benchmarkLimits.maxItemBytes)),
     choices: v.optional(
       v.pipe(
@@ -53,10 +55,10 @@ export const defaultPromptTemplates: Record<TaskType, string> = {
 };
 
 /** The template's problems as one message each, with where they are. */
-export function templateProblems(template: string): string[] {
+export function templateProblems(template: string, options: { mustReadItem?: boolean } = {}): string[] {
   const parsed = parseTemplate(template);
   const problems = parsed.problems.map((problem) => `${problem.message} (at character ${problem.offset + 1})`);
-  if (problems.length === 0 && !readsTheItem(parsed)) {
+  if (problems.length === 0 && options.mustReadItem !== false && !readsTheItem(parsed)) {
     problems.push('must read the item: {input}, {{input}} or an {{item.<field>}} placeholder');
   }
   return problems;
@@ -75,11 +77,58 @@ const PromptTemplateSchema = v.pipe(
   ),
 );
 
+/** A message template's problems: each turn's template, the turn order, and that some turn reads the item. */
+export function messageTemplateProblems(turns: readonly MessageTemplateTurn[]): string[] {
+  const problems: string[] = [];
+  turns.forEach((turn, index) => {
+    for (const problem of templateProblems(turn.content, { mustReadItem: false })) problems.push(`turn ${index}: ${problem}`);
+  });
+  const order = turns.map((turn) => turn.role);
+  const firstOther = order.findIndex((role) => role !== 'system');
+  if (order.some((role, index) => role === 'system' && firstOther >= 0 && index > firstOther)) {
+    problems.push('a system turn may only come before the conversation');
+  }
+  if (order.at(-1) !== 'user') problems.push('must end on a user turn: a reply is expected');
+  if (problems.length === 0 && !turns.some((turn) => readsTheItem(parseTemplate(turn.content)))) {
+    problems.push('must read the item: some turn needs {{input}} or an {{item.<field>}} placeholder');
+  }
+  return problems;
+}
+
 const BenchmarkFields = {
   name: v.pipe(v.string('must be a string'), v.nonEmpty('must not be empty'), v.maxLength(200, 'must be at most 200 characters')),
   description: v.optional(v.pipe(v.string('must be a string'), v.maxLength(2000, 'must be at most 2000 characters'))),
   task_type: TaskTypeSchema,
   prompt_template: v.optional(PromptTemplateSchema),
+  system_prompt: v.optional(
+    v.pipe(
+      v.string('must be a string'),
+      v.nonEmpty('must not be empty'),
+      v.maxLength(20_000, 'must be at most 20000 characters'),
+      v.check(
+        (template) => parseTemplate(template).problems.length === 0,
+        (issue) => templateProblems(String(issue.input), { mustReadItem: false }).slice(0, 5).join('; '),
+      ),
+      v.description('Sent as the system prompt with every item (after the model’s own `system_prompt`); a template like `prompt_template`.'),
+    ),
+  ),
+  message_template: v.optional(
+    v.pipe(
+      v.array(MessageTemplateTurnSchema, 'must be an array of {role, content} turns'),
+      v.minLength(1, 'must hold at least one turn'),
+      v.maxLength(50, 'may hold at most 50 turns'),
+      v.check(
+        (turns) => messageTemplateProblems(turns).length === 0,
+        (issue) =>
+          messageTemplateProblems(issue.input as MessageTemplateTurn[])
+            .slice(0, 5)
+            .join('; '),
+      ),
+      v.description(
+        'The conversation each item becomes, turn by turn (OpenAI Evals’ `input_messages`): each `content` is a template (`{{item.question}}`). Replaces `prompt_template`; must end on a user turn.',
+      ),
+    ),
+  ),
   default_metrics: v.optional(v.pipe(v.array(MetricNameSchema, 'must be an array of metric names'), v.maxLength(20))),
 };
 
@@ -131,6 +180,10 @@ export interface Benchmark {
   description?: string;
   task_type: TaskType;
   prompt_template: string;
+  /** Sent as the system prompt with every item (a template). */
+  system_prompt?: string;
+  /** The conversation each item becomes (templates per turn); replaces `prompt_template` when present. */
+  message_template?: MessageTemplateTurn[];
   default_metrics?: string[];
   item_count: number;
   content_hash: string;

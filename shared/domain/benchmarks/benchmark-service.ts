@@ -113,7 +113,7 @@ export async function appendBenchmarkItems(
     const items = toBenchmarkItems(inputs, {
       firstPosition: current.item_count,
       taskType: current.task_type,
-      promptTemplate: current.prompt_template,
+      templates: current,
       existingIds,
     });
     await store.writeItems(tenantId, benchmarkId, items);

@@ -10,7 +10,9 @@ export const EMPTY_CONTENT_HASH = `sha256:${createHash('sha256').update('arbiter
 export function extendContentHash(previous: string, items: readonly BenchmarkItem[]): string {
   const hash = createHash('sha256').update(previous);
   for (const item of items) {
-    hash.update(JSON.stringify([item.item_id, item.input, item.expected ?? null, item.choices ?? null, item.context ?? null, item.metadata ?? null]));
+    // Messages join the hashed fields only when present, so the hashes of benchmarks without chat items stay as they were.
+    const fields = [item.item_id, item.input, item.expected ?? null, item.choices ?? null, item.context ?? null, item.metadata ?? null];
+    hash.update(JSON.stringify(item.messages ? [...fields, item.messages] : fields));
     hash.update('\n');
   }
   return `sha256:${hash.digest('hex')}`;

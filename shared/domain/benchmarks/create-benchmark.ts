@@ -1,5 +1,6 @@
 import { UnprocessableEntityError, ValidationError, type FieldError } from '../errors.js';
 import { itemPlaceholders, parseTemplate, resolveItemPath } from '../../contracts/benchmarks/prompt-template.js';
+import { conversationProblems, type ChatMessage } from '../../contracts/benchmarks/chat.js';
 import { newId } from '../../platform/ids.js';
 import { isoNow } from '../../platform/time.js';
 import { EMPTY_CONTENT_HASH, extendContentHash } from './content-hash.js';
@@ -16,13 +17,23 @@ export function autoItemId(position: number): string {
   return `item-${String(position + 1).padStart(6, '0')}`;
 }
 
+/** The templates of a benchmark that items are checked against. */
+export type BenchmarkTemplates = Pick<Benchmark, 'prompt_template' | 'system_prompt' | 'message_template'>;
+
 /**
  * Turns validated item inputs into stored items at the given positions, checking what a schema cannot see
- * alone: ids unique within the benchmark, and choices present for multiple-choice benchmarks.
+ * alone: ids unique within the benchmark, choices present for multiple-choice benchmarks, an input or a
+ * conversation that asks for a reply, and every field the templates read.
  */
 export function toBenchmarkItems(
   inputs: readonly BenchmarkItemInput[],
-  options: { firstPosition: number; taskType: Benchmark['task_type']; promptTemplate: string; existingIds?: ReadonlySet<string>; path?: string },
+  options: {
+    firstPosition: number;
+    taskType: Benchmark['task_type'];
+    templates: BenchmarkTemplates;
+    existingIds?: ReadonlySet<string>;
+    path?: string;
+  },
 ): BenchmarkItem[] {
   const path = options.path ?? 'items';
   const seen = new Set<string>();
@@ -37,10 +48,12 @@ export function toBenchmarkItems(
     if (options.taskType === 'multiple_choice' && !input.choices) {
       errors.push({ path: `${path}.${index}.choices`, message: 'is required for a multiple_choice benchmark' });
     }
+    errors.push(...conversationErrors(input, options.templates, `${path}.${index}`));
     return {
       item_id: itemId,
       position,
-      input: input.input,
+      input: input.input ?? lastUserTurn(input.messages) ?? '',
+      ...(input.messages ? { messages: input.messages } : {}),
       expected: input.expected,
       choices: input.choices,
       context: input.context,
@@ -48,30 +61,56 @@ export function toBenchmarkItems(
     };
   });
   if (errors.length > 0) throw new ValidationError(errors.slice(0, 50), 'Some items are not valid; nothing was written');
-  checkTemplateFields(inputs, options.promptTemplate, path);
+  checkTemplateFields(inputs, options.templates, path);
   return items;
 }
 
+function lastUserTurn(messages: readonly ChatMessage[] | undefined): string | undefined {
+  return messages?.findLast((message) => message.role === 'user')?.content;
+}
+
+function conversationErrors(input: BenchmarkItemInput, templates: BenchmarkTemplates, path: string): FieldError[] {
+  if (!input.messages) {
+    return input.input === undefined && !templates.message_template ? [{ path: `${path}.input`, message: 'is required (or give messages)' }] : [];
+  }
+  if (templates.message_template) {
+    return [{ path: `${path}.messages`, message: 'is not allowed: this benchmark builds each conversation from its message_template' }];
+  }
+  return conversationProblems(input.messages, input.input !== undefined).map((problem) => ({
+    path: problem.index === undefined ? `${path}.messages` : `${path}.messages.${problem.index}`,
+    message: problem.message,
+  }));
+}
+
 /**
- * Every `{{item.<field>}}` of the template must find a value in every item: an item without one would
+ * Every `{{item.<field>}}` of the templates must find a value in every item: an item without one would
  * otherwise be sent a prompt with a hole in it, and score as if the model had been asked the question.
  */
-function checkTemplateFields(inputs: readonly BenchmarkItemInput[], template: string, path: string): void {
-  const placeholders = itemPlaceholders(parseTemplate(template));
+function checkTemplateFields(inputs: readonly BenchmarkItemInput[], templates: BenchmarkTemplates, path: string): void {
+  const sources = [
+    ...(templates.message_template ? templates.message_template.map((turn) => turn.content) : [templates.prompt_template]),
+    ...(templates.system_prompt ? [templates.system_prompt] : []),
+  ];
+  const placeholders = sources.flatMap((template) => itemPlaceholders(parseTemplate(template)));
   if (placeholders.length === 0) return;
   const errors: FieldError[] = [];
   inputs.forEach((input, index) => {
+    const templateItem = { ...input, input: input.input ?? lastUserTurn(input.messages) ?? '' };
+    const reported = new Set<string>();
     for (const placeholder of placeholders) {
-      const resolved = resolveItemPath(input, placeholder.path);
-      if (resolved.value === undefined) {
-        errors.push({ path: `${path}.${index}.${resolved.field}`, message: `is required by the prompt template's ${placeholder.source}` });
-      }
+      const resolved = resolveItemPath(templateItem, placeholder.path);
+      if (resolved.value !== undefined || reported.has(resolved.field)) continue;
+      reported.add(resolved.field);
+      errors.push({
+        path: `${path}.${index}.${resolved.field}`,
+        message: `is required by the benchmark's template placeholder ${placeholder.source}`,
+      });
     }
   });
   if (errors.length > 0) {
     throw new UnprocessableEntityError(
       'template_field_missing',
-      `${errors.length} item field${errors.length === 1 ? '' : 's'} the prompt template reads ${errors.length === 1 ? 'is' : 'are'} missing; nothing was written`,
+      `${errors.length} item field${errors.length === 1 ? '' : 's'} the templates read ${errors.length === 1 ? 'is' : 'are'} missing; nothing was written`,
       errors.slice(0, 50),
     );
   }
@@ -82,8 +121,12 @@ export function newBenchmark(
   request: Omit<CreateBenchmarkRequest, 'items'> & { items: readonly BenchmarkItemInput[] },
   benchmarkId: string = newId('task'),
 ): { benchmark: Benchmark; items: BenchmarkItem[] } {
-  const promptTemplate = request.prompt_template ?? defaultPromptTemplates[request.task_type];
-  const items = toBenchmarkItems(request.items, { firstPosition: 0, taskType: request.task_type, promptTemplate });
+  const templates: BenchmarkTemplates = {
+    prompt_template: request.prompt_template ?? defaultPromptTemplates[request.task_type],
+    ...(request.system_prompt ? { system_prompt: request.system_prompt } : {}),
+    ...(request.message_template ? { message_template: request.message_template } : {}),
+  };
+  const items = toBenchmarkItems(request.items, { firstPosition: 0, taskType: request.task_type, templates });
   const now = isoNow();
   return {
     benchmark: {
@@ -92,7 +135,7 @@ export function newBenchmark(
       name: request.name,
       description: request.description,
       task_type: request.task_type,
-      prompt_template: promptTemplate,
+      ...templates,
       default_metrics: request.default_metrics,
       item_count: items.length,
       content_hash: extendContentHash(EMPTY_CONTENT_HASH, items),

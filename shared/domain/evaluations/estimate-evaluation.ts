@@ -5,7 +5,7 @@ import type { CreateEvaluationRequest } from '../../contracts/evaluations/schema
 import type { Model } from '../../contracts/models/schemas.js';
 import { chunkWindow } from '../evaluator/chunk-window.js';
 import { planChunks } from '../evaluator/plan.js';
-import { renderPrompt } from '../evaluator/render-prompt.js';
+import { renderItem, sentText } from '../evaluator/render-conversation.js';
 import type { JudgePrompt, ResolvedJudgeMetric, ResolvedPairwiseMetric, ScoreInput } from '../metrics/types.js';
 import { resolveEvaluationModels } from '../models/model-service.js';
 import type { BenchmarkStore } from '../ports/benchmark-store.js';
@@ -131,7 +131,8 @@ function renderAll(
   const candidates = models.map(() => zeroRange());
   const metrics = new Map<string, JudgeTally>([...judged, ...pairwise].map((metric) => [metric.name, newTally(models.length)]));
   for (const item of items) {
-    const prompt = renderPrompt(benchmark.prompt_template, item, benchmark.task_type);
+    // Everything the model is sent: a chat item's whole conversation and system text, not only its last turn.
+    const prompt = sentText(renderItem(benchmark, item));
     models.forEach((model, index) => {
       candidates[index] = addRanges(candidates[index]!, promptTokens(model.parameters?.system_prompt, prompt));
     });

@@ -8,12 +8,19 @@ import { withModelSlot } from './concurrency.js';
 import type { TenantModelClients } from './deps.js';
 import { judgeAnswer, judgePair } from './judging.js';
 import type { ChunkWork } from './load-chunk.js';
-import { renderPrompt } from './render-prompt.js';
+import { judgeInput, renderItem, type RenderedItem } from './render-conversation.js';
 import { boundAnswer } from './bounded-answer.js';
 import { BudgetExhaustedError } from './budget.js';
 
-function sampleOf(item: BenchmarkItem, output: string): ScoreInput {
-  return { output, input: item.input, expected: item.expected, choices: item.choices, context: item.context, metadata: item.metadata };
+function sampleOf(item: BenchmarkItem, output: string, rendered: RenderedItem): ScoreInput {
+  return {
+    output,
+    input: judgeInput(rendered, item),
+    expected: item.expected,
+    choices: item.choices,
+    context: item.context,
+    metadata: item.metadata,
+  };
 }
 
 /** Answers a chunk's items: calls each model that has not answered yet, scores and judges the answers. */
@@ -31,7 +38,7 @@ export class ItemAnswerer {
   /** The item's result, `previous`'s outputs kept; undefined when no model answered it. */
   async answer(item: BenchmarkItem, previous: ItemResult | undefined): Promise<ItemResult | undefined> {
     const { evaluation, benchmark, judging } = this.work;
-    const prompt = renderPrompt(benchmark.prompt_template, item, benchmark.task_type);
+    const prompt = renderItem(benchmark, item);
     const outputs: Record<string, ModelOutput> = { ...previous?.outputs };
     await Promise.all(
       evaluation.models
@@ -52,12 +59,18 @@ export class ItemAnswerer {
     };
     const [first, second] = evaluation.models.map((model) => outputs[model.model_id]);
     if (evaluation.model_id_2 && judging.pairwise.length > 0 && !result.pairwise && first?.status === 'scored' && second?.status === 'scored') {
-      result.pairwise = await judgePair(this.deps, judging, item, { model_1: first.output ?? '', model_2: second.output ?? '' }, this.watch.signal);
+      result.pairwise = await judgePair(
+        this.deps,
+        judging,
+        { ...item, input: judgeInput(prompt, item) },
+        { model_1: first.output ?? '', model_2: second.output ?? '' },
+        this.watch.signal,
+      );
     }
     return Object.keys(outputs).length === 0 ? undefined : result;
   }
 
-  private async answerAndJudge(model: Model, item: BenchmarkItem, prompt: string): Promise<ModelOutput | undefined> {
+  private async answerAndJudge(model: Model, item: BenchmarkItem, prompt: RenderedItem): Promise<ModelOutput | undefined> {
     const output = await withModelSlot(this.work.evaluation.tenant_id, model, async () => {
       if (!(await this.watch.stillWanted())) return undefined;
       return this.call(model, item, prompt);
@@ -66,7 +79,7 @@ export class ItemAnswerer {
     // Judged outside the candidate's limiter slot: a judge that is also a candidate shares its
     // limiter, and waiting on it while holding a slot could deadlock.
     if (output?.status === 'scored' && judging.judged.length > 0) {
-      const judgements = await judgeAnswer(this.deps, judging, sampleOf(item, output.output ?? ''), this.watch.signal);
+      const judgements = await judgeAnswer(this.deps, judging, sampleOf(item, output.output ?? '', prompt), this.watch.signal);
       for (const [name, judgement] of Object.entries(judgements)) output.scores[name] = judgement.score;
       output.judgements = judgements;
     }
@@ -74,11 +87,12 @@ export class ItemAnswerer {
   }
 
   /** One model's scored answer to one item; undefined when the call was abandoned because the chunk stopped. */
-  private async call(model: Model, item: BenchmarkItem, prompt: string): Promise<ModelOutput | undefined> {
+  private async call(model: Model, item: BenchmarkItem, prompt: RenderedItem): Promise<ModelOutput | undefined> {
     const signal = this.watch.signal;
     try {
       const result = await this.deps.clientFor(model).generate({
-        prompt,
+        prompt: prompt.prompt,
+        ...(prompt.conversation ? { conversation: prompt.conversation } : {}),
         parameters: model.parameters,
         timeoutMs: model.timeout_ms,
         signal,

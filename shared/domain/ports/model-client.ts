@@ -1,8 +1,23 @@
 import type { GenerationParameters } from '../../contracts/models/model-fields.js';
 
+/** A turn of a conversation as providers send it; system text travels apart (`Conversation.system`). */
+export interface ChatTurn {
+  role: 'user' | 'assistant';
+  content: string;
+}
+
+export interface Conversation {
+  /** The benchmark's and the item's system text; sent after the model's own `system_prompt`. */
+  system?: string;
+  /** Ends on the user. */
+  messages: ChatTurn[];
+}
+
 export interface GenerateRequest {
-  /** The rendered prompt, sent as the single user message. */
+  /** The rendered prompt: the single user message, or the final user turn of `conversation`. */
   prompt: string;
+  /** A chat item's whole conversation; absent: `prompt` is the one user message. */
+  conversation?: Conversation;
   parameters: GenerationParameters;
   /** Limit for one attempt; the retry layer gives every attempt the full amount. */
   timeoutMs: number;
@@ -111,4 +126,20 @@ export class ProviderError extends Error {
   toJSON(): ProviderErrorJson {
     return { code: this.code, message: this.message, status: this.status, attempts: this.attempts };
   }
+}
+
+/**
+ * What a chat provider sends: the system text (the model's `system_prompt`, then the conversation's) and
+ * the turns. Every adapter reads the request through this, so a single prompt and a conversation take the
+ * same path.
+ */
+export function chatOf(
+  request: Pick<GenerateRequest, 'prompt' | 'conversation'>,
+  modelSystemPrompt?: string,
+): { system?: string; messages: ChatTurn[] } {
+  const systemParts = [modelSystemPrompt, request.conversation?.system].filter((part): part is string => !!part);
+  return {
+    ...(systemParts.length > 0 ? { system: systemParts.join('\n\n') } : {}),
+    messages: request.conversation?.messages ?? [{ role: 'user', content: request.prompt }],
+  };
 }
