@@ -34,8 +34,8 @@ export interface BenchmarkFile {
   items: AsyncIterable<SourceItem>;
 }
 
-const headerFields = ['name', 'description', 'task_type', 'prompt_template', 'default_metrics'] as const;
-const csvItemColumns = ['id', 'input', 'expected', 'context', 'choices'] as const;
+const headerFields = ['name', 'description', 'task_type', 'prompt_template', 'system_prompt', 'message_template', 'default_metrics'] as const;
+const csvItemColumns = ['id', 'input', 'expected', 'context', 'choices', 'messages'] as const;
 
 export function formatOf(path: string, format?: string): BenchmarkFileFormat {
   if (format !== undefined) {
@@ -56,7 +56,8 @@ function pickHeader(value: Record<string, unknown>): BenchmarkHeader {
 }
 
 /** A JSONL line that names the benchmark rather than asking a question is the header. */
-const isHeaderLine = (value: Record<string, unknown>) => !('input' in value) && headerFields.some((field) => field in value);
+const isHeaderLine = (value: Record<string, unknown>) =>
+  !('input' in value) && !('messages' in value) && headerFields.some((field) => field in value);
 
 function parseJsonLine(text: string, location: string): unknown {
   try {
@@ -68,7 +69,10 @@ function parseJsonLine(text: string, location: string): unknown {
 
 function asItem(value: unknown, location: string): BenchmarkItemInput {
   if (!isObject(value)) throw new CliError(`${location} is not a JSON object with an "input" field`);
-  if (typeof value.input !== 'string' || value.input.trim() === '') throw new CliError(`${location} has no "input" (a non-empty string)`);
+  // A chat item may carry its conversation alone; the API checks the turns and names the bad one.
+  if (Array.isArray(value.messages) && value.input === undefined) return value as unknown as BenchmarkItemInput;
+  if (typeof value.input !== 'string' || value.input.trim() === '')
+    throw new CliError(`${location} has no "input" (a non-empty string) or "messages" (a list of turns)`);
   return value as unknown as BenchmarkItemInput;
 }
 
@@ -114,7 +118,8 @@ function parseChoices(text: string, location: string): string[] {
 
 /**
  * A CSV row as an item: the columns `id`, `input`, `expected`, `context`, `choices` (`a|b|c` or a JSON
- * array); any other column goes into `metadata` under its name. Empty cells are left out.
+ * array), `messages` (a chat item's conversation as a JSON array of `{role, content}`); any other column
+ * goes into `metadata` under its name. Empty cells are left out.
  */
 export function csvRowToItem(row: Record<string, string>, location: string): BenchmarkItemInput {
   const item: Record<string, unknown> = {};
@@ -122,6 +127,7 @@ export function csvRowToItem(row: Record<string, string>, location: string): Ben
   for (const [column, value] of Object.entries(row)) {
     if (value === '') continue;
     if (column === 'choices') item.choices = parseChoices(value, location);
+    else if (column === 'messages') item.messages = parseJsonLine(value, `the messages on ${location}`);
     else if ((csvItemColumns as readonly string[]).includes(column)) item[column] = value;
     else metadata[column.startsWith('metadata.') ? column.slice('metadata.'.length) : column] = value;
   }
@@ -138,8 +144,8 @@ async function openCsv(path: string, totalBytes: number): Promise<BenchmarkFile>
       for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number; bytes: number } }>) {
         if (!checkedColumns) {
           checkedColumns = true;
-          if (!('input' in record))
-            throw new CliError(`${path} has no "input" column (its columns: ${Object.keys(record).join(', ')})`, undefined, [
+          if (!('input' in record) && !('messages' in record))
+            throw new CliError(`${path} has no "input" (or "messages") column (its columns: ${Object.keys(record).join(', ')})`, undefined, [
               `  columns: ${csvItemColumns.join(', ')}; any other column goes into the item's metadata`,
             ]);
         }

@@ -902,6 +902,12 @@ export interface components {
             /** @description Sample index of a repeated item (absent: 0); one row per sample. */
             repeat?: number;
             input: string;
+            /** @description A chat item’s conversation; `input` is its last user turn. */
+            messages?: {
+                /** @enum {string} */
+                role: "system" | "user" | "assistant";
+                content: string;
+            }[];
             expected?: string;
             choices?: string[];
             /** @description Each model's answer, by model id. */
@@ -1150,6 +1156,14 @@ export interface components {
             task_type: "exact_answer" | "multiple_choice" | "free_text" | "classification";
             /** @description How each item becomes a prompt. Placeholders: `{{input}}`, `{{choices}}`, `{{context}}`, `{{expected_format}}`, `{{item.<field>}}` (an item field or a metadata key, e.g. `{{item.question}}`), `{{"{"}}` for a literal brace; the single-brace `{input}` form still works. An unknown placeholder or an unbalanced brace is refused, and so is an item that lacks an `{{item.…}}` field. */
             prompt_template?: string;
+            /** @description Sent as the system prompt with every item (after the model’s own `system_prompt`); a template like `prompt_template`. */
+            system_prompt?: string;
+            /** @description The conversation each item becomes, turn by turn (OpenAI Evals’ `input_messages`): each `content` is a template (`{{item.question}}`). Replaces `prompt_template`; must end on a user turn. */
+            message_template?: {
+                /** @enum {string} */
+                role: "system" | "user" | "assistant";
+                content: string;
+            }[];
             default_metrics?: components["schemas"]["MetricName"][];
             /** @default [] */
             items?: components["schemas"]["BenchmarkItemInput"][];
@@ -1159,7 +1173,16 @@ export interface components {
         };
         BenchmarkItemInput: {
             id?: string;
-            input: string;
+            input?: string;
+            messages?: {
+                /** @enum {string} */
+                role: "system" | "user" | "assistant";
+                content: string | {
+                    /** @enum {string} */
+                    type: "text" | "input_text" | "output_text";
+                    text: string;
+                }[];
+            }[];
             expected?: string;
             choices?: string[];
             context?: string;
@@ -1176,6 +1199,12 @@ export interface components {
             task_type: "exact_answer" | "multiple_choice" | "free_text" | "classification";
             /** @description How each item becomes a prompt: `{{input}}`, `{{choices}}`, `{{context}}`, `{{expected_format}}`, `{{item.<field>}}` (or the older `{input}` form). */
             prompt_template: string;
+            system_prompt?: string;
+            message_template?: {
+                /** @enum {string} */
+                role: "system" | "user" | "assistant";
+                content: string;
+            }[];
             default_metrics?: string[];
             item_count: number;
             /** @description Hash of the items in order: evaluations record it, so a run can be reproduced. */
@@ -1203,7 +1232,14 @@ export interface components {
             item_id: string;
             /** @description 0-based order of the item in the benchmark. */
             position: number;
+            /** @description The item’s question; for a chat item given only `messages`, its last user turn. */
             input: string;
+            /** @description A chat item’s conversation (system, user and assistant turns). */
+            messages?: {
+                /** @enum {string} */
+                role: "system" | "user" | "assistant";
+                content: string;
+            }[];
             expected?: string;
             choices?: string[];
             context?: string;

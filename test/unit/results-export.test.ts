@@ -115,6 +115,7 @@ describe('CSV rows', () => {
         input_tokens: '30',
         output_tokens: '4',
         cost_usd: '0.0002',
+        messages: '',
         score_accuracy: '1',
         score_relevance: '0.75',
       },
@@ -133,6 +134,7 @@ describe('CSV rows', () => {
         input_tokens: '',
         output_tokens: '',
         cost_usd: '',
+        messages: '',
         score_accuracy: '',
         score_relevance: '',
       },
@@ -154,6 +156,20 @@ describe('CSV rows', () => {
     expect(rows[0]).toMatchObject({ answer: tricky, input: 'a, b', choices: '["x, \\"y\\"","z"]' });
     expect(JSON.parse(rows[0]!.choices!)).toEqual(['x, "y"', 'z']);
     expect(rows[1]!.answer).toBe('plain');
+  });
+
+  it("writes a chat item's conversation as JSON turns that read back unchanged", async () => {
+    const messages = [
+      { role: 'system' as const, content: 'Answer in one word, "quoted".' },
+      { role: 'user' as const, content: 'Capital of France?' },
+    ];
+    const store = fakeStore(evaluation(), [
+      item(0, { 'model-a': scored('Paris', { accuracy: 1 }), 'model-b': scored('Lyon', { accuracy: 0 }) }, { input: 'Capital of France?', messages }),
+    ]);
+
+    const rows = csv((await exportResults(store, 'tenant-a', 'eval-1', { format: 'csv', failedOnly: false })).content);
+
+    expect(rows.map((row) => JSON.parse(row.messages!))).toEqual([messages, messages]);
   });
 
   it('escapes cells that a spreadsheet would run as a formula, unless asked not to', async () => {
@@ -179,7 +195,7 @@ describe('CSV rows', () => {
 
     const page = await exportResults(store, 'tenant-a', 'eval-1', { format: 'csv', failedOnly: false });
 
-    expect(page.content.split('\n')[0]).toMatch(/,cost_usd,score_exact_match,score_token_f1$/);
+    expect(page.content.split('\n')[0]).toMatch(/,cost_usd,messages,score_exact_match,score_token_f1$/);
   });
 
   it('orders the metric columns as the request named the metrics, whatever order the stored results keep', async () => {
@@ -188,7 +204,7 @@ describe('CSV rows', () => {
 
     const page = await exportResults(store, 'tenant-a', 'eval-1', { format: 'csv', failedOnly: false });
 
-    expect(page.content.trim()).toMatch(/,cost_usd,score_token_f1,score_bleu,score_exact_match$/);
+    expect(page.content.trim()).toMatch(/,cost_usd,messages,score_token_f1,score_bleu,score_exact_match$/);
   });
 
   it('keeps pairwise preference, which scores no single answer, out of the score columns', async () => {

@@ -1,3 +1,4 @@
+import { ChatMessageSchema } from '../benchmarks/chat.js';
 import * as v from 'valibot';
 import { ModelSchema } from '../models/response-schemas.js';
 import { CountSchema, pageSchema, TimestampSchema } from '../primitives.js';
@@ -253,6 +254,7 @@ export const ItemResultSchema = v.strictObject({
   position: CountSchema,
   repeat: v.optional(v.pipe(CountSchema, v.description('Sample index of a repeated item (absent: 0); one row per sample.'))),
   input: v.string(),
+  messages: v.optional(v.pipe(v.array(ChatMessageSchema), v.description('A chat item’s conversation; `input` is its last user turn.'))),
   expected: v.optional(v.string()),
   choices: v.optional(v.array(v.string())),
   outputs: v.pipe(v.record(v.string(), ModelOutputSchema), v.description("Each model's answer, by model id.")),

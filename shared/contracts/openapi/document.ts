@@ -247,41 +247,45 @@ function withoutObjectGuard(schema: v.GenericSchema): v.GenericSchema {
 
 /**
  * `components.schemas`. A request body is described as its input (a field with a default may be left
- * out), everything else as its output (a field with a default is always there). A schema used both ways
- * must read the same either way, or the document would be wrong for one of them: that throws.
+ * out), everything else as its output (a field with a default is always there). A schema only request
+ * bodies reach is an input too (a chat turn's content may be text parts, stored joined). A schema both
+ * bodies and responses reach must read the same either way, or the document would be wrong for one of
+ * them: that throws.
  */
-function componentSchemas(): Record<string, JsonSchema> {
-  const bodies = new Set(Object.values(operations).flatMap((spec) => (spec.body ? [nameOf.get(spec.body.schema)] : [])));
+function componentSchemas(paths: OpenApiDocument['paths']): Record<string, JsonSchema> {
+  const bodies = new Set(Object.values(operations).flatMap((spec) => (spec.body ? [nameOf.get(spec.body.schema)!] : [])));
   const asInput = Object.fromEntries(
     Object.entries(namedSchemas).map(([name, schema]) => [name, bodies.has(name) ? withoutObjectGuard(schema) : schema]),
   );
   const inputs: Record<string, JsonSchema> = toJsonSchemaDefs(asInput, { ...conversion, typeMode: 'input' });
   const outputs: Record<string, JsonSchema> = toJsonSchemaDefs(namedSchemas, { ...conversion, typeMode: 'output' });
+  const operationsOf = Object.values(paths).flatMap((byMethod) => Object.values(byMethod));
+  const fromBodies = reachable(refsIn(operationsOf.map((op) => op.requestBody)), inputs);
+  const fromResponses = reachable(refsIn(operationsOf.map((op) => op.responses)), outputs);
   const schemas: Record<string, JsonSchema> = {};
   for (const name of Object.keys(namedSchemas)) {
-    if (bodies.has(name)) {
-      schemas[name] = inputs[name]!;
-      continue;
-    }
-    schemas[name] = outputs[name]!;
-    if (isDeepStrictEqual(inputs[name], outputs[name]) || !usedByBodies(name, inputs, bodies)) continue;
+    const input = bodies.has(name) || (fromBodies.has(name) && !fromResponses.has(name));
+    schemas[name] = input ? inputs[name]! : outputs[name]!;
+    if (input || !fromBodies.has(name) || isDeepStrictEqual(inputs[name], outputs[name])) continue;
     throw new Error(`components.schemas.${name} is used by a request body and reads differently as input and output: name the two forms apart`);
   }
   return schemas;
 }
 
-/** Whether a request body refers to `name`, directly or through other named schemas. */
-function usedByBodies(name: string, schemas: Record<string, JsonSchema>, bodies: Set<string | undefined>): boolean {
-  const ref = JSON.stringify(schemaRef(name));
-  const visited = new Set<string>();
-  const refersTo = (from: string): boolean => {
-    if (visited.has(from)) return false;
-    visited.add(from);
-    const text = JSON.stringify(schemas[from]);
-    if (text.includes(ref)) return true;
-    return [...text.matchAll(/#\/components\/schemas\/([A-Za-z0-9]+)/g)].some(([, next]) => refersTo(next!));
-  };
-  return [...bodies].some((body) => body !== undefined && refersTo(body));
+const refPattern = /#\/components\/schemas\/([A-Za-z0-9]+)/g;
+const refsIn = (value: unknown): string[] => [...JSON.stringify(value ?? null).matchAll(refPattern)].map(([, name]) => name!);
+
+/** Every named schema `roots` refer to, directly or through other named schemas. */
+function reachable(roots: readonly string[], schemas: Record<string, JsonSchema>): Set<string> {
+  const seen = new Set<string>();
+  const pending = [...roots];
+  while (pending.length > 0) {
+    const name = pending.pop()!;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    pending.push(...refsIn(schemas[name]));
+  }
+  return seen;
 }
 
 /** Every `kind: 'api'` route of the manifest, with its registry entry; throws when the two disagree. */
@@ -342,7 +346,7 @@ export function buildOpenApiDocument(definitions: readonly FunctionDefinition[] 
             'An Arbiter API key: `Authorization: Bearer <api_key>`. Locally, `npm start` prints a development key; `npm run api-key` creates more.',
         },
       },
-      schemas: componentSchemas(),
+      schemas: componentSchemas(paths),
     },
   };
 }

@@ -27,6 +27,7 @@ export const csvFixedColumns = [
   'input_tokens',
   'output_tokens',
   'cost_usd',
+  'messages',
 ] as const;
 
 /** One column per metric, after the fixed ones: `score_accuracy`, `score_relevance`, … */
@@ -55,6 +56,7 @@ export function csvRecord(item: ItemResult, modelId: string, output: ModelOutput
     output.usage?.input_tokens ?? null,
     output.usage?.output_tokens ?? null,
     output.cost_usd ?? null,
+    item.messages ? JSON.stringify(item.messages) : null,
     ...metrics.map((metric) => output.scores[metric] ?? null),
   ];
 }

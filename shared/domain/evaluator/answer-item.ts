@@ -52,6 +52,7 @@ export class ItemAnswerer {
       item_id: item.item_id,
       position: item.position,
       input: item.input,
+      ...(item.messages ? { messages: item.messages } : {}),
       expected: item.expected,
       choices: item.choices,
       outputs,

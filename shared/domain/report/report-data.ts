@@ -1,3 +1,4 @@
+import type { ChatMessage } from '../../contracts/benchmarks/chat.js';
 import type { ItemResult, ModelOutput } from '../../contracts/evaluations/result-types.js';
 import type { Evaluation } from '../../contracts/evaluations/schemas.js';
 import type { MetricKind, MetricRange } from '../metrics/types.js';
@@ -26,6 +27,8 @@ export interface RankedItem {
   position: number;
   item_id: string;
   input: string;
+  /** A chat item's conversation, shown instead of the input alone. */
+  messages?: ChatMessage[];
   expected?: string;
   choices?: string[];
   outputs: Record<string, ReportAnswer>;
@@ -144,6 +147,7 @@ export class ResultsSampler {
       position: row.position,
       item_id: row.item_id,
       input: row.input,
+      ...(row.messages ? { messages: row.messages } : {}),
       ...(row.expected === undefined ? {} : { expected: row.expected }),
       ...(row.choices ? { choices: row.choices } : {}),
       outputs: Object.fromEntries(this.models.filter((model) => row.outputs[model]).map((model) => [model, toAnswer(row.outputs[model]!)])),

@@ -52,6 +52,15 @@ describe('JSONL', () => {
     expect(items.map((item) => item.item)).toEqual([{ input: 'a' }, { input: 'b', choices: ['x', 'y'] }]);
   });
 
+  it('reads chat items, and does not mistake one with messages for the header', async () => {
+    const { header, items } = await read(
+      'b.jsonl',
+      '{"name":"Chat","system_prompt":"Be brief."}\n{"messages":[{"role":"user","content":"hi"}],"expected":"hello","name":"x"}\n',
+    );
+    expect(header).toEqual({ name: 'Chat', system_prompt: 'Be brief.' });
+    expect(items.map((item) => item.item.messages)).toEqual([[{ role: 'user', content: 'hi' }]]);
+  });
+
   it('names the line that is not JSON, or has no input', async () => {
     await expect(read('b.jsonl', '{"input":"a"}\n{"input":\n')).rejects.toThrow('line 2 is not valid JSON');
     await expect(read('b.jsonl', '{"input":"a"}\n{"question":"b"}\n')).rejects.toThrow('line 2 has no "input"');
@@ -74,7 +83,26 @@ describe('CSV', () => {
   });
 
   it('refuses a file without an input column, naming the columns it has', async () => {
-    await expect(read('b.csv', 'question,answer\nq,a\n')).rejects.toThrow('has no "input" column (its columns: question, answer)');
+    await expect(read('b.csv', 'question,answer\nq,a\n')).rejects.toThrow('has no "input" (or "messages") column (its columns: question, answer)');
+  });
+
+  it('reads a chat item from a messages column of JSON turns, with or without an input', async () => {
+    const turns = JSON.stringify([
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'Capital of France?' },
+    ]).replaceAll('"', '""');
+    const { items } = await read('b.csv', `id,messages,expected\nc1,"${turns}",Paris\n`);
+    expect(items.map((item) => item.item)).toEqual([
+      {
+        id: 'c1',
+        expected: 'Paris',
+        messages: [
+          { role: 'system', content: 'Be brief.' },
+          { role: 'user', content: 'Capital of France?' },
+        ],
+      },
+    ]);
+    await expect(read('b.csv', 'id,messages\nc1,[{oops\n')).rejects.toThrow('the messages on line 2 is not valid JSON');
   });
 
   it('reports a malformed CSV as an error of the file', async () => {

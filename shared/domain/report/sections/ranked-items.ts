@@ -1,3 +1,4 @@
+import { transcript } from '../../../contracts/benchmarks/chat.js';
 import { formatCount, formatScore, truncate } from '../format.js';
 import { html, type Markup } from '../html.js';
 import type { RankedItem, ReportAnswer } from '../report-data.js';
@@ -9,7 +10,9 @@ export const MAX_TEXT_CHARS = 2000;
 const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 function inputCell(item: RankedItem): Markup {
-  return html`<div class="text">${truncate(item.input, MAX_TEXT_CHARS)}</div>${
+  // A conversation reads as its turns, each labelled with who spoke; the text budget holds for the whole.
+  const question = item.messages ? truncate(transcript(item.messages), MAX_TEXT_CHARS) : truncate(item.input, MAX_TEXT_CHARS);
+  return html`<div class="text">${question}</div>${
     item.choices
       ? html`<div class="scores">${item.choices.map((choice, i) => `${letters[i] ?? i + 1}. ${truncate(choice, 200)}`).join('   ')}</div>`
       : ''
