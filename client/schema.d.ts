@@ -148,6 +148,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v3/evaluations/{evaluation_id}/rescore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Score a completed evaluation's answers again with other metrics
+         * @description Creates a new evaluation (`pending`, then run like any other) over the same models, benchmark items and stored answers, scored with `custom_metrics`: no candidate model is called, only the judges of judged metrics. Its answers carry `reused_from` and cost 0 (the source shows what they cost); its status names `source_evaluation_id`. Failed answers stay failed. Takes an `Idempotency-Key` like create.
+         */
+        post: operations["rescoreEvaluation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v3/evaluations/{evaluation_id}/cancel": {
         parameters: {
             query?: never;
@@ -431,6 +451,25 @@ export interface components {
              */
             baseline?: string;
         };
+        RescoreRequest: {
+            /** @description The metrics to score the stored answers with: names or configuration objects, as on create (judged metrics call their judge). */
+            custom_metrics: components["schemas"]["CustomMetric"][];
+            /**
+             * @description Caps what the judges may spend, in USD (candidates are not called).
+             * @example 5
+             */
+            budget_usd?: number;
+            /**
+             * @description Free-form labels, e.g. `{"branch": "main", "commit": "3f2a9c1"}`; `baseline: "latest:branch=main"` finds evaluations by them.
+             * @example {
+             *       "branch": "main",
+             *       "commit": "3f2a9c1"
+             *     }
+             */
+            tags?: {
+                [key: string]: string;
+            };
+        };
         CustomMetric: components["schemas"]["MetricName"] | components["schemas"]["MetricConfig"];
         MetricName: string;
         MetricConfig: {
@@ -608,6 +647,8 @@ export interface components {
              * @enum {string}
              */
             stop_reason?: "budget_exhausted";
+            /** @description A rescore: the evaluation whose stored answers this one scores again, calling no candidate model. */
+            source_evaluation_id?: string;
             /**
              * Format: date-time
              * @example 2024-01-15T10:30:00Z
@@ -679,6 +720,8 @@ export interface components {
              * @enum {string}
              */
             stop_reason?: "budget_exhausted";
+            /** @description A rescore: the evaluation whose stored answers this one scores again, calling no candidate model. */
+            source_evaluation_id?: string;
             /**
              * Format: date-time
              * @example 2024-01-15T10:30:00Z
@@ -943,6 +986,8 @@ export interface components {
             cost_usd?: number;
             finish_reason?: string;
             attempts?: number;
+            /** @description A rescore's answer, reused from this evaluation: no call was made, so `cost_usd` is 0 and `usage` is left out (the source shows both); latency and cost metrics score the answer as it was made. */
+            reused_from?: string;
             error?: {
                 /** @description Why the model call failed (`rate_limited`, `timeout`, `bad_request`, …). */
                 code: string;
@@ -2007,6 +2052,133 @@ export interface operations {
                 };
             };
             /** @description Throttled by API Gateway (its own body, `message` only): retry with backoff. Or the tenant's request-rate quota is reached (`quota_exceeded`, with `quota`, `limit` and `current`): retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description An unexpected failure: nothing about it is shown. Retry later. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    rescoreEvaluation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the create safe to retry: the same key and body answer the first response (with `Idempotent-Replayed: true`) instead of creating twice; the same key with another body answers 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The evaluation, as `POST /api/v3/evaluations` answered it. */
+                evaluation_id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The metrics to score with; optionally a budget for the judges and tags. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RescoreRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted: the new evaluation is recorded as `pending` and queued. */
+            202: {
+                headers: {
+                    /** @description URL of the new evaluation's status. */
+                    Location: string;
+                    /** @description `true` when an `Idempotency-Key` replayed the first response. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreateEvaluationResponse"];
+                };
+            };
+            /** @description The request is not valid (`validation_error`, or `malformed_json` for a body that is not JSON): `errors` names each field at fault. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`). Without an Authorization header at all, API Gateway answers itself: `{ "message": "Unauthorized" }`. */
+            401: {
+                headers: {
+                    /** @description `Bearer` (Arbiter's own 401s). */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No evaluation with this id for your tenant (another tenant's id answers the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The evaluation has not completed (`evaluation_not_finished` while pending or running, `evaluation_not_completed` when it failed or was cancelled), or the `Idempotency-Key` was used with a different body (`idempotency_key_reused`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the route's limit (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unknown metric, a judged metric without a judge model, a pairwise metric on a single-model evaluation, a `budget_usd` with a judge that has no `pricing`, or the benchmark was deleted (`benchmark_deleted`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A tenant quota is reached (`quota_exceeded`), as on create. */
             429: {
                 headers: {
                     [name: string]: unknown;

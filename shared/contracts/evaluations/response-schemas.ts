@@ -57,6 +57,9 @@ export const EvaluationStatusViewSchema = v.strictObject({
   updated_at: TimestampSchema,
   budget_usd: v.optional(v.pipe(v.number(), v.description('The hard spending limit the evaluation runs under, in USD.'))),
   stop_reason: v.optional(StopReasonSchema),
+  source_evaluation_id: v.optional(
+    v.pipe(v.string(), v.description('A rescore: the evaluation whose stored answers this one scores again, calling no candidate model.')),
+  ),
   started_at: v.optional(TimestampSchema),
   completed_at: v.optional(TimestampSchema),
   progress: v.strictObject({
@@ -238,6 +241,14 @@ export const ModelOutputSchema = v.strictObject({
   cost_usd: v.optional(v.number()),
   finish_reason: v.optional(v.string()),
   attempts: v.optional(v.pipe(v.number(), v.integer())),
+  reused_from: v.optional(
+    v.pipe(
+      v.string(),
+      v.description(
+        "A rescore's answer, reused from this evaluation: no call was made, so `cost_usd` is 0 and `usage` is left out (the source shows both); latency and cost metrics score the answer as it was made.",
+      ),
+    ),
+  ),
   error: v.optional(
     v.strictObject({
       code: v.pipe(v.string(), v.description('Why the model call failed (`rate_limited`, `timeout`, `bad_request`, …).')),

@@ -100,6 +100,25 @@ export const CreateEvaluationRequestSchema = v.pipe(
 );
 export type CreateEvaluationRequest = v.InferOutput<typeof CreateEvaluationRequestSchema>;
 
+/** `POST /api/v3/evaluations/{id}/rescore`: the new metrics; the models, benchmark and answers are the source's. */
+export const RescoreRequestSchema = v.pipe(
+  JsonObjectSchema,
+  v.strictObject(
+    {
+      custom_metrics: v.pipe(
+        CustomMetricsSchema,
+        v.description(
+          'The metrics to score the stored answers with: names or configuration objects, as on create (judged metrics call their judge).',
+        ),
+      ),
+      budget_usd: v.optional(v.pipe(BudgetUsdSchema, v.description('Caps what the judges may spend, in USD (candidates are not called).'))),
+      tags: v.optional(TagsSchema),
+    },
+    (issue) => (issue.expected === 'never' ? 'is not a known field' : 'is required'),
+  ),
+);
+export type RescoreRequest = v.InferOutput<typeof RescoreRequestSchema>;
+
 /** `Idempotency-Key` header of `POST /evaluations`: a retried create returns the first response. */
 export const IdempotencyKeySchema = v.pipe(
   v.string(),

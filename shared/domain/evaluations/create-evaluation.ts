@@ -56,7 +56,7 @@ export function candidateRefs(request: CreateEvaluationRequest): { path: string;
   return [{ path: 'model_id', id: request.model_id }, ...(request.model_id_2 ? [{ path: 'model_id_2', id: request.model_id_2 }] : [])];
 }
 
-function fingerprint(request: CreateEvaluationRequest): string {
+function fingerprint(request: object): string {
   return createHash('sha256').update(JSON.stringify(request)).digest('hex');
 }
 
@@ -155,16 +155,24 @@ function budgetCandidates(models: readonly Model[]): { path: string; model: Mode
   return models.map((model, index) => ({ path: index === 0 ? 'model_id' : 'model_id_2', model }));
 }
 
-async function createPinned(
+/**
+ * Writes the evaluation, pinned to the benchmark version it read, and queues its start. `source`: a
+ * rescore, which covers the source's items, reuses its answers and so prices no candidate call.
+ */
+export async function createPinned(
   deps: CreateEvaluationDeps,
   tenantId: string,
   request: CreateEvaluationRequest,
   models: Model[],
   found: Benchmark | undefined,
   idempotencyKey?: string,
+  source?: Evaluation,
 ): Promise<CreateEvaluationResult> {
-  const { benchmark, judges, pathOf } = await resolveAgainstBenchmark(deps, tenantId, request, models, found);
+  const pricedModels = source ? [] : models;
+  const { benchmark, judges, pathOf } = await resolveAgainstBenchmark(deps, tenantId, request, pricedModels, found);
   const budgetUsd = request.budget_usd;
+  // A rescore covers exactly its source's items (appends since then are not part of it).
+  const totalItems = source ? source.progress.total_items : benchmark.item_count;
 
   const now = isoNow();
   const evaluation: Evaluation = {
@@ -174,15 +182,18 @@ async function createPinned(
     model_id_2: request.model_id_2,
     benchmark_id: request.benchmark_id,
     benchmark_version: benchmark.version,
-    benchmark_content_hash: benchmark.content_hash,
+    benchmark_content_hash: source ? source.benchmark_content_hash : benchmark.content_hash,
     custom_metrics: request.custom_metrics,
+    ...(source ? { source_evaluation_id: source.evaluation_id } : {}),
+    ...(source?.repeats !== undefined ? { repeats: source.repeats } : {}),
+    ...(request.tags ? { tags: request.tags } : {}),
     ...(budgetUsd !== undefined ? { budget_usd: budgetUsd } : {}),
     models,
     ...(judges.judge_models.length > 0 ? judges : {}),
     status: 'pending',
     created_at: now,
     updated_at: now,
-    progress: { total_items: benchmark.item_count, completed_items: 0, failed_items: 0 },
+    progress: { total_items: totalItems, completed_items: 0, failed_items: 0 },
     model_progress: Object.fromEntries(models.map((model) => [model.model_id, { scored: 0, failed: 0 }])),
   };
   const response: CreateEvaluationResponse = {
@@ -195,16 +206,17 @@ async function createPinned(
     message: CREATED_MESSAGE,
   };
 
-  const idempotency = idempotencyKey ? { key: idempotencyKey, fingerprint: fingerprint(request), response } : undefined;
+  const fingerprinted = source ? { ...request, rescore_of: source.evaluation_id } : request;
+  const idempotency = idempotencyKey ? { key: idempotencyKey, fingerprint: fingerprint(fingerprinted), response } : undefined;
   const outcome = await createUnderQuotas<CreateOutcome>(
     deps.quotas,
     tenantId,
-    benchmark.item_count,
+    totalItems,
     (admission) => {
       const defaultBudget = admission?.settings.default_budget_usd;
       if (evaluation.budget_usd === undefined && defaultBudget !== undefined) {
         // The tenant's default holds like a request's budget, so it needs the same prices (422 before any write).
-        checkBudgetPricing(defaultBudget, budgetCandidates(models), judges, pathOf, 'tenant_default');
+        checkBudgetPricing(defaultBudget, budgetCandidates(pricedModels), judges, pathOf, 'tenant_default');
         evaluation.budget_usd = defaultBudget;
       }
       return deps.evaluations.create(evaluation, idempotency, {

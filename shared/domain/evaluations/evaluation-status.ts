@@ -31,6 +31,7 @@ export function toStatusView(evaluation: Evaluation, now = Date.now()): Evaluati
     updated_at: evaluation.updated_at,
     ...(evaluation.budget_usd !== undefined ? { budget_usd: evaluation.budget_usd } : {}),
     ...(evaluation.results?.stop_reason ? { stop_reason: evaluation.results.stop_reason } : {}),
+    ...(evaluation.source_evaluation_id ? { source_evaluation_id: evaluation.source_evaluation_id } : {}),
     ...(evaluation.started_at ? { started_at: evaluation.started_at } : {}),
     ...(evaluation.completed_at ? { completed_at: evaluation.completed_at } : {}),
     progress: {

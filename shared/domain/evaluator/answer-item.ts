@@ -72,10 +72,12 @@ export class ItemAnswerer {
   }
 
   private async answerAndJudge(model: Model, item: BenchmarkItem, prompt: RenderedItem): Promise<ModelOutput | undefined> {
-    const output = await withModelSlot(this.work.evaluation.tenant_id, model, async () => {
-      if (!(await this.watch.stillWanted())) return undefined;
-      return this.call(model, item, prompt);
-    });
+    const output = this.work.source
+      ? this.reuse(model, item)
+      : await withModelSlot(this.work.evaluation.tenant_id, model, async () => {
+          if (!(await this.watch.stillWanted())) return undefined;
+          return this.call(model, item, prompt);
+        });
     const { judging } = this.work;
     // Judged outside the candidate's limiter slot: a judge that is also a candidate shares its
     // limiter, and waiting on it while holding a slot could deadlock.
@@ -85,6 +87,45 @@ export class ItemAnswerer {
       output.judgements = judgements;
     }
     return output;
+  }
+
+  /**
+   * A rescore's answer: the source's, scored with this evaluation's metrics. Nothing was called, so it
+   * costs 0 here and carries no usage (the source counted both); a latency or cost metric still scores the
+   * answer as it was made. A failed source answer stays failed.
+   */
+  private reuse(model: Model, item: BenchmarkItem): ModelOutput {
+    const sourceId = this.work.evaluation.source_evaluation_id!;
+    const original = this.work.source?.get(item.position)?.outputs[model.model_id];
+    if (!original) {
+      return {
+        status: 'failed',
+        scores: {},
+        reused_from: sourceId,
+        error: { code: 'no_stored_answer', message: `Evaluation ${sourceId} holds no answer of ${model.model_id} to this item` },
+      };
+    }
+    if (original.status === 'failed') {
+      return { status: 'failed', scores: {}, reused_from: sourceId, ...(original.error ? { error: original.error } : {}) };
+    }
+    const output = original.output ?? '';
+    return {
+      status: 'scored',
+      output,
+      ...(original.truncated ? { truncated: original.truncated } : {}),
+      ...(original.notes ? { notes: original.notes } : {}),
+      scores: this.work.scorer.score({
+        item,
+        output,
+        latency_ms: original.latency_ms ?? 0,
+        output_tokens: original.usage?.output_tokens ?? 0,
+        cost_usd: original.cost_usd,
+      }),
+      ...(original.latency_ms !== undefined ? { latency_ms: original.latency_ms } : {}),
+      cost_usd: 0,
+      ...(original.finish_reason ? { finish_reason: original.finish_reason } : {}),
+      reused_from: sourceId,
+    };
   }
 
   /** One model's scored answer to one item; undefined when the call was abandoned because the chunk stopped. */

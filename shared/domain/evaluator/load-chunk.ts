@@ -17,6 +17,8 @@ export interface ChunkWork {
   items: BenchmarkItem[];
   /** Results a previous delivery of this chunk already wrote, by position. */
   stored: Map<number, ItemResult>;
+  /** A rescore's source answers for the chunk's positions, by position: answered from these, not by calling. */
+  source?: Map<number, ItemResult>;
   count: number;
   scorer: Scorer;
   judging: JudgePlan;
@@ -44,7 +46,12 @@ export async function loadChunk(deps: Pick<EvaluatorDeps, 'evaluations' | 'bench
   const benchmark = await deps.benchmarks.get(tenantId, evaluation.benchmark_id);
   if (!benchmark) return { state: 'benchmark_deleted', evaluation, stored: await storedResults() };
   const items = await deps.benchmarks.readRange(tenantId, evaluation.benchmark_id, message.first_position, count);
-  const stored = await storedResults();
+  const [stored, source] = await Promise.all([
+    storedResults(),
+    evaluation.source_evaluation_id
+      ? deps.evaluations.getResults(tenantId, evaluation.source_evaluation_id, message.first_position, count)
+      : undefined,
+  ]);
   return {
     state: 'ready',
     work: {
@@ -53,6 +60,7 @@ export async function loadChunk(deps: Pick<EvaluatorDeps, 'evaluations' | 'bench
       benchmark,
       items,
       stored,
+      ...(source ? { source } : {}),
       count,
       scorer: deps.scorerFor(evaluation, benchmark),
       judging: judgePlan(evaluation, evaluationMetrics(evaluation, benchmark)),
