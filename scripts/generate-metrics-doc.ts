@@ -42,6 +42,17 @@ const referenceImplementations = [
     values: 'sacreBLEU 2.6.0, as above: 13 sentence and 3 corpus cases',
   },
   {
+    metrics: '`text_similarity` `gleu`',
+    matches: "NLTK 3.8 `sentence_gleu` (n-grams 1–4, min of precision and recall), on tokens split as Python's `str.split()`",
+    values: 'NLTK 3.8 (Debian bookworm python3-nltk 3.8-1): 14 sentence and 2 corpus cases',
+  },
+  {
+    metrics: '`text_similarity` `meteor`',
+    matches:
+      "NLTK 3.8 `meteor_score` (α 0.9, β 3, γ 0.5, lower-cased `str.split()` tokens) with its exact and Porter-stem stages (NLTK's default stemmer mode, reimplemented) and no WordNet synonym stage: WordNet is not shipped, so where NLTK would link synonyms (quick / fast) it scores higher than Arbiter; otherwise the two agree",
+    values: "NLTK 3.8 run with a WordNet stand-in that has no synsets: 17 cases, and NLTK's stems of 149 words",
+  },
+  {
     metrics: '`rouge_1`, `rouge_2`, `rouge_l`, `text_similarity` `rouge_*`',
     matches: "Google's rouge-score (tokeniser, optional Porter stemmer, F-measure)",
     values: "hand-computed from rouge-score's source and README (rouge-score is not packaged for Debian)",

@@ -63,6 +63,9 @@ describe('OpenAI text_similarity graders', () => {
     ['rouge_1', 'the cat sat', 'the cat sat', 1],
     ['rouge_2', 'the cat sat', 'the dog ran', 0],
     ['rouge_l', 'a b c', 'a b c', 1],
+    ['gleu', 'the cat sat', 'the cat sat down', 0.6],
+    // NLTK: 3 matches in one chunk of 3 words each: F = 1, penalty 0.5 · (1/3)^3.
+    ['meteor', 'The cats sat', 'the cat sat', 1 - 0.5 / 27],
   ])('maps %s', (evaluation_metric, output, expected, value) => {
     const metric = grader({
       name: 'sim',
@@ -76,7 +79,7 @@ describe('OpenAI text_similarity graders', () => {
     expect(score(metric, { ...sample, output, expected })).toBeCloseTo(value, 6);
   });
 
-  it.each(['gleu', 'meteor', 'cosine', 'rouge_3', 'rouge_5'])('answers 422 for %s, naming what is supported', (evaluation_metric) => {
+  it.each(['cosine', 'rouge_3', 'rouge_5'])('answers 422 for %s, naming what is supported', (evaluation_metric) => {
     const error = resolutionError({
       name: 'sim',
       type: 'text_similarity',
@@ -86,7 +89,7 @@ describe('OpenAI text_similarity graders', () => {
     });
     expect(error.code).toBe('unsupported_grader');
     expect(error.message).toContain(evaluation_metric);
-    expect(error.message).toContain('fuzzy_match, bleu, rouge_1, rouge_2, rouge_l');
+    expect(error.message).toContain('fuzzy_match, bleu, gleu, meteor, rouge_1, rouge_2, rouge_l');
   });
 });
 

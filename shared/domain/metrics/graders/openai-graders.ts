@@ -5,6 +5,8 @@ import { newFence } from '../judge/fence.js';
 import { declines, field, rationaleKeys, textField, verdictObject } from '../judge/reply-json.js';
 import { sentenceBleu } from '../lexical/bleu.js';
 import { editSimilarity } from '../lexical/edit-similarity.js';
+import { sentenceGleu } from '../lexical/gleu.js';
+import { meteorScore } from '../lexical/meteor.js';
 import { rougeL, rougeN } from '../lexical/rouge.js';
 import type {
   JudgePrompt,
@@ -35,6 +37,11 @@ const similarity: Partial<Record<SimilarityMetric, { description: string; score(
   // rapidfuzz's ratio (OpenAI's fuzzy_match) is an edit-distance similarity too, normalised differently.
   fuzzy_match: { description: 'edit_similarity (1 − Levenshtein distance / longer length)', score: (a, b) => editSimilarity(a, b) },
   bleu: { description: 'sentence BLEU as sacreBLEU, divided by 100', score: (a, b) => Math.min(1, sentenceBleu(a, b).score / 100) },
+  gleu: { description: "Google BLEU as NLTK's sentence_gleu on whitespace tokens", score: (a, b) => sentenceGleu(a, b) },
+  meteor: {
+    description: "METEOR as NLTK's meteor_score (lower-cased whitespace tokens, exact and Porter-stem matches, no WordNet synonyms)",
+    score: (a, b) => meteorScore(a, b),
+  },
   rouge_1: { description: 'ROUGE-1 F-measure', score: (a, b) => rougeN(a, b, 1).fmeasure },
   rouge_2: { description: 'ROUGE-2 F-measure', score: (a, b) => rougeN(a, b, 2).fmeasure },
   rouge_l: { description: 'ROUGE-L F-measure', score: (a, b) => rougeL(a, b).fmeasure },
@@ -251,9 +258,7 @@ export const graderDocs = {
     kind: 'computed',
     description: `OpenAI Evals grader, reporting the similarity itself. Supported: ${Object.entries(similarity)
       .map(([name, metric]) => `${name} → ${metric.description}`)
-      .join(
-        '; ',
-      )}. gleu, meteor, cosine and rouge_3–5 answer 422. Each reads as much of the texts as the metric it maps to (see bleu, rouge_l, edit_similarity).`,
+      .join('; ')}. cosine and rouge_3–5 answer 422. Each reads as much of the texts as the metric it maps to (see bleu, rouge_l, edit_similarity).`,
     range: [0, 1],
     higherIsBetter: true,
     binary: false,
