@@ -185,9 +185,9 @@ function render(): string {
     '| Grader | Becomes |',
     '| --- | --- |',
     '| `string_check` | computed pass/fail: `eq`, `ne`, `like` (contains), `ilike` (contains, ignoring case) |',
-    `| \`text_similarity\` | computed similarity: ${supportedSimilarityMetrics.map((m) => `\`${m}\``).join(', ')} (\`fuzzy_match\` as \`edit_similarity\`); other metrics answer 422 \`unsupported_grader\` |`,
+    `| \`text_similarity\` | computed similarity: ${supportedSimilarityMetrics.map((m) => `\`${m}\``).join(', ')} (\`fuzzy_match\` as \`edit_similarity\`), or pass/fail against \`pass_threshold\` when it is set; other metrics answer 422 \`unsupported_grader\` |`,
     "| `label_model` | judged pass/fail: 1 when the judge's label is in `passing_labels` |",
-    '| `score_model` | judged score on `range` (default [0, 1]), normalised to 0–1 |',
+    '| `score_model` | judged score on `range` (default [0, 1]), normalised to 0–1; `sampling_params` apply to its judge calls |',
     `| \`python\` | 422 \`unsupported_grader\`: ${unsupportedGraderTypes.python} |`,
     '',
   ];

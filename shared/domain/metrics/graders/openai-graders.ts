@@ -10,6 +10,7 @@ import { meteorScore } from '../lexical/meteor.js';
 import { rougeL, rougeN } from '../lexical/rouge.js';
 import type {
   JudgePrompt,
+  JudgeSampling,
   MetricConfig,
   MetricConfigOf,
   ParameterDoc,
@@ -112,8 +113,19 @@ function textSimilarity(config: MetricConfigOf<'text_similarity'>): ResolvedComp
     );
   }
   checkTemplates(config, [config.input, config.reference]);
-  // The similarity itself is reported (a mean with its interval says more than a pass rate); pass_threshold is kept in the configuration only.
-  return computed(config, `OpenAI text_similarity ${config.evaluation_metric}: ${mapped.description}.`, false, config, mapped.score);
+  const threshold = config.pass_threshold;
+  if (threshold === undefined) {
+    return computed(config, `OpenAI text_similarity ${config.evaluation_metric}: ${mapped.description}.`, false, config, mapped.score);
+  }
+  // As OpenAI Evals counts it: the item passes when its similarity reaches the threshold. The score is the
+  // pass (1) or fail (0), so that the pass rate, its Wilson interval and McNemar's test are what compare.
+  return computed(
+    config,
+    `OpenAI text_similarity ${config.evaluation_metric} ≥ ${threshold}: 1 when ${mapped.description} reaches ${threshold}, else 0.`,
+    true,
+    config,
+    (input, reference) => (mapped.score(input, reference) >= threshold ? 1 : 0),
+  );
 }
 
 function messageText(message: GraderMessage): string {
@@ -153,9 +165,11 @@ function judged(
   scale: readonly [number, number],
   format: string,
   parse: (reply: string) => JudgeScore,
+  sampling?: JudgeSampling,
 ): ResolvedJudgeMetric {
   checkTemplates(config, config.input.map(messageText));
   return {
+    ...(sampling && Object.keys(sampling).length > 0 ? { sampling } : {}),
     ...traitsOf(config, description, binary),
     kind: 'judge',
     templateId: graderTemplateId(config.type),
@@ -200,6 +214,18 @@ function labelModel(config: MetricConfigOf<'label_model'>): ResolvedJudgeMetric 
   );
 }
 
+/** OpenAI's sampling_params under the names the providers' clients take; reasoning_effort and the like have no counterpart. */
+function samplingOf(params: MetricConfigOf<'score_model'>['sampling_params']): JudgeSampling {
+  if (!params) return {};
+  const { temperature, top_p, seed, max_completions_tokens } = params;
+  return {
+    ...(temperature === undefined ? {} : { temperature }),
+    ...(top_p === undefined ? {} : { top_p }),
+    ...(seed === undefined ? {} : { seed }),
+    ...(max_completions_tokens === undefined ? {} : { max_tokens: max_completions_tokens }),
+  };
+}
+
 function scoreModel(config: MetricConfigOf<'score_model'>): ResolvedJudgeMetric {
   const range = config.range ?? ([0, 1] as const);
   const format = `Reply with a JSON object only, and nothing before or after it: {"score": <number from ${range[0]} to ${range[1]}>, "rationale": "<one or two sentences>"}.`;
@@ -210,6 +236,7 @@ function scoreModel(config: MetricConfigOf<'score_model'>): ResolvedJudgeMetric 
     range,
     format,
     (reply) => parseJudgeScore(reply, range),
+    samplingOf(config.sampling_params),
   );
 }
 
@@ -265,7 +292,13 @@ export const graderDocs = {
     parameters: [
       ...templateParameters,
       { name: 'evaluation_metric', type: 'string', description: 'Similarity metric.' },
-      { name: 'pass_threshold', type: 'number', default: 'none', description: 'Accepted and kept; results report the similarity, not a pass rate.' },
+      {
+        name: 'pass_threshold',
+        type: 'number',
+        default: 'none',
+        description:
+          'Without it the score is the similarity (0–1). With it the metric is pass/fail, as OpenAI Evals counts it: 1 when the similarity is at least the threshold, else 0; add the grader again without a threshold to see the similarity too.',
+      },
     ],
   },
   label_model: {
@@ -296,7 +329,8 @@ export const graderDocs = {
         name: 'sampling_params',
         type: 'object',
         default: 'none',
-        description: 'Accepted; the judge model runs with its own parameters at temperature 0 unless it sets one.',
+        description:
+          "`temperature`, `top_p`, `seed` and `max_completions_tokens` (sent as the judge's max tokens) apply to every call of this grader, over the judge model's own parameters; without them the judge runs at temperature 0 unless its parameters set one. `seed` reaches OpenAI and compatible judges only: Anthropic and Bedrock Converse have none.",
       },
     ],
   },
