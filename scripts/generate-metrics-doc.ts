@@ -54,7 +54,8 @@ const referenceImplementations = [
   },
   {
     metrics: '`rouge_1`, `rouge_2`, `rouge_l`, `text_similarity` `rouge_*`',
-    matches: "Google's rouge-score (tokeniser, optional Porter stemmer, F-measure)",
+    matches:
+      "Google's rouge-score (tokeniser, F-measure); with `stem`, Martin Porter's stemmer where rouge-score uses NLTK's default mode, so the few words NLTK's extensions treat specially (dying, enjoy, flies, …) may stem differently",
     values: "hand-computed from rouge-score's source and README (rouge-score is not packaged for Debian)",
   },
   {
