@@ -6,7 +6,7 @@ import { tokenize13a } from './tokenize-13a.js';
  * BLEU as sacreBLEU computes it by default (Papineni et al. 2002; Post 2018): 13a tokenisation, mixed
  * case, up to 4-grams, clipped counts against the maximum over references, brevity penalty against the
  * closest reference length (the shorter on a tie), and the `exp` smoothing of mteval-v13a (each n-gram
- * order with no match gets precision 1 / (2^k · total), k counting such orders). As sacreBLEU since 1.4.14
+ * order with no match gets precision 1 / (2^k · total), k counting such orders). As sacreBLEU since 2.0
  * (its issue #141), a hypothesis without a single matching unigram scores 0 outright: smoothing would
  * otherwise credit a wholly wrong answer with a few points. Empty references are kept, as sacreBLEU keeps
  * them: they have no n-grams and length 0, which the closest-length rule can pick.
