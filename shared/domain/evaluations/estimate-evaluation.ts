@@ -164,6 +164,17 @@ function renderAll(
   return { candidates, metrics };
 }
 
+/**
+ * The judge as its calls will run: a score_model grader's sampling_params may set the calls' max tokens
+ * above or below the judge's own, and the bound must hold for every call, so the largest one counts.
+ */
+function judgeAsCalled(judge: Model, metrics: readonly (ResolvedJudgeMetric | ResolvedPairwiseMetric)[]): Pick<Model, 'parameters'> {
+  const own = maxOutputTokens(judge).perCall;
+  const perMetric = metrics.map((metric) => (metric.kind === 'judge' ? metric.sampling?.max_tokens : undefined));
+  if (perMetric.every((value) => value === undefined)) return judge;
+  return { parameters: { ...judge.parameters, max_tokens: Math.max(...perMetric.map((value) => value ?? own)) } };
+}
+
 /** Output figures of `calls` calls of a model: its max_tokens bound, and its observed mean where there is one. */
 export function outputEstimate(
   model: Pick<Model, 'parameters'>,
@@ -325,7 +336,7 @@ export async function estimateEvaluation(
     }
     const calls = Math.round(sampledCalls * factor);
     const scaled = scaleRange(input, factor);
-    const output = outputEstimate(judge, calls, undefined, JUDGE_REPLY_TOKENS);
+    const output = outputEstimate(judgeAsCalled(judge, mine), calls, undefined, JUDGE_REPLY_TOKENS);
     return {
       judge_model_id: judge.model_id,
       metrics: mine.map((metric) => ({

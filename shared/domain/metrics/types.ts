@@ -1,5 +1,6 @@
 import type * as v from 'valibot';
 import type { MetricConfigSchema } from '../../contracts/evaluations/custom-metric-schemas.js';
+import type { GenerationParameters } from '../../contracts/models/model-fields.js';
 import type { JudgeScore } from './judge/parse-score.js';
 import type { PairwiseOutcome, PairwiseReply, PairwiseVerdict } from './judge/pairwise.js';
 import type { JudgeTemplate } from './judge/templates.js';
@@ -107,7 +108,11 @@ export interface ResolvedJudgeMetric extends ResolvedTraits {
   buildPrompt(sample: ScoreInput): JudgePrompt | null;
   /** The judge's reply as a score in [0, 1], or a typed failure; never throws. */
   parseReply(reply: string): JudgeScore;
+  /** Sampling the metric's configuration asks of the judge (score_model `sampling_params`), over the judge model's own. */
+  sampling?: JudgeSampling;
 }
+
+export type JudgeSampling = Pick<GenerationParameters, 'temperature' | 'top_p' | 'max_tokens' | 'seed'>;
 
 export interface ResolvedPairwiseMetric extends ResolvedTraits {
   kind: 'pairwise';
