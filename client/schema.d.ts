@@ -650,6 +650,15 @@ export interface components {
             /** @description A rescore: the evaluation whose stored answers this one scores again, calling no candidate model. */
             source_evaluation_id?: string;
             /**
+             * @description The response-cache mode the evaluation runs with (`use` unless the create said otherwise).
+             * @enum {string}
+             */
+            cache_mode: "use" | "refresh" | "off";
+            /** @description Candidate answers taken from the response cache so far (counted chunks only): calls not made. */
+            cache_hits: number;
+            /** @description What those calls would have cost at the models' pricing, in USD. */
+            cache_saved_usd: number;
+            /**
              * Format: date-time
              * @example 2024-01-15T10:30:00Z
              */
@@ -722,6 +731,15 @@ export interface components {
             stop_reason?: "budget_exhausted";
             /** @description A rescore: the evaluation whose stored answers this one scores again, calling no candidate model. */
             source_evaluation_id?: string;
+            /**
+             * @description The response-cache mode the evaluation runs with (`use` unless the create said otherwise).
+             * @enum {string}
+             */
+            cache_mode: "use" | "refresh" | "off";
+            /** @description Candidate answers taken from the response cache so far (counted chunks only): calls not made. */
+            cache_hits: number;
+            /** @description What those calls would have cost at the models' pricing, in USD. */
+            cache_saved_usd: number;
             /**
              * Format: date-time
              * @example 2024-01-15T10:30:00Z
@@ -988,6 +1006,18 @@ export interface components {
             attempts?: number;
             /** @description A rescore's answer, reused from this evaluation: no call was made, so `cost_usd` is 0 and `usage` is left out (the source shows both); latency and cost metrics score the answer as it was made. */
             reused_from?: string;
+            /**
+             * @description Answered from the response cache (docs/reliability.md "Response cache"): no model call was made, so `usage` and `cost_usd` are 0 and count towards no spend, budget or usage; `cached_usage` and `latency_ms` are those of the call that produced the answer, `cache_saved_usd` what this call would have cost.
+             * @constant
+             */
+            cached?: true;
+            /** @description Tokens the call that produced a cached answer used. */
+            cached_usage?: {
+                input_tokens: number;
+                output_tokens: number;
+            };
+            /** @description What a cached answer would have cost at the model's pricing. */
+            cache_saved_usd?: number;
             error?: {
                 /** @description Why the model call failed (`rate_limited`, `timeout`, `bad_request`, …). */
                 code: string;

@@ -10,6 +10,7 @@ import { SqsWorkQueue } from '#shared/adapters/sqs/work-queue.js';
 import { DynamoDbBenchmarkStore } from '#shared/adapters/dynamodb/benchmark-store.js';
 import { DynamoDbEvaluationStore } from '#shared/adapters/dynamodb/evaluation-store.js';
 import { DynamoDbSpendLedger } from '#shared/adapters/dynamodb/spend-ledger.js';
+import { DynamoDbResponseCache } from '#shared/adapters/dynamodb/response-cache.js';
 
 /**
  * Model clients per container, keyed by the tenant and the model's full configuration (evaluations
@@ -41,4 +42,5 @@ export const evaluatorDeps: EvaluatorDeps = {
   clientFor,
   scorerFor,
   spend: new DynamoDbSpendLedger(),
+  cache: new DynamoDbResponseCache(),
 };

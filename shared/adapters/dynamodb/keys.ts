@@ -54,6 +54,14 @@ export const evaluationKeys = {
   activePartition: ACTIVE_PARTITION,
 };
 
+/**
+ * Response-cache entries, in the evaluations table: one partition per tenant and call hash, so the key
+ * of an identical call made by another tenant names a different item, and hits spread over partitions.
+ */
+export const responseCacheKeys = {
+  entry: (tenantId: string, hash: string) => ({ pk: `TENANT#${tenantId}#CACHE#${hash}`, sk: 'CACHE' }),
+};
+
 /** Messages the evaluator could not use, across tenants, in the evaluations table. */
 export const deadLetterKeys = {
   partition: DEAD_LETTER_PARTITION,

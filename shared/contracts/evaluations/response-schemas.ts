@@ -60,6 +60,12 @@ export const EvaluationStatusViewSchema = v.strictObject({
   source_evaluation_id: v.optional(
     v.pipe(v.string(), v.description('A rescore: the evaluation whose stored answers this one scores again, calling no candidate model.')),
   ),
+  cache_mode: v.pipe(
+    v.picklist(['use', 'refresh', 'off']),
+    v.description('The response-cache mode the evaluation runs with (`use` unless the create said otherwise).'),
+  ),
+  cache_hits: v.pipe(CountSchema, v.description('Candidate answers taken from the response cache so far (counted chunks only): calls not made.')),
+  cache_saved_usd: v.pipe(v.number(), v.description("What those calls would have cost at the models' pricing, in USD.")),
   started_at: v.optional(TimestampSchema),
   completed_at: v.optional(TimestampSchema),
   progress: v.strictObject({
@@ -249,6 +255,16 @@ export const ModelOutputSchema = v.strictObject({
       ),
     ),
   ),
+  cached: v.optional(
+    v.pipe(
+      v.literal(true),
+      v.description(
+        'Answered from the response cache (docs/reliability.md "Response cache"): no model call was made, so `usage` and `cost_usd` are 0 and count towards no spend, budget or usage; `cached_usage` and `latency_ms` are those of the call that produced the answer, `cache_saved_usd` what this call would have cost.',
+      ),
+    ),
+  ),
+  cached_usage: v.optional(v.pipe(TokenUsageSchema, v.description('Tokens the call that produced a cached answer used.'))),
+  cache_saved_usd: v.optional(v.pipe(v.number(), v.description("What a cached answer would have cost at the model's pricing."))),
   error: v.optional(
     v.strictObject({
       code: v.pipe(v.string(), v.description('Why the model call failed (`rate_limited`, `timeout`, `bad_request`, …).')),

@@ -17,6 +17,7 @@ import { resolveJudges, type JudgeResolutionDeps, type MetricPath, type Resolved
 import { checkBudgetPricing } from './budget-pricing.js';
 import type { CreateEvaluationRequest, CreateEvaluationResponse, Evaluation } from '../../contracts/evaluations/schemas.js';
 import { createUnderQuotas, type QuotaDeps } from '../tenants/admission.js';
+import { DEFAULT_CACHE_MODE } from '../evaluator/response-cache.js';
 
 export const CREATED_MESSAGE = 'Evaluation created successfully and queued for execution';
 
@@ -188,6 +189,7 @@ export async function createPinned(
     ...(source?.repeats !== undefined ? { repeats: source.repeats } : {}),
     ...(request.tags ? { tags: request.tags } : {}),
     ...(budgetUsd !== undefined ? { budget_usd: budgetUsd } : {}),
+    cache_mode: request.cache ?? DEFAULT_CACHE_MODE,
     models,
     ...(judges.judge_models.length > 0 ? judges : {}),
     status: 'pending',

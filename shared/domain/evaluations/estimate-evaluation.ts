@@ -57,6 +57,8 @@ async function observedByModel(deps: EstimateEvaluationDeps, tenantId: string): 
   const page = await deps.evaluations.list(tenantId, { limit: HISTORY_EVALUATIONS, filter: { status: 'completed' } });
   const observed = new Map<string, Observed>();
   for (const evaluation of page.items) {
+    // Cached answers count no tokens (docs/reliability.md "Response cache"): such a run's usage says nothing per call.
+    if ((evaluation.cache_hits ?? 0) > 0) continue;
     for (const result of evaluation.results?.models ?? []) {
       if (result.completed_items === 0) continue;
       const entry = observed.get(result.model_id) ?? { evaluations: 0, calls: 0, outputTokens: 0 };

@@ -3,6 +3,7 @@ import { NotFoundError } from '../errors.js';
 import type { EvaluationStore } from '../ports/evaluation-store.js';
 import type { EvaluationStatusViewSchema } from '../../contracts/evaluations/response-schemas.js';
 import type { Evaluation } from '../../contracts/evaluations/schemas.js';
+import { cacheModeOf } from '../evaluator/response-cache.js';
 
 /** An evaluation's status and progress, as `GET /evaluations/{id}/status` and the lists show it. */
 export type EvaluationStatusView = v.InferOutput<typeof EvaluationStatusViewSchema>;
@@ -32,6 +33,9 @@ export function toStatusView(evaluation: Evaluation, now = Date.now()): Evaluati
     ...(evaluation.budget_usd !== undefined ? { budget_usd: evaluation.budget_usd } : {}),
     ...(evaluation.results?.stop_reason ? { stop_reason: evaluation.results.stop_reason } : {}),
     ...(evaluation.source_evaluation_id ? { source_evaluation_id: evaluation.source_evaluation_id } : {}),
+    cache_mode: cacheModeOf(evaluation),
+    cache_hits: evaluation.cache_hits ?? 0,
+    cache_saved_usd: evaluation.cache_saved_usd ?? 0,
     ...(evaluation.started_at ? { started_at: evaluation.started_at } : {}),
     ...(evaluation.completed_at ? { completed_at: evaluation.completed_at } : {}),
     progress: {

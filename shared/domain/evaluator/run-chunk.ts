@@ -1,6 +1,7 @@
 import { logger } from '../../platform/logger.js';
 import type { ChunkMessage } from '../../contracts/messages.js';
 import type { Model } from '../../contracts/models/schemas.js';
+import type { CachedAnswer } from '../ports/response-cache.js';
 import { ItemAnswerer } from './answer-item.js';
 import { chunkBudget } from './budget.js';
 import { whileHolding, type HeldChunk } from './chunk-lease.js';
@@ -62,7 +63,12 @@ async function answerChunk(deps: EvaluatorDeps, work: ChunkWork, held: HeldChunk
   // chunk uses that tenant's credentials.
   const tenantId = message.tenant_id;
   const clientFor = (model: Model) => (budget ? budget.meter(model, deps.clientFor(model, tenantId)) : deps.clientFor(model, tenantId));
-  const answerer = new ItemAnswerer({ clientFor }, work, watch);
+  const store = deps.cache;
+  const cache = store && {
+    get: (key: string) => store.get(tenantId, key),
+    put: (key: string, answer: CachedAnswer) => store.put(tenantId, key, answer),
+  };
+  const answerer = new ItemAnswerer({ clientFor, ...(cache ? { cache } : {}) }, work, watch);
   await Promise.all(
     results.unfinished(work.items).map(async (item) => {
       const result = await answerer.answer(item, results.get(item.position));

@@ -23,6 +23,8 @@ export function tallyOf(results: Iterable<ItemResult>, models: readonly Model[],
     completed_items: 0,
     failed_items: 0,
     models: Object.fromEntries(models.map((model) => [model.model_id, { scored: 0, failed: 0 }])),
+    cache_hits: 0,
+    cache_saved_usd: 0,
   };
   for (const result of results) {
     const outputs = models.map((model) => result.outputs[model.model_id]);
@@ -33,6 +35,10 @@ export function tallyOf(results: Iterable<ItemResult>, models: readonly Model[],
       const counts = tally.models[model.model_id]!;
       if (outputs[index]?.status === 'scored') counts.scored += 1;
       else counts.failed += 1;
+      if (outputs[index]?.cached) {
+        tally.cache_hits += 1;
+        tally.cache_saved_usd += outputs[index]?.cache_saved_usd ?? 0;
+      }
     });
   }
   return tally;

@@ -77,6 +77,9 @@ export interface ChunkTally {
   completed_items: number;
   failed_items: number;
   models: Record<string, { scored: number; failed: number }>;
+  /** Answers of the chunk taken from the response cache, and what they would have cost. */
+  cache_hits: number;
+  cache_saved_usd: number;
 }
 
 export interface EvaluationFilter {
