@@ -1,3 +1,4 @@
+import { serviceConfig } from '#shared/platform/config.js';
 import type { EvaluatorDeps } from '#shared/domain/evaluator/deps.js';
 import { scorerFor } from '#shared/domain/evaluator/metric-scorer.js';
 import type { Model } from '#shared/contracts/models/schemas.js';
@@ -42,5 +43,6 @@ export const evaluatorDeps: EvaluatorDeps = {
   clientFor,
   scorerFor,
   spend: new DynamoDbSpendLedger(),
-  cache: new DynamoDbResponseCache(),
+  // The operator's switch: without a cache no entry is read or written, whatever an evaluation asks.
+  ...(serviceConfig.responseCacheEnabled ? { cache: new DynamoDbResponseCache() } : {}),
 };

@@ -174,6 +174,13 @@ export const serviceConfig = {
   get cacheTtlSeconds(): number {
     return lookup('ARBITER_CACHE_TTL_SECONDS', wholeNumber(60, 31_536_000)) ?? DEFAULT_CACHE_TTL_SECONDS;
   },
+  /**
+   * `ARBITER_RESPONSE_CACHE=off`: the operator's switch for the whole deployment (no entry is read or
+   * written, whatever an evaluation's `cache` says); unset or `on`: evaluations choose.
+   */
+  get responseCacheEnabled(): boolean {
+    return (lookup('ARBITER_RESPONSE_CACHE', oneOf(['on', 'off'])) ?? 'on') === 'on';
+  },
   /** `ARBITER_DEFAULT_JUDGE_MODEL`: the judge of judged metrics that name none; unset: judged metrics must name one. */
   get defaultJudgeModel(): string | undefined {
     return lookup('ARBITER_DEFAULT_JUDGE_MODEL', modelId);

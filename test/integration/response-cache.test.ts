@@ -104,7 +104,9 @@ const sum = (values: readonly number[]) => values.reduce((total, value) => total
 
 beforeAll(async () => {
   fake = await startFakeModelServer({ promptFaults: [{ marker: FAILING_MARKER, fault: 'bad_request' }] });
-  stack = await startTestStack({ env: { ARBITER_CHUNK_SIZE: '5', ARBITER_CACHE_TTL_SECONDS: String(TTL_SECONDS) } });
+  stack = await startTestStack({
+    env: { ARBITER_CHUNK_SIZE: '5', ARBITER_CACHE_TTL_SECONDS: String(TTL_SECONDS), ARBITER_RESPONSE_CACHE: 'on' },
+  });
   client = api(stack);
   documents = localDocumentClient(stack.env);
   tenantA = await tenant('cache-a', 'Sums', true);
