@@ -61,9 +61,17 @@ export const EvaluationStatusViewSchema = v.strictObject({
   completed_at: v.optional(TimestampSchema),
   progress: v.strictObject({
     total_items: CountSchema,
-    completed_items: v.pipe(CountSchema, v.description('Items every model answered and that were scored.')),
-    failed_items: v.pipe(CountSchema, v.description('Items that failed for good, with their reason in the results.')),
-    percent: v.pipe(v.number(), v.description('Share of items finished (scored or failed), 0–100, one decimal.')),
+    total_samples: v.optional(
+      v.pipe(
+        CountSchema,
+        v.description(
+          'With repeats: samples to answer (items × repeats). `completed_items`, `failed_items`, `percent` and the rate then count samples.',
+        ),
+      ),
+    ),
+    completed_items: v.pipe(CountSchema, v.description('Items (with repeats: samples) every model answered and that were scored.')),
+    failed_items: v.pipe(CountSchema, v.description('Items (with repeats: samples) that failed for good, with their reason in the results.')),
+    percent: v.pipe(v.number(), v.description('Share of items (with repeats: samples) finished (scored or failed), 0–100, one decimal.')),
     items_per_second: v.pipe(nullableNumber, v.description('Items finished per second since the evaluation started running.')),
     eta_seconds: v.pipe(nullableNumber, v.description('Estimated seconds to completion at that rate; null when unknown or finished.')),
     models: v.array(v.strictObject({ model_id: v.string(), scored: CountSchema, failed: CountSchema, percent: v.number() })),

@@ -182,7 +182,13 @@ async function createPinned(
     status: 'pending',
     created_at: now,
     updated_at: now,
-    progress: { total_items: benchmark.item_count, completed_items: 0, failed_items: 0 },
+    ...(request.repeats !== undefined && request.repeats > 1 ? { repeats: request.repeats } : {}),
+    progress: {
+      total_items: benchmark.item_count,
+      ...(request.repeats !== undefined && request.repeats > 1 ? { total_samples: benchmark.item_count * request.repeats } : {}),
+      completed_items: 0,
+      failed_items: 0,
+    },
     model_progress: Object.fromEntries(models.map((model) => [model.model_id, { scored: 0, failed: 0 }])),
   };
   const response: CreateEvaluationResponse = {

@@ -11,6 +11,7 @@ import type { ChunkWork } from './load-chunk.js';
 import { judgeInput, renderItem, type RenderedItem } from './render-conversation.js';
 import { boundAnswer } from './bounded-answer.js';
 import { BudgetExhaustedError } from './budget.js';
+import { repeatsOf, type Sample } from './samples.js';
 
 function sampleOf(item: BenchmarkItem, output: string, rendered: RenderedItem): ScoreInput {
   return {
@@ -35,8 +36,9 @@ export class ItemAnswerer {
     this.watch = watch;
   }
 
-  /** The item's result, `previous`'s outputs kept; undefined when no model answered it. */
-  async answer(item: BenchmarkItem, previous: ItemResult | undefined): Promise<ItemResult | undefined> {
+  /** The sample's result, `previous`'s outputs kept; undefined when no model answered it. */
+  async answer(sample: Sample, previous: ItemResult | undefined): Promise<ItemResult | undefined> {
+    const { item, repeat } = sample;
     const { evaluation, benchmark, judging } = this.work;
     const prompt = renderItem(benchmark, item);
     const outputs: Record<string, ModelOutput> = { ...previous?.outputs };
@@ -44,13 +46,15 @@ export class ItemAnswerer {
       evaluation.models
         .filter((model) => outputs[model.model_id] === undefined)
         .map(async (model) => {
-          const output = await this.answerAndJudge(model, item, prompt);
+          const output = await this.answerAndJudge(model, item, prompt, repeat);
           if (output) outputs[model.model_id] = output;
         }),
     );
     const result: ItemResult = {
       item_id: item.item_id,
       position: item.position,
+      // Every sample of a repeated item says which it is, so a reader never mistakes two for one.
+      ...(repeatsOf(evaluation, item) > 1 ? { repeat } : {}),
       input: item.input,
       ...(item.messages ? { messages: item.messages } : {}),
       expected: item.expected,
@@ -71,10 +75,10 @@ export class ItemAnswerer {
     return Object.keys(outputs).length === 0 ? undefined : result;
   }
 
-  private async answerAndJudge(model: Model, item: BenchmarkItem, prompt: RenderedItem): Promise<ModelOutput | undefined> {
+  private async answerAndJudge(model: Model, item: BenchmarkItem, prompt: RenderedItem, repeat: number): Promise<ModelOutput | undefined> {
     const output = await withModelSlot(this.work.evaluation.tenant_id, model, async () => {
       if (!(await this.watch.stillWanted())) return undefined;
-      return this.call(model, item, prompt);
+      return this.call(model, item, prompt, repeat);
     });
     const { judging } = this.work;
     // Judged outside the candidate's limiter slot: a judge that is also a candidate shares its
@@ -88,7 +92,7 @@ export class ItemAnswerer {
   }
 
   /** One model's scored answer to one item; undefined when the call was abandoned because the chunk stopped. */
-  private async call(model: Model, item: BenchmarkItem, prompt: RenderedItem): Promise<ModelOutput | undefined> {
+  private async call(model: Model, item: BenchmarkItem, prompt: RenderedItem, repeat: number): Promise<ModelOutput | undefined> {
     const signal = this.watch.signal;
     try {
       const result = await this.deps.clientFor(model).generate({
@@ -98,6 +102,7 @@ export class ItemAnswerer {
         timeoutMs: model.timeout_ms,
         signal,
         reference: { expected: item.expected, choices: item.choices },
+        ...(repeat > 0 ? { repeatIndex: repeat } : {}),
       });
       // Stored and scored as bounded, well-formed text, so one huge answer cannot break the chunk's writes.
       const bounded = boundAnswer(result);

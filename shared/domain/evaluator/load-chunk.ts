@@ -7,6 +7,7 @@ import { judgePlan, type JudgePlan } from './judging.js';
 import { evaluationMetrics } from './metric-scorer.js';
 import { pinnedCount } from './settle-chunk.js';
 import type { Scorer } from './scoring.js';
+import { samplesOf, type Sample } from './samples.js';
 
 /** Everything a chunk that has items to answer reads before its first model call. */
 export interface ChunkWork {
@@ -15,7 +16,9 @@ export interface ChunkWork {
   benchmark: Benchmark;
   /** The chunk's pinned items, in order. */
   items: BenchmarkItem[];
-  /** Results a previous delivery of this chunk already wrote, by position. */
+  /** Every sample of those items (`repeats` each), item by item. */
+  samples: Sample[];
+  /** Results a previous delivery of this chunk already wrote, by `sampleKey`. */
   stored: Map<number, ItemResult>;
   count: number;
   scorer: Scorer;
@@ -52,6 +55,7 @@ export async function loadChunk(deps: Pick<EvaluatorDeps, 'evaluations' | 'bench
       evaluation,
       benchmark,
       items,
+      samples: samplesOf(evaluation, items),
       stored,
       count,
       scorer: deps.scorerFor(evaluation, benchmark),
