@@ -97,6 +97,25 @@ export const MetricAggregateSchema = v.strictObject({
   ci_method: IntervalMethod,
 });
 
+export const RepeatMetricSummarySchema = v.strictObject({
+  k: v.pipe(CountSchema, v.description("The k of pass@k and pass^k: the evaluation's repeats.")),
+  pass_at_k: v.pipe(nullableNumber, v.description('Mean over items of the unbiased pass@k (Chen et al. 2021); pass/fail metrics only.')),
+  pass_hat_k: v.pipe(nullableNumber, v.description('Mean over items of the unbiased pass^k (all k samples pass); pass/fail metrics only.')),
+  items: v.pipe(CountSchema, v.description('Items with at least k scored samples, the ones pass@k and pass^k average.')),
+  flaky_items: v.pipe(CountSchema, v.description('Items whose scored samples disagree.')),
+  flakiness_rate: v.pipe(
+    nullableNumber,
+    v.description("Mean over items with two or more scored samples of the share disagreeing with the item's majority."),
+  ),
+});
+
+export const RepeatSummarySchema = v.strictObject({
+  samples: v.pipe(CountSchema, v.description('Result rows (one per sample) of the model.')),
+  items: v.pipe(CountSchema, v.description('Items: the unit of every mean and interval.')),
+  flaky_items: v.pipe(CountSchema, v.description('Items flaky in at least one metric.')),
+  metrics: v.record(v.string(), RepeatMetricSummarySchema),
+});
+
 export const ModelResultsSchema = v.strictObject({
   model_id: v.string(),
   baseline: v.boolean(),
@@ -107,6 +126,9 @@ export const ModelResultsSchema = v.strictObject({
   cost_usd: nullableNumber,
   latency_ms: v.strictObject({ p50: nullableNumber, p95: nullableNumber }),
   failure_reasons: v.pipe(v.record(v.string(), CountSchema), v.description('Why items failed, by error code.')),
+  repeats: v.optional(
+    v.pipe(RepeatSummarySchema, v.description('With repeats: per-item statistics over the samples (docs/statistics.md "Repeats").')),
+  ),
 });
 
 export const MetricComparisonSchema = v.strictObject({
