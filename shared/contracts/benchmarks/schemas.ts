@@ -42,21 +42,14 @@ export const BenchmarkItemInputSchema = v.strictObject(
       v.pipe(
         v.record(v.string(), v.union([v.string(), v.number(), v.boolean(), v.null()]), 'must be an object of strings, numbers and booleans'),
         // The item's own sample count overrides the evaluation's `repeats`; refused here, with its path, so no run meets a bad one.
-        v.rawCheck(({ dataset, addIssue }) => {
-          if (!dataset.typed || dataset.value[ITEM_REPEATS_KEY] === undefined || isRepeatCount(dataset.value[ITEM_REPEATS_KEY])) return;
-          addIssue({
-            message: `must be a whole number from 1 to ${MAX_REPEATS}`,
-            path: [
-              {
-                type: 'object',
-                origin: 'value',
-                input: dataset.value,
-                key: ITEM_REPEATS_KEY,
-                value: dataset.value[ITEM_REPEATS_KEY],
-              },
-            ],
-          });
-        }),
+        v.forward(
+          v.partialCheck(
+            [[ITEM_REPEATS_KEY]],
+            (metadata: Record<string, unknown>) => metadata[ITEM_REPEATS_KEY] === undefined || isRepeatCount(metadata[ITEM_REPEATS_KEY]),
+            `must be a whole number from 1 to ${MAX_REPEATS}`,
+          ),
+          [ITEM_REPEATS_KEY],
+        ),
       ),
     ),
   },
