@@ -670,11 +670,13 @@ export interface components {
             completed_at?: string;
             progress: {
                 total_items: number;
-                /** @description Items every model answered and that were scored. */
+                /** @description With repeats: samples to answer (items × repeats). `completed_items`, `failed_items`, `percent` and the rate then count samples. */
+                total_samples?: number;
+                /** @description Items (with repeats: samples) every model answered and that were scored. */
                 completed_items: number;
-                /** @description Items that failed for good, with their reason in the results. */
+                /** @description Items (with repeats: samples) that failed for good, with their reason in the results. */
                 failed_items: number;
-                /** @description Share of items finished (scored or failed), 0–100, one decimal. */
+                /** @description Share of items (with repeats: samples) finished (scored or failed), 0–100, one decimal. */
                 percent: number;
                 /** @description Items finished per second since the evaluation started running. */
                 items_per_second: number | null;
@@ -752,11 +754,13 @@ export interface components {
             completed_at?: string;
             progress: {
                 total_items: number;
-                /** @description Items every model answered and that were scored. */
+                /** @description With repeats: samples to answer (items × repeats). `completed_items`, `failed_items`, `percent` and the rate then count samples. */
+                total_samples?: number;
+                /** @description Items (with repeats: samples) every model answered and that were scored. */
                 completed_items: number;
-                /** @description Items that failed for good, with their reason in the results. */
+                /** @description Items (with repeats: samples) that failed for good, with their reason in the results. */
                 failed_items: number;
-                /** @description Share of items finished (scored or failed), 0–100, one decimal. */
+                /** @description Share of items (with repeats: samples) finished (scored or failed), 0–100, one decimal. */
                 percent: number;
                 /** @description Items finished per second since the evaluation started running. */
                 items_per_second: number | null;
@@ -856,6 +860,31 @@ export interface components {
             /** @description Why items failed, by error code. */
             failure_reasons: {
                 [key: string]: number;
+            };
+            /** @description With repeats: per-item statistics over the samples (docs/statistics.md "Repeats"). */
+            repeats?: {
+                /** @description Result rows (one per sample) of the model. */
+                samples: number;
+                /** @description Items: the unit of every mean and interval. */
+                items: number;
+                /** @description Items flaky in at least one metric. */
+                flaky_items: number;
+                metrics: {
+                    [key: string]: {
+                        /** @description The k of pass@k and pass^k: the evaluation's repeats. */
+                        k: number;
+                        /** @description Mean over items of the unbiased pass@k (Chen et al. 2021); pass/fail metrics only. */
+                        pass_at_k: number | null;
+                        /** @description Mean over items of the unbiased pass^k (all k samples pass); pass/fail metrics only. */
+                        pass_hat_k: number | null;
+                        /** @description Items with at least k scored samples, the ones pass@k and pass^k average. */
+                        items: number;
+                        /** @description Items whose scored samples disagree. */
+                        flaky_items: number;
+                        /** @description Mean over items with two or more scored samples of the share disagreeing with the item's majority. */
+                        flakiness_rate: number | null;
+                    };
+                };
             };
         };
         MetricAggregate: {

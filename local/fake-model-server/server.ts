@@ -56,6 +56,13 @@ export interface FakeModelServerOptions {
 
 export type JudgeMode = 'varied' | 'literal';
 
+/**
+ * A model name starting with this answers a prompt as usual on its 1st, 3rd, 5th… call and wrongly
+ * (`<answer> (flipped)`) on its 2nd, 4th…: with repeats, samples 0, 2, 4 pass and 1, 3 fail, so every item
+ * is flaky in a way a test can count. Counted per prompt, whatever the `repeats` option.
+ */
+export const FLIP_ODD_MODEL_PREFIX = 'flip-odd';
+
 export type FakeOutcome =
   | 'ok'
   | 'rate_limited'
@@ -282,9 +289,15 @@ interface CompletionShape {
   judgeMode?: JudgeMode;
   answerBytes?: number;
   take?: number;
+  /** A `FLIP_ODD_MODEL_PREFIX` model: even takes are wrong, and no take is marked. */
+  flipOdd?: boolean;
 }
 
-function completion(request: ChatRequest, id: number, { judgeMode = 'varied', answerBytes, take = 1 }: CompletionShape = {}): string {
+function completion(
+  request: ChatRequest,
+  id: number,
+  { judgeMode = 'varied', answerBytes, take = 1, flipOdd = false }: CompletionShape = {},
+): string {
   const messages = request.messages ?? [];
   const prompt = [...messages].reverse().find((message) => message.role === 'user')?.content;
   const text = typeof prompt === 'string' ? prompt : '';
@@ -295,7 +308,9 @@ function completion(request: ChatRequest, id: number, { judgeMode = 'varied', an
     fakeChatAnswer(messages) ??
     fakeAnswer(text);
   if (answerBytes !== undefined) answer = padAnswer(answer, answerBytes);
-  if (take > 1) answer = `${answer} (take ${take})`;
+  if (flipOdd) {
+    if (take % 2 === 0) answer = `${answer} (flipped)`;
+  } else if (take > 1) answer = `${answer} (take ${take})`;
   const limit = Number(request.max_completion_tokens ?? request.max_tokens ?? Infinity);
   const truncated = countTokens(answer) > limit;
   if (truncated) answer = answer.split(/\s+/).filter(Boolean).slice(0, limit).join(' ');
@@ -441,9 +456,11 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
     }
     const variant = fault === 'malformed' ? Math.floor(random() * malformedBodies.length) : 0;
     let take = 1;
-    if (settings.repeats && fault === 'ok' && typeof prompt === 'string') {
-      take = (takes.get(prompt) ?? 0) + 1;
-      takes.set(prompt, take);
+    const flipOdd = typeof chat.model === 'string' && chat.model.startsWith(FLIP_ODD_MODEL_PREFIX);
+    if ((settings.repeats || flipOdd) && fault === 'ok' && typeof prompt === 'string') {
+      const key = flipOdd ? `${chat.model}\u0000${prompt}` : prompt;
+      take = (takes.get(key) ?? 0) + 1;
+      takes.set(key, take);
     }
     const latencyMs = take > 1 ? (settings.repeats?.latencyMs ?? settings.latencyMs ?? 0) : (settings.latencyMs ?? 0);
     later(latencyMs, () => {
@@ -466,7 +483,7 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
         case 'malformed':
           return send(response, fault, 200, malformedBodies[variant]!(completion(chat, id, { judgeMode: settings.judgeMode })));
         default:
-          return send(response, 'ok', 200, completion(chat, id, { judgeMode: settings.judgeMode, take }));
+          return send(response, 'ok', 200, completion(chat, id, { judgeMode: settings.judgeMode, take, flipOdd }));
       }
     });
   };

@@ -39,6 +39,13 @@ export async function recordChunk(table: Table, tenantId: string, evaluationId: 
     '#progress.failed_items = #progress.failed_items + :failed',
     'updated_at = :now',
   ];
+  if (tally.sample_adjustment) {
+    // Planned as items × repeats at create, which cannot read every item's own count; made exact as chunks count.
+    names['#ts'] = 'total_samples';
+    names['#ti'] = 'total_items';
+    values[':adjust'] = tally.sample_adjustment;
+    sets.push('#progress.#ts = if_not_exists(#progress.#ts, #progress.#ti) + :adjust');
+  }
   Object.entries(tally.models).forEach(([modelId, counts], index) => {
     names[`#m${index}`] = modelId;
     values[`:s${index}`] = counts.scored;

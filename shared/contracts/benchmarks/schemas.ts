@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { MetricNameSchema } from '../identifiers.js';
 import { JsonObjectSchema } from '../primitives.js';
+import { ITEM_REPEATS_KEY, isRepeatCount, MAX_REPEATS } from '../repeats.js';
 import type { BenchmarkItemSchema } from './response-schemas.js';
 import { TaskTypeSchema, type TaskType } from './task-types.js';
 import { parseTemplate, readsTheItem } from './prompt-template.js';
@@ -38,7 +39,18 @@ export const BenchmarkItemInputSchema = v.strictObject(
     ),
     context: v.optional(text('context', benchmarkLimits.maxItemBytes)),
     metadata: v.optional(
-      v.record(v.string(), v.union([v.string(), v.number(), v.boolean(), v.null()]), 'must be an object of strings, numbers and booleans'),
+      v.pipe(
+        v.record(v.string(), v.union([v.string(), v.number(), v.boolean(), v.null()]), 'must be an object of strings, numbers and booleans'),
+        // The item's own sample count overrides the evaluation's `repeats`; refused here, with its path, so no run meets a bad one.
+        v.forward(
+          v.partialCheck(
+            [[ITEM_REPEATS_KEY]],
+            (metadata: Record<string, unknown>) => metadata[ITEM_REPEATS_KEY] === undefined || isRepeatCount(metadata[ITEM_REPEATS_KEY]),
+            `must be a whole number from 1 to ${MAX_REPEATS}`,
+          ),
+          [ITEM_REPEATS_KEY],
+        ),
+      ),
     ),
   },
   (issue) => (issue.expected === 'never' ? 'is not a known field' : issue.path?.length ? 'is required' : 'each item must be a JSON object'),

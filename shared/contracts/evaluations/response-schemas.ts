@@ -70,9 +70,17 @@ export const EvaluationStatusViewSchema = v.strictObject({
   completed_at: v.optional(TimestampSchema),
   progress: v.strictObject({
     total_items: CountSchema,
-    completed_items: v.pipe(CountSchema, v.description('Items every model answered and that were scored.')),
-    failed_items: v.pipe(CountSchema, v.description('Items that failed for good, with their reason in the results.')),
-    percent: v.pipe(v.number(), v.description('Share of items finished (scored or failed), 0–100, one decimal.')),
+    total_samples: v.optional(
+      v.pipe(
+        CountSchema,
+        v.description(
+          'With repeats: samples to answer (items × repeats). `completed_items`, `failed_items`, `percent` and the rate then count samples.',
+        ),
+      ),
+    ),
+    completed_items: v.pipe(CountSchema, v.description('Items (with repeats: samples) every model answered and that were scored.')),
+    failed_items: v.pipe(CountSchema, v.description('Items (with repeats: samples) that failed for good, with their reason in the results.')),
+    percent: v.pipe(v.number(), v.description('Share of items (with repeats: samples) finished (scored or failed), 0–100, one decimal.')),
     items_per_second: v.pipe(nullableNumber, v.description('Items finished per second since the evaluation started running.')),
     eta_seconds: v.pipe(nullableNumber, v.description('Estimated seconds to completion at that rate; null when unknown or finished.')),
     models: v.array(v.strictObject({ model_id: v.string(), scored: CountSchema, failed: CountSchema, percent: v.number() })),
@@ -98,6 +106,25 @@ export const MetricAggregateSchema = v.strictObject({
   ci_method: IntervalMethod,
 });
 
+export const RepeatMetricSummarySchema = v.strictObject({
+  k: v.pipe(CountSchema, v.description("The k of pass@k and pass^k: the evaluation's repeats.")),
+  pass_at_k: v.pipe(nullableNumber, v.description('Mean over items of the unbiased pass@k (Chen et al. 2021); pass/fail metrics only.')),
+  pass_hat_k: v.pipe(nullableNumber, v.description('Mean over items of the unbiased pass^k (all k samples pass); pass/fail metrics only.')),
+  items: v.pipe(CountSchema, v.description('Items with at least k scored samples, the ones pass@k and pass^k average.')),
+  flaky_items: v.pipe(CountSchema, v.description('Items whose scored samples disagree.')),
+  flakiness_rate: v.pipe(
+    nullableNumber,
+    v.description("Mean over items with two or more scored samples of the share disagreeing with the item's majority."),
+  ),
+});
+
+export const RepeatSummarySchema = v.strictObject({
+  samples: v.pipe(CountSchema, v.description('Result rows (one per sample) of the model.')),
+  items: v.pipe(CountSchema, v.description('Items: the unit of every mean and interval.')),
+  flaky_items: v.pipe(CountSchema, v.description('Items flaky in at least one metric.')),
+  metrics: v.record(v.string(), RepeatMetricSummarySchema),
+});
+
 export const ModelResultsSchema = v.strictObject({
   model_id: v.string(),
   baseline: v.boolean(),
@@ -108,6 +135,9 @@ export const ModelResultsSchema = v.strictObject({
   cost_usd: nullableNumber,
   latency_ms: v.strictObject({ p50: nullableNumber, p95: nullableNumber }),
   failure_reasons: v.pipe(v.record(v.string(), CountSchema), v.description('Why items failed, by error code.')),
+  repeats: v.optional(
+    v.pipe(RepeatSummarySchema, v.description('With repeats: per-item statistics over the samples (docs/statistics.md "Repeats").')),
+  ),
 });
 
 export const MetricComparisonSchema = v.strictObject({

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { MAX_REPEATS } from '../repeats.js';
 import { BenchmarkIdSchema, ModelIdSchema } from '../identifiers.js';
 import { JsonObjectSchema } from '../primitives.js';
 import type { Model } from '../models/schemas.js';
@@ -22,8 +23,7 @@ export const BudgetUsdSchema = v.pipe(
   v.examples([5]),
 );
 
-/** Samples per item at most: enough for pass@k reporting, small enough that one create cannot buy 20× a benchmark unnoticed. */
-export const MAX_REPEATS = 20;
+export { MAX_REPEATS } from '../repeats.js';
 
 export const RepeatsSchema = v.pipe(
   v.number('must be a number'),
@@ -130,6 +130,11 @@ export const IdempotencyKeySchema = v.pipe(
 
 export interface EvaluationProgress {
   total_items: number;
+  /**
+   * With repeats: the samples to answer (items × repeats, corrected chunk by chunk for items with their own
+   * `metadata.repeats`); `completed_items` and `failed_items` then count samples.
+   */
+  total_samples?: number;
   completed_items: number;
   failed_items: number;
 }

@@ -174,6 +174,8 @@ export async function createPinned(
   const budgetUsd = request.budget_usd;
   // A rescore covers exactly its source's items (appends since then are not part of it).
   const totalItems = source ? source.progress.total_items : benchmark.item_count;
+  // A rescore samples exactly as its source did: its rows are the source's samples.
+  const repeats = source ? source.repeats : request.repeats;
 
   const now = isoNow();
   const evaluation: Evaluation = {
@@ -186,7 +188,6 @@ export async function createPinned(
     benchmark_content_hash: source ? source.benchmark_content_hash : benchmark.content_hash,
     custom_metrics: request.custom_metrics,
     ...(source ? { source_evaluation_id: source.evaluation_id } : {}),
-    ...(source?.repeats !== undefined ? { repeats: source.repeats } : {}),
     ...(request.tags ? { tags: request.tags } : {}),
     ...(budgetUsd !== undefined ? { budget_usd: budgetUsd } : {}),
     cache_mode: request.cache ?? DEFAULT_CACHE_MODE,
@@ -195,7 +196,15 @@ export async function createPinned(
     status: 'pending',
     created_at: now,
     updated_at: now,
-    progress: { total_items: totalItems, completed_items: 0, failed_items: 0 },
+    ...(repeats !== undefined && repeats > 1 ? { repeats } : {}),
+    progress: {
+      total_items: totalItems,
+      ...(repeats !== undefined && repeats > 1
+        ? { total_samples: source ? (source.progress.total_samples ?? totalItems * repeats) : totalItems * repeats }
+        : {}),
+      completed_items: 0,
+      failed_items: 0,
+    },
     model_progress: Object.fromEntries(models.map((model) => [model.model_id, { scored: 0, failed: 0 }])),
   };
   const response: CreateEvaluationResponse = {

@@ -5,6 +5,7 @@ import type { CreateEvaluationRequest } from '../../contracts/evaluations/schema
 import type { Model } from '../../contracts/models/schemas.js';
 import { chunkWindow } from '../evaluator/chunk-window.js';
 import { planChunks } from '../evaluator/plan.js';
+import { repeatsOf } from '../evaluator/samples.js';
 import { renderItem, sentText } from '../evaluator/render-conversation.js';
 import type { JudgePrompt, ResolvedJudgeMetric, ResolvedPairwiseMetric, ScoreInput } from '../metrics/types.js';
 import { resolveEvaluationModels } from '../models/model-service.js';
@@ -232,11 +233,12 @@ export function costRange(
 /** How long the model calls take at the concurrency available. */
 function durationEstimate(
   itemCount: number,
+  samplesPerItem: number,
   entries: { model: Model; calls: number }[],
   observed: Map<string, Observed>,
   chainLatencyMs: number,
 ): EstimateResponse['duration'] {
-  const plan = planChunks(itemCount);
+  const plan = planChunks(itemCount, undefined, undefined, Math.round(samplesPerItem));
   // An evaluation has at most its window of chunks in flight (fair scheduling), whatever the instances.
   const parallel = Math.min(chunkWindow(), plan.chunk_count);
   const byModel = new Map<string, { model: Model; calls: number }>();
@@ -305,13 +307,15 @@ export async function estimateEvaluation(
   const { benchmark, metrics, judges } = await resolveAgainstBenchmark(deps, tenantId, request, models, await benchmarkRead);
 
   const [items, observed] = await Promise.all([itemsToRender(deps, tenantId, benchmark), observedByModel(deps, tenantId)]);
-  const factor = items.length === 0 ? 0 : benchmark.item_count / items.length;
+  // Every sample is a call: the sampled items' own counts (`metadata.repeats`) stand for the benchmark's.
+  const samplesPerItem = items.length === 0 ? (request.repeats ?? 1) : items.reduce((sum, item) => sum + repeatsOf(request, item), 0) / items.length;
+  const factor = items.length === 0 ? 0 : (benchmark.item_count / items.length) * samplesPerItem;
   const judged = metrics.filter((metric): metric is ResolvedJudgeMetric => metric.kind === 'judge');
   const pairwise = metrics.filter((metric): metric is ResolvedPairwiseMetric => metric.kind === 'pairwise');
   const rendered = renderAll(benchmark, items, models, judged, pairwise);
 
   const candidateEstimates: ModelCallEstimate[] = models.map((model, index) => {
-    const calls = benchmark.item_count;
+    const calls = Math.round(benchmark.item_count * samplesPerItem);
     const input = scaleRange(rendered.candidates[index]!, factor);
     const output = outputEstimate(model, calls, observed.get(model.model_id));
     return { model_id: model.model_id, calls, input_tokens: input, output_tokens: output, ...costRange(model, input, output) };
@@ -386,6 +390,7 @@ export async function estimateEvaluation(
     },
     duration: durationEstimate(
       benchmark.item_count,
+      samplesPerItem,
       all.map(({ estimate, model }) => ({ model, calls: estimate.calls })),
       observed,
       chainMs,

@@ -11,7 +11,9 @@ export type EvaluationStatusView = v.InferOutput<typeof EvaluationStatusViewSche
 const round1 = (value: number) => Math.round(value * 10) / 10;
 
 export function toStatusView(evaluation: Evaluation, now = Date.now()): EvaluationStatusView {
-  const { total_items, completed_items, failed_items } = evaluation.progress;
+  const { total_items: items, total_samples, completed_items, failed_items } = evaluation.progress;
+  // With repeats the counters count samples, so every share and rate is of samples.
+  const total_items = total_samples ?? items;
   const finished = completed_items + failed_items;
   const percent = evaluation.status === 'completed' ? 100 : total_items === 0 ? 0 : round1((finished / total_items) * 100);
   const elapsedSeconds = evaluation.started_at ? (now - Date.parse(evaluation.started_at)) / 1000 : 0;
@@ -39,7 +41,8 @@ export function toStatusView(evaluation: Evaluation, now = Date.now()): Evaluati
     ...(evaluation.started_at ? { started_at: evaluation.started_at } : {}),
     ...(evaluation.completed_at ? { completed_at: evaluation.completed_at } : {}),
     progress: {
-      total_items,
+      total_items: items,
+      ...(total_samples !== undefined ? { total_samples } : {}),
       completed_items,
       failed_items,
       percent,

@@ -11,9 +11,11 @@ import { withModelSlot } from './concurrency.js';
 import type { TenantModelClients } from './deps.js';
 import { judgeAnswer, judgePair } from './judging.js';
 import type { ChunkWork } from './load-chunk.js';
+import { sampleKey } from '../ports/evaluation-store.js';
 import { judgeInput, renderItem, type RenderedItem } from './render-conversation.js';
 import { boundAnswer } from './bounded-answer.js';
 import { BUDGET_DEFAULT_MAX_TOKENS, BudgetExhaustedError } from './budget.js';
+import { repeatsOf, type Sample } from './samples.js';
 
 function sampleOf(item: BenchmarkItem, output: string, rendered: RenderedItem): ScoreInput {
   return {
@@ -38,8 +40,9 @@ export class ItemAnswerer {
     this.watch = watch;
   }
 
-  /** The item's result, `previous`'s outputs kept; undefined when no model answered it. */
-  async answer(item: BenchmarkItem, previous: ItemResult | undefined): Promise<ItemResult | undefined> {
+  /** The sample's result, `previous`'s outputs kept; undefined when no model answered it. */
+  async answer(sample: Sample, previous: ItemResult | undefined): Promise<ItemResult | undefined> {
+    const { item, repeat } = sample;
     const { evaluation, benchmark, judging } = this.work;
     const prompt = renderItem(benchmark, item);
     const outputs: Record<string, ModelOutput> = { ...previous?.outputs };
@@ -47,13 +50,15 @@ export class ItemAnswerer {
       evaluation.models
         .filter((model) => outputs[model.model_id] === undefined)
         .map(async (model) => {
-          const output = await this.answerAndJudge(model, item, prompt);
+          const output = await this.answerAndJudge(model, item, prompt, repeat);
           if (output) outputs[model.model_id] = output;
         }),
     );
     const result: ItemResult = {
       item_id: item.item_id,
       position: item.position,
+      // Every sample of a repeated item says which it is, so a reader never mistakes two for one.
+      ...(repeatsOf(evaluation, item) > 1 ? { repeat } : {}),
       input: item.input,
       ...(item.messages ? { messages: item.messages } : {}),
       expected: item.expected,
@@ -74,10 +79,10 @@ export class ItemAnswerer {
     return Object.keys(outputs).length === 0 ? undefined : result;
   }
 
-  private async answerAndJudge(model: Model, item: BenchmarkItem, prompt: RenderedItem): Promise<ModelOutput | undefined> {
+  private async answerAndJudge(model: Model, item: BenchmarkItem, prompt: RenderedItem, repeat: number): Promise<ModelOutput | undefined> {
     // A rescore answers from its source's stored answers: no call, no cache.
-    if (this.work.source) return this.judged(item, prompt, this.reuse(model, item));
-    const request = this.requestFor(model, item, prompt);
+    if (this.work.source) return this.judged(item, prompt, this.reuse(model, item, repeat));
+    const request = this.requestFor(model, item, prompt, repeat);
     const mode = cacheModeOf(this.work.evaluation);
     const key = this.deps.cache && cacheable(model) && mode !== 'off' ? responseCacheKey(model, this.asSent(request)) : undefined;
     // A hit takes no limiter slot: no call is made, so it must not queue behind the calls that are.
@@ -107,9 +112,9 @@ export class ItemAnswerer {
    * costs 0 here and carries no usage (the source counted both); a latency or cost metric still scores the
    * answer as it was made. A failed source answer stays failed.
    */
-  private reuse(model: Model, item: BenchmarkItem): ModelOutput {
+  private reuse(model: Model, item: BenchmarkItem, repeat: number): ModelOutput {
     const sourceId = this.work.evaluation.source_evaluation_id!;
-    const original = this.work.source?.get(item.position)?.outputs[model.model_id];
+    const original = this.work.source?.get(sampleKey(item.position, repeat))?.outputs[model.model_id];
     if (!original) {
       return {
         status: 'failed',
@@ -141,7 +146,7 @@ export class ItemAnswerer {
     };
   }
 
-  private requestFor(model: Model, item: BenchmarkItem, prompt: RenderedItem): GenerateRequest {
+  private requestFor(model: Model, item: BenchmarkItem, prompt: RenderedItem, repeat: number): GenerateRequest {
     return {
       prompt: prompt.prompt,
       ...(prompt.conversation ? { conversation: prompt.conversation } : {}),
@@ -149,6 +154,7 @@ export class ItemAnswerer {
       timeoutMs: model.timeout_ms,
       signal: this.watch.signal,
       reference: { expected: item.expected, choices: item.choices },
+      ...(repeat > 0 ? { repeatIndex: repeat } : {}),
     };
   }
 

@@ -7,6 +7,7 @@ import { judgePlan, type JudgePlan } from './judging.js';
 import { evaluationMetrics } from './metric-scorer.js';
 import { pinnedCount } from './settle-chunk.js';
 import type { Scorer } from './scoring.js';
+import { samplesOf, type Sample } from './samples.js';
 
 /** Everything a chunk that has items to answer reads before its first model call. */
 export interface ChunkWork {
@@ -15,7 +16,9 @@ export interface ChunkWork {
   benchmark: Benchmark;
   /** The chunk's pinned items, in order. */
   items: BenchmarkItem[];
-  /** Results a previous delivery of this chunk already wrote, by position. */
+  /** Every sample of those items (`repeats` each), item by item. */
+  samples: Sample[];
+  /** Results a previous delivery of this chunk already wrote, by `sampleKey`. */
   stored: Map<number, ItemResult>;
   /** A rescore's source answers for the chunk's positions, by position: answered from these, not by calling. */
   source?: Map<number, ItemResult>;
@@ -59,6 +62,7 @@ export async function loadChunk(deps: Pick<EvaluatorDeps, 'evaluations' | 'bench
       evaluation,
       benchmark,
       items,
+      samples: samplesOf(evaluation, items),
       stored,
       ...(source ? { source } : {}),
       count,

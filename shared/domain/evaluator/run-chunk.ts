@@ -70,8 +70,8 @@ async function answerChunk(deps: EvaluatorDeps, work: ChunkWork, held: HeldChunk
   };
   const answerer = new ItemAnswerer({ clientFor, ...(cache ? { cache } : {}) }, work, watch);
   await Promise.all(
-    results.unfinished(work.items).map(async (item) => {
-      const result = await answerer.answer(item, results.get(item.position));
+    results.unfinished(work.samples).map(async (sample) => {
+      const result = await answerer.answer(sample, results.get(sample));
       // An item still working when time ran out may hold judgements cut short as if cancelled: redo it.
       if (!result || watch.outOfTime) return;
       await results.add(result);
@@ -86,6 +86,8 @@ async function answerChunk(deps: EvaluatorDeps, work: ChunkWork, held: HeldChunk
     await settleChunk(deps, evaluation, message, held.lease, tallyOf(results.known.values(), evaluation.models, 'cancelled'));
     return;
   }
-  if (!results.allFinished(message.first_position, work.count)) throw new ChunkOutOfTimeError(message.chunk);
-  await settleChunk(deps, evaluation, message, held.lease, tallyOf(results.known.values(), evaluation.models, 'done'));
+  if (!results.allFinished(work.samples, message.first_position, work.count)) throw new ChunkOutOfTimeError(message.chunk);
+  const tally = tallyOf(results.known.values(), evaluation.models, 'done');
+  const adjustment = work.samples.length - work.count * (evaluation.repeats ?? 1);
+  await settleChunk(deps, evaluation, message, held.lease, adjustment === 0 ? tally : { ...tally, sample_adjustment: adjustment });
 }
