@@ -9,7 +9,7 @@ import type { TenantModelClients } from './deps.js';
 import { judgeAnswer, judgePair } from './judging.js';
 import type { ChunkWork } from './load-chunk.js';
 import { judgeInput, renderItem, type RenderedItem } from './render-conversation.js';
-import { boundAnswer } from './bounded-answer.js';
+import { boundAnswer, boundToolCalls } from './bounded-answer.js';
 import { BudgetExhaustedError } from './budget.js';
 
 function sampleOf(item: BenchmarkItem, output: string, rendered: RenderedItem): ScoreInput {
@@ -53,6 +53,7 @@ export class ItemAnswerer {
       position: item.position,
       input: item.input,
       ...(item.messages ? { messages: item.messages } : {}),
+      ...(item.expected_tool_calls ? { expected_tool_calls: item.expected_tool_calls } : {}),
       expected: item.expected,
       choices: item.choices,
       outputs,
@@ -90,6 +91,7 @@ export class ItemAnswerer {
   /** One model's scored answer to one item; undefined when the call was abandoned because the chunk stopped. */
   private async call(model: Model, item: BenchmarkItem, prompt: RenderedItem): Promise<ModelOutput | undefined> {
     const signal = this.watch.signal;
+    const { benchmark } = this.work;
     try {
       const result = await this.deps.clientFor(model).generate({
         prompt: prompt.prompt,
@@ -98,16 +100,20 @@ export class ItemAnswerer {
         timeoutMs: model.timeout_ms,
         signal,
         reference: { expected: item.expected, choices: item.choices },
+        ...(benchmark.tools ? { tools: benchmark.tools, ...(benchmark.tool_choice ? { toolChoice: benchmark.tool_choice } : {}) } : {}),
       });
       // Stored and scored as bounded, well-formed text, so one huge answer cannot break the chunk's writes.
       const bounded = boundAnswer(result);
+      const toolCalls = boundToolCalls(result.tool_calls);
       const cost = callCost(model, bounded.usage);
       return {
         status: 'scored',
         ...bounded,
+        ...(toolCalls ? { tool_calls: toolCalls } : {}),
         scores: this.work.scorer.score({
           item,
           output: bounded.output,
+          ...(toolCalls ? { tool_calls: toolCalls } : {}),
           latency_ms: result.latency_ms,
           output_tokens: bounded.usage.output_tokens,
           cost_usd: cost,
