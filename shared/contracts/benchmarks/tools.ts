@@ -97,7 +97,7 @@ function walk(schema: unknown, path: string, depth: number, problems: Array<{ pa
 }
 
 const ToolParametersSchema = v.pipe(
-  v.unknown(),
+  v.record(v.string(), v.unknown(), 'must be a JSON Schema object'),
   v.rawCheck(({ dataset, addIssue }) => {
     for (const problem of toolSchemaProblems(dataset.value)) {
       const keys = problem.path ? problem.path.split('.') : [];
@@ -105,7 +105,6 @@ const ToolParametersSchema = v.pipe(
       addIssue({ message: problem.message, ...(path.length > 0 ? { path: path as [(typeof path)[number], ...typeof path] } : {}) });
     }
   }),
-  v.transform((schema) => schema as Record<string, unknown>),
 );
 
 export const ToolDefinitionSchema = v.strictObject(

@@ -113,7 +113,7 @@ describe('tool definitions', () => {
     expect(issues([{ name: 'f', parameters: { type: 'object', propertes: {} } }])).toEqual([
       '0.parameters.propertes: is not a known JSON Schema keyword',
     ]);
-    expect(issues([{ name: 'f', parameters: [] }])).toEqual(['0.parameters: must be a JSON Schema object']);
+    expect(issues([{ name: 'f', parameters: 'object' }])).toEqual(['0.parameters: must be a JSON Schema object']);
   });
   it('bounds depth and size', () => {
     let deep: Record<string, unknown> = { type: 'object' };
