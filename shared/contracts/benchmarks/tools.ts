@@ -99,6 +99,7 @@ function walk(schema: unknown, path: string, depth: number, problems: Array<{ pa
 const ToolParametersSchema = v.pipe(
   v.record(v.string(), v.unknown(), 'must be a JSON Schema object'),
   v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
     for (const problem of toolSchemaProblems(dataset.value)) {
       const keys = problem.path ? problem.path.split('.') : [];
       const path = keys.map((key) => ({ type: 'object' as const, origin: 'value' as const, input: {}, key, value: undefined }));
