@@ -501,6 +501,12 @@ export interface components {
         } | {
             name: components["schemas"]["MetricName"];
             /** @constant */
+            type: "tool_arguments_match";
+            /** @enum {string} */
+            mode?: "exact" | "subset";
+        } | {
+            name: components["schemas"]["MetricName"];
+            /** @constant */
             type: "llm_judge";
             rubric: string;
             judge_model_id?: string;
@@ -999,6 +1005,12 @@ export interface components {
                 content: string;
             }[];
             expected?: string;
+            expected_tool_calls?: {
+                name: string;
+                arguments?: {
+                    [key: string]: unknown;
+                };
+            }[];
             choices?: string[];
             /** @description Each model's answer, by model id. */
             outputs: {
@@ -1025,6 +1037,18 @@ export interface components {
             truncated?: true;
             /** @description What Arbiter changed in what the provider sent (a cut answer, token counts it could not use), in words. */
             notes?: string[];
+            /** @description The tools the model called, in order, as `{name, arguments}` whichever provider answered. */
+            tool_calls?: {
+                name: string;
+                arguments: {
+                    [key: string]: unknown;
+                } | string;
+                /**
+                 * @description `arguments` is the raw text the model sent: it did not parse as a JSON object.
+                 * @constant
+                 */
+                arguments_invalid?: true;
+            }[];
             scores: {
                 [key: string]: number | null;
             };
@@ -1268,6 +1292,21 @@ export interface components {
                 role: "system" | "user" | "assistant";
                 content: string;
             }[];
+            /** @description Tools offered to the model with every item (name, description, JSON Schema `parameters`); providers without tool support refuse at evaluation create. */
+            tools?: {
+                name: string;
+                description?: string;
+                /** @description A JSON Schema object with `type: "object"` at the top: the arguments the model is to call the tool with. */
+                parameters: {
+                    [key: string]: unknown;
+                };
+            }[];
+            /** @description Whether the model must call a tool: `auto` (default), `required`, `none`, or `{type: "tool", name}`. */
+            tool_choice?: ("auto" | "required" | "none") | {
+                /** @constant */
+                type: "tool";
+                name: string;
+            };
             default_metrics?: components["schemas"]["MetricName"][];
             /** @default [] */
             items?: components["schemas"]["BenchmarkItemInput"][];
@@ -1286,6 +1325,12 @@ export interface components {
                     type: "text" | "input_text" | "output_text";
                     text: string;
                 }[];
+            }[];
+            expected_tool_calls?: {
+                name: string;
+                arguments?: {
+                    [key: string]: unknown;
+                };
             }[];
             expected?: string;
             choices?: string[];
@@ -1309,6 +1354,18 @@ export interface components {
                 role: "system" | "user" | "assistant";
                 content: string;
             }[];
+            tools?: {
+                name: string;
+                description?: string;
+                parameters: {
+                    [key: string]: unknown;
+                };
+            }[];
+            tool_choice?: ("auto" | "required" | "none") | {
+                /** @constant */
+                type: "tool";
+                name: string;
+            };
             default_metrics?: string[];
             item_count: number;
             /** @description Hash of the items in order: evaluations record it, so a run can be reproduced. */
@@ -1345,6 +1402,13 @@ export interface components {
                 content: string;
             }[];
             expected?: string;
+            /** @description The tool calls a correct answer makes (order does not matter). */
+            expected_tool_calls?: {
+                name: string;
+                arguments?: {
+                    [key: string]: unknown;
+                };
+            }[];
             choices?: string[];
             context?: string;
             metadata?: {

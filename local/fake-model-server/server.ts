@@ -268,6 +268,27 @@ interface ChatRequest {
   max_tokens?: unknown;
   max_completion_tokens?: unknown;
   response_format?: { type?: unknown };
+  tools?: { function?: { name?: unknown } }[];
+  tool_choice?: unknown;
+}
+
+/**
+ * Deterministic tool calls: when tools are offered and the last user turn names one (unless tool_choice is
+ * "none"), the answer calls each named tool in the order named, with the `key=value` pairs of the prompt
+ * as arguments (numbers as numbers). A tool named `broken_args` gets arguments that are not JSON, so a
+ * test can see unparseable arguments kept raw.
+ */
+export function fakeToolCalls(request: ChatRequest, prompt: string): { name: string; arguments: string }[] {
+  if (!Array.isArray(request.tools) || request.tool_choice === 'none') return [];
+  const names = request.tools.map((tool) => tool.function?.name).filter((name): name is string => typeof name === 'string');
+  const named = names
+    .map((name) => ({ name, at: prompt.search(new RegExp(`\\b${name.replace(/[-]/g, '\\-')}\\b`)) }))
+    .filter(({ at }) => at >= 0)
+    .sort((a, b) => a.at - b.at);
+  const args = Object.fromEntries(
+    [...prompt.matchAll(/\b([a-z_]+)=([^\s,]+)/g)].map(([, key, value]) => [key!, /^-?\d+(?:\.\d+)?$/.test(value!) ? Number(value) : value!]),
+  );
+  return named.map(({ name }) => ({ name, arguments: name === 'broken_args' ? '{"unterminated": ' : JSON.stringify(args) }));
 }
 
 const errorBody = (message: string, type: string, code: string | null) => JSON.stringify({ error: { message, type, param: null, code } });
@@ -316,6 +337,28 @@ function completion(
   if (truncated) answer = answer.split(/\s+/).filter(Boolean).slice(0, limit).join(' ');
   const promptTokens = messages.reduce((sum, message) => sum + (typeof message.content === 'string' ? countTokens(message.content) : 0), 0);
   const completionTokens = countTokens(answer);
+  const toolCalls = fakeToolCalls(request, text);
+  if (toolCalls.length > 0) {
+    return JSON.stringify({
+      id: `chatcmpl-fake-${id}`,
+      object: 'chat.completion',
+      created: Math.floor(Date.now() / 1000),
+      model: typeof request.model === 'string' ? request.model : 'fake',
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: 'assistant',
+            content: null,
+            refusal: null,
+            tool_calls: toolCalls.map((fn, index) => ({ id: `call_fake_${id}_${index}`, type: 'function', function: fn })),
+          },
+          finish_reason: 'tool_calls',
+        },
+      ],
+      usage: { prompt_tokens: promptTokens, completion_tokens: toolCalls.length * 8, total_tokens: promptTokens + toolCalls.length * 8 },
+    });
+  }
   return JSON.stringify({
     id: `chatcmpl-fake-${id}`,
     object: 'chat.completion',

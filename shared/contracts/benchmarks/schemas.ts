@@ -6,6 +6,7 @@ import type { BenchmarkItemSchema } from './response-schemas.js';
 import { TaskTypeSchema, type TaskType } from './task-types.js';
 import { parseTemplate, readsTheItem } from './prompt-template.js';
 import { ChatMessagesInputSchema, MessageTemplateTurnSchema, type MessageTemplateTurn } from './chat.js';
+import { ExpectedToolCallsSchema, ToolChoiceSchema, ToolsSchema, type ToolChoice, type ToolDefinition } from './tools.js';
 
 /** Limits that keep one request inside API Gateway's and Lambda's payload limits, documented in the README. */
 export const benchmarkLimits = {
@@ -29,6 +30,7 @@ export const BenchmarkItemInputSchema = v.strictObject(
     ),
     input: v.optional(v.pipe(v.string('must be a string'), v.nonEmpty('must not be empty'), v.maxLength(benchmarkLimits.maxItemBytes))),
     messages: v.optional(ChatMessagesInputSchema),
+    expected_tool_calls: v.optional(ExpectedToolCallsSchema),
     expected: v.optional(text('expected', benchmarkLimits.maxItemBytes)),
     choices: v.optional(
       v.pipe(
@@ -141,6 +143,17 @@ const BenchmarkFields = {
       ),
     ),
   ),
+  tools: v.optional(
+    v.pipe(
+      ToolsSchema,
+      v.description(
+        'Tools offered to the model with every item (name, description, JSON Schema `parameters`); providers without tool support refuse at evaluation create.',
+      ),
+    ),
+  ),
+  tool_choice: v.optional(
+    v.pipe(ToolChoiceSchema, v.description('Whether the model must call a tool: `auto` (default), `required`, `none`, or `{type: "tool", name}`.')),
+  ),
   default_metrics: v.optional(v.pipe(v.array(MetricNameSchema, 'must be an array of metric names'), v.maxLength(20))),
 };
 
@@ -196,6 +209,9 @@ export interface Benchmark {
   system_prompt?: string;
   /** The conversation each item becomes (templates per turn); replaces `prompt_template` when present. */
   message_template?: MessageTemplateTurn[];
+  /** Offered to the model with every item. */
+  tools?: ToolDefinition[];
+  tool_choice?: ToolChoice;
   default_metrics?: string[];
   item_count: number;
   content_hash: string;

@@ -1,5 +1,6 @@
 import { ChatMessageSchema } from '../benchmarks/chat.js';
 import * as v from 'valibot';
+import { ExpectedToolCallViewSchema, ToolCallSchema } from '../benchmarks/tools.js';
 import { ModelSchema } from '../models/response-schemas.js';
 import { CountSchema, pageSchema, TimestampSchema } from '../primitives.js';
 import { CustomMetricSchema } from './custom-metric-schemas.js';
@@ -271,6 +272,9 @@ export const ModelOutputSchema = v.strictObject({
       v.description('What Arbiter changed in what the provider sent (a cut answer, token counts it could not use), in words.'),
     ),
   ),
+  tool_calls: v.optional(
+    v.pipe(v.array(ToolCallSchema), v.description('The tools the model called, in order, as `{name, arguments}` whichever provider answered.')),
+  ),
   scores: v.record(v.string(), nullableNumber),
   latency_ms: v.optional(v.number()),
   usage: v.optional(TokenUsageSchema),
@@ -313,6 +317,7 @@ export const ItemResultSchema = v.strictObject({
   input: v.string(),
   messages: v.optional(v.pipe(v.array(ChatMessageSchema), v.description('A chat item’s conversation; `input` is its last user turn.'))),
   expected: v.optional(v.string()),
+  expected_tool_calls: v.optional(v.array(ExpectedToolCallViewSchema)),
   choices: v.optional(v.array(v.string())),
   outputs: v.pipe(v.record(v.string(), ModelOutputSchema), v.description("Each model's answer, by model id.")),
   pairwise: v.optional(v.record(v.string(), PairwiseJudgementSchema)),

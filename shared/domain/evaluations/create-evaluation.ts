@@ -140,6 +140,7 @@ export async function resolveAgainstBenchmark(
       [{ path: pathOf(pairwise.name), message: 'needs comparison mode (model_id_2)' }],
     );
   }
+  checkToolSupport(benchmark, models);
   const judges: ResolvedJudges = await resolveJudges(deps, tenantId, metrics, pathOf);
   checkBudgetPricing(request.budget_usd, budgetCandidates(models), judges, pathOf);
   if (benchmark.item_count === 0) {
@@ -150,6 +151,26 @@ export async function resolveAgainstBenchmark(
     );
   }
   return { benchmark, metrics, judges, pathOf };
+}
+
+/** Providers that can be sent tool definitions and answer with tool calls. */
+const toolProviders: ReadonlySet<Model['provider']> = new Set(['openai', 'openai_compatible', 'anthropic', 'bedrock']);
+
+/**
+ * A benchmark with tools evaluated on a model that cannot be offered them would score every item as "no
+ * call": refused up front instead of reported as a model that never calls tools.
+ */
+function checkToolSupport(benchmark: Benchmark, models: readonly Model[]): void {
+  if (!benchmark.tools) return;
+  models.forEach((model, index) => {
+    if (toolProviders.has(model.provider)) return;
+    const path = index === 0 ? 'model_id' : 'model_id_2';
+    throw new UnprocessableEntityError(
+      'tools_not_supported',
+      `Benchmark ${benchmark.benchmark_id} offers tools, and model ${model.model_id} (provider ${model.provider}) cannot be sent them`,
+      [{ path, message: `provider ${model.provider} does not support tool calls` }],
+    );
+  });
 }
 
 function budgetCandidates(models: readonly Model[]): { path: string; model: Model }[] {

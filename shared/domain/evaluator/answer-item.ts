@@ -13,7 +13,7 @@ import { judgeAnswer, judgePair } from './judging.js';
 import type { ChunkWork } from './load-chunk.js';
 import { sampleKey } from '../ports/evaluation-store.js';
 import { judgeInput, renderItem, type RenderedItem } from './render-conversation.js';
-import { boundAnswer } from './bounded-answer.js';
+import { boundAnswer, boundToolCalls } from './bounded-answer.js';
 import { BUDGET_DEFAULT_MAX_TOKENS, BudgetExhaustedError } from './budget.js';
 import { repeatsOf, type Sample } from './samples.js';
 
@@ -61,6 +61,7 @@ export class ItemAnswerer {
       ...(repeatsOf(evaluation, item) > 1 ? { repeat } : {}),
       input: item.input,
       ...(item.messages ? { messages: item.messages } : {}),
+      ...(item.expected_tool_calls ? { expected_tool_calls: item.expected_tool_calls } : {}),
       expected: item.expected,
       choices: item.choices,
       outputs,
@@ -84,7 +85,8 @@ export class ItemAnswerer {
     if (this.work.source) return this.judged(item, prompt, this.reuse(model, item, repeat));
     const request = this.requestFor(model, item, prompt, repeat);
     const mode = cacheModeOf(this.work.evaluation);
-    const key = this.deps.cache && cacheable(model) && mode !== 'off' ? responseCacheKey(model, this.asSent(request)) : undefined;
+    // Calls offered tools are not cached: an entry holds the text answer only, not the calls made.
+    const key = this.deps.cache && cacheable(model) && mode !== 'off' && !request.tools ? responseCacheKey(model, this.asSent(request)) : undefined;
     // A hit takes no limiter slot: no call is made, so it must not queue behind the calls that are.
     let output = key !== undefined && readsCache(mode) ? await this.fromCache(model, item, key) : undefined;
     output ??= await withModelSlot(this.work.evaluation.tenant_id, model, async () => {
@@ -132,9 +134,11 @@ export class ItemAnswerer {
       output,
       ...(original.truncated ? { truncated: original.truncated } : {}),
       ...(original.notes ? { notes: original.notes } : {}),
+      ...(original.tool_calls ? { tool_calls: original.tool_calls } : {}),
       scores: this.work.scorer.score({
         item,
         output,
+        ...(original.tool_calls ? { tool_calls: original.tool_calls } : {}),
         latency_ms: original.latency_ms ?? 0,
         output_tokens: original.usage?.output_tokens ?? 0,
         cost_usd: original.cost_usd,
@@ -147,6 +151,7 @@ export class ItemAnswerer {
   }
 
   private requestFor(model: Model, item: BenchmarkItem, prompt: RenderedItem, repeat: number): GenerateRequest {
+    const { benchmark } = this.work;
     return {
       prompt: prompt.prompt,
       ...(prompt.conversation ? { conversation: prompt.conversation } : {}),
@@ -155,6 +160,7 @@ export class ItemAnswerer {
       signal: this.watch.signal,
       reference: { expected: item.expected, choices: item.choices },
       ...(repeat > 0 ? { repeatIndex: repeat } : {}),
+      ...(benchmark.tools ? { tools: benchmark.tools, ...(benchmark.tool_choice ? { toolChoice: benchmark.tool_choice } : {}) } : {}),
     };
   }
 
@@ -223,6 +229,7 @@ export class ItemAnswerer {
       const result = await this.deps.clientFor(model).generate(request);
       // Stored and scored as bounded, well-formed text, so one huge answer cannot break the chunk's writes.
       const bounded = boundAnswer(result);
+      const toolCalls = boundToolCalls(result.tool_calls);
       if (cacheKey !== undefined) {
         await this.remember(cacheKey, { ...bounded, finish_reason: result.finish_reason, latency_ms: result.latency_ms });
       }
@@ -230,9 +237,11 @@ export class ItemAnswerer {
       return {
         status: 'scored',
         ...bounded,
+        ...(toolCalls ? { tool_calls: toolCalls } : {}),
         scores: this.work.scorer.score({
           item,
           output: bounded.output,
+          ...(toolCalls ? { tool_calls: toolCalls } : {}),
           latency_ms: result.latency_ms,
           output_tokens: bounded.usage.output_tokens,
           cost_usd: cost,

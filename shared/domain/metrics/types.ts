@@ -1,6 +1,7 @@
 import type * as v from 'valibot';
 import type { MetricConfigSchema } from '../../contracts/evaluations/custom-metric-schemas.js';
 import type { GenerationParameters } from '../../contracts/models/model-fields.js';
+import type { ExpectedToolCall, ToolCall } from '../../contracts/benchmarks/tools.js';
 import type { JudgeScore } from './judge/parse-score.js';
 import type { PairwiseOutcome, PairwiseReply, PairwiseVerdict } from './judge/pairwise.js';
 import type { JudgeTemplate } from './judge/templates.js';
@@ -14,6 +15,10 @@ export interface ScoreInput {
   context?: string;
   /** The item's free-form fields; OpenAI grader templates read them as `{{item.<key>}}`. */
   metadata?: Readonly<Record<string, string | number | boolean | null>>;
+  /** The tools the model called (empty: none); absent where no call was made (judges' samples). */
+  tool_calls?: readonly ToolCall[];
+  /** The item's expected tool calls; the tool metrics do not apply without them. */
+  expected_tool_calls?: readonly ExpectedToolCall[];
   latency_ms?: number;
   output_tokens?: number;
   cost_usd?: number;
