@@ -8,7 +8,7 @@
 import { pollUntil } from '../../local/poll.js';
 import { FLIP_ODD_MODEL_PREFIX, startFakeModelServer, type FakeModelServer } from '../../local/fake-model-server/server.js';
 import { passAtK, passHatK } from '#shared/domain/stats/repeats.js';
-import { api, startTestStack, type TestStack } from './support/local-stack.js';
+import { api, stackStartTimeoutMs, startTestStack, type TestStack } from './support/local-stack.js';
 
 let stack: TestStack;
 let client: ReturnType<typeof api>;
@@ -29,7 +29,7 @@ beforeAll(async () => {
     },
   });
   expect(registered.status).toBe(201);
-});
+}, stackStartTimeoutMs);
 
 afterAll(async () => {
   await stack?.stop();
