@@ -124,7 +124,7 @@ describe('Anthropic messages adapter', () => {
     ['max_tokens', 'length'],
     ['model_context_window_exceeded', 'length'],
     ['refusal', 'content_filter'],
-    ['tool_use', 'other'],
+    ['tool_use', 'stop'],
     ['pause_turn', 'other'],
   ])('maps stop_reason %s to %s', async (stopReason, finishReason) => {
     server.reply({ body: { ...documentedMessage, stop_reason: stopReason } });

@@ -110,7 +110,7 @@ describe('Bedrock Converse adapter', () => {
     ['max_tokens', 'length'],
     ['guardrail_intervened', 'content_filter'],
     ['content_filtered', 'content_filter'],
-    ['tool_use', 'other'],
+    ['tool_use', 'stop'],
   ])('maps stopReason %s to %s', async (stopReason, finishReason) => {
     server.reply({ body: { ...documentedConverse, stopReason } });
 

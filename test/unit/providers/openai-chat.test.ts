@@ -140,7 +140,7 @@ describe('OpenAI chat completions adapter', () => {
   it.each([
     [{ finish_reason: 'length' }, 'length', 'Hello! How can I assist you today?'],
     [{ finish_reason: 'content_filter' }, 'content_filter', 'Hello! How can I assist you today?'],
-    [{ finish_reason: 'tool_calls' }, 'other', 'Hello! How can I assist you today?'],
+    [{ finish_reason: 'tool_calls' }, 'stop', 'Hello! How can I assist you today?'],
     [{ message: { role: 'assistant', content: null, refusal: "I'm sorry, I can't help with that." } }, 'content_filter', ''],
   ])('maps the choice %j to finish reason %s', async (choice, finishReason, text) => {
     server.reply({ body: completionWith(choice) });
