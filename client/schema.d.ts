@@ -646,6 +646,16 @@ export interface components {
             resumed_at?: string;
             /** @description Times it was resumed so; unlike a stall re-drive, a resume does not count towards failing it as `stalled`. */
             resumes?: number;
+            /** @description The labels given at create. */
+            tags?: {
+                [key: string]: string;
+            };
+            /** @description The baseline selector as given at create. */
+            baseline?: string;
+            /** @description The completed evaluation the selector resolved to at create. */
+            baseline_evaluation_id?: string;
+            /** @description The comparison against the baseline (`GET /api/v3/comparisons/{id}`), once this evaluation has completed. */
+            comparison_id?: string;
         };
         /** @description Why the evaluation failed as a whole. */
         EvaluationError: {
@@ -717,6 +727,16 @@ export interface components {
             resumed_at?: string;
             /** @description Times it was resumed so; unlike a stall re-drive, a resume does not count towards failing it as `stalled`. */
             resumes?: number;
+            /** @description The labels given at create. */
+            tags?: {
+                [key: string]: string;
+            };
+            /** @description The baseline selector as given at create. */
+            baseline?: string;
+            /** @description The completed evaluation the selector resolved to at create. */
+            baseline_evaluation_id?: string;
+            /** @description The comparison against the baseline (`GET /api/v3/comparisons/{id}`), once this evaluation has completed. */
+            comparison_id?: string;
             /** @description The benchmark version the evaluation runs on. */
             benchmark_version: number;
             benchmark_content_hash: string;
@@ -1461,6 +1481,8 @@ export interface operations {
                 status?: "pending" | "running" | "completed" | "failed" | "cancelled";
                 benchmark_id?: string;
                 model_id?: string;
+                /** @description Only evaluations carrying every one of these tags: `branch=main` or `branch=main,commit=3f2a9c1`. */
+                tag?: string;
             };
             header?: never;
             path?: never;

@@ -3,7 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import * as v from 'valibot';
 import { functionDefinitions, type FunctionDefinition, type RouteDefinition } from '../function-manifest.js';
 import { CustomMetricSchema } from '../evaluations/custom-metric-schemas.js';
-import { ListResultsQuerySchema } from '../evaluations/query-schemas.js';
+import { ListEvaluationsQuerySchema, ListResultsQuerySchema } from '../evaluations/query-schemas.js';
 import { JsonObjectSchema } from '../primitives.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageQuerySchema } from '../pagination.js';
 import { namedSchemas } from './components.js';
@@ -59,6 +59,14 @@ const queryValueTypes = new Map<unknown, JsonSchema>([
   [
     ListResultsQuerySchema.entries.escape_formulas,
     { type: 'boolean', default: true, description: v.getDescription(ListResultsQuerySchema.entries.escape_formulas.wrapped) },
+  ],
+  [
+    ListEvaluationsQuerySchema.entries.tag,
+    {
+      type: 'string',
+      examples: ['branch=main', 'branch=main,commit=3f2a9c1'],
+      description: v.getDescription(ListEvaluationsQuerySchema.entries.tag.wrapped),
+    },
   ],
 ]);
 

@@ -17,11 +17,12 @@ import { resolveJudges, type JudgeResolutionDeps, type MetricPath, type Resolved
 import { checkBudgetPricing } from './budget-pricing.js';
 import type { CreateEvaluationRequest, CreateEvaluationResponse, Evaluation } from '../../contracts/evaluations/schemas.js';
 import { createUnderQuotas, type QuotaDeps } from '../tenants/admission.js';
+import { resolveBaseline } from '../comparisons/baseline.js';
 
 export const CREATED_MESSAGE = 'Evaluation created successfully and queued for execution';
 
 export interface CreateEvaluationDeps {
-  evaluations: Pick<EvaluationStore, 'create' | 'failToQueue'> & Partial<Pick<EvaluationStore, 'previousCreate'>>;
+  evaluations: Pick<EvaluationStore, 'create' | 'failToQueue'> & Partial<Pick<EvaluationStore, 'previousCreate' | 'get' | 'findLatestTagged'>>;
   benchmarks: { get(tenantId: string, benchmarkId: string): Promise<Benchmark | undefined> };
   models: JudgeResolutionDeps['models'];
   credentials: CredentialCheck;
@@ -151,6 +152,13 @@ export async function resolveAgainstBenchmark(
   return { benchmark, metrics, judges, pathOf };
 }
 
+/** Resolved once, at create: the comparison later uses this very run even if a newer one gets the tags. */
+async function resolveCreateBaseline(deps: CreateEvaluationDeps, tenantId: string, request: CreateEvaluationRequest, selector: string) {
+  const { get, findLatestTagged } = deps.evaluations;
+  if (!get || !findLatestTagged) throw new Error('create with a baseline needs an evaluation store that can read evaluations');
+  return resolveBaseline({ get: get.bind(deps.evaluations), findLatestTagged: findLatestTagged.bind(deps.evaluations) }, tenantId, selector, request);
+}
+
 function budgetCandidates(models: readonly Model[]): { path: string; model: Model }[] {
   return models.map((model, index) => ({ path: index === 0 ? 'model_id' : 'model_id_2', model }));
 }
@@ -165,6 +173,7 @@ async function createPinned(
 ): Promise<CreateEvaluationResult> {
   const { benchmark, judges, pathOf } = await resolveAgainstBenchmark(deps, tenantId, request, models, found);
   const budgetUsd = request.budget_usd;
+  const baseline = request.baseline ? await resolveCreateBaseline(deps, tenantId, request, request.baseline) : undefined;
 
   const now = isoNow();
   const evaluation: Evaluation = {
@@ -177,6 +186,8 @@ async function createPinned(
     benchmark_content_hash: benchmark.content_hash,
     custom_metrics: request.custom_metrics,
     ...(budgetUsd !== undefined ? { budget_usd: budgetUsd } : {}),
+    ...(request.tags && Object.keys(request.tags).length > 0 ? { tags: request.tags } : {}),
+    ...(baseline ? { baseline: request.baseline, baseline_evaluation_id: baseline.evaluation_id } : {}),
     models,
     ...(judges.judge_models.length > 0 ? judges : {}),
     status: 'pending',
