@@ -123,3 +123,110 @@ describe('tags and named baselines', () => {
     expect(JSON.stringify(theirs.json)).not.toContain(`main-${run}`);
   });
 });
+
+describe('POST /api/v3/comparisons', () => {
+  let reference: string;
+  beforeAll(async () => {
+    reference = await runToEnd({ model_id: 'baseline:reference' });
+  }, 90_000);
+
+  it('compares a candidate with its baseline per metric, stores it, and pages the changed items', async () => {
+    const created = await client.request('POST', '/api/v3/comparisons', {
+      body: { baseline_evaluation_id: olderMain, candidate_evaluation_id: reference, margin: { exact_match: 0.02 } },
+    });
+    expect(created.status).toBe(201);
+    const comparison = created.json;
+    expect(created.headers.get('location')).toBe(`/api/v3/comparisons/${comparison.comparison_id}`);
+    expect(comparison).toMatchObject({
+      baseline_model_id: 'baseline:echo',
+      candidate_model_id: 'baseline:reference',
+      aligned_items: 30,
+      same_content: true,
+    });
+    const exact = comparison.metrics.exact_match;
+    // The reference answer matches every expected answer; echoing the prompt matches none of them.
+    expect(exact).toMatchObject({ test: 'mcnemar_exact', verdict: 'improved', n: 30, higher_is_better: true });
+    expect(exact.difference).toBeGreaterThan(0.5);
+    expect(exact.ci95[0]).toBeGreaterThan(0);
+    expect(exact.non_inferiority).toMatchObject({ margin: 0.02, non_inferior: true });
+    expect(comparison.improved_items).toBe(exact.improved);
+
+    const read = await client.request('GET', `/api/v3/comparisons/${comparison.comparison_id}`);
+    expect(read.status).toBe(200);
+    expect(read.json).toEqual(comparison);
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { status: number; json: any } = await client.request(
+        'GET',
+        `/api/v3/comparisons/${comparison.comparison_id}/items?change=improved&limit=7${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
+      expect(page.status).toBe(200);
+      for (const item of page.json.items) {
+        expect(item.scores.exact_match).toEqual({ baseline: 0, candidate: 1, change: 'improved' });
+        seen.push(item.item_id);
+      }
+      cursor = page.json.next_cursor;
+    } while (cursor);
+    expect(seen).toHaveLength(comparison.improved_items);
+    const regressed = await client.request('GET', `/api/v3/comparisons/${comparison.comparison_id}/items?change=regressed`);
+    expect(regressed.json.items).toHaveLength(comparison.regressed_items);
+  });
+
+  it('resolves a baseline selector, and refuses another tenant’s evaluations and comparisons with 404', async () => {
+    const bySelector = await client.request('POST', '/api/v3/comparisons', {
+      body: { baseline: `latest:branch=main-${run}`, candidate_evaluation_id: olderMain },
+    });
+    expect(bySelector.status).toBe(201);
+    expect(bySelector.json.baseline_evaluation_id).toBe(newerMain);
+
+    const { key } = await keys.issue({ tenantId: `cmp-intruder-${run}`, scopes: ['evaluations:read', 'evaluations:write'] });
+    const theirs = await client.request('POST', '/api/v3/comparisons', {
+      apiKey: key,
+      body: { baseline_evaluation_id: olderMain, candidate_evaluation_id: reference },
+    });
+    expect(theirs.status).toBe(404);
+    expect(theirs.json.errors).toEqual([expect.objectContaining({ path: 'candidate_evaluation_id' })]);
+    for (const path of [`/api/v3/comparisons/${bySelector.json.comparison_id}`, `/api/v3/comparisons/${bySelector.json.comparison_id}/items`]) {
+      const read = await client.request('GET', path, { apiKey: key });
+      expect(read.status).toBe(404);
+    }
+  });
+
+  it.each([
+    ['neither baseline', { candidate_evaluation_id: 'eval-x' }, 400, 'validation_error', 'baseline_evaluation_id'],
+    ['an unknown metric', { baseline_evaluation_id: 'B', metrics: ['bleu'] }, 422, 'unknown_metric', 'metrics.0'],
+    ['a margin on a metric not compared', { baseline_evaluation_id: 'B', margin: { bleu: 0.1 } }, 422, 'unknown_metric', 'margin.bleu'],
+    ['a model neither evaluated', { baseline_evaluation_id: 'B', model_id: 'gpt-4' }, 422, 'unknown_model', 'model_id'],
+  ])('answers %s with %s and the path', async (_case, body: Record<string, unknown>, status, code, path) => {
+    const request = {
+      candidate_evaluation_id: reference,
+      ...body,
+      ...('baseline_evaluation_id' in body ? { baseline_evaluation_id: olderMain } : {}),
+    };
+    const response = await client.request('POST', '/api/v3/comparisons', { body: request });
+    expect(response.status).toBe(status);
+    expect(response.json.code).toBe(code);
+    expect(response.json.errors.map((error: { path: string }) => error.path)).toContain(path);
+  });
+
+  it('refuses benchmarks whose content differs with 422 benchmark_mismatch, unless item_ids names the items', async () => {
+    const other = stack.sampleBenchmarkIds.find((id) => id !== stack.sampleBenchmarkId)!;
+    const created = await client.request('POST', '/api/v3/evaluations', {
+      body: { benchmark_id: other, model_id: 'baseline:echo', custom_metrics: ['exact_match'] },
+    });
+    expect(created.status).toBe(202);
+    expect((await finished(created.json.evaluation_id)).status).toBe('completed');
+    const refused = await client.request('POST', '/api/v3/comparisons', {
+      body: { baseline_evaluation_id: olderMain, candidate_evaluation_id: created.json.evaluation_id },
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.json).toMatchObject({ code: 'benchmark_mismatch', errors: [{ path: 'candidate_evaluation_id' }] });
+    const named = await client.request('POST', '/api/v3/comparisons', {
+      body: { baseline_evaluation_id: olderMain, candidate_evaluation_id: created.json.evaluation_id, item_ids: ['no-such-item'] },
+    });
+    expect(named.status).toBe(201);
+    expect(named.json).toMatchObject({ same_content: false, aligned_items: 0 });
+  });
+});

@@ -67,6 +67,19 @@ export const evaluationKeys = {
   activePartition: ACTIVE_PARTITION,
 };
 
+const comparisonPartition = (tenantId: string, comparisonId: string) => `TENANT#${tenantId}#CMP#${comparisonId}`;
+
+/** A comparison's record and its changed items share a partition; an item sorts under each change it shows. */
+export const comparisonKeys = {
+  partition: comparisonPartition,
+  record: (tenantId: string, comparisonId: string) => ({ pk: comparisonPartition(tenantId, comparisonId), sk: 'CMP' }),
+  item: (tenantId: string, comparisonId: string, change: 'regressed' | 'improved', position: number) => ({
+    pk: comparisonPartition(tenantId, comparisonId),
+    sk: `${change.toUpperCase()}#${padded(position, 7)}`,
+  }),
+  itemPrefix: (change: 'regressed' | 'improved') => `${change.toUpperCase()}#`,
+};
+
 /** Messages the evaluator could not use, across tenants, in the evaluations table. */
 export const deadLetterKeys = {
   partition: DEAD_LETTER_PARTITION,

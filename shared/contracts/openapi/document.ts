@@ -340,6 +340,7 @@ export function buildOpenApiDocument(definitions: readonly FunctionDefinition[] 
     security: [{ [BEARER]: [] }],
     tags: [
       { name: 'Evaluations', description: 'Run a model (or two) against a benchmark and read the results.' },
+      { name: 'Comparisons', description: 'Two finished evaluations compared item by item: a baseline and a candidate.' },
       { name: 'Benchmarks', description: 'Items to evaluate on, created from JSON or JSON Lines and appended to.' },
       { name: 'Models', description: 'Registered models and the built-in catalogue (including `baseline:…` models).' },
       { name: 'Service', description: 'Health and this document; no authentication.' },
