@@ -11,3 +11,4 @@ export { wilcoxonSignedRank, type SignedRankResult } from './wilcoxon.js';
 export { wilsonInterval } from './wilson.js';
 export { nonInferiority, type NonInferiorityResult } from './non-inferiority.js';
 export { studentTCdf } from './student-t.js';
+export { itemRepeatStats, passAtK, passHatK, type ItemRepeatStats } from './repeats.js';
