@@ -1453,7 +1453,9 @@ export interface components {
             };
         };
         ComparedItemPage: {
+            /** @description The changed items, in the order the comparison found them. */
             items: components["schemas"]["ComparedItem"][];
+            /** @description Pass as `cursor` to read the next page; `null` on the last page. Opaque: do not parse or build one. */
             next_cursor: string | null;
         };
         CreateBenchmarkRequest: {

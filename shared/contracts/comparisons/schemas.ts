@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { MetricNameSchema, ModelIdSchema } from '../identifiers.js';
-import { JsonObjectSchema } from '../primitives.js';
+import { JsonObjectSchema, pageSchema } from '../primitives.js';
 import { PageQuerySchema } from '../pagination.js';
 import { BaselineSelectorSchema } from '../evaluations/schemas.js';
 
@@ -124,7 +124,7 @@ export const ComparedItemSchema = v.strictObject({
 });
 export type ComparedItem = v.InferOutput<typeof ComparedItemSchema>;
 
-export const ComparedItemPageSchema = v.strictObject({ items: v.array(ComparedItemSchema), next_cursor: v.nullable(v.string()) });
+export const ComparedItemPageSchema = pageSchema(ComparedItemSchema, 'The changed items, in the order the comparison found them.');
 
 export const ListComparedItemsQuerySchema = v.object({
   ...PageQuerySchema.entries,
