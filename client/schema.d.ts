@@ -148,6 +148,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v3/comparisons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Compare two finished evaluations
+         * @description Aligns the items of a baseline and a candidate evaluation by `item_id` and, per metric, reports the paired difference (candidate − baseline) with its 95% interval, the p-value of the test that fits the metric, the Holm-adjusted p-value across the metrics, a verdict, and, for metrics given a `margin`, a one-sided non-inferiority test (docs/statistics.md "Comparing two evaluations").
+         */
+        post: operations["createComparison"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v3/comparisons/{comparison_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a comparison
+         * @description The stored comparison, as `POST /api/v3/comparisons` answered it.
+         */
+        get: operations["getComparison"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v3/comparisons/{comparison_id}/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Page through the items that regressed or improved
+         * @description Items worse (`change=regressed`, the default) or better (`change=improved`) on at least one compared metric, in candidate order, with both scores per metric.
+         */
+        get: operations["listComparisonItems"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v3/evaluations/{evaluation_id}/rescore": {
         parameters: {
             query?: never;
@@ -704,6 +764,16 @@ export interface components {
             resumed_at?: string;
             /** @description Times it was resumed so; unlike a stall re-drive, a resume does not count towards failing it as `stalled`. */
             resumes?: number;
+            /** @description The labels given at create. */
+            tags?: {
+                [key: string]: string;
+            };
+            /** @description The baseline selector as given at create. */
+            baseline?: string;
+            /** @description The completed evaluation the selector resolved to at create. */
+            baseline_evaluation_id?: string;
+            /** @description The comparison against the baseline (`GET /api/v3/comparisons/{id}`), once this evaluation has completed. */
+            comparison_id?: string;
         };
         /** @description Why the evaluation failed as a whole. */
         EvaluationError: {
@@ -788,6 +858,16 @@ export interface components {
             resumed_at?: string;
             /** @description Times it was resumed so; unlike a stall re-drive, a resume does not count towards failing it as `stalled`. */
             resumes?: number;
+            /** @description The labels given at create. */
+            tags?: {
+                [key: string]: string;
+            };
+            /** @description The baseline selector as given at create. */
+            baseline?: string;
+            /** @description The completed evaluation the selector resolved to at create. */
+            baseline_evaluation_id?: string;
+            /** @description The comparison against the baseline (`GET /api/v3/comparisons/{id}`), once this evaluation has completed. */
+            comparison_id?: string;
             /** @description The benchmark version the evaluation runs on. */
             benchmark_version: number;
             benchmark_content_hash: string;
@@ -1277,6 +1357,107 @@ export interface components {
             /** @description What the figures assume, in words. */
             assumptions: string[];
         };
+        CreateComparisonRequest: {
+            /** @description The finished evaluation to compare against. */
+            baseline_evaluation_id?: string;
+            /**
+             * @description The evaluation to compare against: an evaluation id, or `latest:branch=main` for the newest completed evaluation with those tags, the same benchmark and the same model. Resolved at create; the comparison is computed when this evaluation finishes and linked as `comparison_id`.
+             * @example latest:branch=main
+             */
+            baseline?: string;
+            /** @description The finished evaluation being judged against the baseline. */
+            candidate_evaluation_id: string;
+            /** @description Which model of each evaluation to compare, when they ran in comparison mode (default: each one’s `model_id`). */
+            model_id?: string;
+            /** @description Metrics to compare (default: every metric both evaluations scored). */
+            metrics?: components["schemas"]["MetricName"][];
+            /**
+             * @description Per metric, the non-inferiority margin: the candidate passes when it is not worse than the baseline by more than this (one-sided paired t-test at 5%; the metric’s direction decides what worse means).
+             * @example {
+             *       "exact_match": 0.02
+             *     }
+             */
+            margin?: {
+                [key: string]: number;
+            };
+            /** @description Compare only these items (by `item_id`); required when the two benchmarks’ content differs. */
+            item_ids?: string[];
+        };
+        Comparison: {
+            comparison_id: string;
+            created_at: string;
+            baseline_evaluation_id: string;
+            candidate_evaluation_id: string;
+            baseline_model_id: string;
+            candidate_model_id: string;
+            benchmark_id: string;
+            candidate_benchmark_id: string;
+            /** @description Whether both evaluations pinned the same benchmark content hash. */
+            same_content: boolean;
+            /** @description Items present in both evaluations (by item_id), after any item_ids filter. */
+            aligned_items: number;
+            baseline_only_items: number;
+            candidate_only_items: number;
+            /** @description Items worse on at least one compared metric. */
+            regressed_items: number;
+            /** @description Items better on at least one compared metric. */
+            improved_items: number;
+            metrics: {
+                [key: string]: components["schemas"]["MetricComparisonResult"];
+            };
+        };
+        MetricComparisonResult: {
+            higher_is_better: boolean;
+            baseline_mean: number | null;
+            candidate_mean: number | null;
+            /** @description Mean of candidate − baseline over the aligned items both scored. */
+            difference: number | null;
+            ci95: [
+                number,
+                number
+            ] | null;
+            ci_method: string | null;
+            p_value: number | null;
+            /** @description Holm-adjusted across the compared metrics. */
+            p_value_holm: number | null;
+            test: string;
+            /** @enum {string} */
+            verdict: "improved" | "regressed" | "no_difference";
+            n: number;
+            n_excluded: number;
+            improved: number;
+            ties: number;
+            regressed: number;
+            non_inferiority?: {
+                margin: number;
+                /** @constant */
+                test: "paired_t_one_sided";
+                t: number | null;
+                p_value: number | null;
+                /** @description One-sided 95% bound of candidate − baseline on the side that matters. */
+                bound: number | null;
+                non_inferior: boolean;
+            };
+        };
+        ComparedItem: {
+            item_id: string;
+            /** @description The item's position in the candidate evaluation. */
+            position: number;
+            scores: {
+                [key: string]: {
+                    baseline: number;
+                    candidate: number;
+                    /** @enum {string} */
+                    change: "improved" | "regressed" | "same";
+                };
+            };
+        };
+        ComparedItemPage: {
+            /** @description The changed items, in the order the comparison found them. */
+            items: components["schemas"]["ComparedItem"][];
+            /** @description Pass as `cursor` to read the next page; `null` on the last page. Opaque: do not parse or build one. */
+            next_cursor: string | null;
+        };
         CreateBenchmarkRequest: {
             name: string;
             description?: string;
@@ -1629,6 +1810,8 @@ export interface operations {
                 status?: "pending" | "running" | "completed" | "failed" | "cancelled";
                 benchmark_id?: string;
                 model_id?: string;
+                /** @description Only evaluations carrying every one of these tags: `branch=main` or `branch=main,commit=3f2a9c1`. */
+                tag?: string;
             };
             header?: never;
             path?: never;
@@ -2166,6 +2349,271 @@ export interface operations {
                 };
             };
             /** @description No evaluation with this id for your tenant (another tenant's id answers the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled by API Gateway (its own body, `message` only): retry with backoff. Or the tenant's request-rate quota is reached (`quota_exceeded`, with `quota`, `limit` and `current`): retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description An unexpected failure: nothing about it is shown. Retry later. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    createComparison: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The two evaluations (the baseline by id or by `latest:<tag>=<value>`), and optionally the metrics, margins and items. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateComparisonRequest"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    /** @description URL of the comparison. */
+                    Location: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Comparison"];
+                };
+            };
+            /** @description The request is not valid (`validation_error`, or `malformed_json` for a body that is not JSON): `errors` names each field at fault. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`). Without an Authorization header at all, API Gateway answers itself: `{ "message": "Unauthorized" }`. */
+            401: {
+                headers: {
+                    /** @description `Bearer` (Arbiter's own 401s). */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No evaluation with this id for your tenant (another tenant's id answers the same). Applies to `candidate_evaluation_id` and `baseline_evaluation_id`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the route's limit (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An evaluation that has not completed (`evaluation_not_finished`), a `baseline` selector that matches nothing (`baseline_not_found`) or another benchmark or model (`baseline_mismatch`), benchmarks whose content differs without `item_ids` (`benchmark_mismatch`), a metric or margin not scored by both (`unknown_metric`), a `model_id` one of them did not evaluate (`unknown_model`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled by API Gateway (its own body, `message` only): retry with backoff. Or the tenant's request-rate quota is reached (`quota_exceeded`, with `quota`, `limit` and `current`): retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description An unexpected failure: nothing about it is shown. Retry later. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getComparison: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The comparison, as `POST /api/v3/comparisons` answered it. */
+                comparison_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The comparison. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Comparison"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`). Without an Authorization header at all, API Gateway answers itself: `{ "message": "Unauthorized" }`. */
+            401: {
+                headers: {
+                    /** @description `Bearer` (Arbiter's own 401s). */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No comparison with this id for your tenant (another tenant's id answers the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled by API Gateway (its own body, `message` only): retry with backoff. Or the tenant's request-rate quota is reached (`quota_exceeded`, with `quota`, `limit` and `current`): retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description An unexpected failure: nothing about it is shown. Retry later. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    listComparisonItems: {
+        parameters: {
+            query?: {
+                /** @description Page size: 1 to 100, default 20. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page, to read the next one. Opaque and bound to this list: a cursor from another list or tenant answers 400. */
+                cursor?: string;
+                change?: "regressed" | "improved";
+            };
+            header?: never;
+            path: {
+                /** @description The comparison, as `POST /api/v3/comparisons` answered it. */
+                comparison_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of items. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComparedItemPage"];
+                };
+            };
+            /** @description A query parameter is not valid (`validation_error`), e.g. `limit` out of range or a `cursor` this API did not issue for this list. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`). Without an Authorization header at all, API Gateway answers itself: `{ "message": "Unauthorized" }`. */
+            401: {
+                headers: {
+                    /** @description `Bearer` (Arbiter's own 401s). */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No comparison with this id for your tenant (another tenant's id answers the same). */
             404: {
                 headers: {
                     [name: string]: unknown;

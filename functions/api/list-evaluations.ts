@@ -5,7 +5,7 @@ import { DynamoDbEvaluationStore } from '#shared/adapters/dynamodb/evaluation-st
 
 const evaluations = new DynamoDbEvaluationStore();
 
-/** Newest first; filter by `status`, `benchmark_id`, `model_id`. */
+/** Newest first; filter by `status`, `benchmark_id`, `model_id`, `tag`. */
 export const handler = httpRoute({ scope: 'evaluations:read', query: ListEvaluationsQuerySchema }, async ({ caller, query }) => ({
   statusCode: 200,
   body: await listEvaluations(evaluations, caller.tenantId, query),

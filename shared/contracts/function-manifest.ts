@@ -132,6 +132,22 @@ export const functionDefinitions: FunctionDefinition[] = [
       tables: { evaluations: 'read', benchmarks: 'read' },
     },
   ),
+  api('CreateComparison', 'POST', '/api/v3/comparisons', 'create-comparison', 'Compares two finished evaluations and stores the comparison', {
+    tables: { evaluations: 'readWrite' },
+  }),
+  api('GetComparison', 'GET', '/api/v3/comparisons/{comparison_id}', 'get-comparison', 'Reads a comparison', {
+    tables: { evaluations: 'read' },
+  }),
+  api(
+    'ListComparisonItems',
+    'GET',
+    '/api/v3/comparisons/{comparison_id}/items',
+    'list-comparison-items',
+    'Pages through the items a comparison found changed',
+    {
+      tables: { evaluations: 'read' },
+    },
+  ),
   {
     ...api(
       'RescoreEvaluation',

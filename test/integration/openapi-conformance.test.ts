@@ -491,6 +491,28 @@ describe('evaluations', () => {
     );
   });
 
+  it('compares two finished evaluations (201), reads the comparison and its changed items (200), 404 for an unknown one', async () => {
+    const created = await expectConforming(
+      arbiter.POST('/api/v3/comparisons', {
+        body: { baseline_evaluation_id: evaluationId, candidate_evaluation_id: evaluationId, metrics: ['exact_match'] },
+      }),
+      201,
+    );
+    const comparisonPath = (comparison_id: string) => ({ params: { path: { comparison_id } } });
+    const comparisonId = created.data!.comparison_id;
+    expect(created.response.headers.get('location')).toBe(`/api/v3/comparisons/${comparisonId}`);
+    const read = await expectConforming(arbiter.GET('/api/v3/comparisons/{comparison_id}', comparisonPath(comparisonId)), 200);
+    expect(read.data?.comparison_id).toBe(comparisonId);
+    const items = await expectConforming(arbiter.GET('/api/v3/comparisons/{comparison_id}/items', comparisonPath(comparisonId)), 200);
+    expect(items.data?.next_cursor).toBeNull();
+    await expectConforming(arbiter.GET('/api/v3/comparisons/{comparison_id}', comparisonPath('cmp-nope')), 404);
+    await expectConforming(arbiter.GET('/api/v3/comparisons/{comparison_id}/items', comparisonPath('cmp-nope')), 404);
+    await expectConforming(
+      arbiter.POST('/api/v3/comparisons', { body: { baseline_evaluation_id: 'eval-nope', candidate_evaluation_id: evaluationId } }),
+      404,
+    );
+  });
+
   it('cannot delete a benchmark an evaluation is running on (409)', async () => {
     fake.setOptions({ latencyMs: 1500 });
     try {
@@ -527,7 +549,7 @@ describe('estimate', () => {
 describe('every route', () => {
   it('answers 401 without a key and with an unknown key, conforming on every authenticated route', async () => {
     const unknownKey = client('not-a-key');
-    const ids: Record<string, string> = { evaluation_id: 'eval-nope', benchmark_id: 'task-nope', model_id: 'nope' };
+    const ids: Record<string, string> = { evaluation_id: 'eval-nope', benchmark_id: 'task-nope', model_id: 'nope', comparison_id: 'cmp-nope' };
     const authenticated = Object.entries(document.paths).flatMap(([template, item]) =>
       Object.entries(item)
         .filter(([, operation]) => operation.security === undefined)

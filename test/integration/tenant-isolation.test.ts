@@ -41,7 +41,9 @@ const writingRoutes = routes.filter((route) => route.method !== 'GET');
 
 /** The scope a route needs, by the API's convention: `<resource>:read` for GET, `<resource>:write` otherwise. */
 function scopeOf(route: RouteDefinition): Scope {
-  const resource = route.path.split('/')[3];
+  // Comparisons are read from and made of evaluations, and take the evaluations scopes.
+  const segment = route.path.split('/')[3];
+  const resource = segment === 'comparisons' ? 'evaluations' : segment;
   const scope = `${resource}:${route.method === 'GET' ? 'read' : 'write'}`;
   if (!(scopes as readonly string[]).includes(scope)) throw new Error(`${routeKey(route)}: no scope ${scope}`);
   return scope as Scope;
@@ -60,6 +62,10 @@ const bodies: Record<string, (tenant: TenantName) => unknown> = {
   'POST /api/v3/benchmarks': () => ({ name: 'Written', task_type: 'free_text', items: [{ input: 'x' }] }),
   'POST /api/v3/benchmarks/{benchmark_id}/items': () => ({ items: [{ input: 'appended', expected: 'x' }] }),
   'POST /api/v3/models': () => ({ model_id: 'written-model', provider: 'baseline', provider_model_id: 'echo' }),
+  'POST /api/v3/comparisons': (tenant) => ({
+    baseline_evaluation_id: world.tenants[tenant].ids.evaluation_id![0],
+    candidate_evaluation_id: world.tenants[tenant].ids.evaluation_id![1],
+  }),
   'POST /api/v3/evaluations/{evaluation_id}/cancel': () => undefined,
   'POST /api/v3/evaluations/{evaluation_id}/rescore': () => ({ custom_metrics: ['exact_match'] }),
   'DELETE /api/v3/benchmarks/{benchmark_id}': () => undefined,

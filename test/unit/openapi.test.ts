@@ -137,6 +137,7 @@ describe('the OpenAPI document', () => {
     expect(lists.map((l) => l.key).sort()).toEqual([
       'GET /api/v3/benchmarks',
       'GET /api/v3/benchmarks/{benchmark_id}/items',
+      'GET /api/v3/comparisons/{comparison_id}/items',
       'GET /api/v3/evaluations',
       'GET /api/v3/evaluations/{evaluation_id}/results',
       'GET /api/v3/models',

@@ -1,4 +1,4 @@
-import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Evaluation } from '../../contracts/evaluations/schemas.js';
 import type { Page } from '../../contracts/pagination.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -75,6 +75,16 @@ export async function createEvaluation(
       itemAbsent,
     ),
   };
+  // Written with the record so a baseline lookup never meets a tagged evaluation without its markers.
+  const tagged: TransactItem[] = Object.entries(evaluation.tags ?? {}).map(([tag, value]) => ({
+    Put: {
+      TableName: table.tableName,
+      Item: {
+        ...evaluationKeys.tagged(tenantId, evaluation.benchmark_id, modelSet(evaluation), tag, value, evaluationId),
+        evaluation_id: evaluationId,
+      },
+    },
+  }));
   // The tenant's quota rows (ActiveEvaluationsChangedError when the guard, last, moved since the count).
   const counted = createWrites(table, evaluation, options.activeGuardVersion);
   // Under the quota, a conflict that outlasted its retries is a race for the guard too: count again.
@@ -85,7 +95,7 @@ export async function createEvaluation(
   // pinned needs no pin: any append committed since started a new version and cannot have changed the
   // items this evaluation pins.
   if (!idempotency) {
-    const items: TransactItem[] = [evaluationPut, ...(options.alreadyPinned ? [] : [pin]), ...counted];
+    const items: TransactItem[] = [evaluationPut, ...(options.alreadyPinned ? [] : [pin]), ...tagged, ...counted];
     try {
       await retryConflicts(() => table.client.send(new TransactWriteCommand({ TransactItems: items })));
     } catch (error) {
@@ -97,7 +107,7 @@ export async function createEvaluation(
   for (let attempt = 1; ; attempt += 1) {
     // Rebuilt per attempt: the record's expiry is counted from this write.
     const remembered = idempotencyPut(table, tenantId, idempotency);
-    const items: TransactItem[] = [remembered, evaluationPut, ...(options.alreadyPinned ? [] : [pin]), ...counted];
+    const items: TransactItem[] = [remembered, evaluationPut, ...(options.alreadyPinned ? [] : [pin]), ...tagged, ...counted];
     try {
       await table.client.send(new TransactWriteCommand({ TransactItems: items }));
       return { created: true };
@@ -143,6 +153,75 @@ export async function getEvaluation(
   return Item ? toEvaluation(Item) : undefined;
 }
 
+/** The models an evaluation compares, in order: the tag markers' partition names them. */
+export const modelSet = (evaluation: Pick<Evaluation, 'model_id' | 'model_id_2'>): string[] =>
+  evaluation.model_id_2 ? [evaluation.model_id, evaluation.model_id_2] : [evaluation.model_id];
+
+/** Markers read per request while looking for a baseline; newer unfinished runs are usually few. */
+const TAGGED_PAGE = 25;
+/** Markers read at most: a lookup's cost stays bounded however many runs a tag collects. */
+export const TAGGED_SCAN_LIMIT = 1000;
+
+/**
+ * The newest completed evaluation of this benchmark and model set carrying every one of `tags`. Reads
+ * the first tag's markers newest first and checks each record itself (status, benchmark, models, all
+ * tags), so a marker can only ever narrow the search, never decide it.
+ */
+export async function findLatestTagged(
+  table: Table,
+  tenantId: string,
+  query: { benchmarkId: string; models: readonly string[]; tags: Readonly<Record<string, string>> },
+): Promise<Evaluation | undefined> {
+  const entries = Object.entries(query.tags);
+  const [first] = entries;
+  if (!first) return undefined;
+  const pages = queryPages(
+    table.client,
+    {
+      TableName: table.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': evaluationKeys.taggedPartition(tenantId, query.benchmarkId, query.models, first[0], first[1]) },
+      ScanIndexForward: false,
+      ProjectionExpression: 'evaluation_id',
+    },
+    { limit: () => TAGGED_PAGE },
+  );
+  let read = 0;
+  for await (const page of pages) {
+    const ids = page.items.map((row) => String(row.evaluation_id));
+    read += ids.length;
+    const records = await getMany(table, tenantId, ids);
+    for (const id of ids) {
+      const evaluation = records.get(id);
+      if (
+        evaluation?.status === 'completed' &&
+        evaluation.benchmark_id === query.benchmarkId &&
+        modelSet(evaluation).join('\n') === query.models.join('\n') &&
+        entries.every(([tag, value]) => evaluation.tags?.[tag] === value)
+      ) {
+        return evaluation;
+      }
+    }
+    if (read >= TAGGED_SCAN_LIMIT) return undefined;
+  }
+  return undefined;
+}
+
+async function getMany(table: Table, tenantId: string, ids: readonly string[]): Promise<Map<string, Evaluation>> {
+  const found = new Map<string, Evaluation>();
+  let keys: Record<string, unknown>[] = ids.map((id) => evaluationKeys.record(tenantId, id));
+  for (let attempt = 1; keys.length > 0; attempt += 1) {
+    const response = await table.client.send(new BatchGetCommand({ RequestItems: { [table.tableName]: { Keys: keys } } }));
+    for (const item of response.Responses?.[table.tableName] ?? []) {
+      const evaluation = toEvaluation(item);
+      found.set(evaluation.evaluation_id, evaluation);
+    }
+    keys = (response.UnprocessedKeys?.[table.tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+    if (keys.length > 0) await backoff(attempt);
+  }
+  return found;
+}
+
 /** Whether an evaluation of the benchmark is pending or running. */
 export async function hasActiveEvaluation(table: Table, tenantId: string, benchmarkId: string): Promise<boolean> {
   const pages = queryPages(table.client, {
@@ -181,6 +260,11 @@ export async function listEvaluations(
     conditions.push('(model_id = :model OR model_id_2 = :model)');
     values[':model'] = page.filter.model_id;
   }
+  Object.entries(page.filter?.tags ?? {}).forEach(([tag, value], index) => {
+    conditions.push(`tags.#tag${index} = :tag${index}`);
+    names[`#tag${index}`] = tag;
+    values[`:tag${index}`] = value;
+  });
   const { items, lastKey } = await fillPage(
     table.client,
     {

@@ -18,13 +18,14 @@ import type {
   EvaluationStore,
   IdempotentCreate,
   ResultsPageRequest,
+  TaggedQuery,
   WindowClaim,
 } from '../../domain/ports/evaluation-store.js';
 import { claimChunk, listExpiredLeases, markLeaseResent, releaseChunkLease, renewChunkLease } from './chunk-leases.js';
 import { doneChunks, recordChunk } from './chunk-markers.js';
 import { claimNextChunk, markClaimSent } from './chunk-window.js';
 import { recordDeadLetter } from './dead-letter-log.js';
-import { createEvaluation, getEvaluation, hasActiveEvaluation, listEvaluations } from './evaluation-records.js';
+import { createEvaluation, findLatestTagged, getEvaluation, hasActiveEvaluation, listEvaluations } from './evaluation-records.js';
 import { cancel, fail, failToQueue, finish, markRunning } from './evaluation-transitions.js';
 import { allResults, allScores, getResults, listResults, putResults, resultCursorAfter } from './result-rows.js';
 import type { ScoreRow, ScoreRowShape } from '../../domain/ports/score-rows.js';
@@ -73,6 +74,10 @@ export class DynamoDbEvaluationStore implements EvaluationStore {
 
   list(tenantId: string, page: { limit: number; cursor?: string; filter?: EvaluationFilter }): Promise<Page<Evaluation>> {
     return listEvaluations(this.table, tenantId, page);
+  }
+
+  findLatestTagged(tenantId: string, query: TaggedQuery): Promise<Evaluation | undefined> {
+    return findLatestTagged(this.table, tenantId, query);
   }
 
   failToQueue(evaluation: Evaluation, error: EvaluationError, idempotencyKey?: string): Promise<void> {

@@ -15,6 +15,13 @@ const DEAD_LETTER_PARTITION = 'DEADLETTER';
 const evaluationPartition = (tenantId: string, evaluationId: string) => `TENANT#${tenantId}#EVAL#${evaluationId}`;
 const evaluationListing = (tenantId: string) => `TENANT#${tenantId}#EVALS`;
 const evaluationsOfBenchmark = (tenantId: string, benchmarkId: string) => `TENANT#${tenantId}#BENCH#${benchmarkId}`;
+/**
+ * One partition per tenant, benchmark, model set and tag: a `latest:k=v` baseline reads only evaluations
+ * that could match, newest first. Components are length-prefixed so that no choice of ids or tag values
+ * can make two different tuples share a partition.
+ */
+const taggedPartition = (tenantId: string, benchmarkId: string, models: readonly string[], tag: string, value: string) =>
+  `TENANT#${tenantId}#TAGGED#${[benchmarkId, models.join('+'), tag, value].map((part) => `${part.length}:${part}`).join('#')}`;
 
 export const evaluationKeys = {
   /** The evaluation's record, its chunk markers and its result rows share this partition. */
@@ -28,6 +35,12 @@ export const evaluationKeys = {
   }),
   byBenchmarkPartition: evaluationsOfBenchmark,
   idempotency: (tenantId: string, key: string) => ({ pk: `TENANT#${tenantId}#IDEMPOTENCY#${key}`, sk: 'IDEMPOTENCY' }),
+  /** One marker per tag of an evaluation, written with it; sorted by the (time-ordered) evaluation id. */
+  tagged: (tenantId: string, benchmarkId: string, models: readonly string[], tag: string, value: string, evaluationId: string) => ({
+    pk: taggedPartition(tenantId, benchmarkId, models, tag, value),
+    sk: evaluationId,
+  }),
+  taggedPartition,
   chunk: (tenantId: string, evaluationId: string, chunk: number) => ({
     pk: evaluationPartition(tenantId, evaluationId),
     sk: `${CHUNK_PREFIX}${padded(chunk, 6)}`,
@@ -58,6 +71,19 @@ export const evaluationKeys = {
   /** Present only while the evaluation is unfinished, sorted by last progress. */
   active: (updatedAt: string) => ({ gsi3pk: ACTIVE_PARTITION, gsi3sk: updatedAt }),
   activePartition: ACTIVE_PARTITION,
+};
+
+const comparisonPartition = (tenantId: string, comparisonId: string) => `TENANT#${tenantId}#CMP#${comparisonId}`;
+
+/** A comparison's record and its changed items share a partition; an item sorts under each change it shows. */
+export const comparisonKeys = {
+  partition: comparisonPartition,
+  record: (tenantId: string, comparisonId: string) => ({ pk: comparisonPartition(tenantId, comparisonId), sk: 'CMP' }),
+  item: (tenantId: string, comparisonId: string, change: 'regressed' | 'improved', position: number) => ({
+    pk: comparisonPartition(tenantId, comparisonId),
+    sk: `${change.toUpperCase()}#${padded(position, 7)}`,
+  }),
+  itemPrefix: (change: 'regressed' | 'improved') => `${change.toUpperCase()}#`,
 };
 
 /**

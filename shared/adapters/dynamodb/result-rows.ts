@@ -130,7 +130,7 @@ function projectionOf(shape: ScoreRowShape, judgementsWhole: boolean) {
     return placeholder;
   };
   const field = (segments: readonly string[]) => segments.map((name) => alias('f', name)).join('.');
-  const paths = [alias('f', 'position'), alias('f', 'repeat')];
+  const paths = [alias('f', 'position'), alias('f', 'item_id'), alias('f', 'repeat')];
   for (const modelId of shape.modelIds) {
     const output = `${alias('f', 'outputs')}.${alias('m', modelId)}`;
     for (const segments of scoreFields.output) paths.push(`${output}.${field(segments)}`);

@@ -3,6 +3,17 @@ import { BenchmarkIdSchema, ModelIdSchema } from '../identifiers.js';
 import { PageQuerySchema } from '../pagination.js';
 import { EvaluationStatusSchema } from './status.js';
 
+/**
+ * `tag=branch=main[,commit=3f2a9c1]`: the grammar of a `latest:` baseline, since `:` is legal in tag
+ * names and `k:v` would be ambiguous; every pair must match.
+ */
+export const TagFilterSchema = v.pipe(
+  v.string(),
+  v.regex(/^[A-Za-z0-9_.:-]{1,64}=[^,=]{1,256}(,[A-Za-z0-9_.:-]{1,64}=[^,=]{1,256}){0,19}$/, 'must be <tag>=<value>[,<tag>=<value>…]'),
+  v.transform((text) => Object.fromEntries(text.split(',').map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]))),
+  v.description('Only evaluations carrying every one of these tags: `branch=main` or `branch=main,commit=3f2a9c1`.'),
+);
+
 /** The query strings of `GET /evaluations` and `GET /evaluations/{id}/results`, as the handlers validate them. */
 
 export const ListEvaluationsQuerySchema = v.object({
@@ -10,6 +21,7 @@ export const ListEvaluationsQuerySchema = v.object({
   status: v.optional(EvaluationStatusSchema),
   benchmark_id: v.optional(BenchmarkIdSchema),
   model_id: v.optional(ModelIdSchema),
+  tag: v.optional(TagFilterSchema),
 });
 export type ListEvaluationsQuery = v.InferOutput<typeof ListEvaluationsQuerySchema>;
 

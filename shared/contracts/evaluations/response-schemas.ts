@@ -96,6 +96,12 @@ export const EvaluationStatusViewSchema = v.strictObject({
   resumes: v.optional(
     v.pipe(CountSchema, v.description('Times it was resumed so; unlike a stall re-drive, a resume does not count towards failing it as `stalled`.')),
   ),
+  tags: v.optional(v.pipe(v.record(v.string(), v.string()), v.description('The labels given at create.'))),
+  baseline: v.optional(v.pipe(v.string(), v.description('The baseline selector as given at create.'))),
+  baseline_evaluation_id: v.optional(v.pipe(v.string(), v.description('The completed evaluation the selector resolved to at create.'))),
+  comparison_id: v.optional(
+    v.pipe(v.string(), v.description('The comparison against the baseline (`GET /api/v3/comparisons/{id}`), once this evaluation has completed.')),
+  ),
 });
 
 export const MetricAggregateSchema = v.strictObject({

@@ -1,3 +1,10 @@
+import {
+  ComparedItemPageSchema,
+  ComparedItemSchema,
+  ComparisonSchema,
+  CreateComparisonRequestSchema,
+  MetricComparisonResultSchema,
+} from '../comparisons/schemas.js';
 import { AppendItemsRequestSchema, BenchmarkItemInputSchema, CreateBenchmarkRequestSchema } from '../benchmarks/schemas.js';
 import { BenchmarkItemPageSchema, BenchmarkItemSchema, BenchmarkPageSchema, BenchmarkViewSchema } from '../benchmarks/response-schemas.js';
 import {
@@ -64,6 +71,12 @@ export const namedSchemas = {
   PairwiseJudgement: PairwiseJudgementSchema,
   TokenUsage: TokenUsageSchema,
   EvaluationEstimate: EstimateResponseSchema,
+
+  CreateComparisonRequest: CreateComparisonRequestSchema,
+  Comparison: ComparisonSchema,
+  MetricComparisonResult: MetricComparisonResultSchema,
+  ComparedItem: ComparedItemSchema,
+  ComparedItemPage: ComparedItemPageSchema,
 
   CreateBenchmarkRequest: CreateBenchmarkRequestSchema,
   AppendItemsRequest: AppendItemsRequestSchema,

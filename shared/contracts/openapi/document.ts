@@ -3,7 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import * as v from 'valibot';
 import { functionDefinitions, type FunctionDefinition, type RouteDefinition } from '../function-manifest.js';
 import { CustomMetricSchema } from '../evaluations/custom-metric-schemas.js';
-import { ListResultsQuerySchema } from '../evaluations/query-schemas.js';
+import { ListEvaluationsQuerySchema, ListResultsQuerySchema } from '../evaluations/query-schemas.js';
 import { JsonObjectSchema } from '../primitives.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageQuerySchema } from '../pagination.js';
 import { namedSchemas } from './components.js';
@@ -60,6 +60,14 @@ const queryValueTypes = new Map<unknown, JsonSchema>([
   [
     ListResultsQuerySchema.entries.escape_formulas,
     { type: 'boolean', default: true, description: v.getDescription(ListResultsQuerySchema.entries.escape_formulas.wrapped) },
+  ],
+  [
+    ListEvaluationsQuerySchema.entries.tag,
+    {
+      type: 'string',
+      examples: ['branch=main', 'branch=main,commit=3f2a9c1'],
+      description: v.getDescription(ListEvaluationsQuerySchema.entries.tag.wrapped),
+    },
   ],
 ]);
 
@@ -333,6 +341,7 @@ export function buildOpenApiDocument(definitions: readonly FunctionDefinition[] 
     security: [{ [BEARER]: [] }],
     tags: [
       { name: 'Evaluations', description: 'Run a model (or two) against a benchmark and read the results.' },
+      { name: 'Comparisons', description: 'Two finished evaluations compared item by item: a baseline and a candidate.' },
       { name: 'Benchmarks', description: 'Items to evaluate on, created from JSON or JSON Lines and appended to.' },
       { name: 'Models', description: 'Registered models and the built-in catalogue (including `baseline:…` models).' },
       { name: 'Service', description: 'Health and this document; no authentication.' },

@@ -10,6 +10,7 @@ import {
 } from '../evaluations/response-schemas.js';
 import { exportContentTypes, NEXT_CURSOR_HEADER } from '../evaluations/export-format.js';
 import { ListEvaluationsQuerySchema, ListResultsQuerySchema } from '../evaluations/query-schemas.js';
+import { ComparedItemPageSchema, ComparisonSchema, CreateComparisonRequestSchema, ListComparedItemsQuerySchema } from '../comparisons/schemas.js';
 import { CreateEvaluationRequestSchema, IdempotencyKeySchema, RescoreRequestSchema } from '../evaluations/schemas.js';
 import { EstimateResponseSchema } from '../evaluations/estimate-schemas.js';
 import { ModelPageSchema, ModelSchema } from '../models/response-schemas.js';
@@ -58,7 +59,7 @@ export interface OperationSpec {
   operationId: string;
   summary: string;
   description: string;
-  tag: 'Evaluations' | 'Benchmarks' | 'Models' | 'Service';
+  tag: 'Evaluations' | 'Comparisons' | 'Benchmarks' | 'Models' | 'Service';
   /** Descriptions of the `{name}` parameters of the route's path. */
   pathParams?: Record<string, { description: string; schema: v.GenericSchema }>;
   query?: v.ObjectSchema<v.ObjectEntries, v.ErrorMessage<v.ObjectIssue> | undefined>;
@@ -92,6 +93,13 @@ const ModelIdParam = {
   },
 };
 
+const ComparisonIdParam = {
+  comparison_id: {
+    description: 'The comparison, as `POST /api/v3/comparisons` answered it.',
+    schema: v.pipe(v.string(), v.examples(['cmp-01jd2x8k4q7g2m6r9t3v5w8y0z'])),
+  },
+};
+const unknownComparison = "No comparison with this id for your tenant (another tenant's id answers the same).";
 const unknownEvaluation = "No evaluation with this id for your tenant (another tenant's id answers the same).";
 const unknownBenchmark = "No benchmark with this id for your tenant (another tenant's id answers the same).";
 const mediaType = (contentType: string) => contentType.split(';')[0]?.trim() ?? contentType;
@@ -288,6 +296,42 @@ export const operations: Record<string, OperationSpec> = {
     errors: { 404: unknownEvaluation, 409: 'The evaluation has already finished (`evaluation_finished`): there is nothing to cancel.' },
   },
 
+  'POST /api/v3/comparisons': {
+    operationId: 'createComparison',
+    tag: 'Comparisons',
+    summary: 'Compare two finished evaluations',
+    description:
+      'Aligns the items of a baseline and a candidate evaluation by `item_id` and, per metric, reports the paired difference (candidate − baseline) with its 95% interval, the p-value of the test that fits the metric, the Holm-adjusted p-value across the metrics, a verdict, and, for metrics given a `margin`, a one-sided non-inferiority test (docs/statistics.md "Comparing two evaluations").',
+    body: {
+      schema: CreateComparisonRequestSchema,
+      description: 'The two evaluations (the baseline by id or by `latest:<tag>=<value>`), and optionally the metrics, margins and items.',
+    },
+    responses: { 201: { description: 'Created.', schema: ComparisonSchema, headers: location('the comparison') } },
+    errors: {
+      404: `${unknownEvaluation} Applies to \`candidate_evaluation_id\` and \`baseline_evaluation_id\`.`,
+      422: 'An evaluation that has not completed (`evaluation_not_finished`), a `baseline` selector that matches nothing (`baseline_not_found`) or another benchmark or model (`baseline_mismatch`), benchmarks whose content differs without `item_ids` (`benchmark_mismatch`), a metric or margin not scored by both (`unknown_metric`), a `model_id` one of them did not evaluate (`unknown_model`).',
+    },
+  },
+  'GET /api/v3/comparisons/{comparison_id}': {
+    operationId: 'getComparison',
+    tag: 'Comparisons',
+    summary: 'Read a comparison',
+    description: 'The stored comparison, as `POST /api/v3/comparisons` answered it.',
+    pathParams: ComparisonIdParam,
+    responses: { 200: { description: 'The comparison.', schema: ComparisonSchema } },
+    errors: { 404: unknownComparison },
+  },
+  'GET /api/v3/comparisons/{comparison_id}/items': {
+    operationId: 'listComparisonItems',
+    tag: 'Comparisons',
+    summary: 'Page through the items that regressed or improved',
+    description:
+      'Items worse (`change=regressed`, the default) or better (`change=improved`) on at least one compared metric, in candidate order, with both scores per metric.',
+    pathParams: ComparisonIdParam,
+    query: ListComparedItemsQuerySchema,
+    responses: { 200: { description: 'One page of items.', schema: ComparedItemPageSchema } },
+    errors: { 404: unknownComparison },
+  },
   'POST /api/v3/benchmarks': {
     operationId: 'createBenchmark',
     tag: 'Benchmarks',

@@ -17,12 +17,13 @@ import { resolveJudges, type JudgeResolutionDeps, type MetricPath, type Resolved
 import { checkBudgetPricing } from './budget-pricing.js';
 import type { CreateEvaluationRequest, CreateEvaluationResponse, Evaluation } from '../../contracts/evaluations/schemas.js';
 import { createUnderQuotas, type QuotaDeps } from '../tenants/admission.js';
+import { resolveBaseline } from '../comparisons/baseline.js';
 import { DEFAULT_CACHE_MODE } from '../evaluator/response-cache.js';
 
 export const CREATED_MESSAGE = 'Evaluation created successfully and queued for execution';
 
 export interface CreateEvaluationDeps {
-  evaluations: Pick<EvaluationStore, 'create' | 'failToQueue'> & Partial<Pick<EvaluationStore, 'previousCreate'>>;
+  evaluations: Pick<EvaluationStore, 'create' | 'failToQueue'> & Partial<Pick<EvaluationStore, 'previousCreate' | 'get' | 'findLatestTagged'>>;
   benchmarks: { get(tenantId: string, benchmarkId: string): Promise<Benchmark | undefined> };
   models: JudgeResolutionDeps['models'];
   credentials: CredentialCheck;
@@ -153,6 +154,13 @@ export async function resolveAgainstBenchmark(
   return { benchmark, metrics, judges, pathOf };
 }
 
+/** Resolved once, at create: the comparison later uses this very run even if a newer one gets the tags. */
+async function resolveCreateBaseline(deps: CreateEvaluationDeps, tenantId: string, request: CreateEvaluationRequest, selector: string) {
+  const { get, findLatestTagged } = deps.evaluations;
+  if (!get || !findLatestTagged) throw new Error('create with a baseline needs an evaluation store that can read evaluations');
+  return resolveBaseline({ get: get.bind(deps.evaluations), findLatestTagged: findLatestTagged.bind(deps.evaluations) }, tenantId, selector, request);
+}
+
 /** Providers that can be sent tool definitions and answer with tool calls. */
 const toolProviders: ReadonlySet<Model['provider']> = new Set(['openai', 'openai_compatible', 'anthropic', 'bedrock']);
 
@@ -193,6 +201,7 @@ export async function createPinned(
   const pricedModels = source ? [] : models;
   const { benchmark, judges, pathOf } = await resolveAgainstBenchmark(deps, tenantId, request, pricedModels, found);
   const budgetUsd = request.budget_usd;
+  const baseline = request.baseline ? await resolveCreateBaseline(deps, tenantId, request, request.baseline) : undefined;
   // A rescore covers exactly its source's items (appends since then are not part of it).
   const totalItems = source ? source.progress.total_items : benchmark.item_count;
   // A rescore samples exactly as its source did: its rows are the source's samples.
@@ -209,8 +218,9 @@ export async function createPinned(
     benchmark_content_hash: source ? source.benchmark_content_hash : benchmark.content_hash,
     custom_metrics: request.custom_metrics,
     ...(source ? { source_evaluation_id: source.evaluation_id } : {}),
-    ...(request.tags ? { tags: request.tags } : {}),
     ...(budgetUsd !== undefined ? { budget_usd: budgetUsd } : {}),
+    ...(request.tags && Object.keys(request.tags).length > 0 ? { tags: request.tags } : {}),
+    ...(baseline ? { baseline: request.baseline, baseline_evaluation_id: baseline.evaluation_id } : {}),
     cache_mode: request.cache ?? DEFAULT_CACHE_MODE,
     models,
     ...(judges.judge_models.length > 0 ? judges : {}),

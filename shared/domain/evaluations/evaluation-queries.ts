@@ -40,7 +40,7 @@ export async function listEvaluations(store: Store, tenantId: string, query: Lis
   const page = await store.list(tenantId, {
     limit: query.limit,
     cursor: query.cursor,
-    filter: { status: query.status, benchmark_id: query.benchmark_id, model_id: query.model_id },
+    filter: { status: query.status, benchmark_id: query.benchmark_id, model_id: query.model_id, tags: query.tag },
   });
   return { items: page.items.map(toStatusView), next_cursor: page.next_cursor };
 }

@@ -52,6 +52,10 @@ export function toStatusView(evaluation: Evaluation, now = Date.now()): Evaluati
     },
     ...(evaluation.error ? { error: evaluation.error } : {}),
     ...(evaluation.resumed_at ? { resumed_at: evaluation.resumed_at, resumes: evaluation.resumes ?? 1 } : {}),
+    ...(evaluation.tags ? { tags: evaluation.tags } : {}),
+    ...(evaluation.baseline ? { baseline: evaluation.baseline } : {}),
+    ...(evaluation.baseline_evaluation_id ? { baseline_evaluation_id: evaluation.baseline_evaluation_id } : {}),
+    ...(evaluation.comparison_id ? { comparison_id: evaluation.comparison_id } : {}),
   };
 }
 

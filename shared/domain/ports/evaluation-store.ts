@@ -96,6 +96,15 @@ export interface EvaluationFilter {
   status?: EvaluationStatus;
   benchmark_id?: string;
   model_id?: string;
+  /** Every one of these tags, with exactly these values. */
+  tags?: Readonly<Record<string, string>>;
+}
+
+/** What a `latest:k=v` baseline looks for: a completed run of the same benchmark and models with every tag. */
+export interface TaggedQuery {
+  benchmarkId: string;
+  models: readonly string[];
+  tags: Readonly<Record<string, string>>;
 }
 
 /** One page of an evaluation's per-item results, optionally only failed answers or one model's. */
@@ -133,6 +142,8 @@ export interface EvaluationStore {
   /** As `get`, but reads every write that finished before it. */
   getConsistent(tenantId: string, evaluationId: string): Promise<Evaluation | undefined>;
   list(tenantId: string, page: { limit: number; cursor?: string; filter?: EvaluationFilter }): Promise<Page<Evaluation>>;
+  /** The newest completed evaluation matching a tag query (docs/data-model.md "Tag markers"), or none. */
+  findLatestTagged(tenantId: string, query: TaggedQuery): Promise<Evaluation | undefined>;
   /** Marks an evaluation that could not be queued as failed and forgets its idempotency record. */
   failToQueue(evaluation: Evaluation, error: EvaluationError, idempotencyKey?: string): Promise<void>;
   /**

@@ -9,4 +9,6 @@ export { createRandom, deriveSeed, type Random } from './random.js';
 export { verdict, type Verdict, type VerdictOptions } from './verdict.js';
 export { wilcoxonSignedRank, type SignedRankResult } from './wilcoxon.js';
 export { wilsonInterval } from './wilson.js';
+export { nonInferiority, type NonInferiorityResult } from './non-inferiority.js';
+export { studentTCdf } from './student-t.js';
 export { itemRepeatStats, passAtK, passHatK, type ItemRepeatStats } from './repeats.js';

@@ -128,6 +128,25 @@ async function waitForFinalStates(stack: TestStack, tenants: TenantResources[]):
   }
 }
 
+/** Two comparisons per tenant, of its two finished evaluations each way round, for the comparison routes. */
+async function addComparisons(stack: TestStack, tenant: TenantResources): Promise<void> {
+  const client = api(stack);
+  const [first, second] = tenant.ids.evaluation_id!;
+  const comparisons: string[] = [];
+  for (const [baseline, candidate] of [
+    [first, second],
+    [second, first],
+  ]) {
+    const response = await client.request('POST', '/api/v3/comparisons', {
+      body: { baseline_evaluation_id: baseline, candidate_evaluation_id: candidate },
+      apiKey: tenant.ownerKey,
+    });
+    if (response.status !== 201) throw new Error(`POST /api/v3/comparisons answered ${response.status}: ${response.text}`);
+    comparisons.push(response.json.comparison_id as string);
+  }
+  tenant.ids.comparison_id = comparisons;
+}
+
 /** Asks every GET route for one item; those that answer a page are list routes, and their cursors are kept. */
 async function discoverLists(stack: TestStack, tenants: Record<TenantName, TenantResources>, routes: RouteDefinition[]) {
   const client = api(stack);
@@ -163,6 +182,7 @@ export async function createWorld(stack: TestStack): Promise<World> {
     const revokedIssue = await keys.issue({ tenantId: a.tenantId, scopes: [...scopes], name: 'revoked' });
     await keys.revoke(a.tenantId, revokedIssue.record.key_id);
     await waitForFinalStates(stack, [a, b]);
+    for (const tenant of [a, b]) await addComparisons(stack, tenant);
     const routes = allRoutes();
     const { listRouteKeys, cursors } = await discoverLists(stack, tenants, routes);
     return {
