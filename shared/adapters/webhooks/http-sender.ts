@@ -26,8 +26,8 @@ export class HttpWebhookSender implements WebhookSender {
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });
-      // Nothing of the receiver's answer is kept but its status: the body is discarded unread.
-      response.body.destroy();
+      // Nothing of the receiver's answer is kept but its status: at most 64 KiB of the body is drained, unread.
+      await response.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
       return { statusCode: response.statusCode };
     } catch (error) {
       if (signal.aborted) return { error: `no answer within ${timeoutMs} ms` };
