@@ -148,6 +148,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v3/evaluations/{evaluation_id}/rescore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Score a completed evaluation's answers again with other metrics
+         * @description Creates a new evaluation (`pending`, then run like any other) over the same models, benchmark items and stored answers, scored with `custom_metrics`: no candidate model is called, only the judges of judged metrics. Its answers carry `reused_from` and cost 0 (the source shows what they cost); its status names `source_evaluation_id`. Failed answers stay failed. Takes an `Idempotency-Key` like create.
+         */
+        post: operations["rescoreEvaluation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v3/evaluations/{evaluation_id}/cancel": {
         parameters: {
             query?: never;
@@ -499,6 +519,25 @@ export interface components {
              */
             baseline?: string;
         };
+        RescoreRequest: {
+            /** @description The metrics to score the stored answers with: names or configuration objects, as on create (judged metrics call their judge). */
+            custom_metrics: components["schemas"]["CustomMetric"][];
+            /**
+             * @description Caps what the judges may spend, in USD (candidates are not called).
+             * @example 5
+             */
+            budget_usd?: number;
+            /**
+             * @description Free-form labels, e.g. `{"branch": "main", "commit": "3f2a9c1"}`; `baseline: "latest:branch=main"` finds evaluations by them.
+             * @example {
+             *       "branch": "main",
+             *       "commit": "3f2a9c1"
+             *     }
+             */
+            tags?: {
+                [key: string]: string;
+            };
+        };
         CustomMetric: components["schemas"]["MetricName"] | components["schemas"]["MetricConfig"];
         MetricName: string;
         MetricConfig: {
@@ -527,6 +566,12 @@ export interface components {
             schema: {
                 [key: string]: unknown;
             };
+        } | {
+            name: components["schemas"]["MetricName"];
+            /** @constant */
+            type: "tool_arguments_match";
+            /** @enum {string} */
+            mode?: "exact" | "subset";
         } | {
             name: components["schemas"]["MetricName"];
             /** @constant */
@@ -676,6 +721,17 @@ export interface components {
              * @enum {string}
              */
             stop_reason?: "budget_exhausted";
+            /** @description A rescore: the evaluation whose stored answers this one scores again, calling no candidate model. */
+            source_evaluation_id?: string;
+            /**
+             * @description The response-cache mode the evaluation runs with (`use` unless the create said otherwise).
+             * @enum {string}
+             */
+            cache_mode: "use" | "refresh" | "off";
+            /** @description Candidate answers taken from the response cache so far (counted chunks only): calls not made. */
+            cache_hits: number;
+            /** @description What those calls would have cost at the models' pricing, in USD. */
+            cache_saved_usd: number;
             /**
              * Format: date-time
              * @example 2024-01-15T10:30:00Z
@@ -688,11 +744,13 @@ export interface components {
             completed_at?: string;
             progress: {
                 total_items: number;
-                /** @description Items every model answered and that were scored. */
+                /** @description With repeats: samples to answer (items × repeats). `completed_items`, `failed_items`, `percent` and the rate then count samples. */
+                total_samples?: number;
+                /** @description Items (with repeats: samples) every model answered and that were scored. */
                 completed_items: number;
-                /** @description Items that failed for good, with their reason in the results. */
+                /** @description Items (with repeats: samples) that failed for good, with their reason in the results. */
                 failed_items: number;
-                /** @description Share of items finished (scored or failed), 0–100, one decimal. */
+                /** @description Share of items (with repeats: samples) finished (scored or failed), 0–100, one decimal. */
                 percent: number;
                 /** @description Items finished per second since the evaluation started running. */
                 items_per_second: number | null;
@@ -747,6 +805,17 @@ export interface components {
              * @enum {string}
              */
             stop_reason?: "budget_exhausted";
+            /** @description A rescore: the evaluation whose stored answers this one scores again, calling no candidate model. */
+            source_evaluation_id?: string;
+            /**
+             * @description The response-cache mode the evaluation runs with (`use` unless the create said otherwise).
+             * @enum {string}
+             */
+            cache_mode: "use" | "refresh" | "off";
+            /** @description Candidate answers taken from the response cache so far (counted chunks only): calls not made. */
+            cache_hits: number;
+            /** @description What those calls would have cost at the models' pricing, in USD. */
+            cache_saved_usd: number;
             /**
              * Format: date-time
              * @example 2024-01-15T10:30:00Z
@@ -759,11 +828,13 @@ export interface components {
             completed_at?: string;
             progress: {
                 total_items: number;
-                /** @description Items every model answered and that were scored. */
+                /** @description With repeats: samples to answer (items × repeats). `completed_items`, `failed_items`, `percent` and the rate then count samples. */
+                total_samples?: number;
+                /** @description Items (with repeats: samples) every model answered and that were scored. */
                 completed_items: number;
-                /** @description Items that failed for good, with their reason in the results. */
+                /** @description Items (with repeats: samples) that failed for good, with their reason in the results. */
                 failed_items: number;
-                /** @description Share of items finished (scored or failed), 0–100, one decimal. */
+                /** @description Share of items (with repeats: samples) finished (scored or failed), 0–100, one decimal. */
                 percent: number;
                 /** @description Items finished per second since the evaluation started running. */
                 items_per_second: number | null;
@@ -863,6 +934,31 @@ export interface components {
             /** @description Why items failed, by error code. */
             failure_reasons: {
                 [key: string]: number;
+            };
+            /** @description With repeats: per-item statistics over the samples (docs/statistics.md "Repeats"). */
+            repeats?: {
+                /** @description Result rows (one per sample) of the model. */
+                samples: number;
+                /** @description Items: the unit of every mean and interval. */
+                items: number;
+                /** @description Items flaky in at least one metric. */
+                flaky_items: number;
+                metrics: {
+                    [key: string]: {
+                        /** @description The k of pass@k and pass^k: the evaluation's repeats. */
+                        k: number;
+                        /** @description Mean over items of the unbiased pass@k (Chen et al. 2021); pass/fail metrics only. */
+                        pass_at_k: number | null;
+                        /** @description Mean over items of the unbiased pass^k (all k samples pass); pass/fail metrics only. */
+                        pass_hat_k: number | null;
+                        /** @description Items with at least k scored samples, the ones pass@k and pass^k average. */
+                        items: number;
+                        /** @description Items whose scored samples disagree. */
+                        flaky_items: number;
+                        /** @description Mean over items with two or more scored samples of the share disagreeing with the item's majority. */
+                        flakiness_rate: number | null;
+                    };
+                };
             };
         };
         MetricAggregate: {
@@ -977,6 +1073,12 @@ export interface components {
                 content: string;
             }[];
             expected?: string;
+            expected_tool_calls?: {
+                name: string;
+                arguments?: {
+                    [key: string]: unknown;
+                };
+            }[];
             choices?: string[];
             /** @description Each model's answer, by model id. */
             outputs: {
@@ -1003,6 +1105,18 @@ export interface components {
             truncated?: true;
             /** @description What Arbiter changed in what the provider sent (a cut answer, token counts it could not use), in words. */
             notes?: string[];
+            /** @description The tools the model called, in order, as `{name, arguments}` whichever provider answered. */
+            tool_calls?: {
+                name: string;
+                arguments: {
+                    [key: string]: unknown;
+                } | string;
+                /**
+                 * @description `arguments` is the raw text the model sent: it did not parse as a JSON object.
+                 * @constant
+                 */
+                arguments_invalid?: true;
+            }[];
             scores: {
                 [key: string]: number | null;
             };
@@ -1011,6 +1125,20 @@ export interface components {
             cost_usd?: number;
             finish_reason?: string;
             attempts?: number;
+            /** @description A rescore's answer, reused from this evaluation: no call was made, so `cost_usd` is 0 and `usage` is left out (the source shows both); latency and cost metrics score the answer as it was made. */
+            reused_from?: string;
+            /**
+             * @description Answered from the response cache (docs/reliability.md "Response cache"): no model call was made, so `usage` and `cost_usd` are 0 and count towards no spend, budget or usage; `cached_usage` and `latency_ms` are those of the call that produced the answer, `cache_saved_usd` what this call would have cost.
+             * @constant
+             */
+            cached?: true;
+            /** @description Tokens the call that produced a cached answer used. */
+            cached_usage?: {
+                input_tokens: number;
+                output_tokens: number;
+            };
+            /** @description What a cached answer would have cost at the model's pricing. */
+            cache_saved_usd?: number;
             error?: {
                 /** @description Why the model call failed (`rate_limited`, `timeout`, `bad_request`, …). */
                 code: string;
@@ -1232,6 +1360,21 @@ export interface components {
                 role: "system" | "user" | "assistant";
                 content: string;
             }[];
+            /** @description Tools offered to the model with every item (name, description, JSON Schema `parameters`); providers without tool support refuse at evaluation create. */
+            tools?: {
+                name: string;
+                description?: string;
+                /** @description A JSON Schema object with `type: "object"` at the top: the arguments the model is to call the tool with. */
+                parameters: {
+                    [key: string]: unknown;
+                };
+            }[];
+            /** @description Whether the model must call a tool: `auto` (default), `required`, `none`, or `{type: "tool", name}`. */
+            tool_choice?: ("auto" | "required" | "none") | {
+                /** @constant */
+                type: "tool";
+                name: string;
+            };
             default_metrics?: components["schemas"]["MetricName"][];
             /** @default [] */
             items?: components["schemas"]["BenchmarkItemInput"][];
@@ -1250,6 +1393,12 @@ export interface components {
                     type: "text" | "input_text" | "output_text";
                     text: string;
                 }[];
+            }[];
+            expected_tool_calls?: {
+                name: string;
+                arguments?: {
+                    [key: string]: unknown;
+                };
             }[];
             expected?: string;
             choices?: string[];
@@ -1273,6 +1422,18 @@ export interface components {
                 role: "system" | "user" | "assistant";
                 content: string;
             }[];
+            tools?: {
+                name: string;
+                description?: string;
+                parameters: {
+                    [key: string]: unknown;
+                };
+            }[];
+            tool_choice?: ("auto" | "required" | "none") | {
+                /** @constant */
+                type: "tool";
+                name: string;
+            };
             default_metrics?: string[];
             item_count: number;
             /** @description Hash of the items in order: evaluations record it, so a run can be reproduced. */
@@ -1309,6 +1470,13 @@ export interface components {
                 content: string;
             }[];
             expected?: string;
+            /** @description The tool calls a correct answer makes (order does not matter). */
+            expected_tool_calls?: {
+                name: string;
+                arguments?: {
+                    [key: string]: unknown;
+                };
+            }[];
             choices?: string[];
             context?: string;
             metadata?: {
@@ -2160,6 +2328,133 @@ export interface operations {
                 };
             };
             /** @description Throttled by API Gateway (its own body, `message` only): retry with backoff. Or the tenant's request-rate quota is reached (`quota_exceeded`, with `quota`, `limit` and `current`): retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description An unexpected failure: nothing about it is shown. Retry later. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    rescoreEvaluation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the create safe to retry: the same key and body answer the first response (with `Idempotent-Replayed: true`) instead of creating twice; the same key with another body answers 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The evaluation, as `POST /api/v3/evaluations` answered it. */
+                evaluation_id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The metrics to score with; optionally a budget for the judges and tags. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RescoreRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted: the new evaluation is recorded as `pending` and queued. */
+            202: {
+                headers: {
+                    /** @description URL of the new evaluation's status. */
+                    Location: string;
+                    /** @description `true` when an `Idempotency-Key` replayed the first response. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreateEvaluationResponse"];
+                };
+            };
+            /** @description The request is not valid (`validation_error`, or `malformed_json` for a body that is not JSON): `errors` names each field at fault. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`). Without an Authorization header at all, API Gateway answers itself: `{ "message": "Unauthorized" }`. */
+            401: {
+                headers: {
+                    /** @description `Bearer` (Arbiter's own 401s). */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No evaluation with this id for your tenant (another tenant's id answers the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The evaluation has not completed (`evaluation_not_finished` while pending or running, `evaluation_not_completed` when it failed or was cancelled), or the `Idempotency-Key` was used with a different body (`idempotency_key_reused`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the route's limit (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unknown metric, a judged metric without a judge model, a pairwise metric on a single-model evaluation, a `budget_usd` with a judge that has no `pricing`, or the benchmark was deleted (`benchmark_deleted`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A tenant quota is reached (`quota_exceeded`), as on create. */
             429: {
                 headers: {
                     [name: string]: unknown;

@@ -9,7 +9,7 @@ import { readDeploymentConfig } from './config.js';
 import { nagPacks } from './nag-packs.js';
 
 const app = new App();
-const { stage, throttle, defaultJudgeModel, egressAllow } = readDeploymentConfig(app.node);
+const { stage, throttle, defaultJudgeModel, egressAllow, cacheTtlSeconds } = readDeploymentConfig(app.node);
 const logLevel = app.node.tryGetContext('logLevel') as string | undefined;
 
 new ArbiterStack(app, `Arbiter-${stage}`, {
@@ -19,6 +19,7 @@ new ArbiterStack(app, `Arbiter-${stage}`, {
   logLevel,
   defaultJudgeModel,
   egressAllow,
+  cacheTtlSeconds,
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   tags: { service: 'arbiter', stage },
 });

@@ -12,6 +12,7 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
 import { functionDefinitions, type FunctionDefinition } from '#shared/contracts/function-manifest.js';
 import { evaluatorSettings, queueDefinitions, tableDefinitions, type QueueDefinition, type QueueName } from '#shared/contracts/resources.js';
+import { DEFAULT_CACHE_TTL_SECONDS } from '#shared/platform/config.js';
 import { DEFAULT_JUDGE_MODEL_ID } from '#shared/contracts/models/builtin-defaults.js';
 import { METRICS_NAMESPACE, MetricName, metricDimensions } from '#shared/platform/metric-names.js';
 import { DEFAULT_THROTTLE, isPersistentStage, type ThrottleSettings } from './config.js';
@@ -73,6 +74,8 @@ export interface ArbiterStackProps extends StackProps {
   defaultJudgeModel?: string;
   /** Hosts and CIDRs model calls may reach beyond public addresses; none by default. */
   egressAllow?: readonly string[];
+  /** How long response-cache entries are answered from (ARBITER_CACHE_TTL_SECONDS); the service's default (7 days) when absent. */
+  cacheTtlSeconds?: number;
   /** Where the manifest's entry paths resolve; tests point it at stub handlers. */
   projectRoot?: string;
   /** Defaults to the manifest; tests may pass their own list. */
@@ -123,6 +126,8 @@ export class ArbiterStack extends Stack {
           ARBITER_EGRESS_POLICY: 'cloud',
           ...(props.egressAllow?.length ? { ARBITER_EGRESS_ALLOW: props.egressAllow.join(',') } : {}),
           ...(definition.judgeDefault ? { ARBITER_DEFAULT_JUDGE_MODEL: props.defaultJudgeModel ?? DEFAULT_JUDGE_MODEL_ID } : {}),
+          // Entries expire through the evaluations table's TTL attribute; the evaluator stamps each with this.
+          ...(definition.kind === 'evaluator' ? { ARBITER_CACHE_TTL_SECONDS: String(props.cacheTtlSeconds ?? DEFAULT_CACHE_TTL_SECONDS) } : {}),
         },
       });
       this.functions[definition.id] = fn;

@@ -18,6 +18,8 @@ export interface DeploymentConfig {
   defaultJudgeModel: string;
   /** Hosts and CIDRs model calls may reach beyond public addresses (ARBITER_EGRESS_ALLOW). */
   egressAllow: string[];
+  /** Lifetime of response-cache entries (ARBITER_CACHE_TTL_SECONDS); undefined: the service's default. */
+  cacheTtlSeconds?: number;
 }
 
 /** Stages whose data must survive a `cdk destroy` (tables and log groups are retained). */
@@ -74,6 +76,7 @@ export function readDeploymentConfig(node: Node): DeploymentConfig {
     throttle,
     defaultJudgeModel: parseModelId('defaultJudgeModel', node.tryGetContext('defaultJudgeModel'), DEFAULT_JUDGE_MODEL_ID),
     egressAllow: parseEgressAllowContext(node.tryGetContext('egressAllow')),
+    cacheTtlSeconds: parseCacheTtl(node.tryGetContext('cacheTtlSeconds')),
   };
 }
 
@@ -83,4 +86,14 @@ export function parseEgressAllowContext(value: unknown): string[] {
   if (Array.isArray(value) && value.every((entry) => typeof entry === 'string')) return parseEgressAllow(value.join(','), 'CDK context egressAllow');
   if (typeof value === 'string') return parseEgressAllow(value, 'CDK context egressAllow');
   throw new Error(`Invalid CDK context egressAllow=${JSON.stringify(value)}: expected host names and CIDRs, comma-separated or as a list.`);
+}
+
+/** The service accepts 60 s to 365 days (shared/platform/config.ts); refused here so a bad value fails the synth, not the first chunk. */
+export function parseCacheTtl(value: unknown): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const seconds = parsePositiveInteger('cacheTtlSeconds', value, 0);
+  if (seconds < 60 || seconds > 31_536_000) {
+    throw new Error(`Invalid CDK context cacheTtlSeconds=${JSON.stringify(value)}: expected whole seconds from 60 to 31536000 (365 days).`);
+  }
+  return seconds;
 }

@@ -27,6 +27,49 @@ function parameters(list: readonly ParameterDoc[]): string {
     .join('<br>');
 }
 
+/** Which implementation each lexical metric reproduces, and where its test values came from. */
+const referenceImplementations = [
+  {
+    metrics: '`bleu`, `text_similarity` `bleu`',
+    matches:
+      "sacreBLEU 2.6.0 `sentence_bleu` (13a, exp smoothing, effective order), including its special cases: no matching unigram scores 0, empty hypotheses and references score 0, an empty reference's length 0 takes part in the closest-length rule, whitespace is Python's",
+    values: 'sacreBLEU 2.6.0 run from its source (tag v2.6.0) with Debian Python 3.11: 28 sentence and 4 corpus cases',
+  },
+  {
+    metrics: '`chrf`',
+    matches:
+      'sacreBLEU 2.6.0 `sentence_chrf` (chrF2, character 6-grams, no word n-grams); corpus sums drop the hypothesis n-grams of orders the reference lacks, as sacreBLEU does',
+    values: 'sacreBLEU 2.6.0, as above: 13 sentence and 3 corpus cases',
+  },
+  {
+    metrics: '`text_similarity` `gleu`',
+    matches: "NLTK 3.8 `sentence_gleu` (n-grams 1–4, min of precision and recall), on tokens split as Python's `str.split()`",
+    values: 'NLTK 3.8 (Debian bookworm python3-nltk 3.8-1): 14 sentence and 2 corpus cases',
+  },
+  {
+    metrics: '`text_similarity` `meteor`',
+    matches:
+      "NLTK 3.8 `meteor_score` (α 0.9, β 3, γ 0.5, lower-cased `str.split()` tokens) with its exact and Porter-stem stages (NLTK's default stemmer mode, reimplemented) and no WordNet synonym stage: WordNet is not shipped, so where NLTK would link synonyms (quick / fast) it scores higher than Arbiter; otherwise the two agree",
+    values: "NLTK 3.8 run with a WordNet stand-in that has no synsets: 17 cases, and NLTK's stems of 149 words",
+  },
+  {
+    metrics: '`rouge_1`, `rouge_2`, `rouge_l`, `text_similarity` `rouge_*`',
+    matches:
+      "Google's rouge-score (tokeniser, F-measure); with `stem`, Martin Porter's stemmer where rouge-score uses NLTK's default mode, so the few words NLTK's extensions treat specially (dying, enjoy, flies, …) may stem differently",
+    values: "hand-computed from rouge-score's source and README (rouge-score is not packaged for Debian)",
+  },
+  {
+    metrics: '`exact_match`, `token_f1`',
+    matches: 'the SQuAD v2.0 evaluation script (normalisation, multiset token F1, empty answers)',
+    values: 'hand-computed from the script',
+  },
+  {
+    metrics: '`edit_similarity`, `text_similarity` `fuzzy_match`',
+    matches: 'Levenshtein distance over code points, 1 − distance / longer length',
+    values: 'textbook distances, hand-computed',
+  },
+] as const;
+
 function render(): string {
   const lines = [
     '# Metrics',
@@ -50,6 +93,17 @@ function render(): string {
     ),
     '',
     'Parameters of metrics used by name take their defaults; the configurable types below set them.',
+    '',
+    '## Reference implementations',
+    '',
+    'Each lexical metric follows one reference implementation, and its tests hold it to values that',
+    'implementation produced (or, where none was run, to values worked by hand from its source). Machine-made',
+    'values live in `test/fixtures/metric-parity/reference-values.json`, written by `generate.py` beside it',
+    '(its docstring has the command) and replayed by `test/unit/metrics/parity.test.ts`.',
+    '',
+    '| Metric | Matches | Test values |',
+    '| --- | --- | --- |',
+    ...referenceImplementations.map((row) => `| ${row.metrics} | ${cell(row.matches)} | ${cell(row.values)} |`),
     '',
     '## Configurable metrics',
     '',
@@ -132,9 +186,9 @@ function render(): string {
     '| Grader | Becomes |',
     '| --- | --- |',
     '| `string_check` | computed pass/fail: `eq`, `ne`, `like` (contains), `ilike` (contains, ignoring case) |',
-    `| \`text_similarity\` | computed similarity: ${supportedSimilarityMetrics.map((m) => `\`${m}\``).join(', ')} (\`fuzzy_match\` as \`edit_similarity\`); other metrics answer 422 \`unsupported_grader\` |`,
+    `| \`text_similarity\` | computed similarity: ${supportedSimilarityMetrics.map((m) => `\`${m}\``).join(', ')} (\`fuzzy_match\` as \`edit_similarity\`), or pass/fail against \`pass_threshold\` when it is set; other metrics answer 422 \`unsupported_grader\` |`,
     "| `label_model` | judged pass/fail: 1 when the judge's label is in `passing_labels` |",
-    '| `score_model` | judged score on `range` (default [0, 1]), normalised to 0–1 |',
+    '| `score_model` | judged score on `range` (default [0, 1]), normalised to 0–1; `sampling_params` apply to its judge calls |',
     `| \`python\` | 422 \`unsupported_grader\`: ${unsupportedGraderTypes.python} |`,
     '',
   ];

@@ -309,6 +309,29 @@ export function evaluationsCommand(io: Io): Command {
       print(io.stdout, `${data.evaluation_id} ${data.status}`);
     });
 
+  thresholdOption(
+    evaluations
+      .command('rescore')
+      .description("score a completed evaluation's stored answers with other metrics, in a new evaluation that calls no candidate model")
+      .argument('<evaluation_id>')
+      .requiredOption('--metrics <metrics>', 'metric names, comma-separated, or a JSON array with configuration objects', parseMetrics)
+      .option('--budget-usd <usd>', 'hard spend limit for the judges', numberIn(0.000001, 1_000_000))
+      .option('--watch', 'show live progress, then the results tables'),
+  ).action(async (evaluationId: string, options: WatchOptions & { metrics: RunOptions['metrics']; budgetUsd?: number; watch?: boolean }) => {
+    const api = connect(io);
+    const body = { custom_metrics: options.metrics!, ...(options.budgetUsd !== undefined ? { budget_usd: options.budgetUsd } : {}) };
+    const { data: created } = await call(api, () =>
+      api.client.POST('/api/v3/evaluations/{evaluation_id}/rescore', { params: { path: { evaluation_id: evaluationId } }, body }),
+    );
+    print(io.stderr, `created ${created.evaluation_id}: the answers of ${evaluationId} scored again`);
+    if (!options.watch && options.failUnder.length === 0) {
+      print(io.stdout, created.evaluation_id);
+      print(io.stderr, `follow it with: arbiter eval watch ${created.evaluation_id}`);
+      return;
+    }
+    await followToEnd(api, io, created.evaluation_id, options);
+  });
+
   evaluations
     .command('results')
     .description('export every per-item result as CSV (one row per item and model) or JSONL (one line per item)')

@@ -1,3 +1,4 @@
+import { serviceConfig } from '#shared/platform/config.js';
 import type { EvaluatorDeps } from '#shared/domain/evaluator/deps.js';
 import { scorerFor } from '#shared/domain/evaluator/metric-scorer.js';
 import type { Model } from '#shared/contracts/models/schemas.js';
@@ -10,6 +11,7 @@ import { SqsWorkQueue } from '#shared/adapters/sqs/work-queue.js';
 import { DynamoDbBenchmarkStore } from '#shared/adapters/dynamodb/benchmark-store.js';
 import { DynamoDbEvaluationStore } from '#shared/adapters/dynamodb/evaluation-store.js';
 import { DynamoDbSpendLedger } from '#shared/adapters/dynamodb/spend-ledger.js';
+import { DynamoDbResponseCache } from '#shared/adapters/dynamodb/response-cache.js';
 
 /**
  * Model clients per container, keyed by the tenant and the model's full configuration (evaluations
@@ -41,4 +43,6 @@ export const evaluatorDeps: EvaluatorDeps = {
   clientFor,
   scorerFor,
   spend: new DynamoDbSpendLedger(),
+  // The operator's switch: without a cache no entry is read or written, whatever an evaluation asks.
+  ...(serviceConfig.responseCacheEnabled ? { cache: new DynamoDbResponseCache() } : {}),
 };

@@ -56,6 +56,13 @@ export interface FakeModelServerOptions {
 
 export type JudgeMode = 'varied' | 'literal';
 
+/**
+ * A model name starting with this answers a prompt as usual on its 1st, 3rd, 5th… call and wrongly
+ * (`<answer> (flipped)`) on its 2nd, 4th…: with repeats, samples 0, 2, 4 pass and 1, 3 fail, so every item
+ * is flaky in a way a test can count. Counted per prompt, whatever the `repeats` option.
+ */
+export const FLIP_ODD_MODEL_PREFIX = 'flip-odd';
+
 export type FakeOutcome =
   | 'ok'
   | 'rate_limited'
@@ -261,6 +268,27 @@ interface ChatRequest {
   max_tokens?: unknown;
   max_completion_tokens?: unknown;
   response_format?: { type?: unknown };
+  tools?: { function?: { name?: unknown } }[];
+  tool_choice?: unknown;
+}
+
+/**
+ * Deterministic tool calls: when tools are offered and the last user turn names one (unless tool_choice is
+ * "none"), the answer calls each named tool in the order named, with the `key=value` pairs of the prompt
+ * as arguments (numbers as numbers). A tool named `broken_args` gets arguments that are not JSON, so a
+ * test can see unparseable arguments kept raw.
+ */
+export function fakeToolCalls(request: ChatRequest, prompt: string): { name: string; arguments: string }[] {
+  if (!Array.isArray(request.tools) || request.tool_choice === 'none') return [];
+  const names = request.tools.map((tool) => tool.function?.name).filter((name): name is string => typeof name === 'string');
+  const named = names
+    .map((name) => ({ name, at: prompt.search(new RegExp(`\\b${name.replace(/[-]/g, '\\-')}\\b`)) }))
+    .filter(({ at }) => at >= 0)
+    .sort((a, b) => a.at - b.at);
+  const args = Object.fromEntries(
+    [...prompt.matchAll(/\b([a-z_]+)=([^\s,]+)/g)].map(([, key, value]) => [key!, /^-?\d+(?:\.\d+)?$/.test(value!) ? Number(value) : value!]),
+  );
+  return named.map(({ name }) => ({ name, arguments: name === 'broken_args' ? '{"unterminated": ' : JSON.stringify(args) }));
 }
 
 const errorBody = (message: string, type: string, code: string | null) => JSON.stringify({ error: { message, type, param: null, code } });
@@ -282,9 +310,15 @@ interface CompletionShape {
   judgeMode?: JudgeMode;
   answerBytes?: number;
   take?: number;
+  /** A `FLIP_ODD_MODEL_PREFIX` model: even takes are wrong, and no take is marked. */
+  flipOdd?: boolean;
 }
 
-function completion(request: ChatRequest, id: number, { judgeMode = 'varied', answerBytes, take = 1 }: CompletionShape = {}): string {
+function completion(
+  request: ChatRequest,
+  id: number,
+  { judgeMode = 'varied', answerBytes, take = 1, flipOdd = false }: CompletionShape = {},
+): string {
   const messages = request.messages ?? [];
   const prompt = [...messages].reverse().find((message) => message.role === 'user')?.content;
   const text = typeof prompt === 'string' ? prompt : '';
@@ -295,12 +329,36 @@ function completion(request: ChatRequest, id: number, { judgeMode = 'varied', an
     fakeChatAnswer(messages) ??
     fakeAnswer(text);
   if (answerBytes !== undefined) answer = padAnswer(answer, answerBytes);
-  if (take > 1) answer = `${answer} (take ${take})`;
+  if (flipOdd) {
+    if (take % 2 === 0) answer = `${answer} (flipped)`;
+  } else if (take > 1) answer = `${answer} (take ${take})`;
   const limit = Number(request.max_completion_tokens ?? request.max_tokens ?? Infinity);
   const truncated = countTokens(answer) > limit;
   if (truncated) answer = answer.split(/\s+/).filter(Boolean).slice(0, limit).join(' ');
   const promptTokens = messages.reduce((sum, message) => sum + (typeof message.content === 'string' ? countTokens(message.content) : 0), 0);
   const completionTokens = countTokens(answer);
+  const toolCalls = fakeToolCalls(request, text);
+  if (toolCalls.length > 0) {
+    return JSON.stringify({
+      id: `chatcmpl-fake-${id}`,
+      object: 'chat.completion',
+      created: Math.floor(Date.now() / 1000),
+      model: typeof request.model === 'string' ? request.model : 'fake',
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: 'assistant',
+            content: null,
+            refusal: null,
+            tool_calls: toolCalls.map((fn, index) => ({ id: `call_fake_${id}_${index}`, type: 'function', function: fn })),
+          },
+          finish_reason: 'tool_calls',
+        },
+      ],
+      usage: { prompt_tokens: promptTokens, completion_tokens: toolCalls.length * 8, total_tokens: promptTokens + toolCalls.length * 8 },
+    });
+  }
   return JSON.stringify({
     id: `chatcmpl-fake-${id}`,
     object: 'chat.completion',
@@ -441,9 +499,11 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
     }
     const variant = fault === 'malformed' ? Math.floor(random() * malformedBodies.length) : 0;
     let take = 1;
-    if (settings.repeats && fault === 'ok' && typeof prompt === 'string') {
-      take = (takes.get(prompt) ?? 0) + 1;
-      takes.set(prompt, take);
+    const flipOdd = typeof chat.model === 'string' && chat.model.startsWith(FLIP_ODD_MODEL_PREFIX);
+    if ((settings.repeats || flipOdd) && fault === 'ok' && typeof prompt === 'string') {
+      const key = flipOdd ? `${chat.model}\u0000${prompt}` : prompt;
+      take = (takes.get(key) ?? 0) + 1;
+      takes.set(key, take);
     }
     const latencyMs = take > 1 ? (settings.repeats?.latencyMs ?? settings.latencyMs ?? 0) : (settings.latencyMs ?? 0);
     later(latencyMs, () => {
@@ -466,7 +526,7 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
         case 'malformed':
           return send(response, fault, 200, malformedBodies[variant]!(completion(chat, id, { judgeMode: settings.judgeMode })));
         default:
-          return send(response, 'ok', 200, completion(chat, id, { judgeMode: settings.judgeMode, take }));
+          return send(response, 'ok', 200, completion(chat, id, { judgeMode: settings.judgeMode, take, flipOdd }));
       }
     });
   };

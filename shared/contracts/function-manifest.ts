@@ -132,6 +132,22 @@ export const functionDefinitions: FunctionDefinition[] = [
       tables: { evaluations: 'read', benchmarks: 'read' },
     },
   ),
+  {
+    ...api(
+      'RescoreEvaluation',
+      'POST',
+      '/api/v3/evaluations/{evaluation_id}/rescore',
+      'rescore-evaluation',
+      "Creates an evaluation that scores a completed one's stored answers with new metrics, calling no candidate",
+      // What create reads and writes: the new evaluation pins the benchmark and counts under the quotas.
+      {
+        tables: { evaluations: 'readWrite', benchmarks: 'readWrite', models: 'read', apiKeys: 'read' },
+        queues: { work: 'send' },
+        secrets: 'describe',
+      },
+    ),
+    judgeDefault: true,
+  },
   api('CancelEvaluation', 'POST', '/api/v3/evaluations/{evaluation_id}/cancel', 'cancel-evaluation', 'Cancels a pending or running evaluation', {
     tables: { evaluations: 'readWrite' },
   }),

@@ -127,6 +127,9 @@ export type CredentialSource = 'env' | 'secretsManager';
 
 const environmentCredentials: Parser<'env'> = { must: 'env, or unset for Secrets Manager', schema: v.literal('env') };
 
+/** A week: CI re-runs of one change come within days, and a model behind a stable id rarely changes faster. */
+export const DEFAULT_CACHE_TTL_SECONDS = 7 * 24 * 3600;
+
 /** The functions' settings. */
 export const serviceConfig = {
   /** `ARBITER_STAGE`: the stage dimension of every metric. The stack sets it; default `local`. */
@@ -163,6 +166,20 @@ export const serviceConfig = {
   /** `ARBITER_EXPORT_MAX_BYTES`: size cap of one export response (tests lower it), at most Lambda's 6 MB; unset: DEFAULT_EXPORT_MAX_BYTES. */
   get exportMaxBytes(): number | undefined {
     return lookup('ARBITER_EXPORT_MAX_BYTES', wholeNumber(1, 6_000_000));
+  },
+  /**
+   * `ARBITER_CACHE_TTL_SECONDS`: how long a response-cache entry is answered from, 60 s to 365 days;
+   * default 7 days (docs/reliability.md "Response cache").
+   */
+  get cacheTtlSeconds(): number {
+    return lookup('ARBITER_CACHE_TTL_SECONDS', wholeNumber(60, 31_536_000)) ?? DEFAULT_CACHE_TTL_SECONDS;
+  },
+  /**
+   * `ARBITER_RESPONSE_CACHE=off`: the operator's switch for the whole deployment (no entry is read or
+   * written, whatever an evaluation's `cache` says); unset or `on`: evaluations choose.
+   */
+  get responseCacheEnabled(): boolean {
+    return (lookup('ARBITER_RESPONSE_CACHE', oneOf(['on', 'off'])) ?? 'on') === 'on';
   },
   /** `ARBITER_DEFAULT_JUDGE_MODEL`: the judge of judged metrics that name none; unset: judged metrics must name one. */
   get defaultJudgeModel(): string | undefined {

@@ -30,8 +30,9 @@ afterAll(async () => {
   await fake?.stop();
 });
 
-async function runToEnd(body: unknown, timeoutMs = 60_000) {
-  const created = await client.request('POST', '/api/v3/evaluations', { body });
+async function runToEnd(body: Record<string, unknown>, timeoutMs = 60_000) {
+  // The runs here measure calls to the fake model (its faults, its counts): none may come from the response cache.
+  const created = await client.request('POST', '/api/v3/evaluations', { body: { cache: 'off', ...body } });
   expect(created.status).toBe(202);
   const id = created.json.evaluation_id as string;
   await pollUntil(
@@ -205,7 +206,9 @@ describe('crash', () => {
     fake.setOptions({ latencyMs: 100 });
     const before = fake.stats().requests;
     try {
-      const created = await client.request('POST', '/api/v3/evaluations', { body: { model_id: 'fake', benchmark_id: benchmark.json.benchmark_id } });
+      const created = await client.request('POST', '/api/v3/evaluations', {
+        body: { model_id: 'fake', benchmark_id: benchmark.json.benchmark_id, cache: 'off' },
+      });
       const id = created.json.evaluation_id as string;
       await pollUntil(async () => (fake.stats().requests - before >= 20 ? true : undefined), { timeoutMs: 20_000, description: 'work in progress' });
       await stack.crashEvaluator();
@@ -241,7 +244,9 @@ describe('cancel', () => {
     fake.setOptions({ latencyMs: 300 });
     const before = fake.stats().requests;
     try {
-      const created = await client.request('POST', '/api/v3/evaluations', { body: { model_id: 'fake', benchmark_id: benchmark.json.benchmark_id } });
+      const created = await client.request('POST', '/api/v3/evaluations', {
+        body: { model_id: 'fake', benchmark_id: benchmark.json.benchmark_id, cache: 'off' },
+      });
       const id = created.json.evaluation_id as string;
       await pollUntil(async () => (fake.stats().requests > before ? true : undefined), { timeoutMs: 20_000, description: 'the first model call' });
       const cancelled = await client.request('POST', `/api/v3/evaluations/${id}/cancel`);

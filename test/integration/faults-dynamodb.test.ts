@@ -172,6 +172,8 @@ describe('a duplicate chunk', () => {
       completed_items: 99,
       failed_items: 0,
       models: { fake: { scored: 99, failed: 0 }, 'baseline:reference': { scored: 99, failed: 0 } },
+      cache_hits: 0,
+      cache_saved_usd: 0,
     };
     expect(await evaluator.deps.evaluations.recordChunk('dev', evaluationId, { chunk: first!.chunk, token: 'no-such-lease' }, tally)).toBe(false);
 

@@ -157,6 +157,34 @@ describe('judged metrics with the fake model server as the judge', () => {
     expect(scores).toEqual(unsteered);
   });
 
+  it('scores OpenAI text_similarity gleu and meteor, and pass/fail against pass_threshold, in the rows and the results', async () => {
+    // Prepare: the reference baseline answers with the expected answer, one word: GLEU 1; METEOR of one
+    // matched word in one chunk is 1 − 0.5 · (1/1)^3 = 0.5, which passes a 0.5 threshold and fails 0.6.
+    const similarity = { type: 'text_similarity', input: '{{sample.output_text}}', reference: '{{item.expected}}' };
+
+    // Act
+    const { evaluation, rows } = await runToEnd({
+      model_id: 'baseline:reference',
+      benchmark_id: 'task-sample-arithmetic',
+      custom_metrics: [
+        { ...similarity, name: 'gleu', evaluation_metric: 'gleu' },
+        { ...similarity, name: 'meteor', evaluation_metric: 'meteor' },
+        { ...similarity, name: 'meteor_at_half', evaluation_metric: 'meteor', pass_threshold: 0.5 },
+        { ...similarity, name: 'meteor_at_0.6', evaluation_metric: 'meteor', pass_threshold: 0.6 },
+      ],
+    });
+
+    // Assess
+    expect(evaluation.status).toBe('completed');
+    for (const row of rows) {
+      expect(row.outputs['baseline:reference'].scores).toEqual({ gleu: 1, meteor: 0.5, meteor_at_half: 1, 'meteor_at_0.6': 0 });
+    }
+    const [model] = evaluation.results.models;
+    expect(model.metrics.meteor).toMatchObject({ mean: 0.5, n: rows.length });
+    expect(model.metrics.meteor_at_half).toMatchObject({ mean: 1, n: rows.length });
+    expect(model.metrics['meteor_at_0.6']).toMatchObject({ mean: 0, n: rows.length });
+  });
+
   it('answers 422 for a judge that does not exist, a python grader, and pairwise preference without a second model', async () => {
     const unknownJudge = await client.request('POST', '/api/v3/evaluations', {
       body: {

@@ -462,6 +462,35 @@ describe('evaluations', () => {
     await expectConforming(arbiter.POST('/api/v3/evaluations/{evaluation_id}/cancel', evaluationPath('eval-nope')), 404);
   });
 
+  it('rescores a completed evaluation (202, a new pending evaluation), refuses an unknown metric (422) or evaluation (404)', async () => {
+    const rescored = await expectConforming(
+      arbiter.POST('/api/v3/evaluations/{evaluation_id}/rescore', { ...evaluationPath(evaluationId), body: { custom_metrics: ['token_f1'] } }),
+      202,
+    );
+    expect(rescored.data?.status).toBe('pending');
+    expect(rescored.data?.evaluation_id).not.toBe(evaluationId);
+    expect(rescored.response.headers.get('location')).toBe(`/api/v3/evaluations/${rescored.data!.evaluation_id}/status`);
+    const unknown = await expectConforming(
+      arbiter.POST('/api/v3/evaluations/{evaluation_id}/rescore', { ...evaluationPath(evaluationId), body: { custom_metrics: ['wisdom' as never] } }),
+      422,
+    );
+    expect(unknown.error?.code).toBe('unknown_metric');
+    await expectConforming(
+      arbiter.POST('/api/v3/evaluations/{evaluation_id}/rescore', { ...evaluationPath('eval-nope'), body: { custom_metrics: ['token_f1'] } }),
+      404,
+    );
+    await waitFor(
+      async () => {
+        const { data } = await expectConforming(
+          arbiter.GET('/api/v3/evaluations/{evaluation_id}/status', evaluationPath(rescored.data!.evaluation_id)),
+          200,
+        );
+        return data?.status === 'completed' ? data : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 250, description: 'the rescore to finish' },
+    );
+  });
+
   it('cannot delete a benchmark an evaluation is running on (409)', async () => {
     fake.setOptions({ latencyMs: 1500 });
     try {

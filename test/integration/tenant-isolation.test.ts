@@ -61,16 +61,17 @@ const bodies: Record<string, (tenant: TenantName) => unknown> = {
   'POST /api/v3/benchmarks/{benchmark_id}/items': () => ({ items: [{ input: 'appended', expected: 'x' }] }),
   'POST /api/v3/models': () => ({ model_id: 'written-model', provider: 'baseline', provider_model_id: 'echo' }),
   'POST /api/v3/evaluations/{evaluation_id}/cancel': () => undefined,
+  'POST /api/v3/evaluations/{evaluation_id}/rescore': () => ({ custom_metrics: ['exact_match'] }),
   'DELETE /api/v3/benchmarks/{benchmark_id}': () => undefined,
   'DELETE /api/v3/models/{model_id}': () => undefined,
 };
 
-/** The owner's resource a writing route acts on: the pending evaluation for cancel, the second of each otherwise. */
+/** The owner's resource a writing route acts on: the pending evaluation for cancel, the second (finished) of each otherwise. */
 function ownIds(route: RouteDefinition, tenant: TenantName): Record<string, string> {
   return Object.fromEntries(
     pathParameterNames(route.path).map((name) => [
       name,
-      name === 'evaluation_id' && route.method !== 'GET' && tenant === 'A' ? pendingEvaluationId : world.tenants[tenant].ids[name]![1]!,
+      name === 'evaluation_id' && route.path.endsWith('/cancel') && tenant === 'A' ? pendingEvaluationId : world.tenants[tenant].ids[name]![1]!,
     ]),
   );
 }

@@ -57,6 +57,16 @@ const cases: Record<string, () => unknown> = {
       { name: 'Fuzzy', type: 'text_similarity', evaluation_metric: 'fuzzy_match', input: '{{sample.output_text}}', reference: '{{item.expected}}' },
       long,
     ),
+  gleu_grader: () =>
+    computed(
+      { name: 'Gleu', type: 'text_similarity', evaluation_metric: 'gleu', input: '{{sample.output_text}}', reference: '{{item.expected}}' },
+      long,
+    ),
+  meteor_grader: () =>
+    computed(
+      { name: 'Meteor', type: 'text_similarity', evaluation_metric: 'meteor', input: '{{sample.output_text}}', reference: '{{item.expected}}' },
+      long,
+    ),
   // The longest replies the parsers read (reply-json.ts), so that the parsing itself runs.
   judge_reply_spaces_at_cap: () => parseJudgeScore(`Score:${' '.repeat(99_990)}`, [1, 5]),
   judge_reply_braces_at_cap: () => parseJudgeScore(`${'{'.repeat(49_995)}${'}'.repeat(49_995)}`, [1, 5]),

@@ -157,6 +157,31 @@ describe('estimateEvaluation', () => {
     expect(estimate.duration.models.find((entry) => entry.model_id === 'cand')).toMatchObject({ latency_ms: 200, latency_source: 'observed_p50' });
   });
 
+  it("bounds a score_model judge's output by its sampling_params max tokens, the largest of the judge's calls", async () => {
+    // Prepare
+    const judge = model('judge', { parameters: { max_tokens: 100 } });
+    const { deps: d } = deps({ items: 3, models: [model('cand'), judge] });
+    const grader = (name: string, maxTokens?: number) => ({
+      name,
+      type: 'score_model' as const,
+      model: 'judge',
+      input: [{ role: 'user' as const, content: 'Grade {{sample.output_text}}' }],
+      ...(maxTokens === undefined ? {} : { sampling_params: { max_completions_tokens: maxTokens } }),
+    });
+
+    // Act
+    const tuned = await estimateEvaluation(d, 'tenant-a', {
+      model_id: 'cand',
+      benchmark_id: 'task-1',
+      custom_metrics: [grader('a', 400), grader('b')],
+    });
+    const plain = await estimateEvaluation(d, 'tenant-a', { model_id: 'cand', benchmark_id: 'task-1', custom_metrics: [grader('b')] });
+
+    // Assess
+    expect(tuned.judges[0]!.output_tokens).toMatchObject({ max_tokens_per_call: 400, max_tokens_bound: 6 * 400 });
+    expect(plain.judges[0]!.output_tokens).toMatchObject({ max_tokens_per_call: 100, max_tokens_bound: 3 * 100 });
+  });
+
   it('judges pairwise metrics in both orders, and a comparison has a call per item for each model', async () => {
     const { deps: d } = deps({ items: 4, models: [model('a'), model('b'), model('judge')] });
 

@@ -48,6 +48,7 @@ function workFor(tenantId: string, models: Model[]): ChunkWork {
     evaluation,
     benchmark,
     items: [],
+    samples: [],
     stored: new Map(),
     count: 100,
     scorer: { metrics: [], score: () => ({}) },
@@ -105,9 +106,9 @@ describe('model-call limiters', () => {
     const theirs = answerer(workFor('tenant-b', [model({ base_url: 'http://hang.invalid/v1' })]), clientFor);
     const ours = answerer(workFor('tenant-a', [model({})]), clientFor);
 
-    const hung = [0, 1, 2].map((position) => theirs.answerer.answer(item(position), undefined));
+    const hung = [0, 1, 2].map((position) => theirs.answerer.answer({ item: item(position), repeat: 0 }, undefined));
     try {
-      const answered = await within(ours.answerer.answer(item(0), undefined), 2000);
+      const answered = await within(ours.answerer.answer({ item: item(0), repeat: 0 }, undefined), 2000);
       expect(answered).not.toBe('late');
       expect(answered).toMatchObject({ outputs: { 'gpt-4o': { status: 'scored', output: 'answer' } } });
     } finally {
@@ -129,9 +130,9 @@ describe('model-call limiters', () => {
     // Calls of the first configuration queue up, the second configuration arrives while they are in
     // flight, then the first comes back: none of this may run more calls at once than its own bound.
     const calls = [
-      ...[0, 1, 2, 3, 4, 5].map((position) => first.answerer.answer(item(position), undefined)),
-      ...[0, 1, 2, 3, 4, 5].map((position) => second.answerer.answer(item(position), undefined)),
-      ...[0, 1, 2, 3, 4, 5].map((position) => third.answerer.answer(item(position), undefined)),
+      ...[0, 1, 2, 3, 4, 5].map((position) => first.answerer.answer({ item: item(position), repeat: 0 }, undefined)),
+      ...[0, 1, 2, 3, 4, 5].map((position) => second.answerer.answer({ item: item(position), repeat: 0 }, undefined)),
+      ...[0, 1, 2, 3, 4, 5].map((position) => third.answerer.answer({ item: item(position), repeat: 0 }, undefined)),
     ];
     await Promise.all(calls);
     for (const { watch } of [first, second, third]) watch.stop();
@@ -150,7 +151,10 @@ describe('model-call limiters', () => {
     const first = answerer(workFor('tenant-a', [a]), clientFor);
     const second = answerer(workFor('tenant-a', [reordered]), clientFor);
     await Promise.all(
-      [0, 1, 2].flatMap((position) => [first.answerer.answer(item(position), undefined), second.answerer.answer(item(position), undefined)]),
+      [0, 1, 2].flatMap((position) => [
+        first.answerer.answer({ item: item(position), repeat: 0 }, undefined),
+        second.answerer.answer({ item: item(position), repeat: 0 }, undefined),
+      ]),
     );
     for (const { watch } of [first, second]) watch.stop();
 

@@ -119,6 +119,32 @@ describe('judge calls', () => {
     expect((await judgeAnswer(failing, plan, sample, signal)).relevance).toMatchObject({ score: null, error: { code: 'rate_limited' } });
   });
 
+  it("sends score_model's sampling_params with every call of that grader, over the judge's own parameters, and only of that grader", async () => {
+    // Prepare
+    const judge = { ...registered, parameters: { temperature: 0.2, max_tokens: 50, top_p: 0.5 } };
+    const grader = {
+      name: 'quality',
+      type: 'score_model' as const,
+      model: judge.model_id,
+      input: [{ role: 'user' as const, content: 'Grade {{sample.output_text}}' }],
+      range: [1, 5] as [number, number],
+      sampling_params: { temperature: 0.7, seed: 42, max_completions_tokens: 300 },
+    };
+    const metrics = resolveMetrics([grader, 'relevance'], { taskType: 'free_text' });
+    const plan = judgePlan({ tenant_id: 'tenant', judges: { quality: judge.model_id, relevance: judge.model_id }, judge_models: [judge] }, metrics);
+    const client = scriptedClient(() => '{"score": 4}');
+
+    // Act
+    const judgements = await judgeAnswer(client, plan, sample, signal);
+
+    // Assess: the grader's temperature, seed and max tokens win; top_p it leaves to the judge. relevance keeps the judge's own.
+    expect(judgements.quality).toMatchObject({ score: 0.75, raw: 4 });
+    const [quality, relevance] = [...client.requests].sort((a, b) => Number(b.prompt.includes('Grade')) - Number(a.prompt.includes('Grade')));
+    expect(quality!.parameters).toMatchObject({ temperature: 0.7, seed: 42, max_tokens: 300, top_p: 0.5 });
+    expect(relevance!.parameters).toMatchObject({ temperature: 0.2, max_tokens: 50, top_p: 0.5 });
+    expect(relevance!.parameters.seed).toBeUndefined();
+  });
+
   it('asks the pairwise judge in both orders and counts a position-following verdict as a flipped tie', async () => {
     const plan = judgePlan(evaluationWith(['pairwise_preference']), resolveMetrics(['pairwise_preference'], { taskType: 'free_text' }));
     const alwaysA = scriptedClient(() => '{"winner": "A"}');

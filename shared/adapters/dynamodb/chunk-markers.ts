@@ -21,13 +21,31 @@ export async function recordChunk(table: Table, tenantId: string, evaluationId: 
   const { chunk } = lease;
   const now = isoNow();
   const names: Record<string, string> = { '#progress': 'progress', '#mp': 'model_progress' };
-  const values: Record<string, unknown> = { ':one': 1, ':completed': tally.completed_items, ':failed': tally.failed_items, ':now': now };
+  const values: Record<string, unknown> = {
+    ':one': 1,
+    ':completed': tally.completed_items,
+    ':failed': tally.failed_items,
+    ':now': now,
+    ':zero': 0,
+    ':hits': tally.cache_hits,
+    ':saved': tally.cache_saved_usd,
+  };
   const sets = [
     'chunks_done = chunks_done + :one',
+    // Counted with the chunk, in the same transaction: the hits shown are those of the rows that stay.
+    'cache_hits = if_not_exists(cache_hits, :zero) + :hits',
+    'cache_saved_usd = if_not_exists(cache_saved_usd, :zero) + :saved',
     '#progress.completed_items = #progress.completed_items + :completed',
     '#progress.failed_items = #progress.failed_items + :failed',
     'updated_at = :now',
   ];
+  if (tally.sample_adjustment) {
+    // Planned as items × repeats at create, which cannot read every item's own count; made exact as chunks count.
+    names['#ts'] = 'total_samples';
+    names['#ti'] = 'total_items';
+    values[':adjust'] = tally.sample_adjustment;
+    sets.push('#progress.#ts = if_not_exists(#progress.#ts, #progress.#ti) + :adjust');
+  }
   Object.entries(tally.models).forEach(([modelId, counts], index) => {
     names[`#m${index}`] = modelId;
     values[`:s${index}`] = counts.scored;

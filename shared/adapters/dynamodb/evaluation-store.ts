@@ -134,8 +134,8 @@ export class DynamoDbEvaluationStore implements EvaluationStore {
     return listResults(this.table, tenantId, evaluationId, page);
   }
 
-  resultCursorAfter(tenantId: string, evaluationId: string, position: number): string {
-    return resultCursorAfter(tenantId, evaluationId, position);
+  resultCursorAfter(tenantId: string, evaluationId: string, position: number, repeat?: number): string {
+    return resultCursorAfter(tenantId, evaluationId, position, repeat);
   }
 
   recordChunk(tenantId: string, evaluationId: string, lease: ChunkLease, tally: ChunkTally): Promise<boolean> {

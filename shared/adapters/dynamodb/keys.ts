@@ -41,10 +41,16 @@ export const evaluationKeys = {
   }),
   /** What the sort key of every chunk lease begins with. */
   chunkLeasePrefix: LEASE_PREFIX,
-  result: (tenantId: string, evaluationId: string, position: number) => ({
+  /**
+   * One sample's row. Sample 0 keeps the unrepeated key, so rows written before repeats existed stay
+   * where they were; later samples sort right after it (`#` sorts before every digit's successor key).
+   */
+  result: (tenantId: string, evaluationId: string, position: number, repeat = 0) => ({
     pk: evaluationPartition(tenantId, evaluationId),
-    sk: `${RESULT_PREFIX}${padded(position, 7)}`,
+    sk: `${RESULT_PREFIX}${padded(position, 7)}${repeat > 0 ? `#${padded(repeat, 2)}` : ''}`,
   }),
+  /** A sort key after every sample of the item at `position` and before the next item's. */
+  resultsOfPositionEnd: (position: number) => `${RESULT_PREFIX}${padded(position, 7)}#99`,
   /** What the sort key of every result row begins with. */
   resultPrefix: RESULT_PREFIX,
   /** The evaluation's spend ledger, when it runs under a budget (spend-ledger.ts). */
@@ -52,6 +58,14 @@ export const evaluationKeys = {
   /** Present only while the evaluation is unfinished, sorted by last progress. */
   active: (updatedAt: string) => ({ gsi3pk: ACTIVE_PARTITION, gsi3sk: updatedAt }),
   activePartition: ACTIVE_PARTITION,
+};
+
+/**
+ * Response-cache entries, in the evaluations table: one partition per tenant and call hash, so the key
+ * of an identical call made by another tenant names a different item, and hits spread over partitions.
+ */
+export const responseCacheKeys = {
+  entry: (tenantId: string, hash: string) => ({ pk: `TENANT#${tenantId}#CACHE#${hash}`, sk: 'CACHE' }),
 };
 
 /** Messages the evaluator could not use, across tenants, in the evaluations table. */

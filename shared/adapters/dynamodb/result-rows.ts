@@ -3,7 +3,7 @@ import type { ItemResult } from '../../contracts/evaluations/result-types.js';
 import type { Page } from '../../contracts/pagination.js';
 import { leaseHeld } from './chunk-leases.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { ChunkLeaseLostError, type ChunkLease, type ResultsPageRequest } from '../../domain/ports/evaluation-store.js';
+import { ChunkLeaseLostError, sampleKey, type ChunkLease, type ResultsPageRequest } from '../../domain/ports/evaluation-store.js';
 import { scoreFields, type ScoreRow, type ScoreRowShape } from '../../domain/ports/score-rows.js';
 import { evaluationKeys } from './keys.js';
 import { fillPage, queryAll, queryPages, withoutAttributes } from './queries.js';
@@ -18,7 +18,7 @@ const TRANSACTION_BYTES = 3_000_000;
 const resultStorage = new Set(['pk', 'sk']);
 const toResult = (item: Record<string, unknown>) => withoutAttributes<ItemResult>(item, resultStorage);
 
-/** Stored results of the positions [first, first + count), by position. */
+/** Stored results of the positions [first, first + count), every sample, by `sampleKey`. */
 export async function getResults(
   table: Table,
   tenantId: string,
@@ -32,11 +32,11 @@ export async function getResults(
     ExpressionAttributeValues: {
       ':pk': evaluationKeys.partition(tenantId, evaluationId),
       ':first': evaluationKeys.result(tenantId, evaluationId, first).sk,
-      ':last': evaluationKeys.result(tenantId, evaluationId, first + count - 1).sk,
+      ':last': evaluationKeys.resultsOfPositionEnd(first + count - 1),
     },
     ConsistentRead: true,
   });
-  return new Map(rows.map((row) => [row.position as number, toResult(row)]));
+  return new Map(rows.map((row) => [sampleKey(row.position as number, (row.repeat as number | undefined) ?? 0), toResult(row)]));
 }
 
 /**
@@ -56,7 +56,7 @@ export async function putResults(
 ): Promise<void> {
   for (const group of transactionGroups(results)) {
     const puts = group.map((result) => ({
-      Put: { TableName: table.tableName, Item: { ...evaluationKeys.result(tenantId, evaluationId, result.position), ...result } },
+      Put: { TableName: table.tableName, Item: { ...evaluationKeys.result(tenantId, evaluationId, result.position, result.repeat), ...result } },
     }));
     try {
       await retryConflicts(() =>
@@ -130,7 +130,7 @@ function projectionOf(shape: ScoreRowShape, judgementsWhole: boolean) {
     return placeholder;
   };
   const field = (segments: readonly string[]) => segments.map((name) => alias('f', name)).join('.');
-  const paths = [alias('f', 'position')];
+  const paths = [alias('f', 'position'), alias('f', 'repeat')];
   for (const modelId of shape.modelIds) {
     const output = `${alias('f', 'outputs')}.${alias('m', modelId)}`;
     for (const segments of scoreFields.output) paths.push(`${output}.${field(segments)}`);
@@ -190,6 +190,6 @@ function answersOf(row: ItemResult, page: ResultsPageRequest): ItemResult[] {
 }
 
 /** A `listResults` cursor that continues right after the result at `position`, for a reader that stops mid-page. */
-export function resultCursorAfter(tenantId: string, evaluationId: string, position: number): string {
-  return encodeCursor(evaluationKeys.result(tenantId, evaluationId, position)) ?? '';
+export function resultCursorAfter(tenantId: string, evaluationId: string, position: number, repeat = 0): string {
+  return encodeCursor(evaluationKeys.result(tenantId, evaluationId, position, repeat)) ?? '';
 }

@@ -111,6 +111,9 @@ export function httpRoute<TBodySchema extends v.GenericSchema | undefined = unde
   return handler.handler(async (event) => {
     const caller = callers.get(event) ?? authenticate(event.requestContext?.authorizer?.lambda, options.scope);
     logger.appendKeys({ tenant_id: caller.tenantId });
+    const path = (event.pathParameters ?? {}) as Record<string, string>;
+    // Before the body: an id that cannot name anything answers 404 whatever the body holds.
+    checkPathIds(path);
     const body = (options.body ? parseOrThrow(options.body, event.body) : undefined) as Output<TBodySchema>;
     // After the schema, so a field the schema refuses is named by it first; this catches what it let through.
     const unstorable = options.body ? storageProblems(event.body) : [];
@@ -118,8 +121,6 @@ export function httpRoute<TBodySchema extends v.GenericSchema | undefined = unde
     const query = (
       options.query ? parseOrThrow(options.query, event.queryStringParameters ?? {}, 'The query string is not valid') : undefined
     ) as Output<TQuerySchema>;
-    const path = (event.pathParameters ?? {}) as Record<string, string>;
-    checkPathIds(path);
     return toResult(await run({ event, caller, body, query, path }));
   });
 }

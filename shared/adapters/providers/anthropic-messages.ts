@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import type { Dispatcher } from 'undici';
 import { postJson, readBody, type ErrorDetail } from './http.js';
 import { chatOf, type FinishReason, type GenerateRequest, type GenerateResult, type ModelClient } from '../../domain/ports/model-client.js';
+import { toolCallFromValue, type ToolChoice, type ToolDefinition } from '../../contracts/benchmarks/tools.js';
 
 export const ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
 export const ANTHROPIC_VERSION = '2023-06-01';
@@ -20,7 +21,7 @@ export interface AnthropicMessagesOptions {
 }
 
 const MessageSchema = v.object({
-  content: v.array(v.looseObject({ type: v.string(), text: v.optional(v.string()) })),
+  content: v.array(v.looseObject({ type: v.string(), text: v.optional(v.string()), name: v.optional(v.string()), input: v.optional(v.unknown()) })),
   stop_reason: v.nullish(v.string()),
   usage: v.object({ input_tokens: v.number(), output_tokens: v.number() }),
 });
@@ -31,6 +32,7 @@ const finishReasons: Record<string, FinishReason> = {
   max_tokens: 'length',
   model_context_window_exceeded: 'length',
   refusal: 'content_filter',
+  tool_use: 'stop',
 };
 
 /** Errors are `{ type: "error", error: { type, message } }`; the error type says more than the status. */
@@ -67,6 +69,7 @@ export class AnthropicMessagesClient implements ModelClient {
         stop_sequences: parameters.stop_sequences,
         temperature: parameters.temperature,
         top_p: parameters.top_p,
+        ...(request.tools ? anthropicTools(request.tools, request.toolChoice) : {}),
       },
       timeoutMs: request.timeoutMs,
       signal: request.signal,
@@ -74,8 +77,12 @@ export class AnthropicMessagesClient implements ModelClient {
       secrets: [apiKey],
     });
     const message = readBody(MessageSchema, body, 'Anthropic');
+    const toolCalls = message.content.flatMap((block) =>
+      block.type === 'tool_use' && block.name !== undefined ? [toolCallFromValue(block.name, block.input)] : [],
+    );
     return {
-      // Thinking and tool blocks are not part of the answer.
+      ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+      // Thinking and tool blocks are not part of the text answer.
       text: message.content.flatMap((block) => (block.type === 'text' && block.text !== undefined ? [block.text] : [])).join(''),
       finish_reason: finishReasons[message.stop_reason ?? ''] ?? 'other',
       usage: { input_tokens: message.usage.input_tokens, output_tokens: message.usage.output_tokens },
@@ -83,4 +90,13 @@ export class AnthropicMessagesClient implements ModelClient {
       attempts: 1,
     };
   }
+}
+
+/** Anthropic calls the schema `input_schema` and spells the choices `auto` / `any` / `none` / `tool`. */
+function anthropicTools(tools: readonly ToolDefinition[], choice: ToolChoice | undefined): Record<string, unknown> {
+  const choices = { auto: { type: 'auto' }, required: { type: 'any' }, none: { type: 'none' } } as const;
+  return {
+    tools: tools.map((tool) => ({ name: tool.name, ...(tool.description ? { description: tool.description } : {}), input_schema: tool.parameters })),
+    ...(choice === undefined ? {} : { tool_choice: typeof choice === 'string' ? choices[choice] : { type: 'tool', name: choice.name } }),
+  };
 }

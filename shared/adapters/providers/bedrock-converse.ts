@@ -1,5 +1,6 @@
 /** Amazon Bedrock through the Converse API, which speaks one request shape for every Bedrock model. */
-import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
+import { BedrockRuntimeClient, ConverseCommand, type ToolConfiguration } from '@aws-sdk/client-bedrock-runtime';
+import { toolCallFromValue, type ToolChoice, type ToolDefinition } from '../../contracts/benchmarks/tools.js';
 import { startDeadline } from './deadline.js';
 import { codeForStatus, parseRetryAfter, transportFailure } from './http.js';
 import {
@@ -50,6 +51,7 @@ const finishReasons: Record<string, FinishReason> = {
   model_context_window_exceeded: 'length',
   guardrail_intervened: 'content_filter',
   content_filtered: 'content_filter',
+  tool_use: 'stop',
 };
 
 interface SdkError {
@@ -96,6 +98,7 @@ export class BedrockConverseClient implements ModelClient {
         topP: parameters.top_p,
         stopSequences: parameters.stop_sequences,
       },
+      ...(request.tools ? { toolConfig: converseToolConfig(request.tools, request.toolChoice) } : {}),
     });
     const deadline = startDeadline(request.timeoutMs, request.signal);
     const started = performance.now();
@@ -103,7 +106,11 @@ export class BedrockConverseClient implements ModelClient {
       const output = await this.client.send(command, { abortSignal: deadline.signal });
       const content = output.output?.message?.content;
       if (!content || !output.usage) throw new ProviderError('malformed_response', 'Bedrock answered without output.message.content or usage');
+      const toolCalls = content.flatMap((block) =>
+        block.toolUse?.name !== undefined ? [toolCallFromValue(block.toolUse.name, block.toolUse.input)] : [],
+      );
       return {
+        ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
         text: content.flatMap((block) => (block.text !== undefined ? [block.text] : [])).join(''),
         finish_reason: finishReasons[output.stopReason ?? ''] ?? 'other',
         usage: { input_tokens: output.usage.inputTokens ?? 0, output_tokens: output.usage.outputTokens ?? 0 },
@@ -118,4 +125,24 @@ export class BedrockConverseClient implements ModelClient {
       deadline.clear();
     }
   }
+}
+
+/**
+ * Converse wraps each schema as `inputSchema.json`. It has no "none" choice: offering no tools is the only
+ * way to forbid a call, so `none` sends no toolConfig at all.
+ */
+function converseToolConfig(tools: readonly ToolDefinition[], choice: ToolChoice | undefined): ToolConfiguration | undefined {
+  if (choice === 'none') return undefined;
+  return {
+    tools: tools.map((tool) => ({
+      toolSpec: {
+        name: tool.name,
+        ...(tool.description ? { description: tool.description } : {}),
+        inputSchema: { json: tool.parameters as never },
+      },
+    })),
+    ...(choice === undefined
+      ? {}
+      : { toolChoice: choice === 'auto' ? { auto: {} } : choice === 'required' ? { any: {} } : { tool: { name: choice.name } } }),
+  };
 }

@@ -6,6 +6,7 @@ import * as v from 'valibot';
 import type { Dispatcher } from 'undici';
 import { postJson, readBody, type ErrorDetail } from './http.js';
 import { chatOf, type FinishReason, type GenerateRequest, type GenerateResult, type ModelClient } from '../../domain/ports/model-client.js';
+import { toolCallFromText, type ToolCall, type ToolChoice, type ToolDefinition } from '../../contracts/benchmarks/tools.js';
 
 export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 
@@ -23,7 +24,18 @@ const ChatCompletionSchema = v.object({
   choices: v.pipe(
     v.array(
       v.object({
-        message: v.object({ content: v.nullish(v.string()), refusal: v.nullish(v.string()) }),
+        message: v.object({
+          content: v.nullish(v.string()),
+          refusal: v.nullish(v.string()),
+          tool_calls: v.nullish(
+            v.array(
+              v.looseObject({
+                type: v.optional(v.string()),
+                function: v.optional(v.looseObject({ name: v.string(), arguments: v.optional(v.string()) })),
+              }),
+            ),
+          ),
+        }),
         finish_reason: v.nullish(v.string()),
       }),
     ),
@@ -33,7 +45,7 @@ const ChatCompletionSchema = v.object({
   usage: v.nullish(v.object({ prompt_tokens: v.number(), completion_tokens: v.number() })),
 });
 
-const finishReasons: Record<string, FinishReason> = { stop: 'stop', length: 'length', content_filter: 'content_filter' };
+const finishReasons: Record<string, FinishReason> = { stop: 'stop', length: 'length', content_filter: 'content_filter', tool_calls: 'stop' };
 
 /** OpenAI answers `{ error: { message, type, code } }`; compatible servers vary (`{ error: "…" }`, `{ message }`). */
 export function describeOpenAiError(status: number, body: unknown): ErrorDetail {
@@ -77,6 +89,7 @@ export class OpenAiChatClient implements ModelClient {
         stop: parameters.stop_sequences,
         seed: parameters.seed,
         ...(request.responseFormat === 'json' ? { response_format: { type: 'json_object' } } : {}),
+        ...(request.tools ? openAiTools(request.tools, request.toolChoice) : {}),
       },
       timeoutMs: request.timeoutMs,
       signal: request.signal,
@@ -86,7 +99,11 @@ export class OpenAiChatClient implements ModelClient {
     const completion = readBody(ChatCompletionSchema, body, 'the chat completions server');
     const [choice] = completion.choices as [(typeof completion.choices)[number]];
     const refused = !choice.message.content && !!choice.message.refusal;
+    const toolCalls: ToolCall[] = (choice.message.tool_calls ?? []).flatMap((call) =>
+      call.function ? [toolCallFromText(call.function.name, call.function.arguments ?? '')] : [],
+    );
     return {
+      ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
       text: choice.message.content ?? '',
       finish_reason: refused ? 'content_filter' : (finishReasons[choice.finish_reason ?? ''] ?? 'other'),
       usage: { input_tokens: completion.usage?.prompt_tokens ?? 0, output_tokens: completion.usage?.completion_tokens ?? 0 },
@@ -98,4 +115,14 @@ export class OpenAiChatClient implements ModelClient {
 
 function openAiMessages(chat: ReturnType<typeof chatOf>): Array<{ role: string; content: string }> {
   return [...(chat.system ? [{ role: 'system', content: chat.system }] : []), ...chat.messages];
+}
+
+function openAiTools(tools: readonly ToolDefinition[], choice: ToolChoice | undefined): Record<string, unknown> {
+  return {
+    tools: tools.map((tool) => ({
+      type: 'function',
+      function: { name: tool.name, ...(tool.description ? { description: tool.description } : {}), parameters: tool.parameters },
+    })),
+    ...(choice === undefined ? {} : { tool_choice: typeof choice === 'string' ? choice : { type: 'function', function: { name: choice.name } } }),
+  };
 }

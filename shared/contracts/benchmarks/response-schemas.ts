@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { CountSchema, pageSchema, TimestampSchema } from '../primitives.js';
 import { TaskTypeSchema } from './task-types.js';
 import { ChatMessageSchema, chatRoles } from './chat.js';
+import { ExpectedToolCallViewSchema, ToolChoiceSchema, ToolDefinitionViewSchema } from './tools.js';
 
 /** A benchmark's metadata as the API shows it (its items are read page by page). */
 export const BenchmarkViewSchema = v.strictObject({
@@ -17,6 +18,8 @@ export const BenchmarkViewSchema = v.strictObject({
   ),
   system_prompt: v.optional(v.string()),
   message_template: v.optional(v.array(v.strictObject({ role: v.picklist(chatRoles), content: v.string() }))),
+  tools: v.optional(v.array(ToolDefinitionViewSchema)),
+  tool_choice: v.optional(ToolChoiceSchema),
   default_metrics: v.optional(v.array(v.string())),
   item_count: CountSchema,
   content_hash: v.pipe(v.string(), v.description('Hash of the items in order: evaluations record it, so a run can be reproduced.')),
@@ -31,6 +34,9 @@ export const BenchmarkItemSchema = v.strictObject({
   input: v.pipe(v.string(), v.description('The item’s question; for a chat item given only `messages`, its last user turn.')),
   messages: v.optional(v.pipe(v.array(ChatMessageSchema), v.description('A chat item’s conversation (system, user and assistant turns).'))),
   expected: v.optional(v.string()),
+  expected_tool_calls: v.optional(
+    v.pipe(v.array(ExpectedToolCallViewSchema), v.description('The tool calls a correct answer makes (order does not matter).')),
+  ),
   choices: v.optional(v.array(v.string())),
   context: v.optional(v.string()),
   metadata: v.optional(v.record(v.string(), v.nullable(v.union([v.string(), v.number(), v.boolean()])))),

@@ -1,10 +1,12 @@
 import * as v from 'valibot';
 import { MetricNameSchema } from '../identifiers.js';
 import { JsonObjectSchema } from '../primitives.js';
+import { ITEM_REPEATS_KEY, isRepeatCount, MAX_REPEATS } from '../repeats.js';
 import type { BenchmarkItemSchema } from './response-schemas.js';
 import { TaskTypeSchema, type TaskType } from './task-types.js';
 import { parseTemplate, readsTheItem } from './prompt-template.js';
 import { ChatMessagesInputSchema, MessageTemplateTurnSchema, type MessageTemplateTurn } from './chat.js';
+import { ExpectedToolCallsSchema, ToolChoiceSchema, ToolsSchema, type ToolChoice, type ToolDefinition } from './tools.js';
 
 /** Limits that keep one request inside API Gateway's and Lambda's payload limits, documented in the README. */
 export const benchmarkLimits = {
@@ -28,6 +30,7 @@ export const BenchmarkItemInputSchema = v.strictObject(
     ),
     input: v.optional(v.pipe(v.string('must be a string'), v.nonEmpty('must not be empty'), v.maxLength(benchmarkLimits.maxItemBytes))),
     messages: v.optional(ChatMessagesInputSchema),
+    expected_tool_calls: v.optional(ExpectedToolCallsSchema),
     expected: v.optional(text('expected', benchmarkLimits.maxItemBytes)),
     choices: v.optional(
       v.pipe(
@@ -38,7 +41,18 @@ export const BenchmarkItemInputSchema = v.strictObject(
     ),
     context: v.optional(text('context', benchmarkLimits.maxItemBytes)),
     metadata: v.optional(
-      v.record(v.string(), v.union([v.string(), v.number(), v.boolean(), v.null()]), 'must be an object of strings, numbers and booleans'),
+      v.pipe(
+        v.record(v.string(), v.union([v.string(), v.number(), v.boolean(), v.null()]), 'must be an object of strings, numbers and booleans'),
+        // The item's own sample count overrides the evaluation's `repeats`; refused here, with its path, so no run meets a bad one.
+        v.forward(
+          v.partialCheck(
+            [[ITEM_REPEATS_KEY]],
+            (metadata: Record<string, unknown>) => metadata[ITEM_REPEATS_KEY] === undefined || isRepeatCount(metadata[ITEM_REPEATS_KEY]),
+            `must be a whole number from 1 to ${MAX_REPEATS}`,
+          ),
+          [ITEM_REPEATS_KEY],
+        ),
+      ),
     ),
   },
   (issue) => (issue.expected === 'never' ? 'is not a known field' : issue.path?.length ? 'is required' : 'each item must be a JSON object'),
@@ -129,6 +143,17 @@ const BenchmarkFields = {
       ),
     ),
   ),
+  tools: v.optional(
+    v.pipe(
+      ToolsSchema,
+      v.description(
+        'Tools offered to the model with every item (name, description, JSON Schema `parameters`); providers without tool support refuse at evaluation create.',
+      ),
+    ),
+  ),
+  tool_choice: v.optional(
+    v.pipe(ToolChoiceSchema, v.description('Whether the model must call a tool: `auto` (default), `required`, `none`, or `{type: "tool", name}`.')),
+  ),
   default_metrics: v.optional(v.pipe(v.array(MetricNameSchema, 'must be an array of metric names'), v.maxLength(20))),
 };
 
@@ -184,6 +209,9 @@ export interface Benchmark {
   system_prompt?: string;
   /** The conversation each item becomes (templates per turn); replaces `prompt_template` when present. */
   message_template?: MessageTemplateTurn[];
+  /** Offered to the model with every item. */
+  tools?: ToolDefinition[];
+  tool_choice?: ToolChoice;
   default_metrics?: string[];
   item_count: number;
   content_hash: string;

@@ -58,6 +58,11 @@ export const MetricConfigSchema = v.variant(
     }),
     strict({
       name: MetricNameSchema,
+      type: v.literal('tool_arguments_match'),
+      mode: v.optional(v.picklist(['exact', 'subset'], 'must be "exact" or "subset"')),
+    }),
+    strict({
+      name: MetricNameSchema,
       type: v.literal('llm_judge'),
       rubric: v.pipe(v.string('must be a string'), v.nonEmpty('must not be empty'), v.maxLength(5000, 'must be at most 5000 characters')),
       judge_model_id: v.optional(ModelIdSchema),

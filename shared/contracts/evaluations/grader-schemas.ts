@@ -65,7 +65,8 @@ const SamplingParamsSchema = v.object({
   temperature: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(2))),
   top_p: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
   seed: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
-  max_completions_tokens: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  // The judge's max tokens, bounded as a model's own max_tokens is (model-fields.ts).
+  max_completions_tokens: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(200_000, 'must be at most 200000'))),
 });
 
 export const graderVariants = [

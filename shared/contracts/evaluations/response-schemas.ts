@@ -1,5 +1,6 @@
 import { ChatMessageSchema } from '../benchmarks/chat.js';
 import * as v from 'valibot';
+import { ExpectedToolCallViewSchema, ToolCallSchema } from '../benchmarks/tools.js';
 import { ModelSchema } from '../models/response-schemas.js';
 import { CountSchema, pageSchema, TimestampSchema } from '../primitives.js';
 import { CustomMetricSchema } from './custom-metric-schemas.js';
@@ -57,13 +58,30 @@ export const EvaluationStatusViewSchema = v.strictObject({
   updated_at: TimestampSchema,
   budget_usd: v.optional(v.pipe(v.number(), v.description('The hard spending limit the evaluation runs under, in USD.'))),
   stop_reason: v.optional(StopReasonSchema),
+  source_evaluation_id: v.optional(
+    v.pipe(v.string(), v.description('A rescore: the evaluation whose stored answers this one scores again, calling no candidate model.')),
+  ),
+  cache_mode: v.pipe(
+    v.picklist(['use', 'refresh', 'off']),
+    v.description('The response-cache mode the evaluation runs with (`use` unless the create said otherwise).'),
+  ),
+  cache_hits: v.pipe(CountSchema, v.description('Candidate answers taken from the response cache so far (counted chunks only): calls not made.')),
+  cache_saved_usd: v.pipe(v.number(), v.description("What those calls would have cost at the models' pricing, in USD.")),
   started_at: v.optional(TimestampSchema),
   completed_at: v.optional(TimestampSchema),
   progress: v.strictObject({
     total_items: CountSchema,
-    completed_items: v.pipe(CountSchema, v.description('Items every model answered and that were scored.')),
-    failed_items: v.pipe(CountSchema, v.description('Items that failed for good, with their reason in the results.')),
-    percent: v.pipe(v.number(), v.description('Share of items finished (scored or failed), 0–100, one decimal.')),
+    total_samples: v.optional(
+      v.pipe(
+        CountSchema,
+        v.description(
+          'With repeats: samples to answer (items × repeats). `completed_items`, `failed_items`, `percent` and the rate then count samples.',
+        ),
+      ),
+    ),
+    completed_items: v.pipe(CountSchema, v.description('Items (with repeats: samples) every model answered and that were scored.')),
+    failed_items: v.pipe(CountSchema, v.description('Items (with repeats: samples) that failed for good, with their reason in the results.')),
+    percent: v.pipe(v.number(), v.description('Share of items (with repeats: samples) finished (scored or failed), 0–100, one decimal.')),
     items_per_second: v.pipe(nullableNumber, v.description('Items finished per second since the evaluation started running.')),
     eta_seconds: v.pipe(nullableNumber, v.description('Estimated seconds to completion at that rate; null when unknown or finished.')),
     models: v.array(v.strictObject({ model_id: v.string(), scored: CountSchema, failed: CountSchema, percent: v.number() })),
@@ -89,6 +107,25 @@ export const MetricAggregateSchema = v.strictObject({
   ci_method: IntervalMethod,
 });
 
+export const RepeatMetricSummarySchema = v.strictObject({
+  k: v.pipe(CountSchema, v.description("The k of pass@k and pass^k: the evaluation's repeats.")),
+  pass_at_k: v.pipe(nullableNumber, v.description('Mean over items of the unbiased pass@k (Chen et al. 2021); pass/fail metrics only.')),
+  pass_hat_k: v.pipe(nullableNumber, v.description('Mean over items of the unbiased pass^k (all k samples pass); pass/fail metrics only.')),
+  items: v.pipe(CountSchema, v.description('Items with at least k scored samples, the ones pass@k and pass^k average.')),
+  flaky_items: v.pipe(CountSchema, v.description('Items whose scored samples disagree.')),
+  flakiness_rate: v.pipe(
+    nullableNumber,
+    v.description("Mean over items with two or more scored samples of the share disagreeing with the item's majority."),
+  ),
+});
+
+export const RepeatSummarySchema = v.strictObject({
+  samples: v.pipe(CountSchema, v.description('Result rows (one per sample) of the model.')),
+  items: v.pipe(CountSchema, v.description('Items: the unit of every mean and interval.')),
+  flaky_items: v.pipe(CountSchema, v.description('Items flaky in at least one metric.')),
+  metrics: v.record(v.string(), RepeatMetricSummarySchema),
+});
+
 export const ModelResultsSchema = v.strictObject({
   model_id: v.string(),
   baseline: v.boolean(),
@@ -99,6 +136,9 @@ export const ModelResultsSchema = v.strictObject({
   cost_usd: nullableNumber,
   latency_ms: v.strictObject({ p50: nullableNumber, p95: nullableNumber }),
   failure_reasons: v.pipe(v.record(v.string(), CountSchema), v.description('Why items failed, by error code.')),
+  repeats: v.optional(
+    v.pipe(RepeatSummarySchema, v.description('With repeats: per-item statistics over the samples (docs/statistics.md "Repeats").')),
+  ),
 });
 
 export const MetricComparisonSchema = v.strictObject({
@@ -232,12 +272,33 @@ export const ModelOutputSchema = v.strictObject({
       v.description('What Arbiter changed in what the provider sent (a cut answer, token counts it could not use), in words.'),
     ),
   ),
+  tool_calls: v.optional(
+    v.pipe(v.array(ToolCallSchema), v.description('The tools the model called, in order, as `{name, arguments}` whichever provider answered.')),
+  ),
   scores: v.record(v.string(), nullableNumber),
   latency_ms: v.optional(v.number()),
   usage: v.optional(TokenUsageSchema),
   cost_usd: v.optional(v.number()),
   finish_reason: v.optional(v.string()),
   attempts: v.optional(v.pipe(v.number(), v.integer())),
+  reused_from: v.optional(
+    v.pipe(
+      v.string(),
+      v.description(
+        "A rescore's answer, reused from this evaluation: no call was made, so `cost_usd` is 0 and `usage` is left out (the source shows both); latency and cost metrics score the answer as it was made.",
+      ),
+    ),
+  ),
+  cached: v.optional(
+    v.pipe(
+      v.literal(true),
+      v.description(
+        'Answered from the response cache (docs/reliability.md "Response cache"): no model call was made, so `usage` and `cost_usd` are 0 and count towards no spend, budget or usage; `cached_usage` and `latency_ms` are those of the call that produced the answer, `cache_saved_usd` what this call would have cost.',
+      ),
+    ),
+  ),
+  cached_usage: v.optional(v.pipe(TokenUsageSchema, v.description('Tokens the call that produced a cached answer used.'))),
+  cache_saved_usd: v.optional(v.pipe(v.number(), v.description("What a cached answer would have cost at the model's pricing."))),
   error: v.optional(
     v.strictObject({
       code: v.pipe(v.string(), v.description('Why the model call failed (`rate_limited`, `timeout`, `bad_request`, …).')),
@@ -256,6 +317,7 @@ export const ItemResultSchema = v.strictObject({
   input: v.string(),
   messages: v.optional(v.pipe(v.array(ChatMessageSchema), v.description('A chat item’s conversation; `input` is its last user turn.'))),
   expected: v.optional(v.string()),
+  expected_tool_calls: v.optional(v.array(ExpectedToolCallViewSchema)),
   choices: v.optional(v.array(v.string())),
   outputs: v.pipe(v.record(v.string(), ModelOutputSchema), v.description("Each model's answer, by model id.")),
   pairwise: v.optional(v.record(v.string(), PairwiseJudgementSchema)),

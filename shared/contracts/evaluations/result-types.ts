@@ -10,6 +10,7 @@ import type {
   MetricComparisonSchema,
   ModelOutputSchema,
   ModelResultsSchema,
+  RepeatSummarySchema,
   PairwiseJudgementSchema,
   PairwiseSummarySchema,
   StopReasonSchema,
@@ -34,6 +35,7 @@ export type PairwiseJudgement = v.InferOutput<typeof PairwiseJudgementSchema>;
 export type ItemResult = v.InferOutput<typeof ItemResultSchema>;
 export type MetricAggregate = v.InferOutput<typeof MetricAggregateSchema>;
 export type ModelResults = v.InferOutput<typeof ModelResultsSchema>;
+export type RepeatSummary = v.InferOutput<typeof RepeatSummarySchema>;
 export type MetricComparison = v.InferOutput<typeof MetricComparisonSchema>;
 /**
  * A pairwise metric over the evaluation: how often model 2's answer was preferred, with its interval,

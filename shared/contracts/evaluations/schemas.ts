@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { MAX_REPEATS } from '../repeats.js';
 import { BenchmarkIdSchema, ModelIdSchema } from '../identifiers.js';
 import { JsonObjectSchema } from '../primitives.js';
 import type { Model } from '../models/schemas.js';
@@ -22,8 +23,7 @@ export const BudgetUsdSchema = v.pipe(
   v.examples([5]),
 );
 
-/** Samples per item at most: enough for pass@k reporting, small enough that one create cannot buy 20× a benchmark unnoticed. */
-export const MAX_REPEATS = 20;
+export { MAX_REPEATS } from '../repeats.js';
 
 export const RepeatsSchema = v.pipe(
   v.number('must be a number'),
@@ -100,6 +100,25 @@ export const CreateEvaluationRequestSchema = v.pipe(
 );
 export type CreateEvaluationRequest = v.InferOutput<typeof CreateEvaluationRequestSchema>;
 
+/** `POST /api/v3/evaluations/{id}/rescore`: the new metrics; the models, benchmark and answers are the source's. */
+export const RescoreRequestSchema = v.pipe(
+  JsonObjectSchema,
+  v.strictObject(
+    {
+      custom_metrics: v.pipe(
+        CustomMetricsSchema,
+        v.description(
+          'The metrics to score the stored answers with: names or configuration objects, as on create (judged metrics call their judge).',
+        ),
+      ),
+      budget_usd: v.optional(v.pipe(BudgetUsdSchema, v.description('Caps what the judges may spend, in USD (candidates are not called).'))),
+      tags: v.optional(TagsSchema),
+    },
+    (issue) => (issue.expected === 'never' ? 'is not a known field' : 'is required'),
+  ),
+);
+export type RescoreRequest = v.InferOutput<typeof RescoreRequestSchema>;
+
 /** `Idempotency-Key` header of `POST /evaluations`: a retried create returns the first response. */
 export const IdempotencyKeySchema = v.pipe(
   v.string(),
@@ -111,6 +130,11 @@ export const IdempotencyKeySchema = v.pipe(
 
 export interface EvaluationProgress {
   total_items: number;
+  /**
+   * With repeats: the samples to answer (items × repeats, corrected chunk by chunk for items with their own
+   * `metadata.repeats`); `completed_items` and `failed_items` then count samples.
+   */
+  total_samples?: number;
   completed_items: number;
   failed_items: number;
 }

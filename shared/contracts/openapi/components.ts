@@ -20,7 +20,7 @@ import {
   TokenUsageSchema,
 } from '../evaluations/response-schemas.js';
 import { CustomMetricSchema, MetricConfigSchema } from '../evaluations/custom-metric-schemas.js';
-import { CreateEvaluationRequestSchema } from '../evaluations/schemas.js';
+import { CreateEvaluationRequestSchema, RescoreRequestSchema } from '../evaluations/schemas.js';
 import { EstimateResponseSchema } from '../evaluations/estimate-schemas.js';
 import { MetricNameSchema } from '../identifiers.js';
 import { GenerationParametersSchema, PricingSchema } from '../models/model-fields.js';
@@ -50,6 +50,7 @@ export const namedSchemas = {
   Health: HealthSchema,
 
   CreateEvaluationRequest: CreateEvaluationRequestSchema,
+  RescoreRequest: RescoreRequestSchema,
   CustomMetric: CustomMetricSchema,
   MetricName: MetricNameSchema,
   MetricConfig: MetricConfigSchema,

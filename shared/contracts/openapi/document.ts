@@ -23,8 +23,9 @@ const conversion: ConversionConfig = {
   target: 'draft-2020-12',
   errorMode: 'throw',
   // Rules that compare fields or run code (model_id_2 ≠ model_id, a regex that compiles) have no JSON
-  // Schema form; the API still enforces them and answers 400 naming the field.
-  ignoreActions: ['check', 'partial_check'],
+  // Schema form (nor does a tool's parameters being a valid JSON Schema); the API still enforces them and
+  // answers 400 naming the field.
+  ignoreActions: ['check', 'partial_check', 'raw_check'],
   overrideRef: ({ referenceId }) => schemaRef(referenceId),
   // A metric is chosen by the input's type (a `lazy` schema), which the converter cannot see through.
   overrideSchema: ({ valibotSchema }) =>

@@ -10,7 +10,7 @@ import {
 } from '../evaluations/response-schemas.js';
 import { exportContentTypes, NEXT_CURSOR_HEADER } from '../evaluations/export-format.js';
 import { ListEvaluationsQuerySchema, ListResultsQuerySchema } from '../evaluations/query-schemas.js';
-import { CreateEvaluationRequestSchema, IdempotencyKeySchema } from '../evaluations/schemas.js';
+import { CreateEvaluationRequestSchema, IdempotencyKeySchema, RescoreRequestSchema } from '../evaluations/schemas.js';
 import { EstimateResponseSchema } from '../evaluations/estimate-schemas.js';
 import { ModelPageSchema, ModelSchema } from '../models/response-schemas.js';
 import { ListModelsQuerySchema, RegisterModelRequestSchema } from '../models/schemas.js';
@@ -258,6 +258,34 @@ export const operations: Record<string, OperationSpec> = {
       200: { description: 'The report.', media: { 'text/html': { description: 'A self-contained HTML page.', schema: v.string() } } },
     },
     errors: { 404: unknownEvaluation },
+  },
+  'POST /api/v3/evaluations/{evaluation_id}/rescore': {
+    operationId: 'rescoreEvaluation',
+    tag: 'Evaluations',
+    summary: "Score a completed evaluation's answers again with other metrics",
+    description:
+      'Creates a new evaluation (`pending`, then run like any other) over the same models, benchmark items and stored answers, scored with `custom_metrics`: ' +
+      'no candidate model is called, only the judges of judged metrics. Its answers carry `reused_from` and cost 0 (the source shows what they cost); ' +
+      'its status names `source_evaluation_id`. Failed answers stay failed. Takes an `Idempotency-Key` like create.',
+    pathParams: EvaluationIdParam,
+    headers: { 'Idempotency-Key': { schema: IdempotencyKeySchema } },
+    body: { schema: RescoreRequestSchema, description: 'The metrics to score with; optionally a budget for the judges and tags.' },
+    responses: {
+      202: {
+        description: 'Accepted: the new evaluation is recorded as `pending` and queued.',
+        schema: CreateEvaluationResponseSchema,
+        headers: {
+          ...location("the new evaluation's status"),
+          'Idempotent-Replayed': { description: '`true` when an `Idempotency-Key` replayed the first response.', schema: v.literal('true') },
+        },
+      },
+    },
+    errors: {
+      404: unknownEvaluation,
+      409: 'The evaluation has not completed (`evaluation_not_finished` while pending or running, `evaluation_not_completed` when it failed or was cancelled), or the `Idempotency-Key` was used with a different body (`idempotency_key_reused`).',
+      422: 'An unknown metric, a judged metric without a judge model, a pairwise metric on a single-model evaluation, a `budget_usd` with a judge that has no `pricing`, or the benchmark was deleted (`benchmark_deleted`).',
+      429: 'A tenant quota is reached (`quota_exceeded`), as on create.',
+    },
   },
   'POST /api/v3/evaluations/{evaluation_id}/cancel': {
     operationId: 'cancelEvaluation',

@@ -12,7 +12,11 @@ export function extendContentHash(previous: string, items: readonly BenchmarkIte
   for (const item of items) {
     // Messages join the hashed fields only when present, so the hashes of benchmarks without chat items stay as they were.
     const fields = [item.item_id, item.input, item.expected ?? null, item.choices ?? null, item.context ?? null, item.metadata ?? null];
-    hash.update(JSON.stringify(item.messages ? [...fields, item.messages] : fields));
+    const extra = [
+      ...(item.messages ? [item.messages] : []),
+      ...(item.expected_tool_calls ? [{ expected_tool_calls: item.expected_tool_calls }] : []),
+    ];
+    hash.update(JSON.stringify([...fields, ...extra]));
     hash.update('\n');
   }
   return `sha256:${hash.digest('hex')}`;

@@ -18,7 +18,7 @@ export function autoItemId(position: number): string {
 }
 
 /** The templates of a benchmark that items are checked against. */
-export type BenchmarkTemplates = Pick<Benchmark, 'prompt_template' | 'system_prompt' | 'message_template'>;
+export type BenchmarkTemplates = Pick<Benchmark, 'prompt_template' | 'system_prompt' | 'message_template' | 'tools'>;
 
 /**
  * Turns validated item inputs into stored items at the given positions, checking what a schema cannot see
@@ -49,11 +49,13 @@ export function toBenchmarkItems(
       errors.push({ path: `${path}.${index}.choices`, message: 'is required for a multiple_choice benchmark' });
     }
     errors.push(...conversationErrors(input, options.templates, `${path}.${index}`));
+    errors.push(...expectedToolCallErrors(input, options.templates, `${path}.${index}`));
     return {
       item_id: itemId,
       position,
       input: input.input ?? lastUserTurn(input.messages) ?? '',
       ...(input.messages ? { messages: input.messages } : {}),
+      ...(input.expected_tool_calls ? { expected_tool_calls: input.expected_tool_calls } : {}),
       expected: input.expected,
       choices: input.choices,
       context: input.context,
@@ -67,6 +69,16 @@ export function toBenchmarkItems(
 
 function lastUserTurn(messages: readonly ChatMessage[] | undefined): string | undefined {
   return messages?.findLast((message) => message.role === 'user')?.content;
+}
+
+/** An expected call of a tool the benchmark does not offer could never be matched: a typo, refused here. */
+function expectedToolCallErrors(input: BenchmarkItemInput, templates: BenchmarkTemplates, path: string): FieldError[] {
+  if (!input.expected_tool_calls) return [];
+  if (!templates.tools) return [{ path: `${path}.expected_tool_calls`, message: 'needs the benchmark to offer tools' }];
+  const offered = new Set(templates.tools.map((tool) => tool.name));
+  return input.expected_tool_calls.flatMap((call, index) =>
+    offered.has(call.name) ? [] : [{ path: `${path}.expected_tool_calls.${index}.name`, message: `is not one of the benchmark's tools` }],
+  );
 }
 
 function conversationErrors(input: BenchmarkItemInput, templates: BenchmarkTemplates, path: string): FieldError[] {
@@ -116,6 +128,15 @@ function checkTemplateFields(inputs: readonly BenchmarkItemInput[], templates: B
   }
 }
 
+function checkToolChoice(request: Pick<CreateBenchmarkRequest, 'tools' | 'tool_choice'>): void {
+  const choice = request.tool_choice;
+  if (choice === undefined) return;
+  if (!request.tools) throw new ValidationError([{ path: 'tool_choice', message: 'needs tools to choose from' }], 'tool_choice needs tools');
+  if (typeof choice === 'object' && !request.tools.some((tool) => tool.name === choice.name)) {
+    throw new ValidationError([{ path: 'tool_choice.name', message: 'is not one of the benchmark’s tools' }], 'tool_choice names an unknown tool');
+  }
+}
+
 export function newBenchmark(
   tenantId: string,
   request: Omit<CreateBenchmarkRequest, 'items'> & { items: readonly BenchmarkItemInput[] },
@@ -125,7 +146,9 @@ export function newBenchmark(
     prompt_template: request.prompt_template ?? defaultPromptTemplates[request.task_type],
     ...(request.system_prompt ? { system_prompt: request.system_prompt } : {}),
     ...(request.message_template ? { message_template: request.message_template } : {}),
+    ...(request.tools ? { tools: request.tools } : {}),
   };
+  checkToolChoice(request);
   const items = toBenchmarkItems(request.items, { firstPosition: 0, taskType: request.task_type, templates });
   const now = isoNow();
   return {
@@ -136,6 +159,7 @@ export function newBenchmark(
       description: request.description,
       task_type: request.task_type,
       ...templates,
+      ...(request.tool_choice ? { tool_choice: request.tool_choice } : {}),
       default_metrics: request.default_metrics,
       item_count: items.length,
       content_hash: extendContentHash(EMPTY_CONTENT_HASH, items),

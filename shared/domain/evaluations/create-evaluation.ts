@@ -17,6 +17,7 @@ import { resolveJudges, type JudgeResolutionDeps, type MetricPath, type Resolved
 import { checkBudgetPricing } from './budget-pricing.js';
 import type { CreateEvaluationRequest, CreateEvaluationResponse, Evaluation } from '../../contracts/evaluations/schemas.js';
 import { createUnderQuotas, type QuotaDeps } from '../tenants/admission.js';
+import { DEFAULT_CACHE_MODE } from '../evaluator/response-cache.js';
 
 export const CREATED_MESSAGE = 'Evaluation created successfully and queued for execution';
 
@@ -56,7 +57,7 @@ export function candidateRefs(request: CreateEvaluationRequest): { path: string;
   return [{ path: 'model_id', id: request.model_id }, ...(request.model_id_2 ? [{ path: 'model_id_2', id: request.model_id_2 }] : [])];
 }
 
-function fingerprint(request: CreateEvaluationRequest): string {
+function fingerprint(request: object): string {
   return createHash('sha256').update(JSON.stringify(request)).digest('hex');
 }
 
@@ -139,6 +140,7 @@ export async function resolveAgainstBenchmark(
       [{ path: pathOf(pairwise.name), message: 'needs comparison mode (model_id_2)' }],
     );
   }
+  checkToolSupport(benchmark, models);
   const judges: ResolvedJudges = await resolveJudges(deps, tenantId, metrics, pathOf);
   checkBudgetPricing(request.budget_usd, budgetCandidates(models), judges, pathOf);
   if (benchmark.item_count === 0) {
@@ -151,20 +153,50 @@ export async function resolveAgainstBenchmark(
   return { benchmark, metrics, judges, pathOf };
 }
 
+/** Providers that can be sent tool definitions and answer with tool calls. */
+const toolProviders: ReadonlySet<Model['provider']> = new Set(['openai', 'openai_compatible', 'anthropic', 'bedrock']);
+
+/**
+ * A benchmark with tools evaluated on a model that cannot be offered them would score every item as "no
+ * call": refused up front instead of reported as a model that never calls tools.
+ */
+function checkToolSupport(benchmark: Benchmark, models: readonly Model[]): void {
+  if (!benchmark.tools) return;
+  models.forEach((model, index) => {
+    if (toolProviders.has(model.provider)) return;
+    const path = index === 0 ? 'model_id' : 'model_id_2';
+    throw new UnprocessableEntityError(
+      'tools_not_supported',
+      `Benchmark ${benchmark.benchmark_id} offers tools, and model ${model.model_id} (provider ${model.provider}) cannot be sent them`,
+      [{ path, message: `provider ${model.provider} does not support tool calls` }],
+    );
+  });
+}
+
 function budgetCandidates(models: readonly Model[]): { path: string; model: Model }[] {
   return models.map((model, index) => ({ path: index === 0 ? 'model_id' : 'model_id_2', model }));
 }
 
-async function createPinned(
+/**
+ * Writes the evaluation, pinned to the benchmark version it read, and queues its start. `source`: a
+ * rescore, which covers the source's items, reuses its answers and so prices no candidate call.
+ */
+export async function createPinned(
   deps: CreateEvaluationDeps,
   tenantId: string,
   request: CreateEvaluationRequest,
   models: Model[],
   found: Benchmark | undefined,
   idempotencyKey?: string,
+  source?: Evaluation,
 ): Promise<CreateEvaluationResult> {
-  const { benchmark, judges, pathOf } = await resolveAgainstBenchmark(deps, tenantId, request, models, found);
+  const pricedModels = source ? [] : models;
+  const { benchmark, judges, pathOf } = await resolveAgainstBenchmark(deps, tenantId, request, pricedModels, found);
   const budgetUsd = request.budget_usd;
+  // A rescore covers exactly its source's items (appends since then are not part of it).
+  const totalItems = source ? source.progress.total_items : benchmark.item_count;
+  // A rescore samples exactly as its source did: its rows are the source's samples.
+  const repeats = source ? source.repeats : request.repeats;
 
   const now = isoNow();
   const evaluation: Evaluation = {
@@ -174,15 +206,26 @@ async function createPinned(
     model_id_2: request.model_id_2,
     benchmark_id: request.benchmark_id,
     benchmark_version: benchmark.version,
-    benchmark_content_hash: benchmark.content_hash,
+    benchmark_content_hash: source ? source.benchmark_content_hash : benchmark.content_hash,
     custom_metrics: request.custom_metrics,
+    ...(source ? { source_evaluation_id: source.evaluation_id } : {}),
+    ...(request.tags ? { tags: request.tags } : {}),
     ...(budgetUsd !== undefined ? { budget_usd: budgetUsd } : {}),
+    cache_mode: request.cache ?? DEFAULT_CACHE_MODE,
     models,
     ...(judges.judge_models.length > 0 ? judges : {}),
     status: 'pending',
     created_at: now,
     updated_at: now,
-    progress: { total_items: benchmark.item_count, completed_items: 0, failed_items: 0 },
+    ...(repeats !== undefined && repeats > 1 ? { repeats } : {}),
+    progress: {
+      total_items: totalItems,
+      ...(repeats !== undefined && repeats > 1
+        ? { total_samples: source ? (source.progress.total_samples ?? totalItems * repeats) : totalItems * repeats }
+        : {}),
+      completed_items: 0,
+      failed_items: 0,
+    },
     model_progress: Object.fromEntries(models.map((model) => [model.model_id, { scored: 0, failed: 0 }])),
   };
   const response: CreateEvaluationResponse = {
@@ -195,16 +238,17 @@ async function createPinned(
     message: CREATED_MESSAGE,
   };
 
-  const idempotency = idempotencyKey ? { key: idempotencyKey, fingerprint: fingerprint(request), response } : undefined;
+  const fingerprinted = source ? { ...request, rescore_of: source.evaluation_id } : request;
+  const idempotency = idempotencyKey ? { key: idempotencyKey, fingerprint: fingerprint(fingerprinted), response } : undefined;
   const outcome = await createUnderQuotas<CreateOutcome>(
     deps.quotas,
     tenantId,
-    benchmark.item_count,
+    totalItems,
     (admission) => {
       const defaultBudget = admission?.settings.default_budget_usd;
       if (evaluation.budget_usd === undefined && defaultBudget !== undefined) {
         // The tenant's default holds like a request's budget, so it needs the same prices (422 before any write).
-        checkBudgetPricing(defaultBudget, budgetCandidates(models), judges, pathOf, 'tenant_default');
+        checkBudgetPricing(defaultBudget, budgetCandidates(pricedModels), judges, pathOf, 'tenant_default');
         evaluation.budget_usd = defaultBudget;
       }
       return deps.evaluations.create(evaluation, idempotency, {

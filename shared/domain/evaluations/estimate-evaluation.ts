@@ -5,6 +5,7 @@ import type { CreateEvaluationRequest } from '../../contracts/evaluations/schema
 import type { Model } from '../../contracts/models/schemas.js';
 import { chunkWindow } from '../evaluator/chunk-window.js';
 import { planChunks } from '../evaluator/plan.js';
+import { repeatsOf } from '../evaluator/samples.js';
 import { renderItem, sentText } from '../evaluator/render-conversation.js';
 import type { JudgePrompt, ResolvedJudgeMetric, ResolvedPairwiseMetric, ScoreInput } from '../metrics/types.js';
 import { resolveEvaluationModels } from '../models/model-service.js';
@@ -57,6 +58,8 @@ async function observedByModel(deps: EstimateEvaluationDeps, tenantId: string): 
   const page = await deps.evaluations.list(tenantId, { limit: HISTORY_EVALUATIONS, filter: { status: 'completed' } });
   const observed = new Map<string, Observed>();
   for (const evaluation of page.items) {
+    // Cached answers count no tokens (docs/reliability.md "Response cache"): such a run's usage says nothing per call.
+    if ((evaluation.cache_hits ?? 0) > 0) continue;
     for (const result of evaluation.results?.models ?? []) {
       if (result.completed_items === 0) continue;
       const entry = observed.get(result.model_id) ?? { evaluations: 0, calls: 0, outputTokens: 0 };
@@ -164,6 +167,17 @@ function renderAll(
   return { candidates, metrics };
 }
 
+/**
+ * The judge as its calls will run: a score_model grader's sampling_params may set the calls' max tokens
+ * above or below the judge's own, and the bound must hold for every call, so the largest one counts.
+ */
+function judgeAsCalled(judge: Model, metrics: readonly (ResolvedJudgeMetric | ResolvedPairwiseMetric)[]): Pick<Model, 'parameters'> {
+  const own = maxOutputTokens(judge).perCall;
+  const perMetric = metrics.map((metric) => (metric.kind === 'judge' ? metric.sampling?.max_tokens : undefined));
+  if (perMetric.every((value) => value === undefined)) return judge;
+  return { parameters: { ...judge.parameters, max_tokens: Math.max(...perMetric.map((value) => value ?? own)) } };
+}
+
 /** Output figures of `calls` calls of a model: its max_tokens bound, and its observed mean where there is one. */
 export function outputEstimate(
   model: Pick<Model, 'parameters'>,
@@ -219,11 +233,12 @@ export function costRange(
 /** How long the model calls take at the concurrency available. */
 function durationEstimate(
   itemCount: number,
+  samplesPerItem: number,
   entries: { model: Model; calls: number }[],
   observed: Map<string, Observed>,
   chainLatencyMs: number,
 ): EstimateResponse['duration'] {
-  const plan = planChunks(itemCount);
+  const plan = planChunks(itemCount, undefined, undefined, Math.round(samplesPerItem));
   // An evaluation has at most its window of chunks in flight (fair scheduling), whatever the instances.
   const parallel = Math.min(chunkWindow(), plan.chunk_count);
   const byModel = new Map<string, { model: Model; calls: number }>();
@@ -292,13 +307,15 @@ export async function estimateEvaluation(
   const { benchmark, metrics, judges } = await resolveAgainstBenchmark(deps, tenantId, request, models, await benchmarkRead);
 
   const [items, observed] = await Promise.all([itemsToRender(deps, tenantId, benchmark), observedByModel(deps, tenantId)]);
-  const factor = items.length === 0 ? 0 : benchmark.item_count / items.length;
+  // Every sample is a call: the sampled items' own counts (`metadata.repeats`) stand for the benchmark's.
+  const samplesPerItem = items.length === 0 ? (request.repeats ?? 1) : items.reduce((sum, item) => sum + repeatsOf(request, item), 0) / items.length;
+  const factor = items.length === 0 ? 0 : (benchmark.item_count / items.length) * samplesPerItem;
   const judged = metrics.filter((metric): metric is ResolvedJudgeMetric => metric.kind === 'judge');
   const pairwise = metrics.filter((metric): metric is ResolvedPairwiseMetric => metric.kind === 'pairwise');
   const rendered = renderAll(benchmark, items, models, judged, pairwise);
 
   const candidateEstimates: ModelCallEstimate[] = models.map((model, index) => {
-    const calls = benchmark.item_count;
+    const calls = Math.round(benchmark.item_count * samplesPerItem);
     const input = scaleRange(rendered.candidates[index]!, factor);
     const output = outputEstimate(model, calls, observed.get(model.model_id));
     return { model_id: model.model_id, calls, input_tokens: input, output_tokens: output, ...costRange(model, input, output) };
@@ -325,7 +342,7 @@ export async function estimateEvaluation(
     }
     const calls = Math.round(sampledCalls * factor);
     const scaled = scaleRange(input, factor);
-    const output = outputEstimate(judge, calls, undefined, JUDGE_REPLY_TOKENS);
+    const output = outputEstimate(judgeAsCalled(judge, mine), calls, undefined, JUDGE_REPLY_TOKENS);
     return {
       judge_model_id: judge.model_id,
       metrics: mine.map((metric) => ({
@@ -373,6 +390,7 @@ export async function estimateEvaluation(
     },
     duration: durationEstimate(
       benchmark.item_count,
+      samplesPerItem,
       all.map(({ estimate, model }) => ({ model, calls: estimate.calls })),
       observed,
       chainMs,

@@ -3,6 +3,7 @@ import { NotFoundError } from '../errors.js';
 import type { EvaluationStore } from '../ports/evaluation-store.js';
 import type { EvaluationStatusViewSchema } from '../../contracts/evaluations/response-schemas.js';
 import type { Evaluation } from '../../contracts/evaluations/schemas.js';
+import { cacheModeOf } from '../evaluator/response-cache.js';
 
 /** An evaluation's status and progress, as `GET /evaluations/{id}/status` and the lists show it. */
 export type EvaluationStatusView = v.InferOutput<typeof EvaluationStatusViewSchema>;
@@ -10,7 +11,9 @@ export type EvaluationStatusView = v.InferOutput<typeof EvaluationStatusViewSche
 const round1 = (value: number) => Math.round(value * 10) / 10;
 
 export function toStatusView(evaluation: Evaluation, now = Date.now()): EvaluationStatusView {
-  const { total_items, completed_items, failed_items } = evaluation.progress;
+  const { total_items: items, total_samples, completed_items, failed_items } = evaluation.progress;
+  // With repeats the counters count samples, so every share and rate is of samples.
+  const total_items = total_samples ?? items;
   const finished = completed_items + failed_items;
   const percent = evaluation.status === 'completed' ? 100 : total_items === 0 ? 0 : round1((finished / total_items) * 100);
   const elapsedSeconds = evaluation.started_at ? (now - Date.parse(evaluation.started_at)) / 1000 : 0;
@@ -31,10 +34,15 @@ export function toStatusView(evaluation: Evaluation, now = Date.now()): Evaluati
     updated_at: evaluation.updated_at,
     ...(evaluation.budget_usd !== undefined ? { budget_usd: evaluation.budget_usd } : {}),
     ...(evaluation.results?.stop_reason ? { stop_reason: evaluation.results.stop_reason } : {}),
+    ...(evaluation.source_evaluation_id ? { source_evaluation_id: evaluation.source_evaluation_id } : {}),
+    cache_mode: cacheModeOf(evaluation),
+    cache_hits: evaluation.cache_hits ?? 0,
+    cache_saved_usd: evaluation.cache_saved_usd ?? 0,
     ...(evaluation.started_at ? { started_at: evaluation.started_at } : {}),
     ...(evaluation.completed_at ? { completed_at: evaluation.completed_at } : {}),
     progress: {
-      total_items,
+      total_items: items,
+      ...(total_samples !== undefined ? { total_samples } : {}),
       completed_items,
       failed_items,
       percent,

@@ -189,7 +189,7 @@ export async function exportResults(
   return {
     content,
     contentType: exportContentTypes[request.format],
-    nextCursor: truncated && last ? store.resultCursorAfter(tenantId, evaluationId, last.position) : null,
+    nextCursor: truncated && last ? store.resultCursorAfter(tenantId, evaluationId, last.position, last.repeat) : null,
     items: items.length,
   };
 }

@@ -6,6 +6,7 @@
  */
 import { serviceConfig } from '../../platform/config.js';
 import type { GenerateResult, TokenUsage } from '../ports/model-client.js';
+import type { ToolCall } from '../../contracts/benchmarks/tools.js';
 
 /** The fields of a stored `ModelOutput` that come from the answer. */
 export interface BoundedAnswer {
@@ -49,4 +50,24 @@ export function boundAnswer(result: Pick<GenerateResult, 'text' | 'usage'>, limi
   if (text.length < whole.length)
     notes.push(`the answer was ${encoder.encode(whole).length} bytes; the first ${encoder.encode(text).length} are stored and scored`);
   return { output: text, usage, ...(text.length < whole.length ? { truncated: true as const } : {}), ...(notes.length > 0 ? { notes } : {}) };
+}
+
+const MAX_TOOL_CALLS = 32;
+const MAX_TOOL_CALL_BYTES = 32 * 1024;
+
+/**
+ * The tool calls kept on the result row: the first MAX_TOOL_CALLS, as long as together they fit in
+ * MAX_TOOL_CALL_BYTES of JSON, so a server answering with thousands of calls cannot break the row's write.
+ * Calls past the bound are dropped (they score as not made); undefined when none were made.
+ */
+export function boundToolCalls(calls: readonly ToolCall[] | undefined): ToolCall[] | undefined {
+  if (!calls || calls.length === 0) return undefined;
+  const kept: ToolCall[] = [];
+  let bytes = 0;
+  for (const call of calls.slice(0, MAX_TOOL_CALLS)) {
+    bytes += encoder.encode(JSON.stringify(call)).length;
+    if (bytes > MAX_TOOL_CALL_BYTES) break;
+    kept.push({ ...call, name: call.name.toWellFormed() });
+  }
+  return kept;
 }

@@ -6,11 +6,19 @@ import type { WorkQueue } from '../ports/work-queue.js';
 import type { BenchmarkStore } from '../ports/benchmark-store.js';
 import type { EvaluationStore } from '../ports/evaluation-store.js';
 import type { SpendLedger } from '../ports/spend-ledger.js';
+import type { CachedAnswer, ResponseCache } from '../ports/response-cache.js';
 import type { Scorer } from './scoring.js';
 
 /** The model clients of one tenant's chunk: the tenant is bound once, so no call can carry another's. */
 export interface TenantModelClients {
   clientFor(model: Model): ModelClient;
+  /** The response cache of the same tenant, bound the same way; absent: answers are neither read nor kept. */
+  cache?: TenantResponseCache;
+}
+
+export interface TenantResponseCache {
+  get(key: string): Promise<CachedAnswer | undefined>;
+  put(key: string, answer: CachedAnswer): Promise<void>;
 }
 
 /** Everything the evaluator touches, passed in so tests can run it against the local services. */
@@ -26,4 +34,6 @@ export interface EvaluatorDeps {
    * run without it rather than spend unmetered.
    */
   spend?: SpendLedger;
+  /** The response cache (docs/reliability.md "Response cache"); absent: every call goes to the model. */
+  cache?: ResponseCache;
 }

@@ -8,6 +8,7 @@ import type {
   PairwiseOutputs,
   ResolvedJudgeMetric,
   ResolvedMetric,
+  JudgeSampling,
   ResolvedPairwiseMetric,
   ScoreInput,
 } from '../metrics/types.js';
@@ -45,11 +46,19 @@ type JudgeDeps = TenantModelClients;
  * candidate, as the provider's limits are). The template's system prompt replaces the model's own, which was written
  * for answering; temperature defaults to 0 so that judging is as repeatable as the provider allows.
  */
-async function callJudge(deps: JudgeDeps, tenantId: string, judge: Model, prompt: JudgePrompt, signal: AbortSignal): Promise<GenerateResult> {
+async function callJudge(
+  deps: JudgeDeps,
+  tenantId: string,
+  judge: Model,
+  prompt: JudgePrompt,
+  signal: AbortSignal,
+  sampling: JudgeSampling = {},
+): Promise<GenerateResult> {
   return withModelSlot(tenantId, judge, () =>
     deps.clientFor(judge).generate({
       prompt: prompt.user,
-      parameters: { temperature: 0, ...judge.parameters, system_prompt: prompt.system },
+      // A metric's own sampling (score_model's sampling_params) is what its author tuned the grader with.
+      parameters: { temperature: 0, ...judge.parameters, ...sampling, system_prompt: prompt.system },
       // The verdict is read from the whole reply as one JSON object; JSON mode makes that the reply's shape.
       responseFormat: 'json',
       timeoutMs: judge.timeout_ms,
@@ -99,7 +108,7 @@ async function judgeOne(
   if (!judge) return { ...base, score: null, error: missingJudge };
   let reply: GenerateResult;
   try {
-    reply = await callJudge(deps, tenantId, judge, prompt, signal);
+    reply = await callJudge(deps, tenantId, judge, prompt, signal, metric.sampling);
   } catch (error) {
     return { ...base, score: null, error: callFailure(error, signal, { metric: metric.name, judge_model_id: judge.model_id }) };
   }

@@ -7,6 +7,7 @@ import { judgePlan, type JudgePlan } from './judging.js';
 import { evaluationMetrics } from './metric-scorer.js';
 import { pinnedCount } from './settle-chunk.js';
 import type { Scorer } from './scoring.js';
+import { samplesOf, type Sample } from './samples.js';
 
 /** Everything a chunk that has items to answer reads before its first model call. */
 export interface ChunkWork {
@@ -15,8 +16,12 @@ export interface ChunkWork {
   benchmark: Benchmark;
   /** The chunk's pinned items, in order. */
   items: BenchmarkItem[];
-  /** Results a previous delivery of this chunk already wrote, by position. */
+  /** Every sample of those items (`repeats` each), item by item. */
+  samples: Sample[];
+  /** Results a previous delivery of this chunk already wrote, by `sampleKey`. */
   stored: Map<number, ItemResult>;
+  /** A rescore's source answers for the chunk's positions, by position: answered from these, not by calling. */
+  source?: Map<number, ItemResult>;
   count: number;
   scorer: Scorer;
   judging: JudgePlan;
@@ -44,7 +49,12 @@ export async function loadChunk(deps: Pick<EvaluatorDeps, 'evaluations' | 'bench
   const benchmark = await deps.benchmarks.get(tenantId, evaluation.benchmark_id);
   if (!benchmark) return { state: 'benchmark_deleted', evaluation, stored: await storedResults() };
   const items = await deps.benchmarks.readRange(tenantId, evaluation.benchmark_id, message.first_position, count);
-  const stored = await storedResults();
+  const [stored, source] = await Promise.all([
+    storedResults(),
+    evaluation.source_evaluation_id
+      ? deps.evaluations.getResults(tenantId, evaluation.source_evaluation_id, message.first_position, count)
+      : undefined,
+  ]);
   return {
     state: 'ready',
     work: {
@@ -52,7 +62,9 @@ export async function loadChunk(deps: Pick<EvaluatorDeps, 'evaluations' | 'bench
       evaluation,
       benchmark,
       items,
+      samples: samplesOf(evaluation, items),
       stored,
+      ...(source ? { source } : {}),
       count,
       scorer: deps.scorerFor(evaluation, benchmark),
       judging: judgePlan(evaluation, evaluationMetrics(evaluation, benchmark)),

@@ -26,7 +26,7 @@ export function scorerFor(evaluation: Evaluation, benchmark: Benchmark): Scorer 
   const perAnswer = metrics.filter((metric) => metric.kind !== 'pairwise');
   return {
     metrics: metrics.map((metric) => ({ name: metric.name, kind: metric.kind, binary: metric.binary, higherIsBetter: metric.higherIsBetter })),
-    score: ({ item, output, latency_ms, output_tokens, cost_usd }) =>
+    score: ({ item, output, tool_calls, latency_ms, output_tokens, cost_usd }) =>
       Object.fromEntries(
         perAnswer.map((metric) => [
           metric.name,
@@ -38,6 +38,8 @@ export function scorerFor(evaluation: Evaluation, benchmark: Benchmark): Scorer 
                 input: item.input,
                 context: item.context,
                 metadata: item.metadata,
+                tool_calls: tool_calls ?? [],
+                ...(item.expected_tool_calls ? { expected_tool_calls: item.expected_tool_calls } : {}),
                 latency_ms,
                 output_tokens,
                 cost_usd,

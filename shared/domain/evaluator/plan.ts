@@ -8,10 +8,17 @@ export const DEFAULT_CHUNK_SIZE = 100;
 /**
  * Splits an evaluation into chunks of consecutive items. A chunk must finish well inside the evaluator's
  * timeout even when a provider is slow, so the size is modest; `ARBITER_CHUNK_SIZE` tunes it. The plan
- * pins how many chunks may be in flight at once (`ARBITER_CHUNK_WINDOW`, chunk-window.ts).
+ * pins how many chunks may be in flight at once (`ARBITER_CHUNK_WINDOW`, chunk-window.ts). `chunk_size` counts items.
  */
-export function planChunks(totalItems: number, chunkSize = serviceConfig.chunkSize ?? DEFAULT_CHUNK_SIZE, window = chunkWindow()): EvaluationPlan {
-  const size = Number.isInteger(chunkSize) && chunkSize > 0 ? chunkSize : DEFAULT_CHUNK_SIZE;
+export function planChunks(
+  totalItems: number,
+  chunkSize = serviceConfig.chunkSize ?? DEFAULT_CHUNK_SIZE,
+  window = chunkWindow(),
+  repeats = 1,
+): EvaluationPlan {
+  const samples = Number.isInteger(chunkSize) && chunkSize > 0 ? chunkSize : DEFAULT_CHUNK_SIZE;
+  // The chunk size bounds calls, so with repeats a chunk holds fewer items: its samples fit the same time.
+  const size = Math.max(1, Math.floor(samples / Math.max(1, repeats)));
   return { chunk_size: size, chunk_count: Math.max(1, Math.ceil(totalItems / size)), chunk_window: chunkWindow(window) };
 }
 

@@ -34,6 +34,8 @@ function parsedOnce(template: string): ParsedTemplate {
  * problem, its text is kept as written rather than failing the item.
  */
 export function renderPrompt(template: string, item: BenchmarkItem, taskType: TaskType): string {
+  // A damaged record must fail the chunk (and be dead-lettered), never send an empty prompt.
+  if (typeof template !== 'string') throw new TypeError(`The benchmark's prompt_template is not text (${typeof template})`);
   const parsed = parsedOnce(template);
   if (parsed.problems.length > 0) return legacyRender(template, item, taskType);
   const named = namedValues(item, taskType);

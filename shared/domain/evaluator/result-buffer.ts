@@ -1,7 +1,7 @@
-import type { BenchmarkItem } from '../../contracts/benchmarks/schemas.js';
 import type { Evaluation } from '../../contracts/evaluations/schemas.js';
 import type { ItemResult } from '../../contracts/evaluations/result-types.js';
-import type { ChunkLease } from '../ports/evaluation-store.js';
+import { sampleKey, type ChunkLease } from '../ports/evaluation-store.js';
+import type { Sample } from './samples.js';
 import type { EvaluatorDeps } from './deps.js';
 
 /** Results are written this many items at a time, so a chunk cut short resumes from what it had done. */
@@ -13,7 +13,7 @@ const FLUSH_EVERY = 25;
  * write checks the lease, and concurrent ones would only conflict there).
  */
 export class ResultBuffer {
-  /** Every result the chunk has, stored or new, by position. */
+  /** Every result the chunk has, stored or new, by `sampleKey`. */
   readonly known: Map<number, ItemResult>;
   private readonly deps: Pick<EvaluatorDeps, 'evaluations'>;
   private readonly evaluation: Evaluation;
@@ -28,26 +28,28 @@ export class ResultBuffer {
     this.known = new Map(stored);
   }
 
-  get(position: number): ItemResult | undefined {
-    return this.known.get(position);
+  get(sample: Sample): ItemResult | undefined {
+    return this.known.get(sampleKey(sample.item.position, sample.repeat));
   }
 
-  /** Whether the item at `position` has an output from every model of the evaluation. */
-  isFinished(position: number): boolean {
-    const result = this.known.get(position);
+  /** Whether the sample has an output from every model of the evaluation. */
+  isFinished(sample: Sample): boolean {
+    const result = this.get(sample);
     return result !== undefined && this.evaluation.models.every((model) => result.outputs[model.model_id] !== undefined);
   }
 
-  unfinished(items: readonly BenchmarkItem[]): BenchmarkItem[] {
-    return items.filter((item) => !this.isFinished(item.position));
+  unfinished(samples: readonly Sample[]): Sample[] {
+    return samples.filter((sample) => !this.isFinished(sample));
   }
 
-  allFinished(firstPosition: number, count: number): boolean {
-    return [...Array(count).keys()].every((offset) => this.isFinished(firstPosition + offset));
+  /** Every sample finished, and the chunk's every position has its samples (an item missing from the benchmark read has none). */
+  allFinished(samples: readonly Sample[], firstPosition: number, count: number): boolean {
+    const positions = new Set(samples.map((sample) => sample.item.position));
+    return samples.every((sample) => this.isFinished(sample)) && [...Array(count).keys()].every((offset) => positions.has(firstPosition + offset));
   }
 
   async add(result: ItemResult): Promise<void> {
-    this.known.set(result.position, result);
+    this.known.set(sampleKey(result.position, result.repeat ?? 0), result);
     this.pending.push(result);
     if (this.pending.length >= FLUSH_EVERY) await this.flush();
   }

@@ -1,8 +1,8 @@
 import type { Evaluation } from '../../contracts/evaluations/schemas.js';
-import type { EvaluationResults, JudgeSummary, ModelResults, PairwiseSummary } from '../../contracts/evaluations/result-types.js';
+import type { EvaluationResults, JudgeSummary, ModelResults, PairwiseSummary, RepeatSummary } from '../../contracts/evaluations/result-types.js';
 import { modelFamily } from '../models/model-family.js';
 import type { ScoreOutput, ScoreRow, ScoreRowShape } from '../ports/score-rows.js';
-import { aggregate, comparePaired, mcnemarExact } from '../stats/index.js';
+import { aggregate, comparePaired, itemRepeatStats, mcnemarExact, passAtK, passHatK } from '../stats/index.js';
 import { assembleComparison, seedFor } from './aggregate-results.js';
 import type { ScoredMetric } from './scoring.js';
 
@@ -94,6 +94,25 @@ class ModelColumns {
   add(output: ScoreOutput | undefined): void {
     const scored = output?.status === 'scored';
     for (const [name, column] of this.scores) column.push(scored ? output.scores[name] : null);
+    this.count(output);
+  }
+
+  /**
+   * The samples of one repeated item: one score per metric, the mean of its scored samples (the item is the
+   * unit of every mean, interval and paired test), while counts, latencies, usage and cost take every sample.
+   */
+  addSamples(outputs: readonly (ScoreOutput | undefined)[], repeats: RepeatTally): void {
+    const scoresOf = (name: string) => outputs.map((output) => (output?.status === 'scored' ? (output.scores[name] ?? null) : null));
+    for (const [name, column] of this.scores) {
+      const values = scoresOf(name).filter((value): value is number => value !== null);
+      column.push(values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length);
+    }
+    repeats.add(outputs.length, scoresOf);
+    for (const output of outputs) this.count(output);
+  }
+
+  private count(output: ScoreOutput | undefined): void {
+    const scored = output?.status === 'scored';
     if (output?.status === 'failed') {
       this.failed += 1;
       const code = output.error?.code ?? 'unknown';
@@ -108,6 +127,81 @@ class ModelColumns {
       this.costSum += output.cost_usd;
     }
     for (const name of Object.keys(usageSums) as (keyof UsageSums)[]) this.usage[name] += usageSums[name](output);
+  }
+}
+
+interface RepeatMetricTally {
+  passAtK: number;
+  passHatK: number;
+  passItems: number;
+  flaky: number;
+  flakinessSum: number;
+  flakinessItems: number;
+}
+
+/** Per model, over repeated items: pass@k, pass^k and flakiness per metric (stats/repeats.ts). */
+class RepeatTally {
+  samples = 0;
+  items = 0;
+  flakyItems = 0;
+  readonly metrics: Map<string, RepeatMetricTally>;
+
+  constructor(
+    private readonly perModel: readonly ScoredMetric[],
+    private readonly k: number,
+  ) {
+    this.metrics = new Map(
+      perModel.map((metric) => [metric.name, { passAtK: 0, passHatK: 0, passItems: 0, flaky: 0, flakinessSum: 0, flakinessItems: 0 }]),
+    );
+  }
+
+  add(samples: number, scoresOf: (name: string) => (number | null)[]): void {
+    this.samples += samples;
+    this.items += 1;
+    let flaky = false;
+    for (const metric of this.perModel) {
+      const tally = this.metrics.get(metric.name)!;
+      const stats = itemRepeatStats(scoresOf(metric.name), metric.binary);
+      if (stats.n >= 2) {
+        tally.flakinessSum += stats.flakiness_rate;
+        tally.flakinessItems += 1;
+      }
+      if (stats.flaky) {
+        tally.flaky += 1;
+        flaky = true;
+      }
+      if (metric.binary && stats.passed !== undefined && stats.n >= this.k) {
+        tally.passAtK += passAtK(stats.n, stats.passed, this.k);
+        tally.passHatK += passHatK(stats.n, stats.passed, this.k);
+        tally.passItems += 1;
+      }
+    }
+    if (flaky) this.flakyItems += 1;
+  }
+
+  summary(): RepeatSummary {
+    return {
+      samples: this.samples,
+      items: this.items,
+      flaky_items: this.flakyItems,
+      metrics: Object.fromEntries(
+        this.perModel.map((metric) => {
+          const tally = this.metrics.get(metric.name)!;
+          const passes = metric.binary && tally.passItems > 0;
+          return [
+            metric.name,
+            {
+              k: this.k,
+              pass_at_k: passes ? tally.passAtK / tally.passItems : null,
+              pass_hat_k: passes ? tally.passHatK / tally.passItems : null,
+              items: tally.passItems,
+              flaky_items: tally.flaky,
+              flakiness_rate: tally.flakinessItems === 0 ? null : tally.flakinessSum / tally.flakinessItems,
+            },
+          ];
+        }),
+      ),
+    };
   }
 }
 
@@ -141,6 +235,17 @@ class PairwiseColumns {
 
   add(judgement: NonNullable<ScoreRow['pairwise']>[string] | undefined): void {
     this.scores.push(judgement?.score);
+    this.count(judgement);
+  }
+
+  /** A repeated item's verdicts: the mean preference of its samples, every verdict counted. */
+  addSamples(judgements: readonly (NonNullable<ScoreRow['pairwise']>[string] | undefined)[]): void {
+    const values = judgements.map((judgement) => judgement?.score).filter((score): score is number => typeof score === 'number');
+    this.scores.push(values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length);
+    for (const judgement of judgements) this.count(judgement);
+  }
+
+  private count(judgement: NonNullable<ScoreRow['pairwise']>[string] | undefined): void {
     if (judgement === undefined) return;
     this.judgeModelId ??= judgement.judge_model_id;
     this.templateId ??= judgement.template_id;
@@ -178,12 +283,17 @@ export class ResultColumns {
   private readonly models = new Map<string, ModelColumns>();
   private readonly pairwise = new Map<string, PairwiseColumns>();
   private readonly judgements = new Map<string, JudgementCounts>();
+  /** The rows of the item being read: a repeated item's samples are consecutive, but may straddle pages. */
+  private group: ScoreRow[] = [];
+  private readonly repeats = new Map<string, RepeatTally>();
+  private readonly repeatK: number;
 
   constructor(
     private readonly evaluation: Evaluation,
     metrics: readonly ScoredMetric[],
   ) {
     this.seed = seedFor(evaluation.evaluation_id);
+    this.repeatK = Math.max(1, evaluation.repeats ?? 1);
     // Pairwise metrics score pairs of answers, not one model's answers: they are reported with the comparison.
     this.perModel = metrics.filter((metric) => metric.kind !== 'pairwise');
     this.pairwiseMetrics = evaluation.model_id_2 ? metrics.filter((metric) => metric.kind === 'pairwise') : [];
@@ -202,8 +312,8 @@ export class ResultColumns {
   add(rows: readonly ScoreRow[]): void {
     for (const row of rows) {
       this.rows += 1;
-      for (const [modelId, columns] of this.models) columns.add(row.outputs[modelId]);
-      for (const [name, columns] of this.pairwise) columns.add(row.pairwise?.[name]);
+      if (this.group.length > 0 && this.group[0]!.position !== row.position) this.takeGroup();
+      this.group.push(row);
       if (this.judgements.size === 0) continue;
       for (const output of Object.values(row.outputs)) {
         for (const [name, counts] of this.judgements) {
@@ -217,8 +327,34 @@ export class ResultColumns {
     }
   }
 
+  /** One item's rows into the columns: as they are when it has one sample, collapsed to the item when repeated. */
+  private takeGroup(): void {
+    const rows = this.group;
+    this.group = [];
+    if (rows.length === 0) return;
+    if (rows.length === 1 && this.repeatK === 1) {
+      const row = rows[0]!;
+      for (const [modelId, columns] of this.models) columns.add(row.outputs[modelId]);
+      for (const [name, columns] of this.pairwise) columns.add(row.pairwise?.[name]);
+      return;
+    }
+    for (const [modelId, columns] of this.models) {
+      let tally = this.repeats.get(modelId);
+      if (!tally) {
+        tally = new RepeatTally(this.perModel, this.repeatK);
+        this.repeats.set(modelId, tally);
+      }
+      columns.addSamples(
+        rows.map((row) => row.outputs[modelId]),
+        tally,
+      );
+    }
+    for (const [name, columns] of this.pairwise) columns.addSamples(rows.map((row) => row.pairwise?.[name]));
+  }
+
   /** Per-model aggregates and, in comparison mode, the paired comparison of model_id_2 against model_id. */
   results(): EvaluationResults {
+    this.takeGroup();
     const results: EvaluationResults = {
       models: this.evaluation.models.map((model) => this.modelResults(model.model_id, model.baseline)),
       seed: this.seed,
@@ -241,13 +377,16 @@ export class ResultColumns {
         this.perModel.map((metric) => [
           metric.name,
           // Failed items are excluded from the means, and counted as exclusions.
-          aggregate(columns.scores.get(metric.name)!.nullable(), { binary: metric.binary, seed: this.seed }),
+          // Repeated, a pass/fail metric's per-item means are proportions: the bootstrap over items (a cluster
+          // bootstrap of the samples) gives their interval, not Wilson's, which would take samples as independent.
+          aggregate(columns.scores.get(metric.name)!.nullable(), { binary: metric.binary && !this.repeats.has(modelId), seed: this.seed }),
         ]),
       ),
       usage: { ...columns.usage },
       cost_usd: columns.costsUnknown > 0 && columns.costsKnown === 0 ? null : columns.costSum,
       latency_ms: { p50: percentile(latencies, 50), p95: percentile(latencies, 95) },
       failure_reasons: columns.failureReasons,
+      ...(this.repeats.has(modelId) ? { repeats: this.repeats.get(modelId)!.summary() } : {}),
     };
   }
 
@@ -280,7 +419,9 @@ export class ResultColumns {
         a.push(x.at(i));
         b.push(y.at(i));
       }
-      return { metric, result: comparePaired(a, b, { binary: metric.binary, seed: this.seed, higherIsBetter: metric.higherIsBetter }) };
+      // Per-item means of repeated samples are not 0/1: paired tests for continuous scores over items.
+      const binary = metric.binary && this.repeats.size === 0;
+      return { metric, result: comparePaired(a, b, { binary, seed: this.seed, higherIsBetter: metric.higherIsBetter }) };
     });
     const pairwise = this.pairwiseMetrics.map((metric) => ({ metric, stats: this.pairwiseStats(metric.name) }));
     return assembleComparison(modelA, modelB, compared, pairwise);

@@ -1,6 +1,7 @@
 import { logger } from '../../platform/logger.js';
 import type { ChunkMessage } from '../../contracts/messages.js';
 import type { Model } from '../../contracts/models/schemas.js';
+import type { CachedAnswer } from '../ports/response-cache.js';
 import { ItemAnswerer } from './answer-item.js';
 import { chunkBudget } from './budget.js';
 import { whileHolding, type HeldChunk } from './chunk-lease.js';
@@ -62,10 +63,15 @@ async function answerChunk(deps: EvaluatorDeps, work: ChunkWork, held: HeldChunk
   // chunk uses that tenant's credentials.
   const tenantId = message.tenant_id;
   const clientFor = (model: Model) => (budget ? budget.meter(model, deps.clientFor(model, tenantId)) : deps.clientFor(model, tenantId));
-  const answerer = new ItemAnswerer({ clientFor }, work, watch);
+  const store = deps.cache;
+  const cache = store && {
+    get: (key: string) => store.get(tenantId, key),
+    put: (key: string, answer: CachedAnswer) => store.put(tenantId, key, answer),
+  };
+  const answerer = new ItemAnswerer({ clientFor, ...(cache ? { cache } : {}) }, work, watch);
   await Promise.all(
-    results.unfinished(work.items).map(async (item) => {
-      const result = await answerer.answer(item, results.get(item.position));
+    results.unfinished(work.samples).map(async (sample) => {
+      const result = await answerer.answer(sample, results.get(sample));
       // An item still working when time ran out may hold judgements cut short as if cancelled: redo it.
       if (!result || watch.outOfTime) return;
       await results.add(result);
@@ -80,6 +86,8 @@ async function answerChunk(deps: EvaluatorDeps, work: ChunkWork, held: HeldChunk
     await settleChunk(deps, evaluation, message, held.lease, tallyOf(results.known.values(), evaluation.models, 'cancelled'));
     return;
   }
-  if (!results.allFinished(message.first_position, work.count)) throw new ChunkOutOfTimeError(message.chunk);
-  await settleChunk(deps, evaluation, message, held.lease, tallyOf(results.known.values(), evaluation.models, 'done'));
+  if (!results.allFinished(work.samples, message.first_position, work.count)) throw new ChunkOutOfTimeError(message.chunk);
+  const tally = tallyOf(results.known.values(), evaluation.models, 'done');
+  const adjustment = work.samples.length - work.count * (evaluation.repeats ?? 1);
+  await settleChunk(deps, evaluation, message, held.lease, adjustment === 0 ? tally : { ...tally, sample_adjustment: adjustment });
 }

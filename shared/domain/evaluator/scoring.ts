@@ -1,4 +1,5 @@
 import type { BenchmarkItem } from '../../contracts/benchmarks/schemas.js';
+import type { ToolCall } from '../../contracts/benchmarks/tools.js';
 import type { MetricKind } from '../metrics/types.js';
 
 /** What scoring needs to know of a metric, whatever computes it. */
@@ -13,6 +14,7 @@ export interface ScoredMetric {
 export interface ScoreSample {
   item: BenchmarkItem;
   output: string;
+  tool_calls?: readonly ToolCall[];
   latency_ms: number;
   output_tokens: number;
   cost_usd?: number;

@@ -5,14 +5,15 @@ import type { ChunkMessage } from '../../contracts/messages.js';
 import { MetricName } from '../../platform/metric-names.js';
 import { countMetric } from '../../platform/metrics.js';
 import type { Model } from '../../contracts/models/schemas.js';
-import type { ChunkLease, ChunkTally } from '../ports/evaluation-store.js';
+import { sampleKey, type ChunkLease, type ChunkTally } from '../ports/evaluation-store.js';
+import { repeatsOf } from './samples.js';
 import type { EvaluatorDeps } from './deps.js';
 import { finalizeIfComplete } from './finalize.js';
 import { refillWindow } from './refill-window.js';
 
 type SettleDeps = Pick<EvaluatorDeps, 'evaluations' | 'benchmarks' | 'scorerFor' | 'queue'>;
 
-/** The chunk's item count within the pinned items: positions past it were appended after the evaluation was created. */
+/** The chunk's item count (items, not samples) within the pinned items: positions past it were appended after the evaluation was created. */
 export function pinnedCount(evaluation: Evaluation, message: ChunkMessage): number {
   return Math.min(message.count, evaluation.progress.total_items - message.first_position);
 }
@@ -23,6 +24,8 @@ export function tallyOf(results: Iterable<ItemResult>, models: readonly Model[],
     completed_items: 0,
     failed_items: 0,
     models: Object.fromEntries(models.map((model) => [model.model_id, { scored: 0, failed: 0 }])),
+    cache_hits: 0,
+    cache_saved_usd: 0,
   };
   for (const result of results) {
     const outputs = models.map((model) => result.outputs[model.model_id]);
@@ -33,6 +36,10 @@ export function tallyOf(results: Iterable<ItemResult>, models: readonly Model[],
       const counts = tally.models[model.model_id]!;
       if (outputs[index]?.status === 'scored') counts.scored += 1;
       else counts.failed += 1;
+      if (outputs[index]?.cached) {
+        tally.cache_hits += 1;
+        tally.cache_saved_usd += outputs[index]?.cache_saved_usd ?? 0;
+      }
     });
   }
   return tally;
@@ -91,23 +98,31 @@ export async function failMissingItems(
   const byPosition = new Map(items.map((item) => [item.position, item]));
   const updated: ItemResult[] = [];
   for (let position = message.first_position; position < message.first_position + count; position += 1) {
-    const previous = results.get(position);
     const item = byPosition.get(position);
-    const outputs: Record<string, ModelOutput> = { ...previous?.outputs };
-    for (const model of evaluation.models) {
-      outputs[model.model_id] ??= { status: 'failed', scores: {}, error: { code, message: reason } };
+    // An item the benchmark no longer has fails as many samples as the evaluation asked of every item.
+    const repeats = item ? repeatsOf(evaluation, item) : (evaluation.repeats ?? 1);
+    for (let repeat = 0; repeat < repeats; repeat += 1) {
+      const key = sampleKey(position, repeat);
+      const previous = results.get(key);
+      const outputs: Record<string, ModelOutput> = { ...previous?.outputs };
+      for (const model of evaluation.models) {
+        outputs[model.model_id] ??= { status: 'failed', scores: {}, error: { code, message: reason } };
+      }
+      const result: ItemResult = {
+        item_id: previous?.item_id ?? item?.item_id ?? `position-${position}`,
+        position,
+        ...(repeats > 1 ? { repeat } : {}),
+        input: previous?.input ?? item?.input ?? '',
+        expected: previous?.expected ?? item?.expected,
+        choices: previous?.choices ?? item?.choices,
+        outputs,
+      };
+      results.set(key, result);
+      updated.push(result);
     }
-    const result: ItemResult = {
-      item_id: previous?.item_id ?? item?.item_id ?? `position-${position}`,
-      position,
-      input: previous?.input ?? item?.input ?? '',
-      expected: previous?.expected ?? item?.expected,
-      choices: previous?.choices ?? item?.choices,
-      outputs,
-    };
-    results.set(position, result);
-    updated.push(result);
   }
   await deps.evaluations.putResults(tenantId, evaluationId, lease, updated);
-  await settleChunk(deps, evaluation, message, lease, tallyOf(results.values(), evaluation.models, 'dead_lettered'));
+  const tally = tallyOf(results.values(), evaluation.models, 'dead_lettered');
+  const adjustment = updated.length - count * (evaluation.repeats ?? 1);
+  await settleChunk(deps, evaluation, message, lease, adjustment === 0 ? tally : { ...tally, sample_adjustment: adjustment });
 }

@@ -24,7 +24,7 @@ export async function startEvaluation(
   }
   let plannedNow = false;
   if (evaluation.status === 'pending') {
-    const plan = planChunks(evaluation.progress.total_items);
+    const plan = planChunks(evaluation.progress.total_items, undefined, undefined, evaluation.repeats);
     const marked = await deps.evaluations.markRunning(tenantId, evaluationId, plan, initialSent(plan));
     plannedNow = marked !== undefined;
     evaluation = marked ?? (await deps.evaluations.getConsistent(tenantId, evaluationId));

@@ -11,6 +11,7 @@ import { MAX_PATTERN_CHARS, MAX_PROGRAM_SIZE, regexMatch } from './lexical/regex
 import { rougeL, rougeN } from './lexical/rouge.js';
 import { tokenF1 } from './lexical/token-f1.js';
 import { jsonSchemaMatch, jsonValid } from './structured/json.js';
+import { toolArgumentsMatch, toolCallF1, toolNameMatch } from './structured/tool-calls.js';
 import type {
   ComputedMetricDefinition,
   JudgeMetricDefinition,
@@ -23,10 +24,14 @@ import type {
 } from './types.js';
 
 /** Parameters of the configurable metrics, exactly as their configuration objects carry them. */
-type ConfigParams<TType extends 'regex' | 'contains' | 'exact_match' | 'json_schema'> = Omit<MetricConfigOf<TType>, 'name' | 'type'>;
+type ConfigParams<TType extends 'regex' | 'contains' | 'exact_match' | 'json_schema' | 'tool_arguments_match'> = Omit<
+  MetricConfigOf<TType>,
+  'name' | 'type'
+>;
 export type RegexParams = ConfigParams<'regex'>;
 export type ExactMatchParams = ConfigParams<'exact_match'>;
 export type JsonSchemaParams = ConfigParams<'json_schema'>;
+export type ToolArgumentsParams = ConfigParams<'tool_arguments_match'>;
 /** `value` defaults to the item's expected answer, so the built-in `contains` needs no configuration. */
 export type ContainsParams = Partial<ConfigParams<'contains'>>;
 export interface RougeParams {
@@ -151,6 +156,32 @@ export const pairwisePreferenceMetric: PairwiseMetricDefinition = {
 };
 
 /** Every metric the API accepts by name. Typed by the catalogue, so a name without a definition fails to compile. */
+// Tool metrics compare with the item's expected calls; without them they do not apply (null).
+function versusExpectedCalls<TParams>(
+  compare: (actual: NonNullable<ScoreInput['tool_calls']>, expected: NonNullable<ScoreInput['expected_tool_calls']>, params?: TParams) => number,
+) {
+  return (sample: ScoreInput, params?: TParams): number | null =>
+    sample.expected_tool_calls === undefined ? null : compare(sample.tool_calls ?? [], sample.expected_tool_calls, params);
+}
+
+export const toolArgumentsMatchMetric = computed<ToolArgumentsParams>(
+  {
+    name: 'tool_arguments_match',
+    description:
+      "Every expected tool call is made, with equal arguments, by a call of its own (needs the item's `expected_tool_calls`). JSON-aware: key order and number formatting do not matter; an expected call without `arguments` accepts any; arguments that are not a JSON object never match.",
+    ...passFail,
+    parameters: [
+      {
+        name: 'mode',
+        type: '"exact" | "subset"',
+        default: '"exact"',
+        description: '`subset`: the call may carry keys the expected arguments do not name (at any depth).',
+      },
+    ],
+  },
+  versusExpectedCalls<ToolArgumentsParams>((actual, expected, params) => toolArgumentsMatch(actual, expected, params?.mode ?? 'exact')),
+);
+
 export const builtinMetrics: Record<MetricName, MetricDefinition> = {
   exact_match: exactMatchMetric,
   accuracy: computed(
@@ -245,6 +276,25 @@ export const builtinMetrics: Record<MetricName, MetricDefinition> = {
   ),
   json_valid: computed({ name: 'json_valid', description: 'The whole output (surrounding whitespace aside) is valid JSON.', ...passFail }, (sample) =>
     jsonValid(sample.output),
+  ),
+  tool_name_match: computed(
+    {
+      name: 'tool_name_match',
+      description:
+        "The names of the tools called equal the expected ones as a multiset: order and arguments aside, each tool called as many times as expected (needs the item's `expected_tool_calls`; `[]` expects no call).",
+      ...passFail,
+    },
+    versusExpectedCalls((actual, expected) => toolNameMatch(actual, expected)),
+  ),
+  tool_arguments_match: toolArgumentsMatchMetric,
+  tool_call_f1: computed(
+    {
+      name: 'tool_call_f1',
+      description:
+        'F1 of the calls made against the calls expected, a call being correct when it matches an expected one by name and exact arguments (each expected call matched at most once); no calls expected and none made scores 1.',
+      ...graded,
+    },
+    versusExpectedCalls((actual, expected) => toolCallF1(actual, expected)),
   ),
   latency_ms: computed(
     { name: 'latency_ms', description: 'Response latency in milliseconds, as measured by the evaluator.', ...cost },

@@ -1,5 +1,5 @@
 import type { TaskType } from '../../contracts/benchmarks/task-types.js';
-import { builtinMetrics, containsMetric, exactMatchMetric, jsonSchemaMetric, regexMetric } from './builtin-metrics.js';
+import { builtinMetrics, containsMetric, exactMatchMetric, jsonSchemaMetric, regexMetric, toolArgumentsMatchMetric } from './builtin-metrics.js';
 import { isKnownMetricName, type MetricName, type MetricType } from '../../contracts/metrics/metric-names.js';
 import { MetricResolutionError } from './errors.js';
 export { MetricResolutionError, type MetricErrorCode } from './errors.js';
@@ -56,6 +56,7 @@ export const configurableMetrics: Record<MetricType, ConfigurableMetricDoc> = {
   },
   exact_match: { type: 'exact_match', ...docOf(exactMatchMetric), description: 'Exact match with the normalisation steps chosen.' },
   json_schema: { type: 'json_schema', ...docOf(jsonSchemaMetric) },
+  tool_arguments_match: { type: 'tool_arguments_match', ...docOf(toolArgumentsMatchMetric) },
   llm_judge: {
     type: 'llm_judge',
     kind: 'judge',
@@ -222,6 +223,13 @@ function resolveConfig(config: MetricConfig): ResolvedMetric {
         throw error;
       }
       return configured(config, jsonSchemaMetric, withoutNameAndType(config), jsonSchemaMetric.description);
+    case 'tool_arguments_match':
+      return configured(
+        config,
+        toolArgumentsMatchMetric,
+        withoutNameAndType(config),
+        `Every expected tool call is made with ${config.mode === 'subset' ? 'at least the expected' : 'exactly the expected'} arguments.`,
+      );
     case 'llm_judge':
       return judgeFromConfig(config);
     case 'string_check':

@@ -1,5 +1,7 @@
 import type * as v from 'valibot';
 import type { MetricConfigSchema } from '../../contracts/evaluations/custom-metric-schemas.js';
+import type { GenerationParameters } from '../../contracts/models/model-fields.js';
+import type { ExpectedToolCall, ToolCall } from '../../contracts/benchmarks/tools.js';
 import type { JudgeScore } from './judge/parse-score.js';
 import type { PairwiseOutcome, PairwiseReply, PairwiseVerdict } from './judge/pairwise.js';
 import type { JudgeTemplate } from './judge/templates.js';
@@ -13,6 +15,10 @@ export interface ScoreInput {
   context?: string;
   /** The item's free-form fields; OpenAI grader templates read them as `{{item.<key>}}`. */
   metadata?: Readonly<Record<string, string | number | boolean | null>>;
+  /** The tools the model called (empty: none); absent where no call was made (judges' samples). */
+  tool_calls?: readonly ToolCall[];
+  /** The item's expected tool calls; the tool metrics do not apply without them. */
+  expected_tool_calls?: readonly ExpectedToolCall[];
   latency_ms?: number;
   output_tokens?: number;
   cost_usd?: number;
@@ -107,7 +113,11 @@ export interface ResolvedJudgeMetric extends ResolvedTraits {
   buildPrompt(sample: ScoreInput): JudgePrompt | null;
   /** The judge's reply as a score in [0, 1], or a typed failure; never throws. */
   parseReply(reply: string): JudgeScore;
+  /** Sampling the metric's configuration asks of the judge (score_model `sampling_params`), over the judge model's own. */
+  sampling?: JudgeSampling;
 }
+
+export type JudgeSampling = Pick<GenerationParameters, 'temperature' | 'top_p' | 'max_tokens' | 'seed'>;
 
 export interface ResolvedPairwiseMetric extends ResolvedTraits {
   kind: 'pairwise';

@@ -71,12 +71,25 @@ export interface WindowClaim {
   sent: boolean;
 }
 
+/**
+ * The key of one sample of one item in maps of a chunk's results: repeats are at most MAX_REPEATS (20), so
+ * 32 samples per position never collide, and an unrepeated item's key is its position × 32.
+ */
+export function sampleKey(position: number, repeat = 0): number {
+  return position * 32 + repeat;
+}
+
 /** What one chunk adds to its evaluation's counters. */
 export interface ChunkTally {
   outcome: 'done' | 'cancelled' | 'dead_lettered';
   completed_items: number;
   failed_items: number;
   models: Record<string, { scored: number; failed: number }>;
+  /** Answers of the chunk taken from the response cache, and what they would have cost. */
+  cache_hits: number;
+  cache_saved_usd: number;
+  /** Samples the chunk had beyond (or short of) items × the evaluation's repeats: items with their own `metadata.repeats`. */
+  sample_adjustment?: number;
 }
 
 export interface EvaluationFilter {
@@ -140,7 +153,7 @@ export interface EvaluationStore {
   fail(tenantId: string, evaluationId: string, error: EvaluationError): Promise<boolean>;
   /** pending/running → cancelled; the record as it now is, or undefined when it had already finished. */
   cancel(tenantId: string, evaluationId: string): Promise<Evaluation | undefined>;
-  /** Stored results of the positions [first, first + count), by position. */
+  /** Stored results (every sample) of the positions [first, first + count), by `sampleKey`. */
   getResults(tenantId: string, evaluationId: string, first: number, count: number): Promise<Map<number, ItemResult>>;
   /**
    * Takes the lease on its chunk for `ttlMs` unless the chunk is counted or another delivery holds an
@@ -164,8 +177,8 @@ export interface EvaluationStore {
    */
   allScores(tenantId: string, evaluationId: string, shape: ScoreRowShape): AsyncGenerator<ScoreRow[]>;
   listResults(tenantId: string, evaluationId: string, page: ResultsPageRequest): Promise<Page<ItemResult>>;
-  /** A `listResults` cursor that continues right after the result at `position`. */
-  resultCursorAfter(tenantId: string, evaluationId: string, position: number): string;
+  /** A `listResults` cursor that continues right after the result (sample `repeat`, default 0) at `position`. */
+  resultCursorAfter(tenantId: string, evaluationId: string, position: number, repeat?: number): string;
   /**
    * Counts the lease's chunk exactly once and ends the lease; false when the chunk was already counted.
    * Throws ChunkLeaseLostError when the lease is no longer held and the chunk is not counted.

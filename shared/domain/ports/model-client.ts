@@ -1,4 +1,5 @@
 import type { GenerationParameters } from '../../contracts/models/model-fields.js';
+import type { ToolCall, ToolChoice, ToolDefinition } from '../../contracts/benchmarks/tools.js';
 
 /** A turn of a conversation as providers send it; system text travels apart (`Conversation.system`). */
 export interface ChatTurn {
@@ -33,6 +34,9 @@ export interface GenerateRequest {
   responseFormat?: 'json';
   /** The sample index of a repeated item (absent: 0); part of the response-cache key. */
   repeatIndex?: number;
+  /** Tools offered to the model (the benchmark's); only clients with `supportsTools` are sent them. */
+  tools?: ToolDefinition[];
+  toolChoice?: ToolChoice;
 }
 
 export type FinishReason = 'stop' | 'length' | 'content_filter' | 'other';
@@ -52,6 +56,8 @@ export interface GenerateResult {
   attempts: number;
   /** Answered from the response cache: no provider call was made. */
   cached?: boolean;
+  /** The tools the model called, in the order it called them; absent when it called none. */
+  tool_calls?: ToolCall[];
 }
 
 export interface ModelClient {

@@ -7,6 +7,8 @@ import type { Judgement, ModelOutput, PairwiseJudgement } from '../../contracts/
  */
 export interface ScoreRow {
   position: number;
+  /** The sample index of a repeated item; absent for sample 0. */
+  repeat?: number;
   outputs: Record<string, ScoreOutput>;
   pairwise?: Record<string, ScorePairwise>;
 }

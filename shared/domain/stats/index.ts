@@ -9,3 +9,4 @@ export { createRandom, deriveSeed, type Random } from './random.js';
 export { verdict, type Verdict, type VerdictOptions } from './verdict.js';
 export { wilcoxonSignedRank, type SignedRankResult } from './wilcoxon.js';
 export { wilsonInterval } from './wilson.js';
+export { itemRepeatStats, passAtK, passHatK, type ItemRepeatStats } from './repeats.js';

@@ -65,7 +65,9 @@ export async function startTestStack(
       ...(options.evaluators !== undefined ? { evaluators: options.evaluators } : {}),
       quiet: process.env.ARBITER_TEST_VERBOSE !== '1',
       visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? testVisibilityTimeoutSeconds,
-      env: { LOG_LEVEL: process.env.LOG_LEVEL ?? (logDir ? 'DEBUG' : 'WARN'), ...options.env },
+      // The response cache is off unless a test turns it on: most tests run one benchmark several times
+      // and count the calls each run makes (test/integration/response-cache.test.ts turns it on).
+      env: { LOG_LEVEL: process.env.LOG_LEVEL ?? (logDir ? 'DEBUG' : 'WARN'), ARBITER_RESPONSE_CACHE: 'off', ...options.env },
       ...(logDir ? { logDir } : {}),
     });
     recordTestApiKey(stack.devApiKey);

@@ -105,6 +105,40 @@ function evaluationApi(statuses: unknown[], final = evaluation()) {
 const run = (argv: string[], api?: { fetch: typeof fetch }) => cli(argv, { env: temp.env, ...(api ? { fetch: api.fetch } : {}) });
 const runArgs = ['eval', 'run', '--model', 'a', '--model-2', 'b', '--benchmark', 'task-1', '--metrics', 'accuracy', '--watch'];
 
+describe('arbiter eval rescore', () => {
+  const rescoreApi = () =>
+    fakeApi({
+      'POST /api/v3/evaluations/:id/rescore': () =>
+        json(202, {
+          evaluation_id: 'eval-2',
+          model_id: 'a',
+          model_id_2: 'b',
+          status: 'pending',
+          benchmark_id: 'task-1',
+          created_at: '2026-01-01T00:00:00Z',
+          message: 'Evaluation created successfully and queued for execution',
+        }),
+      'GET /api/v3/evaluations/:id/status': () => status('completed', 4, { evaluation_id: 'eval-2' }),
+      'GET /api/v3/evaluations/:id': () => evaluation('completed', { evaluation_id: 'eval-2' }),
+    });
+
+  it("sends the metrics to the source's rescore route and prints the new evaluation's id", async () => {
+    const api = rescoreApi();
+    const result = await run(['eval', 'rescore', 'eval-1', '--metrics', 'token_f1,accuracy', '--budget-usd', '1'], api);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toBe('eval-2');
+    expect(api.requests[0]).toMatchObject({ method: 'POST', path: '/api/v3/evaluations/eval-1/rescore' });
+    expect(api.requests[0]!.body).toEqual({ custom_metrics: ['token_f1', 'accuracy'], budget_usd: 1 });
+  });
+
+  it('with --watch follows the new evaluation and prints its tables; --metrics is required', async () => {
+    const watched = await run(['eval', 'rescore', 'eval-1', '--metrics', 'accuracy', '--watch'], rescoreApi());
+    expect(watched.code).toBe(0);
+    expect(watched.stdout).toContain('accuracy');
+    expect((await run(['eval', 'rescore', 'eval-1'], rescoreApi())).code).toBe(2);
+  });
+});
+
 describe('arbiter eval run --watch', () => {
   it('sends --budget-usd as the budget_usd of the create body', async () => {
     const api = evaluationApi([status('completed', 4)]);

@@ -137,6 +137,9 @@ describe('progress', () => {
     benchmark_id: 'task-1',
     created_at: '2026-01-01T00:00:00Z',
     updated_at: '2026-01-01T00:00:00Z',
+    cache_mode: 'use',
+    cache_hits: 0,
+    cache_saved_usd: 0,
     progress: {
       total_items: 100,
       completed_items: 40,

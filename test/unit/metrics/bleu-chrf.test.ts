@@ -66,9 +66,10 @@ describe('BLEU', () => {
     expect(result.score).toBeCloseTo(expected, 10);
   });
 
-  it('scores an empty hypothesis 0 and refuses an empty reference', () => {
+  it('scores an empty hypothesis and an empty reference 0, as sacreBLEU, and refuses no reference at all', () => {
     expect(sentenceBleu('', 'the cat').score).toBe(0);
-    expect(() => sentenceBleu('the cat', '')).toThrow(RangeError);
+    expect(sentenceBleu('the cat', '').score).toBe(0);
+    expect(() => sentenceBleu('the cat', [])).toThrow(RangeError);
   });
 });
 

@@ -40,7 +40,7 @@ describe('scoring time is bounded for any single item', () => {
     killAfterMs + 10_000,
   );
 
-  it.each(['edit_similarity', 'rouge_l', 'bleu', 'chrf', 'fuzzy_match_grader'])(
+  it.each(['edit_similarity', 'rouge_l', 'bleu', 'chrf', 'fuzzy_match_grader', 'gleu_grader', 'meteor_grader'])(
     '%s of two different 1 MB texts',
     async (name) => {
       const { ms, value } = await score(name);

@@ -63,6 +63,10 @@ describe('OpenAI text_similarity graders', () => {
     ['rouge_1', 'the cat sat', 'the cat sat', 1],
     ['rouge_2', 'the cat sat', 'the dog ran', 0],
     ['rouge_l', 'a b c', 'a b c', 1],
+    ['rouge_l', 'a b c', 'a x y', 1 / 3],
+    ['gleu', 'the cat sat', 'the cat sat down', 0.6],
+    // NLTK: 3 matches in one chunk of 3 words each: F = 1, penalty 0.5 · (1/3)^3.
+    ['meteor', 'The cats sat', 'the cat sat', 1 - 0.5 / 27],
   ])('maps %s', (evaluation_metric, output, expected, value) => {
     const metric = grader({
       name: 'sim',
@@ -70,13 +74,38 @@ describe('OpenAI text_similarity graders', () => {
       evaluation_metric,
       input: '{{sample.output_text}}',
       reference: '{{item.expected}}',
-      pass_threshold: 0.5,
     });
     expect(metric).toMatchObject({ kind: 'computed', binary: false, range: [0, 1] });
     expect(score(metric, { ...sample, output, expected })).toBeCloseTo(value, 6);
   });
 
-  it.each(['gleu', 'meteor', 'cosine', 'rouge_3', 'rouge_5'])('answers 422 for %s, naming what is supported', (evaluation_metric) => {
+  it('with pass_threshold, passes (1) when the similarity reaches the threshold and fails (0) below it, as OpenAI Evals', () => {
+    // Prepare: BLEU of "the cat" against "the cat sat on the mat" is e^-2 ≈ 0.135 (brevity penalty, both precisions 100%).
+    const config = {
+      name: 'sim',
+      type: 'text_similarity',
+      evaluation_metric: 'bleu',
+      input: '{{sample.output_text}}',
+      reference: '{{item.expected}}',
+    };
+    const item = { ...sample, output: 'the cat', expected: 'the cat sat on the mat' };
+
+    // Act
+    const similarity = grader(config);
+    const lenient = grader({ ...config, pass_threshold: Math.exp(-2) });
+    const strict = grader({ ...config, pass_threshold: 0.5 });
+
+    // Assess
+    expect(score(similarity, item)).toBeCloseTo(Math.exp(-2), 10);
+    expect(similarity).toMatchObject({ binary: false });
+    expect(lenient).toMatchObject({ binary: true, range: [0, 1] });
+    expect(score(lenient, item)).toBe(1);
+    expect(score(strict, item)).toBe(0);
+    expect(score(strict, { ...item, output: 'the cat sat on the mat' })).toBe(1);
+    expect(score(strict, { ...item, expected: undefined })).toBeNull();
+  });
+
+  it.each(['cosine', 'rouge_3', 'rouge_5'])('answers 422 for %s, naming what is supported', (evaluation_metric) => {
     const error = resolutionError({
       name: 'sim',
       type: 'text_similarity',
@@ -86,7 +115,7 @@ describe('OpenAI text_similarity graders', () => {
     });
     expect(error.code).toBe('unsupported_grader');
     expect(error.message).toContain(evaluation_metric);
-    expect(error.message).toContain('fuzzy_match, bleu, rouge_1, rouge_2, rouge_l');
+    expect(error.message).toContain('fuzzy_match, bleu, gleu, meteor, rouge_1, rouge_2, rouge_l');
   });
 });
 
@@ -147,6 +176,17 @@ describe('OpenAI model graders', () => {
       passing_labels: ['maybe'],
     });
     expect(error.code).toBe('invalid_metric_config');
+  });
+
+  it('refuses sampling_params beyond what a model may be given, naming the field', () => {
+    // Act
+    const result = v.safeParse(CustomMetricsSchema, [
+      { name: 'q', type: 'score_model', model: 'gpt-4o', input: messages, sampling_params: { max_completions_tokens: 1_000_000 } },
+    ]);
+
+    // Assess
+    expect(result.success).toBe(false);
+    expect(result.issues?.some((issue) => v.getDotPath(issue) === '0.sampling_params.max_completions_tokens')).toBe(true);
   });
 
   it('maps score_model onto a judged metric on its range', () => {

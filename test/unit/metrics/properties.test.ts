@@ -5,6 +5,8 @@ import { sentenceBleu } from '#shared/domain/metrics/lexical/bleu.js';
 import { sentenceChrf } from '#shared/domain/metrics/lexical/chrf.js';
 import { editSimilarity } from '#shared/domain/metrics/lexical/edit-similarity.js';
 import { exactMatch } from '#shared/domain/metrics/lexical/exact-match.js';
+import { sentenceGleu } from '#shared/domain/metrics/lexical/gleu.js';
+import { meteorScore } from '#shared/domain/metrics/lexical/meteor.js';
 import { rougeL, rougeN } from '#shared/domain/metrics/lexical/rouge.js';
 import { tokenF1 } from '#shared/domain/metrics/lexical/token-f1.js';
 
@@ -121,6 +123,35 @@ describe('metric properties', () => {
           }
         },
       ),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('GLEU and METEOR properties', () => {
+  const anyText = fc.string({ maxLength: 60 });
+
+  it('stay within 0–1, and GLEU is symmetric, as min(precision, recall) is', () => {
+    fc.assert(
+      fc.property(anyText, anyText, (a, b) => {
+        for (const score of [sentenceGleu(a, b), meteorScore(a, b)]) {
+          expect(Number.isFinite(score)).toBe(true);
+          expect(score).toBeGreaterThanOrEqual(0);
+          expect(score).toBeLessThanOrEqual(1);
+        }
+        expect(sentenceGleu(a, b)).toBeCloseTo(sentenceGleu(b, a), 12);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('give identical texts GLEU 1 and METEOR 1 − 0.5 / n³ (n words, one chunk), and ignore how the words are spaced', () => {
+    fc.assert(
+      fc.property(words, fc.array(whitespace, { minLength: 1, maxLength: 4 }), (tokens, gaps) => {
+        const answer = tokens.join(' ');
+        expect(sentenceGleu(spaced(tokens, gaps), answer)).toBe(1);
+        expect(meteorScore(spaced(tokens, gaps), answer)).toBeCloseTo(1 - 0.5 / tokens.length ** 3, 12);
+      }),
       { numRuns: 200 },
     );
   });

@@ -5,9 +5,12 @@ import { newFence } from '../judge/fence.js';
 import { declines, field, rationaleKeys, textField, verdictObject } from '../judge/reply-json.js';
 import { sentenceBleu } from '../lexical/bleu.js';
 import { editSimilarity } from '../lexical/edit-similarity.js';
+import { sentenceGleu } from '../lexical/gleu.js';
+import { meteorScore } from '../lexical/meteor.js';
 import { rougeL, rougeN } from '../lexical/rouge.js';
 import type {
   JudgePrompt,
+  JudgeSampling,
   MetricConfig,
   MetricConfigOf,
   ParameterDoc,
@@ -35,6 +38,11 @@ const similarity: Partial<Record<SimilarityMetric, { description: string; score(
   // rapidfuzz's ratio (OpenAI's fuzzy_match) is an edit-distance similarity too, normalised differently.
   fuzzy_match: { description: 'edit_similarity (1 − Levenshtein distance / longer length)', score: (a, b) => editSimilarity(a, b) },
   bleu: { description: 'sentence BLEU as sacreBLEU, divided by 100', score: (a, b) => Math.min(1, sentenceBleu(a, b).score / 100) },
+  gleu: { description: "Google BLEU as NLTK's sentence_gleu on whitespace tokens", score: (a, b) => sentenceGleu(a, b) },
+  meteor: {
+    description: "METEOR as NLTK's meteor_score (lower-cased whitespace tokens, exact and Porter-stem matches, no WordNet synonyms)",
+    score: (a, b) => meteorScore(a, b),
+  },
   rouge_1: { description: 'ROUGE-1 F-measure', score: (a, b) => rougeN(a, b, 1).fmeasure },
   rouge_2: { description: 'ROUGE-2 F-measure', score: (a, b) => rougeN(a, b, 2).fmeasure },
   rouge_l: { description: 'ROUGE-L F-measure', score: (a, b) => rougeL(a, b).fmeasure },
@@ -105,8 +113,19 @@ function textSimilarity(config: MetricConfigOf<'text_similarity'>): ResolvedComp
     );
   }
   checkTemplates(config, [config.input, config.reference]);
-  // The similarity itself is reported (a mean with its interval says more than a pass rate); pass_threshold is kept in the configuration only.
-  return computed(config, `OpenAI text_similarity ${config.evaluation_metric}: ${mapped.description}.`, false, config, mapped.score);
+  const threshold = config.pass_threshold;
+  if (threshold === undefined) {
+    return computed(config, `OpenAI text_similarity ${config.evaluation_metric}: ${mapped.description}.`, false, config, mapped.score);
+  }
+  // As OpenAI Evals counts it: the item passes when its similarity reaches the threshold. The score is the
+  // pass (1) or fail (0), so that the pass rate, its Wilson interval and McNemar's test are what compare.
+  return computed(
+    config,
+    `OpenAI text_similarity ${config.evaluation_metric} ≥ ${threshold}: 1 when ${mapped.description} reaches ${threshold}, else 0.`,
+    true,
+    config,
+    (input, reference) => (mapped.score(input, reference) >= threshold ? 1 : 0),
+  );
 }
 
 function messageText(message: GraderMessage): string {
@@ -146,9 +165,11 @@ function judged(
   scale: readonly [number, number],
   format: string,
   parse: (reply: string) => JudgeScore,
+  sampling?: JudgeSampling,
 ): ResolvedJudgeMetric {
   checkTemplates(config, config.input.map(messageText));
   return {
+    ...(sampling && Object.keys(sampling).length > 0 ? { sampling } : {}),
     ...traitsOf(config, description, binary),
     kind: 'judge',
     templateId: graderTemplateId(config.type),
@@ -193,6 +214,18 @@ function labelModel(config: MetricConfigOf<'label_model'>): ResolvedJudgeMetric 
   );
 }
 
+/** OpenAI's sampling_params under the names the providers' clients take; reasoning_effort and the like have no counterpart. */
+function samplingOf(params: MetricConfigOf<'score_model'>['sampling_params']): JudgeSampling {
+  if (!params) return {};
+  const { temperature, top_p, seed, max_completions_tokens } = params;
+  return {
+    ...(temperature === undefined ? {} : { temperature }),
+    ...(top_p === undefined ? {} : { top_p }),
+    ...(seed === undefined ? {} : { seed }),
+    ...(max_completions_tokens === undefined ? {} : { max_tokens: max_completions_tokens }),
+  };
+}
+
 function scoreModel(config: MetricConfigOf<'score_model'>): ResolvedJudgeMetric {
   const range = config.range ?? ([0, 1] as const);
   const format = `Reply with a JSON object only, and nothing before or after it: {"score": <number from ${range[0]} to ${range[1]}>, "rationale": "<one or two sentences>"}.`;
@@ -203,6 +236,7 @@ function scoreModel(config: MetricConfigOf<'score_model'>): ResolvedJudgeMetric 
     range,
     format,
     (reply) => parseJudgeScore(reply, range),
+    samplingOf(config.sampling_params),
   );
 }
 
@@ -251,16 +285,20 @@ export const graderDocs = {
     kind: 'computed',
     description: `OpenAI Evals grader, reporting the similarity itself. Supported: ${Object.entries(similarity)
       .map(([name, metric]) => `${name} → ${metric.description}`)
-      .join(
-        '; ',
-      )}. gleu, meteor, cosine and rouge_3–5 answer 422. Each reads as much of the texts as the metric it maps to (see bleu, rouge_l, edit_similarity).`,
+      .join('; ')}. cosine and rouge_3–5 answer 422. Each reads as much of the texts as the metric it maps to (see bleu, rouge_l, edit_similarity).`,
     range: [0, 1],
     higherIsBetter: true,
     binary: false,
     parameters: [
       ...templateParameters,
       { name: 'evaluation_metric', type: 'string', description: 'Similarity metric.' },
-      { name: 'pass_threshold', type: 'number', default: 'none', description: 'Accepted and kept; results report the similarity, not a pass rate.' },
+      {
+        name: 'pass_threshold',
+        type: 'number',
+        default: 'none',
+        description:
+          'Without it the score is the similarity (0–1). With it the metric is pass/fail, as OpenAI Evals counts it: 1 when the similarity is at least the threshold, else 0; add the grader again without a threshold to see the similarity too.',
+      },
     ],
   },
   label_model: {
@@ -291,7 +329,8 @@ export const graderDocs = {
         name: 'sampling_params',
         type: 'object',
         default: 'none',
-        description: 'Accepted; the judge model runs with its own parameters at temperature 0 unless it sets one.',
+        description:
+          "`temperature`, `top_p`, `seed` and `max_completions_tokens` (sent as the judge's max tokens) apply to every call of this grader, over the judge model's own parameters; without them the judge runs at temperature 0 unless its parameters set one. `seed` reaches OpenAI and compatible judges only: Anthropic and Bedrock Converse have none.",
       },
     ],
   },

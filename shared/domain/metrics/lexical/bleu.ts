@@ -1,11 +1,15 @@
 import { head } from './caps.js';
+import { rstripPython } from './python-whitespace.js';
 import { tokenize13a } from './tokenize-13a.js';
 
 /**
  * BLEU as sacreBLEU computes it by default (Papineni et al. 2002; Post 2018): 13a tokenisation, mixed
  * case, up to 4-grams, clipped counts against the maximum over references, brevity penalty against the
  * closest reference length (the shorter on a tie), and the `exp` smoothing of mteval-v13a (each n-gram
- * order with no match gets precision 1 / (2^k · total), k counting such orders).
+ * order with no match gets precision 1 / (2^k · total), k counting such orders). As sacreBLEU since 2.0
+ * (its issue #141), a hypothesis without a single matching unigram scores 0 outright: smoothing would
+ * otherwise credit a wholly wrong answer with a few points. Empty references are kept, as sacreBLEU keeps
+ * them: they have no n-grams and length 0, which the closest-length rule can pick.
  */
 
 export const bleuMaxOrder = 4;
@@ -52,7 +56,7 @@ interface SegmentStatistics {
 }
 
 function segmentStatistics(hypothesis: string, references: readonly string[], lowercase: boolean): SegmentStatistics {
-  const prepare = (text: string) => tokenize13a((lowercase ? text.toLowerCase() : text).trimEnd());
+  const prepare = (text: string) => tokenize13a(rstripPython(lowercase ? text.toLowerCase() : text));
   const hypTokens = prepare(hypothesis);
   const maxReferenceCounts = Array.from({ length: bleuMaxOrder }, () => new Map<string, number>());
   let closestDiff = Infinity;
@@ -86,6 +90,9 @@ const logOrFloor = (value: number) => (value === 0 ? -9999999999 : Math.log(valu
 function scoreFromStatistics(stats: SegmentStatistics, effectiveOrder: boolean): BleuResult {
   const { counts, totals, hypLength, refLength } = stats;
   const precisions = new Array<number>(bleuMaxOrder).fill(0);
+  const brevity_penalty = hypLength < refLength ? (hypLength > 0 ? Math.exp(1 - refLength / hypLength) : 0) : 1;
+  const result = { counts, totals, precisions, brevity_penalty, hyp_len: hypLength, ref_len: refLength };
+  if (counts.every((count) => count === 0)) return { score: 0, ...result };
   let smoothing = 1;
   let orders = bleuMaxOrder;
   for (let n = 1; n <= bleuMaxOrder; n++) {
@@ -98,15 +105,13 @@ function scoreFromStatistics(stats: SegmentStatistics, effectiveOrder: boolean):
       precisions[n - 1] = (100 * counts[n - 1]!) / totals[n - 1]!;
     }
   }
-  const brevity_penalty = hypLength < refLength ? (hypLength > 0 ? Math.exp(1 - refLength / hypLength) : 0) : 1;
   const logMean = precisions.slice(0, orders).reduce((sum, precision) => sum + logOrFloor(precision), 0) / orders;
-  return { score: brevity_penalty * Math.exp(logMean), counts, totals, precisions, brevity_penalty, hyp_len: hypLength, ref_len: refLength };
+  return { score: brevity_penalty * Math.exp(logMean), ...result };
 }
 
-function usableReferences(references: string | readonly string[]): string[] {
-  // As sacreBLEU: empty references are dropped; at least one must remain.
-  const usable = (typeof references === 'string' ? [references] : references).filter((reference) => reference !== '');
-  if (usable.length === 0) throw new RangeError('BLEU needs at least one non-empty reference per hypothesis');
+function usableReferences(references: string | readonly string[]): readonly string[] {
+  const usable = typeof references === 'string' ? [references] : references;
+  if (usable.length === 0) throw new RangeError('BLEU needs at least one reference per hypothesis');
   return usable;
 }
 

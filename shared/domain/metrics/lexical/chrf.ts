@@ -1,4 +1,5 @@
 import { head } from './caps.js';
+import { removePythonWhitespace } from './python-whitespace.js';
 
 /**
  * chrF as sacreBLEU computes it by default (Popović 2015): character n-grams of orders 1–6 with all
@@ -19,7 +20,7 @@ export interface ChrfResult {
  * characters, the common case, where substrings are code points already and far cheaper than arrays.
  */
 function characters(text: string): { length: number; gram(start: number, n: number): string } {
-  const stripped = text.replace(/\s+/g, '');
+  const stripped = removePythonWhitespace(text);
   const codePoints = Array.from(stripped);
   if (codePoints.length === stripped.length) return { length: stripped.length, gram: (start, n) => stripped.substring(start, start + n) };
   return { length: codePoints.length, gram: (start, n) => codePoints.slice(start, start + n).join('') };
@@ -46,7 +47,10 @@ function charStatistics(hypothesis: string, reference: string): number[] {
         refCounts.set(gram, available - 1);
       }
     }
-    statistics.push(Math.max(0, hyp.length - n + 1), Math.max(0, ref.length - n + 1), matches);
+    const refCount = Math.max(0, ref.length - n + 1);
+    // As sacreBLEU: an order the reference has no n-gram of does not count the hypothesis' n-grams either,
+    // which changes corpus sums (a sentence score skips such orders anyway).
+    statistics.push(refCount > 0 ? Math.max(0, hyp.length - n + 1) : 0, refCount, matches);
   }
   return statistics;
 }

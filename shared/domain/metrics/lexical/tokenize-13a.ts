@@ -3,6 +3,8 @@
  * comparable when computed on the same tokenisation, so this follows it rule for rule.
  */
 
+import { splitPythonWhitespace } from './python-whitespace.js';
+
 // Punctuation and symbols in the ASCII ranges {-~, [-`, space-&, (-+, :-@ and /, padded with spaces.
 const SYMBOLS = /([{-~[-` -&(-+:-@/])/g;
 // Periods and commas split off unless inside a number (3.14, 1,000).
@@ -20,5 +22,5 @@ export function tokenize13a(line: string): string[] {
     .replace(PERIOD_COMMA_AFTER_NON_DIGIT, '$1 $2 ')
     .replace(PERIOD_COMMA_BEFORE_NON_DIGIT, ' $1 $2')
     .replace(DASH_AFTER_DIGIT, '$1 $2 ');
-  return text.split(/\s+/).filter(Boolean);
+  return splitPythonWhitespace(text);
 }
