@@ -17,7 +17,7 @@ export interface TenantResources {
   tenantId: string;
   /** Every scope. */
   ownerKey: string;
-  /** Real ids by path parameter name (`benchmark_id`, `model_id`, `evaluation_id`), at least two each. */
+  /** Real ids by path parameter name (`benchmark_id`, `model_id`, `evaluation_id`, `webhook_id`), at least two each. */
   ids: Record<string, string[]>;
 }
 
@@ -112,6 +112,18 @@ async function createTenant(stack: TestStack, keys: DynamoDbApiKeyStore, tenantI
   return { tenantId, ownerKey, ids: { benchmark_id: benchmarks, model_id: models, evaluation_id: evaluations } };
 }
 
+/** Two webhooks of a tenant, on a loopback URL the local egress policy accepts; the local stack runs no sweeper. */
+async function createWebhooks(stack: TestStack, ownerKey: string, label: string): Promise<string[]> {
+  const client = api(stack);
+  const ids: string[] = [];
+  for (const n of [1, 2]) {
+    const response = await client.request('POST', '/api/v3/webhooks', { body: { url: `http://127.0.0.1:9/${label}-${n}` }, apiKey: ownerKey });
+    if (response.status !== 201) throw new Error(`POST /api/v3/webhooks answered ${response.status}: ${response.text}`);
+    ids.push(response.json.webhook_id as string);
+  }
+  return ids;
+}
+
 /** Waits until every evaluation of the world has finished, so nothing writes in the background afterwards. */
 async function waitForFinalStates(stack: TestStack, tenants: TenantResources[]): Promise<void> {
   const client = api(stack);
@@ -163,6 +175,13 @@ export async function createWorld(stack: TestStack): Promise<World> {
     const revokedIssue = await keys.issue({ tenantId: a.tenantId, scopes: [...scopes], name: 'revoked' });
     await keys.revoke(a.tenantId, revokedIssue.record.key_id);
     await waitForFinalStates(stack, [a, b]);
+    // Webhooks come after the final states, so no outbox row points at them and nothing is sent in the background.
+    for (const [tenant, label] of [
+      [a, 'alpha'],
+      [b, 'bravo'],
+    ] as const) {
+      tenant.ids.webhook_id = await createWebhooks(stack, tenant.ownerKey, label);
+    }
     const routes = allRoutes();
     const { listRouteKeys, cursors } = await discoverLists(stack, tenants, routes);
     return {
