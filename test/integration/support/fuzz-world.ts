@@ -8,6 +8,12 @@ import { expandScopes, scopes } from '#shared/contracts/auth/scopes.js';
 import { functionDefinitions, type RouteDefinition } from '#shared/contracts/function-manifest.js';
 import { tableDefinitions } from '#shared/contracts/resources.js';
 import { DynamoDbApiKeyStore } from '#shared/adapters/dynamodb/api-key-store.js';
+import { DynamoDbEvaluationStore } from '#shared/adapters/dynamodb/evaluation-store.js';
+import { DynamoDbWebhookStore } from '#shared/adapters/dynamodb/webhook-store.js';
+import { HttpWebhookSender } from '#shared/adapters/webhooks/http-sender.js';
+import { createEgressAgent } from '#shared/adapters/providers/egress-guard.js';
+import { createEgressPolicy } from '#shared/domain/models/egress-policy.js';
+import { sweepWebhooks } from '#shared/domain/webhooks/delivery.js';
 import { localDocumentClient } from '../../../local/seed.js';
 import { api, waitFor, type TestStack } from './local-stack.js';
 
@@ -175,7 +181,19 @@ export async function createWorld(stack: TestStack): Promise<World> {
     const revokedIssue = await keys.issue({ tenantId: a.tenantId, scopes: [...scopes], name: 'revoked' });
     await keys.revoke(a.tenantId, revokedIssue.record.key_id);
     await waitForFinalStates(stack, [a, b]);
-    // Webhooks come after the final states, so no outbox row points at them and nothing is sent in the background.
+    // The world's final states each left an outbox row; sweep them now, while no webhook exists, so the
+    // stack's own one-minute sweep finds nothing to send or delete while a suite compares tables.
+    const evaluationsTable = stack.env[tableDefinitions.evaluations.envVar];
+    await sweepWebhooks({
+      webhooks: new DynamoDbWebhookStore({ client: documents, tableName: evaluationsTable }),
+      evaluations: new DynamoDbEvaluationStore({
+        client: documents,
+        tableName: evaluationsTable,
+        benchmarksTableName: stack.env[tableDefinitions.benchmarks.envVar],
+      }),
+      sender: new HttpWebhookSender(() => createEgressAgent({ policy: createEgressPolicy({ mode: 'local', allow: [] }) })),
+    });
+    // Webhooks come after the outbox is empty, so nothing is sent to them in the background.
     for (const [tenant, label] of [
       [a, 'alpha'],
       [b, 'bravo'],
