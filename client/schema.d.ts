@@ -408,6 +408,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v3/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhooks
+         * @description Your webhooks, newest first, without their secrets.
+         */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Register a webhook
+         * @description An endpoint Arbiter POSTs to when one of your evaluations reaches a final state (completed, failed, cancelled), signed in the Standard Webhooks scheme with the `secret` this answer shows once. Retried with backoff for a day; see docs/webhooks.md.
+         */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v3/webhooks/{webhook_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a webhook
+         * @description The endpoint as registered, without its secret.
+         */
+        get: operations["getWebhook"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook
+         * @description No further deliveries are attempted; its delivery log stays readable until it expires.
+         */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v3/webhooks/{webhook_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A webhook's delivery log
+         * @description Deliveries newest first, each with every attempt: when, the status code or error, the latency, and when the next attempt is due.
+         */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1743,6 +1811,91 @@ export interface components {
                 };
             };
             default_budget_usd: number | null;
+        };
+        CreateWebhookRequest: {
+            /**
+             * Format: uri
+             * @description Where events are POSTed: https in the cloud; the egress policy decides which hosts (docs/webhooks.md).
+             */
+            url: string;
+            description?: string;
+            events?: ("evaluation.completed" | "evaluation.failed" | "evaluation.cancelled")[];
+        };
+        Webhook: {
+            /** @example hook-01jd2x8k4q7g2m6r9t3v5w8y0z */
+            webhook_id: string;
+            url: string;
+            description?: string;
+            events: ("evaluation.completed" | "evaluation.failed" | "evaluation.cancelled")[];
+            /**
+             * Format: date-time
+             * @example 2024-01-15T10:30:00Z
+             */
+            created_at: string;
+        };
+        CreatedWebhook: {
+            /** @example hook-01jd2x8k4q7g2m6r9t3v5w8y0z */
+            webhook_id: string;
+            url: string;
+            description?: string;
+            events: ("evaluation.completed" | "evaluation.failed" | "evaluation.cancelled")[];
+            /**
+             * Format: date-time
+             * @example 2024-01-15T10:30:00Z
+             */
+            created_at: string;
+            /** @description `whsec_` and the base64 of 32 random bytes: the HMAC key of `webhook-signature`. Shown once; store it now. */
+            secret: string;
+        };
+        WebhookPage: {
+            /** @description The tenant's endpoints, newest first. */
+            items: components["schemas"]["Webhook"][];
+            /** @description Pass as `cursor` to read the next page; `null` on the last page. Opaque: do not parse or build one. */
+            next_cursor: string | null;
+        };
+        WebhookDelivery: {
+            /** @description Also the `webhook-id` header: the same for every attempt, so receivers can deduplicate. */
+            delivery_id: string;
+            webhook_id: string;
+            /** @enum {string} */
+            event_type: "evaluation.completed" | "evaluation.failed" | "evaluation.cancelled";
+            evaluation_id: string;
+            /**
+             * @description `failed` once a day of attempts has passed without a 2xx.
+             * @enum {string}
+             */
+            status: "pending" | "delivered" | "failed";
+            attempts: {
+                /** @description 1 for the first try. */
+                attempt: number;
+                /**
+                 * Format: date-time
+                 * @example 2024-01-15T10:30:00Z
+                 */
+                at: string;
+                /** @description The receiver's HTTP status, when it answered. */
+                status_code?: number;
+                latency_ms: number;
+                /** @description Why the attempt failed, when it did: a status, a timeout, a refused address. */
+                error?: string;
+            }[];
+            /**
+             * Format: date-time
+             * @description When the next attempt is due, while `pending`.
+             * @example 2024-01-15T10:30:00Z
+             */
+            next_attempt_at?: string;
+            /**
+             * Format: date-time
+             * @example 2024-01-15T10:30:00Z
+             */
+            created_at: string;
+        };
+        WebhookDeliveryPage: {
+            /** @description The endpoint's deliveries, newest first. */
+            items: components["schemas"]["WebhookDelivery"][];
+            /** @description Pass as `cursor` to read the next page; `null` on the last page. Opaque: do not parse or build one. */
+            next_cursor: string | null;
         };
     };
     responses: never;
@@ -3802,6 +3955,410 @@ export interface operations {
             };
             /** @description The API key lacks the scope this route needs (`forbidden`). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled by API Gateway (its own body, `message` only): retry with backoff. Or the tenant's request-rate quota is reached (`quota_exceeded`, with `quota`, `limit` and `current`): retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description An unexpected failure: nothing about it is shown. Retry later. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: {
+                /** @description Page size: 1 to 100, default 20. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page, to read the next one. Opaque and bound to this list: a cursor from another list or tenant answers 400. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of webhooks. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookPage"];
+                };
+            };
+            /** @description A query parameter is not valid (`validation_error`), e.g. `limit` out of range or a `cursor` this API did not issue for this list. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`). Without an Authorization header at all, API Gateway answers itself: `{ "message": "Unauthorized" }`. */
+            401: {
+                headers: {
+                    /** @description `Bearer` (Arbiter's own 401s). */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled by API Gateway (its own body, `message` only): retry with backoff. Or the tenant's request-rate quota is reached (`quota_exceeded`, with `quota`, `limit` and `current`): retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description An unexpected failure: nothing about it is shown. Retry later. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The endpoint. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhookRequest"];
+            };
+        };
+        responses: {
+            /** @description Registered; `secret` is shown only here. */
+            201: {
+                headers: {
+                    /** @description URL of the webhook. */
+                    Location: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedWebhook"];
+                };
+            };
+            /** @description The request is not valid (`validation_error`, or `malformed_json` for a body that is not JSON): `errors` names each field at fault. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`). Without an Authorization header at all, API Gateway answers itself: `{ "message": "Unauthorized" }`. */
+            401: {
+                headers: {
+                    /** @description `Bearer` (Arbiter's own 401s). */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant already has the most webhooks allowed (`webhook_limit_reached`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the route's limit (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not sent as `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This deployment may not deliver to the URL (`webhook_url_not_allowed`): not https (outside the local stack), credentials in the URL, or a host the egress policy refuses (docs/security.md). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled by API Gateway (its own body, `message` only): retry with backoff. Or the tenant's request-rate quota is reached (`quota_exceeded`, with `quota`, `limit` and `current`): retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description An unexpected failure: nothing about it is shown. Retry later. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook, as `POST /api/v3/webhooks` answered it. */
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The webhook. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`). Without an Authorization header at all, API Gateway answers itself: `{ "message": "Unauthorized" }`. */
+            401: {
+                headers: {
+                    /** @description `Bearer` (Arbiter's own 401s). */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No webhook with this id for your tenant (another tenant's id answers the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled by API Gateway (its own body, `message` only): retry with backoff. Or the tenant's request-rate quota is reached (`quota_exceeded`, with `quota`, `limit` and `current`): retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description An unexpected failure: nothing about it is shown. Retry later. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook, as `POST /api/v3/webhooks` answered it. */
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`). Without an Authorization header at all, API Gateway answers itself: `{ "message": "Unauthorized" }`. */
+            401: {
+                headers: {
+                    /** @description `Bearer` (Arbiter's own 401s). */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No webhook with this id for your tenant (another tenant's id answers the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled by API Gateway (its own body, `message` only): retry with backoff. Or the tenant's request-rate quota is reached (`quota_exceeded`, with `quota`, `limit` and `current`): retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description An unexpected failure: nothing about it is shown. Retry later. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Page size: 1 to 100, default 20. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page, to read the next one. Opaque and bound to this list: a cursor from another list or tenant answers 400. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The webhook, as `POST /api/v3/webhooks` answered it. */
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of deliveries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryPage"];
+                };
+            };
+            /** @description A query parameter is not valid (`validation_error`), e.g. `limit` out of range or a `cursor` this API did not issue for this list. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`unauthorized`). Without an Authorization header at all, API Gateway answers itself: `{ "message": "Unauthorized" }`. */
+            401: {
+                headers: {
+                    /** @description `Bearer` (Arbiter's own 401s). */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No webhook with this id for your tenant (another tenant's id answers the same). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -40,6 +40,7 @@ export function startSchedules(definitions: FunctionDefinition[], log: Log): () 
   const running = new Set<Promise<void>>();
   const timers = definitions
     .filter((definition) => definition.kind === 'scheduled' && definition.scheduleMinutes)
+    .filter((definition) => !localStackConfig.skippedSchedules.includes(definition.id))
     .map((definition) => {
       let current: Promise<void> | undefined;
       const run = async () => {

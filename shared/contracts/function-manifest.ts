@@ -219,6 +219,28 @@ export const functionDefinitions: FunctionDefinition[] = [
     // Reads the request-rate window too, to show where the tenant stands in this minute.
     tables: { evaluations: 'read', apiKeys: 'read', requestRates: 'readWrite' },
   }),
+  api('CreateWebhook', 'POST', '/api/v3/webhooks', 'create-webhook', 'Registers a completion webhook and shows its signing secret once', {
+    tables: { evaluations: 'readWrite' },
+  }),
+  api('ListWebhooks', 'GET', '/api/v3/webhooks', 'list-webhooks', "Lists the tenant's webhooks, newest first", {
+    tables: { evaluations: 'read' },
+  }),
+  api('GetWebhook', 'GET', '/api/v3/webhooks/{webhook_id}', 'get-webhook', 'Reads a webhook (never its secret)', {
+    tables: { evaluations: 'read' },
+  }),
+  api('DeleteWebhook', 'DELETE', '/api/v3/webhooks/{webhook_id}', 'delete-webhook', 'Deletes a webhook; its pending deliveries stop', {
+    tables: { evaluations: 'readWrite' },
+  }),
+  api(
+    'ListWebhookDeliveries',
+    'GET',
+    '/api/v3/webhooks/{webhook_id}/deliveries',
+    'list-webhook-deliveries',
+    "Pages through a webhook's delivery log",
+    {
+      tables: { evaluations: 'read' },
+    },
+  ),
   {
     id: 'Evaluator',
     kind: 'evaluator',
@@ -252,6 +274,19 @@ export const functionDefinitions: FunctionDefinition[] = [
     scheduleMinutes: 1,
     tables: { evaluations: 'readWrite', benchmarks: 'read' },
     queues: { work: 'send' },
+  },
+  {
+    id: 'WebhookSweeper',
+    kind: 'scheduled',
+    entry: 'functions/evaluator/webhook-sweeper.ts',
+    description: "Announces evaluations' final states to the tenants' webhooks and retries failed deliveries",
+    routes: [],
+    // A scheduled sweep rather than an SQS delay chain: retries reach ten hours apart (SQS delays stop at
+    // 15 minutes), each attempt's state is one row the delivery log reads, and receivers never hold up
+    // the evaluator's queue. Every minute bounds how late the first attempt is.
+    scheduleMinutes: 1,
+    tables: { evaluations: 'readWrite', benchmarks: 'read' },
+    queues: {},
   },
 ];
 

@@ -85,6 +85,11 @@ const modelId: Parser<string> = {
   schema: v.pipe(v.string(), v.regex(/^[A-Za-z0-9._:-]{1,200}$/)),
 };
 
+const functionIds: Parser<string> = {
+  must: 'function ids from the manifest, comma-separated',
+  schema: v.pipe(v.string(), v.regex(/^[A-Za-z][A-Za-z0-9]*(,[A-Za-z][A-Za-z0-9]*)*$/)),
+};
+
 const positiveSeconds: Parser<number> = {
   must: 'a number of seconds above 0 and at most 86400',
   schema: v.pipe(v.string(), v.decimal(), v.transform(Number), v.gtValue(0), v.maxValue(86_400)),
@@ -252,6 +257,10 @@ export const localStackConfig = {
   /** `ARBITER_DUPLICATE_DELIVERY`: fault injection, every batch handed to the handler twice; default off. */
   get duplicateDelivery(): 'off' | 'concurrent' | 'sequential' {
     return lookup('ARBITER_DUPLICATE_DELIVERY', oneOf(['concurrent', 'sequential', 'off'])) ?? 'off';
+  },
+  /** `ARBITER_LOCAL_SKIP_SCHEDULES`: scheduled functions (manifest ids, comma-separated) the local stack does not run. */
+  get skippedSchedules(): string[] {
+    return (lookup('ARBITER_LOCAL_SKIP_SCHEDULES', functionIds) ?? '').split(',').filter(Boolean);
   },
   /** `ARBITER_SCHEDULE_INTERVAL_SECONDS`: runs every schedule this often locally; unset: each function's schedule. */
   get scheduleIntervalSeconds(): number | undefined {

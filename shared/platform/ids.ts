@@ -24,6 +24,6 @@ function encodeRandom(byteCount: number): string {
  * A type-prefixed id with a sortable part: 48 bits of milliseconds then 80 bits of randomness (a ULID's
  * layout), e.g. `eval-01jd2x8k4q7g2m6r9t3v5w8y0z`.
  */
-export function newId(prefix: 'eval' | 'task' | 'key' | 'model' | 'item' | 'cmp', now = Date.now()): string {
+export function newId(prefix: 'eval' | 'task' | 'key' | 'model' | 'item' | 'cmp' | 'hook' | 'msg', now = Date.now()): string {
   return `${prefix}-${encodeTime(now)}${encodeRandom(16)}`;
 }

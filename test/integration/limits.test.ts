@@ -33,6 +33,7 @@ const bodyLimits: Record<string, number> = {
   'POST /api/v3/evaluations/{evaluation_id}/rescore': 64 * KB,
   'POST /api/v3/models': 64 * KB,
   'POST /api/v3/comparisons': 512 * KB,
+  'POST /api/v3/webhooks': 16 * KB,
   'POST /api/v3/benchmarks': benchmarkLimits.maxRequestBytes,
   'POST /api/v3/benchmarks/{benchmark_id}/items': benchmarkLimits.maxRequestBytes,
 };

@@ -546,10 +546,40 @@ describe('estimate', () => {
   });
 });
 
+describe('webhooks', () => {
+  const webhookPath = (id: string) => ({ params: { path: { webhook_id: id } } });
+
+  it('creates (201, the secret once), lists, reads, logs and deletes a webhook (204), 404 for an unknown one, 400 for a bad body', async () => {
+    const created = await expectConforming(
+      arbiter.POST('/api/v3/webhooks', { body: { url: 'http://127.0.0.1:9/conformance', description: 'ci' } }),
+      201,
+    );
+    const webhookId = created.data!.webhook_id;
+    expect(created.response.headers.get('location')).toBe(`/api/v3/webhooks/${webhookId}`);
+    const listed = await expectConforming(arbiter.GET('/api/v3/webhooks', { params: { query: { limit: 10 } } }), 200);
+    expect(listed.data?.items.map((webhook) => webhook.webhook_id)).toContain(webhookId);
+    const read = await expectConforming(arbiter.GET('/api/v3/webhooks/{webhook_id}', webhookPath(webhookId)), 200);
+    expect(read.data?.webhook_id).toBe(webhookId);
+    const deliveries = await expectConforming(arbiter.GET('/api/v3/webhooks/{webhook_id}/deliveries', webhookPath(webhookId)), 200);
+    expect(deliveries.data?.items).toEqual([]);
+    await expectConforming(arbiter.POST('/api/v3/webhooks', { body: { url: 'not a url' } }), 400);
+    await expectConforming(arbiter.DELETE('/api/v3/webhooks/{webhook_id}', webhookPath(webhookId)), 204);
+    await expectConforming(arbiter.GET('/api/v3/webhooks/{webhook_id}', webhookPath(webhookId)), 404);
+    await expectConforming(arbiter.GET('/api/v3/webhooks/{webhook_id}/deliveries', webhookPath('hook-nope')), 404);
+    await expectConforming(arbiter.DELETE('/api/v3/webhooks/{webhook_id}', webhookPath('hook-nope')), 404);
+  });
+});
+
 describe('every route', () => {
   it('answers 401 without a key and with an unknown key, conforming on every authenticated route', async () => {
     const unknownKey = client('not-a-key');
-    const ids: Record<string, string> = { evaluation_id: 'eval-nope', benchmark_id: 'task-nope', model_id: 'nope', comparison_id: 'cmp-nope' };
+    const ids: Record<string, string> = {
+      evaluation_id: 'eval-nope',
+      benchmark_id: 'task-nope',
+      model_id: 'nope',
+      comparison_id: 'cmp-nope',
+      webhook_id: 'hook-nope',
+    };
     const authenticated = Object.entries(document.paths).flatMap(([template, item]) =>
       Object.entries(item)
         .filter(([, operation]) => operation.security === undefined)

@@ -70,6 +70,8 @@ const bodies: Record<string, (tenant: TenantName) => unknown> = {
   'POST /api/v3/evaluations/{evaluation_id}/rescore': () => ({ custom_metrics: ['exact_match'] }),
   'DELETE /api/v3/benchmarks/{benchmark_id}': () => undefined,
   'DELETE /api/v3/models/{model_id}': () => undefined,
+  'POST /api/v3/webhooks': () => ({ url: 'http://127.0.0.1:9/written' }),
+  'DELETE /api/v3/webhooks/{webhook_id}': () => undefined,
 };
 
 /** The owner's resource a writing route acts on: the pending evaluation for cancel, the second (finished) of each otherwise. */

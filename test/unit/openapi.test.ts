@@ -141,6 +141,8 @@ describe('the OpenAPI document', () => {
       'GET /api/v3/evaluations',
       'GET /api/v3/evaluations/{evaluation_id}/results',
       'GET /api/v3/models',
+      'GET /api/v3/webhooks',
+      'GET /api/v3/webhooks/{webhook_id}/deliveries',
     ]);
     for (const { key, operation } of lists) {
       const params = operation.parameters as { name: string; description?: string; schema: Record<string, unknown> }[];

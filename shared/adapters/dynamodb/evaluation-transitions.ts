@@ -9,6 +9,12 @@ import { idempotencyDelete } from './idempotency-records.js';
 import { evaluationKeys } from './keys.js';
 import type { Table } from './table.js';
 import { finalWrites } from './tenant-usage-records.js';
+import { webhookOutboxWrite } from './webhook-store.js';
+
+/** The usage rows of a final state, and its webhook announcement, in the transaction that writes it. */
+function finalStateWrites(table: Table, tenantId: string, evaluationId: string, final: Parameters<typeof finalWrites>[3]) {
+  return [...finalWrites(table, tenantId, evaluationId, final), ...webhookOutboxWrite(table.tableName, tenantId, evaluationId, final)];
+}
 
 const status = { '#status': 'status' };
 
@@ -83,7 +89,7 @@ export async function finish(
       ExpressionAttributeValues: { ':to': to, ':results': results, ':now': now, ...(error ? { ':error': error } : {}) },
     },
     allOf(isStill(from), hasNoResults),
-    finalWrites(table, tenantId, evaluationId, { status: to, firstFinal: from === 'pending' || from === 'running', results, at: now }),
+    finalStateWrites(table, tenantId, evaluationId, { status: to, firstFinal: from === 'pending' || from === 'running', results, at: now }),
   );
   return applied !== undefined;
 }
@@ -101,7 +107,7 @@ export async function fail(table: Table, tenantId: string, evaluationId: string,
       ExpressionAttributeValues: { ':failed': 'failed', ':error': error, ':now': now },
     },
     isUnfinished,
-    finalWrites(table, tenantId, evaluationId, { status: 'failed', firstFinal: true, at: now }),
+    finalStateWrites(table, tenantId, evaluationId, { status: 'failed', firstFinal: true, at: now }),
   );
   return applied !== undefined;
 }
@@ -119,7 +125,7 @@ export async function cancel(table: Table, tenantId: string, evaluationId: strin
       ExpressionAttributeValues: { ':cancelled': 'cancelled', ':now': now },
     },
     isUnfinished,
-    finalWrites(table, tenantId, evaluationId, { status: 'cancelled', firstFinal: true, at: now }),
+    finalStateWrites(table, tenantId, evaluationId, { status: 'cancelled', firstFinal: true, at: now }),
   );
   // A transaction returns no attributes: the record is read back, consistently, as it now is.
   return applied && getEvaluation(table, tenantId, evaluationId, { consistent: true });
@@ -145,7 +151,7 @@ export async function failToQueue(table: Table, evaluation: Evaluation, error: E
     isPending,
     [
       ...(idempotencyKey ? [idempotencyDelete(table, evaluation.tenant_id, idempotencyKey)] : []),
-      ...finalWrites(table, evaluation.tenant_id, evaluation.evaluation_id, { status: 'failed', firstFinal: true, at: now }),
+      ...finalStateWrites(table, evaluation.tenant_id, evaluation.evaluation_id, { status: 'failed', firstFinal: true, at: now }),
     ],
   );
   if (!applied) throw new Error(`Evaluation ${evaluation.evaluation_id} is no longer pending, so it was not marked failed`);

@@ -188,3 +188,28 @@ export const providerLimitKeys = {
     sk: `RPM#${windowStart}`,
   }),
 };
+
+const webhookPartition = (tenantId: string, webhookId: string) => `TENANT#${tenantId}#WEBHOOK#${webhookId}`;
+const WEBHOOKS_DUE_PARTITION = 'WEBHOOKS_DUE';
+const WEBHOOK_OUTBOX_PARTITION = 'WEBHOOK_OUTBOX';
+
+/** Endpoints and their deliveries, in the evaluations table (deliveries expire by its TTL). */
+export const webhookKeys = {
+  record: (tenantId: string, webhookId: string) => ({ pk: webhookPartition(tenantId, webhookId), sk: 'WEBHOOK' }),
+  listing: (tenantId: string) => `TENANT#${tenantId}#WEBHOOKS`,
+  delivery: (tenantId: string, webhookId: string, deliveryId: string) => ({
+    pk: webhookPartition(tenantId, webhookId),
+    sk: `DELIVERY#${deliveryId}`,
+  }),
+  deliveryListing: (tenantId: string, webhookId: string) => `${webhookPartition(tenantId, webhookId)}#DELIVERIES`,
+  /** On gsi3 (which the reconciler reads only under `ACTIVE`): pending deliveries by when they are due. */
+  due: (nextAttemptAt: string, deliveryId: string) => ({ gsi3pk: WEBHOOKS_DUE_PARTITION, gsi3sk: `${nextAttemptAt}#${deliveryId}` }),
+  duePartition: WEBHOOKS_DUE_PARTITION,
+  /**
+   * Written in the same transaction as an evaluation's final state, so no final state goes unannounced
+   * even when the writer dies right after; the sweep turns it into one delivery per endpoint.
+   */
+  outbox: (tenantId: string, evaluationId: string) => ({ pk: evaluationPartition(tenantId, evaluationId), sk: 'WEBHOOK_OUTBOX' }),
+  outboxIndex: (at: string, evaluationId: string) => ({ gsi3pk: WEBHOOK_OUTBOX_PARTITION, gsi3sk: `${at}#${evaluationId}` }),
+  outboxPartition: WEBHOOK_OUTBOX_PARTITION,
+};

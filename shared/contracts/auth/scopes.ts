@@ -8,6 +8,8 @@ export const scopes = [
   'models:read',
   'models:write',
   'usage:read',
+  'webhooks:read',
+  'webhooks:write',
 ] as const;
 
 export const ScopeSchema = v.picklist(scopes);

@@ -36,6 +36,14 @@ import { RegisterModelRequestSchema } from '../models/schemas.js';
 import { HealthSchema } from './health-schema.js';
 import { ErrorBodySchema, FieldErrorSchema, GatewayErrorSchema } from '../primitives.js';
 import { UsageViewSchema } from '../tenants/schemas.js';
+import {
+  CreatedWebhookSchema,
+  CreateWebhookRequestSchema,
+  WebhookDeliveryPageSchema,
+  WebhookDeliverySchema,
+  WebhookPageSchema,
+  WebhookSchema,
+} from '../webhooks/schemas.js';
 
 /**
  * The schemas the document names under `components.schemas` (and the generated client exports as
@@ -93,6 +101,13 @@ export const namedSchemas = {
   Pricing: PricingSchema,
 
   Usage: UsageViewSchema,
+
+  CreateWebhookRequest: CreateWebhookRequestSchema,
+  Webhook: WebhookSchema,
+  CreatedWebhook: CreatedWebhookSchema,
+  WebhookPage: WebhookPageSchema,
+  WebhookDelivery: WebhookDeliverySchema,
+  WebhookDeliveryPage: WebhookDeliveryPageSchema,
 };
 
 export type SchemaName = keyof typeof namedSchemas;

@@ -344,6 +344,7 @@ export function buildOpenApiDocument(definitions: readonly FunctionDefinition[] 
       { name: 'Comparisons', description: 'Two finished evaluations compared item by item: a baseline and a candidate.' },
       { name: 'Benchmarks', description: 'Items to evaluate on, created from JSON or JSON Lines and appended to.' },
       { name: 'Models', description: 'Registered models and the built-in catalogue (including `baseline:…` models).' },
+      { name: 'Webhooks', description: 'Completion webhooks: endpoints, signing secrets and the delivery log (docs/webhooks.md).' },
       { name: 'Service', description: 'Health and this document; no authentication.' },
     ],
     paths,

@@ -19,6 +19,13 @@ import { PageQuerySchema } from '../pagination.js';
 import { createEvaluationExamples } from './examples.js';
 import { HealthSchema } from './health-schema.js';
 import { UsageQuerySchema, UsageViewSchema } from '../tenants/schemas.js';
+import {
+  CreatedWebhookSchema,
+  CreateWebhookRequestSchema,
+  WebhookDeliveryPageSchema,
+  WebhookPageSchema,
+  WebhookSchema,
+} from '../webhooks/schemas.js';
 
 /**
  * What the OpenAPI document says about each route of `shared/contracts/function-manifest.ts`, keyed `"METHOD path"`.
@@ -59,7 +66,7 @@ export interface OperationSpec {
   operationId: string;
   summary: string;
   description: string;
-  tag: 'Evaluations' | 'Comparisons' | 'Benchmarks' | 'Models' | 'Service';
+  tag: 'Evaluations' | 'Comparisons' | 'Benchmarks' | 'Models' | 'Webhooks' | 'Service';
   /** Descriptions of the `{name}` parameters of the route's path. */
   pathParams?: Record<string, { description: string; schema: v.GenericSchema }>;
   query?: v.ObjectSchema<v.ObjectEntries, v.ErrorMessage<v.ObjectIssue> | undefined>;
@@ -100,6 +107,14 @@ const ComparisonIdParam = {
   },
 };
 const unknownComparison = "No comparison with this id for your tenant (another tenant's id answers the same).";
+const WebhookIdParam = {
+  webhook_id: {
+    description: 'The webhook, as `POST /api/v3/webhooks` answered it.',
+    schema: v.pipe(v.string(), v.examples(['hook-01jd2x8k4q7g2m6r9t3v5w8y0z'])),
+  },
+};
+const unknownWebhook = "No webhook with this id for your tenant (another tenant's id answers the same).";
+
 const unknownEvaluation = "No evaluation with this id for your tenant (another tenant's id answers the same).";
 const unknownBenchmark = "No benchmark with this id for your tenant (another tenant's id answers the same).";
 const mediaType = (contentType: string) => contentType.split(';')[0]?.trim() ?? contentType;
@@ -445,5 +460,54 @@ export const operations: Record<string, OperationSpec> = {
     pathParams: ModelIdParam,
     responses: { 204: { description: 'Deleted.' } },
     errors: { 404: 'No registered model with this id.', 409: 'The model is built in (`builtin_model`) and cannot be deleted.' },
+  },
+  'POST /api/v3/webhooks': {
+    operationId: 'createWebhook',
+    tag: 'Webhooks',
+    summary: 'Register a webhook',
+    description:
+      'An endpoint Arbiter POSTs to when one of your evaluations reaches a final state (completed, failed, cancelled), signed in the Standard Webhooks scheme with the `secret` this answer shows once. Retried with backoff for a day; see docs/webhooks.md.',
+    body: { schema: CreateWebhookRequestSchema, description: 'The endpoint.' },
+    responses: { 201: { description: 'Registered; `secret` is shown only here.', schema: CreatedWebhookSchema, headers: location('the webhook') } },
+    errors: {
+      409: 'The tenant already has the most webhooks allowed (`webhook_limit_reached`).',
+      422: 'This deployment may not deliver to the URL (`webhook_url_not_allowed`): not https (outside the local stack), credentials in the URL, or a host the egress policy refuses (docs/security.md).',
+    },
+  },
+  'GET /api/v3/webhooks': {
+    operationId: 'listWebhooks',
+    tag: 'Webhooks',
+    summary: 'List webhooks',
+    description: 'Your webhooks, newest first, without their secrets.',
+    query: PageQuerySchema,
+    responses: { 200: { description: 'One page of webhooks.', schema: WebhookPageSchema } },
+  },
+  'GET /api/v3/webhooks/{webhook_id}': {
+    operationId: 'getWebhook',
+    tag: 'Webhooks',
+    summary: 'Read a webhook',
+    description: 'The endpoint as registered, without its secret.',
+    pathParams: WebhookIdParam,
+    responses: { 200: { description: 'The webhook.', schema: WebhookSchema } },
+    errors: { 404: unknownWebhook },
+  },
+  'DELETE /api/v3/webhooks/{webhook_id}': {
+    operationId: 'deleteWebhook',
+    tag: 'Webhooks',
+    summary: 'Delete a webhook',
+    description: 'No further deliveries are attempted; its delivery log stays readable until it expires.',
+    pathParams: WebhookIdParam,
+    responses: { 204: { description: 'Deleted.' } },
+    errors: { 404: unknownWebhook },
+  },
+  'GET /api/v3/webhooks/{webhook_id}/deliveries': {
+    operationId: 'listWebhookDeliveries',
+    tag: 'Webhooks',
+    summary: "A webhook's delivery log",
+    description: 'Deliveries newest first, each with every attempt: when, the status code or error, the latency, and when the next attempt is due.',
+    pathParams: WebhookIdParam,
+    query: PageQuerySchema,
+    responses: { 200: { description: 'One page of deliveries.', schema: WebhookDeliveryPageSchema } },
+    errors: { 404: unknownWebhook },
   },
 };

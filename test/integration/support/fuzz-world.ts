@@ -8,6 +8,12 @@ import { expandScopes, scopes } from '#shared/contracts/auth/scopes.js';
 import { functionDefinitions, type RouteDefinition } from '#shared/contracts/function-manifest.js';
 import { tableDefinitions } from '#shared/contracts/resources.js';
 import { DynamoDbApiKeyStore } from '#shared/adapters/dynamodb/api-key-store.js';
+import { DynamoDbEvaluationStore } from '#shared/adapters/dynamodb/evaluation-store.js';
+import { DynamoDbWebhookStore } from '#shared/adapters/dynamodb/webhook-store.js';
+import { HttpWebhookSender } from '#shared/adapters/webhooks/http-sender.js';
+import { createEgressAgent } from '#shared/adapters/providers/egress-guard.js';
+import { createEgressPolicy } from '#shared/domain/models/egress-policy.js';
+import { sweepWebhooks } from '#shared/domain/webhooks/delivery.js';
 import { localDocumentClient } from '../../../local/seed.js';
 import { api, waitFor, type TestStack } from './local-stack.js';
 
@@ -17,7 +23,7 @@ export interface TenantResources {
   tenantId: string;
   /** Every scope. */
   ownerKey: string;
-  /** Real ids by path parameter name (`benchmark_id`, `model_id`, `evaluation_id`), at least two each. */
+  /** Real ids by path parameter name (`benchmark_id`, `model_id`, `evaluation_id`, `webhook_id`), at least two each. */
   ids: Record<string, string[]>;
 }
 
@@ -112,6 +118,18 @@ async function createTenant(stack: TestStack, keys: DynamoDbApiKeyStore, tenantI
   return { tenantId, ownerKey, ids: { benchmark_id: benchmarks, model_id: models, evaluation_id: evaluations } };
 }
 
+/** Two webhooks of a tenant, on a loopback URL the local egress policy accepts; the local stack runs no sweeper. */
+async function createWebhooks(stack: TestStack, ownerKey: string, label: string): Promise<string[]> {
+  const client = api(stack);
+  const ids: string[] = [];
+  for (const n of [1, 2]) {
+    const response = await client.request('POST', '/api/v3/webhooks', { body: { url: `http://127.0.0.1:9/${label}-${n}` }, apiKey: ownerKey });
+    if (response.status !== 201) throw new Error(`POST /api/v3/webhooks answered ${response.status}: ${response.text}`);
+    ids.push(response.json.webhook_id as string);
+  }
+  return ids;
+}
+
 /** Waits until every evaluation of the world has finished, so nothing writes in the background afterwards. */
 async function waitForFinalStates(stack: TestStack, tenants: TenantResources[]): Promise<void> {
   const client = api(stack);
@@ -183,6 +201,25 @@ export async function createWorld(stack: TestStack): Promise<World> {
     await keys.revoke(a.tenantId, revokedIssue.record.key_id);
     await waitForFinalStates(stack, [a, b]);
     for (const tenant of [a, b]) await addComparisons(stack, tenant);
+    // The world's final states each left an outbox row; sweep them now, while no webhook exists, so the
+    // stack's own one-minute sweep finds nothing to send or delete while a suite compares tables.
+    const evaluationsTable = stack.env[tableDefinitions.evaluations.envVar];
+    await sweepWebhooks({
+      webhooks: new DynamoDbWebhookStore({ client: documents, tableName: evaluationsTable }),
+      evaluations: new DynamoDbEvaluationStore({
+        client: documents,
+        tableName: evaluationsTable,
+        benchmarksTableName: stack.env[tableDefinitions.benchmarks.envVar],
+      }),
+      sender: new HttpWebhookSender(() => createEgressAgent({ policy: createEgressPolicy({ mode: 'local', allow: [] }) })),
+    });
+    // Webhooks come after the outbox is empty, so nothing is sent to them in the background.
+    for (const [tenant, label] of [
+      [a, 'alpha'],
+      [b, 'bravo'],
+    ] as const) {
+      tenant.ids.webhook_id = await createWebhooks(stack, tenant.ownerKey, label);
+    }
     const routes = allRoutes();
     const { listRouteKeys, cursors } = await discoverLists(stack, tenants, routes);
     return {

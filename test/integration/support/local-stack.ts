@@ -67,7 +67,14 @@ export async function startTestStack(
       visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? testVisibilityTimeoutSeconds,
       // The response cache is off unless a test turns it on: most tests run one benchmark several times
       // and count the calls each run makes (test/integration/response-cache.test.ts turns it on).
-      env: { LOG_LEVEL: process.env.LOG_LEVEL ?? (logDir ? 'DEBUG' : 'WARN'), ARBITER_RESPONSE_CACHE: 'off', ...options.env },
+      // Nor does the webhook sweep run on its own: it deletes the outbox rows final states leave, which would
+      // change the tables under the tests that check a request wrote nothing (webhooks.test.ts sweeps itself).
+      env: {
+        LOG_LEVEL: process.env.LOG_LEVEL ?? (logDir ? 'DEBUG' : 'WARN'),
+        ARBITER_RESPONSE_CACHE: 'off',
+        ARBITER_LOCAL_SKIP_SCHEDULES: 'WebhookSweeper',
+        ...options.env,
+      },
       ...(logDir ? { logDir } : {}),
     });
     recordTestApiKey(stack.devApiKey);
