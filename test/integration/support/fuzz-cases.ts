@@ -80,8 +80,8 @@ const callerTenant: Partial<Record<CallerKind, TenantName>> = {
 const otherTenant = (tenant: TenantName): TenantName => (tenant === 'A' ? 'B' : 'A');
 const needsWriteScope = (route: RouteDefinition) => route.method !== 'GET';
 
-/** The smallest per-route body limit (POST /evaluations, POST /models): below it, no route answers 413. */
-const SMALL_BODY_BYTES = 60 * 1024;
+/** Under the smallest per-route body limit (POST /webhooks, 16 KB): below it, no route answers 413. */
+const SMALL_BODY_BYTES = 15 * 1024;
 const MAX_TARGET_CHARS = 12_000;
 
 const malformedAuthorizations = (key: string) => [
