@@ -62,7 +62,8 @@ describe('finalize reads scores, not answers', () => {
     const texts = JSON.stringify(projected);
     expect(texts).not.toContain('answer ');
     expect(projected[0]).not.toHaveProperty('input');
-    expect(projected[0]).not.toHaveProperty('item_id');
+    // The item's id is the one text kept: comparisons of two evaluations align their rows by it.
+    expect(projected[0]).toHaveProperty('item_id', 'item-0');
     // 4 KB answers against 20 scores per answer with their long names: about a sixth.
     expect(projectedBytes).toBeLessThan(wholeBytes / 4);
   }, 180_000);
