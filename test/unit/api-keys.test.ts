@@ -37,8 +37,8 @@ describe('API keys', () => {
   });
 
   it('expand scope shorthands and refuse unknown scopes', () => {
-    expect(expandScopes(['read'])).toEqual(['evaluations:read', 'benchmarks:read', 'models:read', 'usage:read']);
-    expect(expandScopes(['all'])).toHaveLength(7);
+    expect(expandScopes(['read'])).toEqual(['evaluations:read', 'benchmarks:read', 'models:read', 'usage:read', 'webhooks:read']);
+    expect(expandScopes(['all'])).toHaveLength(9);
     expect(() => expandScopes(['evaluations:delete'])).toThrow();
   });
 });

@@ -7,8 +7,9 @@ describe('the projection of result rows onto their scores', () => {
     const projection = scoreProjection({ modelIds: ['model-a', 'model-b'], judgedMetrics: names(10, 'judged'), pairwiseMetrics: [] });
 
     expect(projection.ProjectionExpression.length).toBeLessThanOrEqual(4096);
-    // Per model: six answer fields and four per judged metric (template, usage, cost, error code); plus the position and the sample index.
-    expect(projection.ProjectionExpression.split(', ')).toHaveLength(2 + 2 * (6 + 10 * 4));
+    // Per model: six answer fields and four per judged metric (template, usage, cost, error code); plus the
+    // position, the sample index and the item id (comparisons align rows by it).
+    expect(projection.ProjectionExpression.split(', ')).toHaveLength(3 + 2 * (6 + 10 * 4));
     expect(projection.ProjectionExpression).not.toContain('model-a');
     const used = new Set(projection.ProjectionExpression.match(/#[a-z]\d+/g));
     expect(new Set(Object.keys(projection.ExpressionAttributeNames))).toEqual(used);
